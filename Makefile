@@ -1,0 +1,52 @@
+# Two commands for a newcomer: `make run` and `make test`. Both bootstrap .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+# PostgreSQL for the second pass of the test suite (CI has it at this address).
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/careerrelay
+
+.PHONY: run test test-sqlite test-postgres test-e2e lint format messages bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(VENV)/bin/honcho -f Procfile.dev -e /dev/null start
+
+test: $(VENV)/.installed lint test-sqlite test-postgres
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Everything on SQLite, browser tests included.
+test-sqlite: $(VENV)/.installed
+	$(VENV)/bin/pytest
+
+# Everything but the browser tests again on PostgreSQL; skipped when no server answers,
+# except on CI, where PostgreSQL is required.
+test-postgres: $(VENV)/.installed
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		DATABASE_URL=$(TEST_POSTGRES_URL) $(VENV)/bin/pytest -m "not e2e"; \
+	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(TEST_POSTGRES_URL)"; exit 1; \
+	else echo "Skipping the PostgreSQL pass: no server at $(TEST_POSTGRES_URL)"; fi
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=bench --no-obsolete
+	$(PY) manage.py compilemessages -l en --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var staticfiles

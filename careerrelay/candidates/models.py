@@ -1,0 +1,122 @@
+import uuid
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from careerrelay.candidates.choices import JobCategory, Prefecture
+from careerrelay.relay.models import RelayCampaign
+
+
+class Candidate(models.Model):
+    """Marketplace data: what a person entered themselves, under their own consent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("メール確認待ち")
+        VERIFIED = "verified", _("登録済み")
+
+    class Referral(models.TextChoices):
+        NOT_EVALUATED = "", _("未判定")
+        COUNTED = "counted", _("紹介としてカウント")
+        NOT_NEW = "not_new", _("既存の登録者")
+        NO_CONSENT = "no_consent", _("同意なし")
+        HELD = "held", _("審査保留")
+        NO_SOURCE = "no_source", _("リレーリンク以外からの登録")
+
+    # The pseudonymous key that the ledger keeps after the person is deleted.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    family_name = models.CharField(_("姓"), max_length=50)
+    given_name = models.CharField(_("名"), max_length=50)
+    family_name_kana = models.CharField(_("セイ"), max_length=50, blank=True)
+    given_name_kana = models.CharField(_("メイ"), max_length=50, blank=True)
+    email = models.EmailField(_("メールアドレス"))
+    email_normalized = models.CharField(max_length=254, unique=True)
+    phone = models.CharField(_("電話番号"), max_length=32, blank=True)
+    phone_normalized = models.CharField(max_length=20, blank=True, db_index=True)
+    prefecture = models.CharField(_("都道府県"), max_length=2, choices=Prefecture.choices)
+    job_category = models.CharField(_("希望職種"), max_length=32, choices=JobCategory.choices)
+    years_experience = models.PositiveSmallIntegerField(_("経験年数"), validators=[MaxValueValidator(60)])
+    skills = models.CharField(_("スキル"), max_length=500, blank=True)
+    summary = models.TextField(_("自己紹介"), max_length=1000, blank=True)
+    language = models.CharField(max_length=8, default="ja")
+    registration_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    source_campaign = models.ForeignKey(
+        RelayCampaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidates"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    held_for_review = models.BooleanField(_("不正審査で保留"), default=False)
+    referral_status = models.CharField(max_length=16, choices=Referral.choices, default="", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("求職者")
+        verbose_name_plural = _("求職者")
+
+    def __str__(self):
+        return f"{self.family_name} {self.given_name}"
+
+    @property
+    def is_verified(self):
+        return self.status == self.Status.VERIFIED
+
+
+class Consent(models.Model):
+    """Append-only: a grant or a withdrawal, with the notice the person saw."""
+
+    class Purpose(models.TextChoices):
+        AGENCY_SHARING = "agency_sharing", _("提携人材紹介会社への提供")
+        EMPLOYER_RECONTACT = "employer_recontact", _("応募先企業からの再連絡")
+
+    class Action(models.TextChoices):
+        GRANT = "grant", _("同意")
+        WITHDRAW = "withdraw", _("撤回")
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    recipients = models.CharField(max_length=300)
+    notice_version = models.CharField(max_length=32)
+    notice_hash = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Consent records are append-only.")
+        super().save(*args, **kwargs)
+
+
+class VerificationToken(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="verification_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class IdentityFingerprint(models.Model):
+    """Keyed hashes of every email and phone that has ever been verified.
+
+    The unique constraint is what makes "new to the platform" hold under concurrent requests,
+    and it survives the person's deletion without keeping their address.
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email"
+        PHONE = "phone"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    digest = models.CharField(max_length=64)
+    subject_key = models.UUIDField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "digest"], name="fingerprint_seen_once")]

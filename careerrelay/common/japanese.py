@@ -1,0 +1,43 @@
+"""Normalisation of what Japanese users type.
+
+NFKC folds full-width Latin letters and digits (ｔａｒｏ＠ＥＸＡＭＰＬＥ．ｃｏｍ) and half-width
+katakana (ｶﾀｶﾅ) to their usual forms. It leaves 髙 and 﨑 alone: they are real characters in
+people's names, not variants to be "fixed".
+"""
+
+import unicodedata
+
+import jaconv
+import phonenumbers
+
+
+def nfkc(value: str) -> str:
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def normalize_text(value: str) -> str:
+    """NFKC and collapsed white space (the ideographic space U+3000 included)."""
+    return " ".join(nfkc(value).split())
+
+
+def normalize_email(value: str) -> str:
+    return nfkc(value).replace(" ", "").lower()
+
+
+def normalize_kana(value: str) -> str:
+    """Furigana is stored in full-width katakana, whether typed in hiragana or half-width."""
+    return jaconv.hira2kata(normalize_text(value))
+
+
+def normalize_phone(value: str) -> str:
+    """A Japanese phone number in E.164 (+819012345678), or "" when it is not one."""
+    raw = nfkc(value)
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, "JP")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,8 @@
+from django_tasks import task
+
+from careerrelay.mailings import services
+
+
+@task()
+def deliver_email(message_id: int) -> str:
+    return services.deliver(message_id)

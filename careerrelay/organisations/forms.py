@@ -1,0 +1,14 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class EmployerSignupForm(forms.Form):
+    company_name = forms.CharField(label=_("会社名"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"}))
+    name = forms.CharField(label=_("氏名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+
+    def signup(self, request, user):
+        from careerrelay.organisations.services import create_employer
+
+        user.name = self.cleaned_data["name"]
+        user.save(update_fields=["name"])
+        create_employer(name=self.cleaned_data["company_name"], admin=user)

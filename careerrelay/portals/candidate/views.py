@@ -1,0 +1,97 @@
+"""Pages a rejected applicant sees, mostly on a phone: the relay landing page with the
+registration form, and email verification."""
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from careerrelay.candidates import services as candidates
+from careerrelay.candidates.forms import RegistrationForm, ResendVerificationForm
+from careerrelay.candidates.models import Consent
+from careerrelay.candidates.notices import NOTICES
+from careerrelay.common.http import client_ip, user_agent
+from careerrelay.common.japanese import normalize_email
+from careerrelay.relay import services as relay
+
+
+def _email_key(group, request):
+    return normalize_email(request.POST.get("email", "")) or "-"
+
+
+def _rate(name):
+    return lambda group, request: getattr(settings, name)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate=_rate("RATE_LIMIT_REGISTRATION_PER_IP"), method="POST", group="registration-ip")
+@ratelimit(key=_email_key, rate=_rate("RATE_LIMIT_REGISTRATION_PER_EMAIL"), method="POST", group="registration-email")
+def landing(request, code):
+    campaign = relay.find_campaign(code)
+    if campaign is None or not campaign.is_active or not campaign.organisation.is_active:
+        return render(request, "relay/unavailable.html", status=404)
+    if request.method == "POST":
+        form = RegistrationForm(request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("consent_")}
+            consents = {Consent.Purpose.AGENCY_SHARING}
+            if form.cleaned_data["consent_employer_recontact"]:
+                consents.add(Consent.Purpose.EMPLOYER_RECONTACT)
+            candidates.register_candidate(
+                campaign=campaign,
+                data=data,
+                consents=consents,
+                ip=client_ip(request),
+                user_agent=user_agent(request),
+                language=request.LANGUAGE_CODE,
+            )
+            request.session["relay_registered_email"] = form.cleaned_data["email"]
+            return redirect("relay:sent", code=campaign.code)
+    else:
+        if request.method == "GET":
+            relay.record_landing_view(campaign)
+        form = RegistrationForm()
+    return render(
+        request,
+        "relay/landing.html",
+        {"campaign": campaign, "employer": campaign.organisation, "form": form, "notices": NOTICES.values()},
+    )
+
+
+def sent(request, code):
+    campaign = relay.find_campaign(code)
+    return render(
+        request,
+        "relay/sent.html",
+        {"campaign": campaign, "email": request.session.get("relay_registered_email", "")},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request, token):
+    """GET only shows a button: mail scanners that follow links must not verify anybody."""
+    if request.method == "POST":
+        state, candidate = candidates.verify_email(token)
+        if state is candidates.TokenState.VALID:
+            return render(request, "relay/verified.html", {"candidate": candidate})
+    else:
+        state, row = candidates.inspect_token(token)
+        if state is candidates.TokenState.VALID:
+            return render(request, "relay/verify_confirm.html", {"token": token})
+    return render(
+        request, "relay/verify_failed.html", {"state": state.value, "form": ResendVerificationForm()}, status=400
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate=_rate("RATE_LIMIT_RESEND_PER_IP"), method="POST", group="resend-ip")
+@ratelimit(key=_email_key, rate=_rate("RATE_LIMIT_RESEND_PER_EMAIL"), method="POST", group="resend-email")
+def resend(request):
+    form = ResendVerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        candidates.resend_verification(form.cleaned_data["email"])
+        return render(request, "relay/resend_done.html", {"email": form.cleaned_data["email"]})
+    return render(request, "relay/resend.html", {"form": form})

@@ -1,0 +1,79 @@
+import secrets
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F
+
+from careerrelay.credits.models import LedgerEntry
+from careerrelay.relay.models import RelayCampaign
+
+
+def new_campaign_code() -> str:
+    return secrets.token_urlsafe(9)  # 72 random bits, 12 URL-safe characters
+
+
+def create_campaign(*, organisation, name: str, is_default: bool = False) -> RelayCampaign:
+    return RelayCampaign.objects.create(
+        organisation=organisation, name=name, code=new_campaign_code(), is_default=is_default
+    )
+
+
+def update_campaign(campaign: RelayCampaign, *, name: str, is_active: bool) -> RelayCampaign:
+    campaign.name = name
+    campaign.is_active = is_active
+    campaign.save(update_fields=["name", "is_active"])
+    return campaign
+
+
+def find_campaign(code: str) -> RelayCampaign | None:
+    return RelayCampaign.objects.select_related("organisation").filter(code=code).first()
+
+
+def record_landing_view(campaign: RelayCampaign) -> None:
+    RelayCampaign.objects.filter(pk=campaign.pk).update(landing_views=F("landing_views") + 1)
+
+
+def record_registration(campaign_id: int) -> None:
+    RelayCampaign.objects.filter(pk=campaign_id).update(registrations=F("registrations") + 1)
+
+
+def record_verification(campaign_id: int) -> None:
+    RelayCampaign.objects.filter(pk=campaign_id).update(verified=F("verified") + 1)
+
+
+@dataclass
+class CampaignStats:
+    campaign: RelayCampaign | None
+    landing_views: int = 0
+    registrations: int = 0
+    verified: int = 0
+    counted_referrals: int = 0
+
+
+@dataclass
+class Funnel:
+    rows: list[CampaignStats] = field(default_factory=list)
+    total: CampaignStats = field(default_factory=lambda: CampaignStats(campaign=None))
+
+
+def get_funnel(organisation) -> Funnel:
+    """Counts per campaign and in total, in two queries whatever the number of campaigns."""
+    campaigns = list(RelayCampaign.objects.filter(organisation=organisation))
+    counted = dict(
+        LedgerEntry.objects.filter(organisation=organisation, kind=LedgerEntry.Kind.REFERRAL_COUNTED)
+        .values_list("campaign_id")
+        .annotate(n=Count("id"))
+        .values_list("campaign_id", "n")
+    )
+    funnel = Funnel()
+    for campaign in campaigns:
+        row = CampaignStats(
+            campaign=campaign,
+            landing_views=campaign.landing_views,
+            registrations=campaign.registrations,
+            verified=campaign.verified,
+            counted_referrals=counted.get(campaign.pk, 0),
+        )
+        funnel.rows.append(row)
+        for name in ("landing_views", "registrations", "verified", "counted_referrals"):
+            setattr(funnel.total, name, getattr(funnel.total, name) + getattr(row, name))
+    return funnel

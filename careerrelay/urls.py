@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from careerrelay.api.api import api
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("careerrelay.portals.candidate.urls")),
+    path("employer/", include("careerrelay.portals.employer.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    path("operator/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("dev/", include("careerrelay.mailings.dev_urls"))]

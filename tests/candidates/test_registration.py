@@ -1,0 +1,145 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from careerrelay.candidates.models import Candidate, Consent, VerificationToken
+from careerrelay.credits.services import get_balance
+from careerrelay.relay.models import RelayCampaign
+from tests.factories import EmployerFactory, registration_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign():
+    return EmployerFactory(name="株式会社さくら").campaigns.get()
+
+
+def register(client, campaign, capture, **overrides):
+    with capture(execute=True):
+        return client.post(campaign.get_absolute_url(), registration_data(**overrides), REMOTE_ADDR="203.0.113.7")
+
+
+def verification_link(message) -> str:
+    return re.search(r"http://testserver(/verify/[^\s/]+/)", message.body).group(1)
+
+
+def test_landing_page_is_in_the_employers_name_and_counts_a_view(client, campaign):
+    response = client.get(campaign.get_absolute_url())
+    assert response.status_code == 200
+    assert "株式会社さくら" in response.text
+    assert 'autocomplete="family-name"' in response.text
+    assert 'autocomplete="email"' in response.text
+    campaign.refresh_from_db()
+    assert campaign.landing_views == 1
+
+
+def test_consent_boxes_are_separate_and_unchecked(client, campaign):
+    html = client.get(campaign.get_absolute_url()).text
+    boxes = re.findall(r'<input type="checkbox"[^>]*>', html)
+    assert len(boxes) == 2
+    assert not any("checked" in box for box in boxes)
+
+
+def test_unknown_and_disabled_links_get_a_friendly_page(client, campaign):
+    assert client.get("/r/no-such-code/").status_code == 404
+    RelayCampaign.objects.filter(pk=campaign.pk).update(is_active=False)
+    response = client.get(campaign.get_absolute_url())
+    assert response.status_code == 404
+    assert "ご利用いただけません" in response.text
+
+
+def test_registration_creates_a_pending_candidate_with_consent_records(client, campaign, django_capture_on_commit_callbacks):
+    response = register(client, campaign, django_capture_on_commit_callbacks, consent_employer_recontact="on")
+    assert response.status_code == 302
+    candidate = Candidate.objects.get()
+    assert candidate.status == Candidate.Status.PENDING
+    assert candidate.family_name == "髙橋"
+    assert candidate.family_name_kana == "タカハシ"
+    assert candidate.phone_normalized == "+819012345678"
+    assert candidate.source_campaign == campaign
+    consents = {c.purpose: c for c in Consent.objects.all()}
+    assert set(consents) == {"agency_sharing", "employer_recontact"}
+    agency = consents["agency_sharing"]
+    assert agency.action == "grant"
+    assert agency.ip_address == "203.0.113.7"
+    assert len(agency.notice_hash) == 64
+    assert agency.notice_version
+    assert len(mail.outbox) == 1
+    assert "髙橋様" in mail.outbox[0].body
+    campaign.refresh_from_db()
+    assert campaign.registrations == 1
+
+
+def test_mistakes_get_field_messages_and_keep_what_was_typed(client, campaign, django_capture_on_commit_callbacks):
+    response = register(
+        client, campaign, django_capture_on_commit_callbacks, email="not-an-email", consent_agency_sharing=None,
+        family_name="  ", phone="12",
+    )
+    assert response.status_code == 200
+    html = response.text
+    assert 'id="id_email_error"' in html
+    assert 'id="id_family_name_error"' in html
+    assert 'id="id_phone_error"' in html
+    assert "提携人材紹介会社への提供への同意が必要です" in html
+    assert 'value="not-an-email"' in html
+    assert 'value="花子"' in html
+    assert "法人営業を5年経験しました。" in html
+    assert Candidate.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_the_same_address_in_full_width_or_upper_case_is_recognised(client, campaign, django_capture_on_commit_callbacks):
+    register(client, campaign, django_capture_on_commit_callbacks)
+    response = register(client, campaign, django_capture_on_commit_callbacks, email="ＨＡＮＡＫＯ.Takahashi＠example.jp")
+    assert response.status_code == 302
+    assert Candidate.objects.count() == 1
+    # A fresh verification link goes to the one account; no second account is made.
+    assert len(mail.outbox) == 2
+    assert VerificationToken.objects.count() == 2
+    follow = client.get(response.url)
+    assert "メールボックスをご確認ください" in follow.text
+
+
+def test_verification_link_needs_the_button(client, campaign, django_capture_on_commit_callbacks):
+    register(client, campaign, django_capture_on_commit_callbacks)
+    link = verification_link(mail.outbox[0])
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "登録を完了する" in page.text
+    assert Candidate.objects.get().status == Candidate.Status.PENDING  # a GET verifies nobody
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(link)
+    assert done.status_code == 200
+    candidate = Candidate.objects.get()
+    assert candidate.status == Candidate.Status.VERIFIED
+    assert candidate.referral_status == Candidate.Referral.COUNTED
+    assert get_balance(campaign.organisation).counted_referrals == 1
+    # Single use.
+    again = client.post(link)
+    assert again.status_code == 400
+    assert "すでに使われています" in again.text
+    assert get_balance(campaign.organisation).counted_referrals == 1
+
+
+def test_expired_token_is_refused(client, campaign, django_capture_on_commit_callbacks):
+    register(client, campaign, django_capture_on_commit_callbacks)
+    VerificationToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.post(verification_link(mail.outbox[0]))
+    assert response.status_code == 400
+    assert "有効期限" in response.text
+    assert Candidate.objects.get().status == Candidate.Status.PENDING
+
+
+def test_resend_sends_a_new_link_without_revealing_registration(client, campaign, django_capture_on_commit_callbacks):
+    register(client, campaign, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("relay:resend"), {"email": "hanako.takahashi@example.jp"})
+        unknown = client.post(reverse("relay:resend"), {"email": "nobody@example.jp"})
+    assert known.status_code == unknown.status_code == 200
+    assert len(mail.outbox) == 2
+    assert [m.to for m in mail.outbox] == [["hanako.takahashi@example.jp"]] * 2

@@ -1,0 +1,83 @@
+import factory
+from django.conf import settings
+
+from careerrelay.accounts.models import User
+from careerrelay.candidates.models import Candidate
+from careerrelay.organisations.models import Membership, Organisation
+from careerrelay.relay.services import new_campaign_code
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.co.jp")
+    name = factory.Faker("name", locale="ja_JP")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        # allauth refuses to log in an unverified address; test users are verified.
+        from allauth.account.models import EmailAddress
+
+        obj.save()
+        if create:
+            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
+
+
+class EmployerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        skip_postgeneration_save = True
+
+    kind = Organisation.Kind.EMPLOYER
+    name = factory.Sequence(lambda n: f"株式会社テスト{n}")
+
+    @factory.post_generation
+    def default_campaign(obj, create, extracted, **kwargs):
+        if create:
+            obj.campaigns.create(name="標準リレーリンク", code=new_campaign_code(), is_default=True)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organisation = factory.SubFactory(EmployerFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.ADMIN
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidate
+
+    family_name = "山﨑"
+    given_name = factory.Sequence(lambda n: f"太郎{n}")
+    email = factory.Sequence(lambda n: f"candidate{n}@example.jp")
+    email_normalized = factory.LazyAttribute(lambda o: o.email.lower())
+    prefecture = "13"
+    job_category = "engineer_software"
+    years_experience = 3
+    language = settings.LANGUAGE_CODE
+
+
+def registration_data(**overrides):
+    """What a person types into the relay form."""
+    data = {
+        "family_name": "髙橋",
+        "given_name": "花子",
+        "family_name_kana": "たかはし",
+        "given_name_kana": "ハナコ",
+        "email": "hanako.takahashi@example.jp",
+        "phone": "090-1234-5678",
+        "prefecture": "13",
+        "job_category": "sales",
+        "years_experience": "5",
+        "skills": "法人営業、Excel",
+        "summary": "法人営業を5年経験しました。",
+        "consent_agency_sharing": "on",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
