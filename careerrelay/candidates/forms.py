@@ -54,10 +54,8 @@ class RegistrationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["prefecture"].choices = [("", _("選択してください"))] + list(self.fields["prefecture"].choices)[1:]
-        self.fields["job_category"].choices = [("", _("選択してください"))] + list(
-            self.fields["job_category"].choices
-        )[1:]
+        for name in ("prefecture", "job_category"):
+            self.fields[name].choices = [("", _("選択してください")), *list(self.fields[name].choices)[1:]]
         self.fields["family_name_kana"].label = _("セイ(フリガナ・任意)")
         self.fields["given_name_kana"].label = _("メイ(フリガナ・任意)")
         self.fields["phone"].label = _("電話番号(任意)")

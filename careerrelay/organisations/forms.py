@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EmployerSignupForm(forms.Form):
-    company_name = forms.CharField(label=_("会社名"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"}))
+    company_name = forms.CharField(
+        label=_("会社名"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"})
+    )
     name = forms.CharField(label=_("氏名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
 
     def signup(self, request, user):

@@ -46,7 +46,9 @@ class Membership(models.Model):
 class Invitation(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("メールアドレス"))
-    role = models.CharField(_("権限"), max_length=16, choices=Membership.Role.choices, default=Membership.Role.RECRUITER)
+    role = models.CharField(
+        _("権限"), max_length=16, choices=Membership.Role.choices, default=Membership.Role.RECRUITER
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

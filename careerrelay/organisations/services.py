@@ -34,9 +34,9 @@ def memberships_for(user) -> list[Membership]:
 @transaction.atomic
 def invite_member(*, organisation: Organisation, email: str, role: str, invited_by: User, site_url: str) -> Invitation:
     email = normalize_email(email)
-    Invitation.objects.filter(organisation=organisation, email=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    Invitation.objects.filter(
+        organisation=organisation, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
     token = new_token()
     invitation = Invitation.objects.create(
         organisation=organisation,

@@ -53,7 +53,9 @@ def test_unknown_and_disabled_links_get_a_friendly_page(client, campaign):
     assert "ご利用いただけません" in response.text
 
 
-def test_registration_creates_a_pending_candidate_with_consent_records(client, campaign, django_capture_on_commit_callbacks):
+def test_registration_creates_a_pending_candidate_with_consent_records(
+    client, campaign, django_capture_on_commit_callbacks
+):
     response = register(client, campaign, django_capture_on_commit_callbacks, consent_employer_recontact="on")
     assert response.status_code == 302
     candidate = Candidate.objects.get()
@@ -77,8 +79,13 @@ def test_registration_creates_a_pending_candidate_with_consent_records(client, c
 
 def test_mistakes_get_field_messages_and_keep_what_was_typed(client, campaign, django_capture_on_commit_callbacks):
     response = register(
-        client, campaign, django_capture_on_commit_callbacks, email="not-an-email", consent_agency_sharing=None,
-        family_name="  ", phone="12",
+        client,
+        campaign,
+        django_capture_on_commit_callbacks,
+        email="not-an-email",
+        consent_agency_sharing=None,
+        family_name="  ",
+        phone="12",
     )
     assert response.status_code == 200
     html = response.text
@@ -93,9 +100,13 @@ def test_mistakes_get_field_messages_and_keep_what_was_typed(client, campaign, d
     assert mail.outbox == []
 
 
-def test_the_same_address_in_full_width_or_upper_case_is_recognised(client, campaign, django_capture_on_commit_callbacks):
+def test_the_same_address_in_full_width_or_upper_case_is_recognised(
+    client, campaign, django_capture_on_commit_callbacks
+):
     register(client, campaign, django_capture_on_commit_callbacks)
-    response = register(client, campaign, django_capture_on_commit_callbacks, email="ＨＡＮＡＫＯ.Takahashi＠example.jp")
+    response = register(
+        client, campaign, django_capture_on_commit_callbacks, email="ＨＡＮＡＫＯ.Takahashi＠example.jp"
+    )
     assert response.status_code == 302
     assert Candidate.objects.count() == 1
     # A fresh verification link goes to the one account; no second account is made.

@@ -77,7 +77,7 @@ def verify(request, token):
         if state is candidates.TokenState.VALID:
             return render(request, "relay/verified.html", {"candidate": candidate})
     else:
-        state, row = candidates.inspect_token(token)
+        state, _row = candidates.inspect_token(token)
         if state is candidates.TokenState.VALID:
             return render(request, "relay/verify_confirm.html", {"token": token})
     return render(
