@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "careerrelay.candidates",
     "careerrelay.credits",
     "careerrelay.mailings",
+    "careerrelay.talent",
     "careerrelay.api",
     "careerrelay.portals",
 ]
