@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "careerrelay.credits",
     "careerrelay.mailings",
     "careerrelay.talent",
+    "careerrelay.rejections",
     "careerrelay.api",
     "careerrelay.portals",
 ]

@@ -1,0 +1,302 @@
+"""Rejection templates: safe rendering of {{variable}} slots, validation, presets.
+
+Employers write these templates, so they are never run through Django's template engine: the
+only thing a template can do is name one of VARIABLES. Values are HTML-escaped in the HTML
+part and kept as they are in the plain-text part and the subject.
+"""
+
+import re
+from dataclasses import dataclass
+
+import css_inline
+import nh3
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from careerrelay.rejections.models import RejectionTemplate
+
+VARIABLES = {
+    "applicant_name": _("応募者の氏名"),
+    "job_title": _("応募職種"),
+    "company_name": _("会社名"),
+    "sender_name": _("送信者名"),
+    "signature": _("署名"),
+    "relay_link": _("キャリアリレーのリンク"),
+    "unsubscribe_link": _("配信停止リンク（キャリアリレーから送信する場合）"),
+}
+LINK_VARIABLES = {"relay_link", "unsubscribe_link"}
+
+# {{ name }} with optional spaces. Anything between the braces is captured, so that a typo or
+# {{ 氏名 }} is reported as an unknown variable instead of being sent as it is.
+VARIABLE_RE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+TEMPLATE_TAG_RE = re.compile(r"\{%.*?%\}", re.S)
+
+# What employers may use in their own HTML. Scripts, forms, iframes, event handlers and
+# javascript: links are removed; inline styles stay, since mail clients need them.
+ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"span", "div", "center", "font"}
+ALLOWED_ATTRIBUTES = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    "*": {"style", "align", "width", "height", "bgcolor", "color", "class"},
+    "a": {"href", "hreflang", "title", "target"},
+    "font": {"color", "face", "size"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str  # "error" blocks saving; "warning" is shown but allowed
+    field: str  # "subject", "body_text" or "body_html"
+    message: str
+
+    @property
+    def is_error(self):
+        return self.level == "error"
+
+
+def find_variables(source: str) -> list[str]:
+    return [m.group(1) for m in VARIABLE_RE.finditer(source or "")]
+
+
+def validate_template(subject: str, body_text: str, body_html: str = "") -> list[Problem]:
+    problems = []
+    fields = {"subject": subject or "", "body_text": body_text or "", "body_html": body_html or ""}
+    for field, source in fields.items():
+        seen = set()
+        for name in find_variables(source):
+            if name in VARIABLES or name in seen:
+                continue
+            seen.add(name)
+            problems.append(
+                Problem(
+                    "error",
+                    field,
+                    _("「{{%(name)s}}」は使えない変数です。使える変数: %(known)s")
+                    % {"name": name, "known": ", ".join("{{" + v + "}}" for v in VARIABLES)},
+                )
+            )
+        if TEMPLATE_TAG_RE.search(source):
+            problems.append(
+                Problem(
+                    "error", field, _("「{% … %}」の形式のタグは使えません。変数は {{relay_link}} のように書きます。")
+                )
+            )
+    if "relay_link" in find_variables(fields["subject"]):
+        problems.append(
+            Problem("error", "subject", _("件名には {{relay_link}} を入れられません。本文に入れてください。"))
+        )
+    for field in ("body_text", "body_html"):
+        if fields[field].strip() and "relay_link" not in find_variables(fields[field]):
+            problems.append(
+                Problem(
+                    "warning",
+                    field,
+                    _(
+                        "本文に {{relay_link}} がありません。"
+                        "このままでは応募者に次の一歩を案内できず、紹介実績にもつながりません。"
+                    ),
+                )
+            )
+    return problems
+
+
+def _substitute(source: str, values: dict[str, str], render) -> str:
+    def replace(match):
+        name = match.group(1)
+        if name not in values:
+            return match.group(0)  # unknown: left visible (validation keeps them out of saved templates)
+        return render(name, values[name])
+
+    return VARIABLE_RE.sub(replace, source)
+
+
+def _link(url: str) -> str:
+    return f'<a href="{escape(url)}">{escape(url)}</a>'
+
+
+def text_to_html(body_text: str, values: dict[str, str]) -> str:
+    """HTML for a template that has only a text body: paragraphs, line breaks, live links."""
+    pieces = []
+    last = 0
+    for match in VARIABLE_RE.finditer(body_text):
+        pieces.append(escape(body_text[last : match.start()]))
+        name = match.group(1)
+        if name not in values:
+            pieces.append(escape(match.group(0)))
+        elif name in LINK_VARIABLES and values[name]:
+            pieces.append(_link(values[name]))
+        else:
+            pieces.append(escape(values[name]))
+        last = match.end()
+    pieces.append(escape(body_text[last:]))
+    html = "".join(pieces).replace("\r\n", "\n").strip("\n")
+    paragraphs = [p for p in re.split(r"\n\s*\n", html) if p.strip()]
+    return "\n".join("<p>" + p.replace("\n", "<br>\n") + "</p>" for p in paragraphs)
+
+
+def sanitize_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener",
+    )
+
+
+_inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
+
+
+def render_rejection(
+    template: RejectionTemplate,
+    *,
+    applicant=None,
+    organisation,
+    relay_url: str,
+    sender_name: str = "",
+    signature: str = "",
+    unsubscribe_url: str = "",
+) -> RenderedMessage:
+    """The subject, plain text and HTML (CSS inlined) of one rejection email.
+
+    When unsubscribe_url is given (the message is sent from CareerRelay) and the template does
+    not place {{unsubscribe_link}} itself, a footer with the link is appended to both parts.
+    """
+    values = {
+        "applicant_name": applicant.full_name if applicant is not None else "",
+        "job_title": (getattr(applicant, "job_title", "") or "") if applicant is not None else "",
+        "company_name": organisation.name,
+        "sender_name": sender_name,
+        "signature": signature,
+        "relay_link": relay_url,
+        "unsubscribe_link": unsubscribe_url,
+    }
+    subject = _substitute(template.subject, values, lambda name, value: value)
+    subject = " ".join(subject.split())  # a header never carries a line break
+
+    text = _substitute(template.body_text, values, lambda name, value: value).strip("\n") + "\n"
+
+    if template.body_html.strip():
+        body = _substitute(template.body_html, values, lambda name, value: escape(value))
+        body = sanitize_html(body)
+    else:
+        body = text_to_html(template.body_text, values)
+
+    uses_unsubscribe = "unsubscribe_link" in find_variables(template.body_text + template.body_html)
+    footer = unsubscribe_url and not uses_unsubscribe
+    with translation.override(template.language):
+        if footer:
+            text += (
+                "\n"
+                + render_to_string(
+                    "emails/rejection_footer.txt",
+                    {"company_name": organisation.name, "unsubscribe_url": unsubscribe_url},
+                ).strip("\n")
+                + "\n"
+            )
+        html = render_to_string(
+            "emails/rejection.html",
+            {
+                "language": template.language,
+                "subject": subject,
+                "body": mark_safe(body),  # noqa: S308 -- values escaped, employer HTML sanitised by nh3
+                "footer": footer,
+                "company_name": organisation.name,
+                "unsubscribe_url": unsubscribe_url,
+            },
+        )
+    return RenderedMessage(subject=subject, text=text, html=_inliner.inline(html))
+
+
+# --- Templates of an organisation -------------------------------------------------
+
+
+def sync_presets() -> None:
+    """Create or refresh the shared preset rows from presets.py; one query when nothing changed."""
+    from careerrelay.rejections.presets import PRESETS
+
+    existing = {t.preset_key: t for t in RejectionTemplate.objects.filter(organisation=None)}
+    for preset in PRESETS:
+        row = existing.get(preset.key)
+        fields = {
+            "name": preset.name,
+            "language": preset.language,
+            "subject": preset.subject,
+            "body_text": preset.body_text,
+            "body_html": preset.body_html,
+        }
+        if row is None:
+            try:
+                with transaction.atomic():
+                    RejectionTemplate.objects.create(organisation=None, preset_key=preset.key, **fields)
+            except IntegrityError:
+                pass  # another request created it at the same moment
+        elif any(getattr(row, k) != v for k, v in fields.items()):
+            RejectionTemplate.objects.filter(pk=row.pk).update(updated_at=timezone.now(), **fields)
+
+
+def templates_for_organisation(organisation):
+    """The presets and the organisation's own templates, presets first."""
+    sync_presets()
+    from django.db.models import Q
+
+    return RejectionTemplate.objects.filter(Q(organisation=None) | Q(organisation=organisation)).order_by(
+        "-preset_key", "name", "id"
+    )
+
+
+def create_template(
+    *, organisation, name: str, language: str, subject: str, body_text: str, body_html: str = ""
+) -> RejectionTemplate:
+    return RejectionTemplate.objects.create(
+        organisation=organisation,
+        name=name,
+        language=language,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+    )
+
+
+def update_template(
+    template: RejectionTemplate, *, name: str, language: str, subject: str, body_text: str, body_html: str = ""
+) -> RejectionTemplate:
+    if template.is_preset:
+        raise ValueError("Presets are read-only; copy one first.")
+    template.name = name
+    template.language = language
+    template.subject = subject
+    template.body_text = body_text
+    template.body_html = body_html
+    template.updated_at = timezone.now()
+    template.save(update_fields=["name", "language", "subject", "body_text", "body_html", "updated_at"])
+    return template
+
+
+def copy_preset(*, preset: RejectionTemplate, organisation, name: str = "") -> RejectionTemplate:
+    return create_template(
+        organisation=organisation,
+        name=name or preset.name,
+        language=preset.language,
+        subject=preset.subject,
+        body_text=preset.body_text,
+        body_html=preset.body_html,
+    )
+
+
+def delete_template(template: RejectionTemplate) -> None:
+    if template.is_preset:
+        raise ValueError("Presets cannot be deleted.")
+    template.delete()
