@@ -1,6 +1,57 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class Send(models.Model):
+    """One bulk send of a rejection template to chosen applicants: one OutboundEmail per recipient.
+
+    `next_batch_at` is the send's due-date column. The worker's periodic loop claims a send whose
+    time has come with a conditional UPDATE that pushes the column forward by a lease, then
+    enqueues one batch; a batch that finds more due work enqueues the next. When a worker dies,
+    the lease runs out and the loop enqueues the send again, so nothing depends on the memory of
+    a process.
+    """
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("予約済み")
+        SENDING = "sending", _("送信中")
+        DONE = "done", _("完了")
+        CANCELLED = "cancelled", _("取消")
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="sends")
+    template = models.ForeignKey(
+        "rejections.RejectionTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="sends"
+    )
+    template_name = models.CharField(_("テンプレート"), max_length=100)
+    campaign = models.ForeignKey(
+        "relay.RelayCampaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="sends"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sender_name = models.CharField(_("送信者名"), max_length=100, blank=True)
+    signature = models.TextField(_("署名"), blank=True)
+    # None: "now" or "at a time"; N: each message is due N business days after its rejection date.
+    business_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    scheduled_at = models.DateTimeField(_("送信予定"))
+    state = models.CharField(max_length=16, choices=State.choices, default=State.SCHEDULED, db_index=True)
+    next_batch_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="send_org_created")]
+
+    def __str__(self):
+        return f"{self.template_name} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_open(self):
+        return self.state in (self.State.SCHEDULED, self.State.SENDING)
 
 
 class OutboundEmail(models.Model):
@@ -12,6 +63,8 @@ class OutboundEmail(models.Model):
         SENDING = "sending", _("送信中")
         SENT = "sent", _("送信済み")
         FAILED = "failed", _("送信失敗")
+        BOUNCED = "bounced", _("宛先不明")
+        SUPPRESSED = "suppressed", _("配信停止中")
         CANCELLED = "cancelled", _("取消")
 
     to_email = models.EmailField()
@@ -28,9 +81,43 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # --- Messages of a bulk send ---
+    send = models.ForeignKey(Send, on_delete=models.CASCADE, null=True, blank=True, related_name="messages")
+    applicant = models.ForeignKey(
+        "talent.Applicant", on_delete=models.SET_NULL, null=True, blank=True, related_name="outbound_emails"
+    )
+    # When a queued message of a send may go out (its schedule, or its next retry).
+    due_at = models.DateTimeField(null=True, blank=True)
+    # Hashes of the per-recipient tokens in the relay (click) and unsubscribe links.
+    click_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    unsubscribe_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    clicks = models.PositiveIntegerField(default=0)
+    first_clicked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["send", "state", "due_at"], name="outbound_send_state_due")]
 
     def __str__(self):
         return f"{self.to_email}: {self.subject}"
+
+
+class Suppression(models.Model):
+    """An address that one company must never mail again (unsubscribed, or hard-bounced)."""
+
+    class Reason(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed", _("配信停止")
+        BOUNCED = "bounced", _("宛先不明")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="suppressions"
+    )
+    email_normalized = models.CharField(max_length=254)
+    reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.UNSUBSCRIBED)
+    message = models.ForeignKey(OutboundEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "email_normalized"], name="one_suppression_per_email")
+        ]
