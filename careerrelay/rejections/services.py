@@ -156,6 +156,13 @@ def sanitize_html(html: str) -> str:
     )
 
 
+def default_signature(*, organisation, sender_name: str = "") -> str:
+    """Used when the employer has not written a signature: the company, and the sender if known."""
+    if sender_name:
+        return f"{organisation.name}\n{sender_name}"
+    return str(_("%(company)s 採用担当") % {"company": organisation.name})
+
+
 _inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
 
 
@@ -174,15 +181,17 @@ def render_rejection(
     When unsubscribe_url is given (the message is sent from CareerRelay) and the template does
     not place {{unsubscribe_link}} itself, a footer with the link is appended to both parts.
     """
-    values = {
-        "applicant_name": applicant.full_name if applicant is not None else "",
-        "job_title": (getattr(applicant, "job_title", "") or "") if applicant is not None else "",
-        "company_name": organisation.name,
-        "sender_name": sender_name,
-        "signature": signature,
-        "relay_link": relay_url,
-        "unsubscribe_link": unsubscribe_url,
-    }
+    with translation.override(template.language):
+        values = {
+            "applicant_name": applicant.full_name if applicant is not None else "",
+            # The presets read well with a job title; without one they name "the position".
+            "job_title": (getattr(applicant, "job_title", "") or "") or str(_("当社の募集職種")),
+            "company_name": organisation.name,
+            "sender_name": sender_name,
+            "signature": signature or default_signature(organisation=organisation, sender_name=sender_name),
+            "relay_link": relay_url,
+            "unsubscribe_link": unsubscribe_url,
+        }
     subject = _substitute(template.subject, values, lambda name, value: value)
     subject = " ".join(subject.split())  # a header never carries a line break
 
