@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from careerrelay.api.api import api
+from careerrelay.api.errors import not_found_view as api_not_found
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("employer/", include("careerrelay.portals.employer.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
+    path("api/v1/<path:unknown>", api_not_found),
     path("operator/", admin.site.urls),
 ]
 

@@ -1,3 +1,15 @@
-from ninja import NinjaAPI
+from careerrelay.api.auth import EmployerKeyAuth
+from careerrelay.api.errors import JsonErrorsAPI, install_error_handlers
+from careerrelay.api.me import router as me_router
 
-api = NinjaAPI(title="CareerRelay API", version="1", urls_namespace="api-v1")
+# Every operation needs an employer API key unless its router says otherwise.
+api = JsonErrorsAPI(
+    title="CareerRelay API",
+    version="1",
+    description="An employer's relay links and counts on CareerRelay. Send `Authorization: Bearer <key>`.",
+    urls_namespace="api-v1",
+    auth=EmployerKeyAuth(),
+)
+install_error_handlers(api)
+
+api.add_router("", me_router)

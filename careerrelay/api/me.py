@@ -1,0 +1,77 @@
+"""GET /api/v1/me: who the key belongs to, its relay links and its counters (counts only)."""
+
+from ninja import Router, Schema
+from pydantic import Field
+
+from careerrelay.api.errors import AUTH_ERRORS
+from careerrelay.credits.services import get_balance
+from careerrelay.relay.services import get_funnel
+
+router = Router(tags=["me"])
+
+
+class LinkCounters(Schema):
+    landing_views: int = Field(examples=[120], description="Views of the relay landing page.")
+    registrations: int = Field(examples=[31], description="Registrations started through the link.")
+    verified: int = Field(examples=[25], description="Registrations whose email address was verified.")
+    counted_referrals: int = Field(examples=[23], description="Verified registrations counted as referrals.")
+
+
+class Counters(LinkCounters):
+    credits_earned: int = Field(examples=[2], description="Free-referral credits granted so far.")
+    credits_available: int = Field(examples=[2], description="Credits that can be used now.")
+    referrals_to_next_credit: int = Field(
+        examples=[7], description="Counted referrals still needed for the next credit."
+    )
+
+
+class RelayLinkOut(Schema):
+    url: str = Field(examples=["https://careerrelay.example/r/3xWq9ZkLm0aB/"])
+    code: str = Field(examples=["3xWq9ZkLm0aB"])
+    name: str = Field(examples=["標準リレーリンク"])
+    active: bool = Field(examples=[True])
+    default: bool = Field(examples=[True], description="The link created with the company.")
+    counters: LinkCounters
+
+
+class MeOut(Schema):
+    name: str = Field(examples=["株式会社さくらテック"], description="The company's name.")
+    relay_links: list[RelayLinkOut]
+    counters: Counters
+
+
+@router.get("/me", response={200: MeOut, **AUTH_ERRORS}, summary="The company behind the API key")
+def me(request):
+    organisation = request.organisation
+    funnel = get_funnel(organisation)
+    balance = get_balance(organisation)
+    links = [
+        {
+            "url": row.campaign.url,
+            "code": row.campaign.code,
+            "name": row.campaign.name,
+            "active": row.campaign.is_active,
+            "default": row.campaign.is_default,
+            "counters": {
+                "landing_views": row.landing_views,
+                "registrations": row.registrations,
+                "verified": row.verified,
+                "counted_referrals": row.counted_referrals,
+            },
+        }
+        for row in funnel.rows
+    ]
+    total = funnel.total
+    return {
+        "name": organisation.name,
+        "relay_links": links,
+        "counters": {
+            "landing_views": total.landing_views,
+            "registrations": total.registrations,
+            "verified": total.verified,
+            "counted_referrals": balance.counted_referrals,
+            "credits_earned": balance.credits_earned,
+            "credits_available": balance.credits_available,
+            "referrals_to_next_credit": balance.referrals_to_next_credit,
+        },
+    }
