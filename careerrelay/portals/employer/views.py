@@ -1,11 +1,366 @@
+"""The employer workspace. Every view reaches the organisation through `employer_view`, and every
+object through a `_get_*_for_user` helper that filters by that organisation, so no view can
+forget the tenant check: another company's objects are simply not found (404)."""
+
+from functools import wraps
+
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from careerrelay.accounts.models import User
+from careerrelay.credits.models import LedgerEntry
+from careerrelay.credits.services import get_balance
+from careerrelay.organisations import services as organisations
+from careerrelay.organisations.models import ApiKey, Invitation, Membership, Organisation
+from careerrelay.portals.employer.forms import ApiKeyForm, CampaignForm, InvitationSignupForm, InviteForm, RoleForm
+from careerrelay.relay import services as relay
+from careerrelay.relay.models import RelayCampaign
+
+LEDGER_PAGE_SIZE = 20
 
 
-@login_required
+# --- Tenant scope -----------------------------------------------------------------------------
+
+
+def get_membership(user) -> Membership | None:
+    """The user's employer membership: the first one, when a user somehow has several."""
+    for membership in organisations.memberships_for(user):
+        if membership.organisation.kind == Organisation.Kind.EMPLOYER:
+            return membership
+    return None
+
+
+def employer_view(admin_only=False):
+    """Logs in, finds the membership and puts it on the request as `request.membership`.
+
+    Without a membership the person gets a friendly page; a recruiter on an admin page gets 403.
+    """
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            membership = get_membership(request.user)
+            if membership is None:
+                return render(request, "employer/no_membership.html")
+            if not membership.organisation.is_active:
+                return render(request, "employer/suspended.html", {"organisation": membership.organisation})
+            if admin_only and not membership.is_admin:
+                return render(request, "employer/forbidden.html", {"membership": membership}, status=403)
+            request.membership = membership
+            request.organisation = membership.organisation
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _get_campaign_for_user(request, pk) -> RelayCampaign:
+    return get_object_or_404(RelayCampaign, organisation=request.organisation, pk=pk)
+
+
+def _get_api_key_for_user(request, pk) -> ApiKey:
+    return get_object_or_404(ApiKey, organisation=request.organisation, pk=pk)
+
+
+def _get_invitation_for_user(request, pk) -> Invitation:
+    return get_object_or_404(Invitation, organisation=request.organisation, pk=pk)
+
+
+def _get_member_for_user(request, pk) -> Membership:
+    return get_object_or_404(Membership.objects.select_related("user"), organisation=request.organisation, pk=pk)
+
+
+def _relay_campaign(campaigns):
+    """The link the dashboard offers: the default one while it works, else the first active one."""
+    active = [c for c in campaigns if c.is_active]
+    default = next((c for c in campaigns if c.is_default), None)
+    if default is not None and default.is_active:
+        return default
+    return active[0] if active else default
+
+
+# --- Dashboard --------------------------------------------------------------------------------
+
+
+@employer_view()
 def dashboard(request):
-    return HttpResponse("TODO")
+    funnel = relay.get_funnel(request.organisation)
+    campaigns = [row.campaign for row in funnel.rows]
+    ledger = Paginator(
+        LedgerEntry.objects.filter(organisation=request.organisation).select_related("campaign"), LEDGER_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "employer/dashboard.html",
+        {
+            "funnel": funnel,
+            "balance": get_balance(request.organisation),
+            "relay_campaign": _relay_campaign(campaigns),
+            "ledger": ledger,
+            "nav": "dashboard",
+        },
+    )
 
 
+# --- Campaigns --------------------------------------------------------------------------------
+
+
+@employer_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def campaigns(request):
+    form = CampaignForm(request.POST or None, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        campaign = relay.create_campaign(organisation=request.organisation, name=form.cleaned_data["name"])
+        messages.success(request, _("キャンペーン「%(name)s」を作成しました。") % {"name": campaign.name})
+        return redirect("employer:campaigns")
+    items = RelayCampaign.objects.filter(organisation=request.organisation)
+    return render(request, "employer/campaigns.html", {"campaigns": items, "form": form, "nav": "campaigns"})
+
+
+@employer_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def campaign_edit(request, pk):
+    campaign = _get_campaign_for_user(request, pk)
+    form = CampaignForm(
+        request.POST or None, organisation=request.organisation, campaign=campaign, initial={"name": campaign.name}
+    )
+    if request.method == "POST" and form.is_valid():
+        relay.update_campaign(campaign, name=form.cleaned_data["name"], is_active=campaign.is_active)
+        messages.success(request, _("キャンペーン名を「%(name)s」に変更しました。") % {"name": campaign.name})
+        return redirect("employer:campaigns")
+    return render(request, "employer/campaign_edit.html", {"campaign": campaign, "form": form, "nav": "campaigns"})
+
+
+@employer_view()
+@require_POST
+def campaign_set_active(request, pk):
+    # Locked so that two recruiters disabling the last two links at once cannot both succeed.
+    with transaction.atomic():
+        list(RelayCampaign.objects.select_for_update().filter(organisation=request.organisation))
+        campaign = _get_campaign_for_user(request, pk)
+        active = request.POST.get("active") == "1"
+        if not active and campaign.is_active:
+            others = RelayCampaign.objects.filter(organisation=request.organisation, is_active=True).exclude(
+                pk=campaign.pk
+            )
+            if not others.exists():
+                messages.error(
+                    request,
+                    _(
+                        "有効なリレーリンクが1つもなくなるため、このキャンペーンは無効にできません。先に別のキャンペーンを作成してください。"
+                    ),
+                )
+                return redirect("employer:campaigns")
+        relay.update_campaign(campaign, name=campaign.name, is_active=active)
+    if active:
+        messages.success(request, _("「%(name)s」を有効にしました。") % {"name": campaign.name})
+    else:
+        messages.success(
+            request,
+            _("「%(name)s」を無効にしました。このリンクを開いた方には案内終了のページが表示されます。")
+            % {"name": campaign.name},
+        )
+    return redirect("employer:campaigns")
+
+
+# --- Team -------------------------------------------------------------------------------------
+
+
+@employer_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def team(request):
+    if request.method == "POST" and not request.membership.is_admin:
+        return render(request, "employer/forbidden.html", {"membership": request.membership}, status=403)
+    form = InviteForm(request.POST or None, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        organisations.invite_member(
+            organisation=request.organisation,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            invited_by=request.user,
+            site_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+        messages.success(request, _("%(email)s に招待メールを送りました。") % {"email": form.cleaned_data["email"]})
+        return redirect("employer:team")
+    members = Membership.objects.filter(organisation=request.organisation).select_related("user").order_by("created_at")
+    invitations = [
+        i
+        for i in Invitation.objects.filter(
+            organisation=request.organisation, accepted_at__isnull=True, revoked_at__isnull=True
+        ).select_related("invited_by")
+        if i.is_open
+    ]
+    return render(
+        request,
+        "employer/team.html",
+        {
+            "members": members,
+            "invitations": invitations,
+            "form": form,
+            "roles": Membership.Role.choices,
+            "nav": "team",
+        },
+    )
+
+
+@employer_view(admin_only=True)
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = _get_invitation_for_user(request, pk)
+    organisations.revoke_invitation(invitation)
+    messages.success(request, _("%(email)s への招待を取り消しました。") % {"email": invitation.email})
+    return redirect("employer:team")
+
+
+@employer_view(admin_only=True)
+@require_POST
+def member_role(request, pk):
+    member = _get_member_for_user(request, pk)
+    if member.pk == request.membership.pk:
+        # An admin who demotes themself could leave the company without any admin.
+        messages.error(request, _("自分自身の権限は変更できません。ほかの管理者に依頼してください。"))
+        return redirect("employer:team")
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["role"][0])
+        return redirect("employer:team")
+    organisations.change_role(member, form.cleaned_data["role"])
+    messages.success(
+        request,
+        _("%(name)s さんの権限を「%(role)s」に変更しました。")
+        % {"name": member.user.name or member.user.email, "role": member.get_role_display()},
+    )
+    return redirect("employer:team")
+
+
+@employer_view(admin_only=True)
+@require_POST
+def member_remove(request, pk):
+    member = _get_member_for_user(request, pk)
+    if member.pk == request.membership.pk:
+        messages.error(request, _("自分自身はチームから外せません。ほかの管理者に依頼してください。"))
+        return redirect("employer:team")
+    organisations.remove_member(member)
+    messages.success(
+        request, _("%(name)s さんをチームから外しました。") % {"name": member.user.name or member.user.email}
+    )
+    return redirect("employer:team")
+
+
+# --- API keys ---------------------------------------------------------------------------------
+
+
+@never_cache
+@employer_view(admin_only=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_keys(request):
+    form = ApiKeyForm(request.POST or None)
+    new_key = secret = None
+    if request.method == "POST" and form.is_valid():
+        # The secret is rendered in this response only: it is stored nowhere, not even in the
+        # session, so reloading the page cannot show it again.
+        new_key, secret = organisations.create_api_key(
+            organisation=request.organisation, name=form.cleaned_data["name"], created_by=request.user
+        )
+        form = ApiKeyForm()
+    keys = (
+        ApiKey.objects.filter(organisation=request.organisation)
+        .select_related("created_by")
+        .order_by("revoked_at", "-created_at")
+    )
+    return render(
+        request,
+        "employer/api_keys.html",
+        {"keys": keys, "form": form, "new_key": new_key, "secret": secret, "nav": "api_keys"},
+    )
+
+
+@employer_view(admin_only=True)
+@require_POST
+def api_key_revoke(request, pk):
+    key = _get_api_key_for_user(request, pk)
+    organisations.revoke_api_key(key)
+    messages.success(request, _("APIキー「%(name)s」を無効にしました。") % {"name": key.name})
+    return redirect("employer:api_keys")
+
+
+# --- Accepting an invitation ------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def accept_invitation(request, token):
-    return HttpResponse("TODO")
+    invitation = organisations.find_open_invitation(token)
+    if invitation is None:
+        return render(request, "employer/invitation_invalid.html", status=404)
+    has_account = User.objects.filter(email=invitation.email).exists()
+    user = request.user if request.user.is_authenticated else None
+    signup_form = None
+    if user is None and not has_account:
+        signup_form = InvitationSignupForm(request.POST if request.method == "POST" else None, email=invitation.email)
+
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "accept" and user is not None:
+            return _accept(request, token, user)
+        if action == "signup" and signup_form is not None and signup_form.is_valid():
+            try:
+                with transaction.atomic():
+                    user = User.objects.create_user(
+                        email=invitation.email,
+                        password=signup_form.cleaned_data["password1"],
+                        name=signup_form.cleaned_data["name"],
+                    )
+                    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+                    organisations.accept_invitation(token=token, user=user)
+            except IntegrityError:
+                # Someone created the account a moment ago: they can log in instead.
+                messages.error(request, _("このメールアドレスのアカウントはすでにあります。ログインしてください。"))
+                return redirect(request.path)
+            except organisations.InvitationError as error:
+                messages.error(request, str(error))
+                return redirect(request.path)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("%(organisation)s に参加しました。") % {"organisation": invitation.organisation.name}
+            )
+            return redirect("employer:dashboard")
+
+    return render(
+        request,
+        "employer/invitation.html",
+        {
+            "invitation": invitation,
+            "token": token,
+            "has_account": has_account,
+            "signup_form": signup_form,
+            "wrong_user": user is not None and user.email != invitation.email,
+        },
+    )
+
+
+def _accept(request, token, user):
+    try:
+        membership = organisations.accept_invitation(token=token, user=user)
+    except organisations.InvitationError as error:
+        messages.error(request, str(error))
+        return redirect(request.path)
+    messages.success(request, _("%(organisation)s に参加しました。") % {"organisation": membership.organisation.name})
+    return redirect("employer:dashboard")
+
+
+@require_POST
+def switch_account(request, token):
+    """From an invitation opened while logged in as somebody else: log out, come back."""
+    logout(request)
+    return redirect("employer:accept_invitation", token=token)
