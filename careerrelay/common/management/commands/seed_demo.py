@@ -1,0 +1,282 @@
+"""Japanese demo data for `make run`. Running it again changes nothing.
+
+Candidates go through the same path as the relay form (RegistrationForm, register_candidate)
+and verify with a token, like clicking the emailed link (verify_email), so the counters and
+the ledger come from the real referral rule. Their mails to made-up addresses are removed
+before commit, so the development mailbox starts empty for the newcomer's own registration.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from careerrelay.accounts.models import User
+from careerrelay.candidates.forms import RegistrationForm
+from careerrelay.candidates.models import Candidate, Consent, VerificationToken
+from careerrelay.candidates.services import register_candidate, verify_email
+from careerrelay.common.tokens import hash_token, new_token
+from careerrelay.credits.services import get_balance
+from careerrelay.mailings.models import OutboundEmail
+from careerrelay.organisations.models import Membership, Organisation
+from careerrelay.organisations.services import create_employer
+from careerrelay.relay.services import create_campaign, record_landing_view
+
+PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose: demo accounts only, DEBUG only
+OPERATOR_EMAIL = "operator@careerrelay.example"
+DEMO_USER_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) seed_demo"
+
+
+@dataclass
+class DemoCampaign:
+    name: str
+    counted: int  # verified registrations with agency-sharing consent: they count
+    pending: int = 0  # registered, email not yet verified
+    held: int = 0  # verified, but held for the operator's review
+    extra_views: int = 0  # people who opened the page and left
+
+
+@dataclass
+class DemoEmployer:
+    name: str
+    slug: str
+    admin: tuple[str, str]
+    recruiter: tuple[str, str]
+    campaigns: list[DemoCampaign] = field(default_factory=list)
+
+
+EMPLOYERS = [
+    DemoEmployer(
+        name="株式会社さくらテック",
+        slug="sakura-tech",
+        admin=("admin@sakura-tech.example", "桜井 美咲"),
+        recruiter=("recruiter@sakura-tech.example", "佐藤 健太"),
+        # 23 counted: 2 credits, 3 towards the next (あと7名)
+        campaigns=[
+            DemoCampaign("標準リレーリンク", counted=15, pending=2, extra_views=41),
+            DemoCampaign("エンジニア採用 2026", counted=8, pending=1, held=1, extra_views=17),
+        ],
+    ),
+    DemoEmployer(
+        name="山﨑物産株式会社",
+        slug="yamasaki-bussan",
+        admin=("admin@yamasaki-bussan.example", "山﨑 大輔"),
+        recruiter=("recruiter@yamasaki-bussan.example", "中村 由美"),
+        # 9 counted: あと1名
+        campaigns=[DemoCampaign("標準リレーリンク", counted=9, pending=2, extra_views=23)],
+    ),
+    DemoEmployer(
+        name="髙橋フーズ株式会社",
+        slug="takahashi-foods",
+        admin=("admin@takahashi-foods.example", "髙橋 恵"),
+        recruiter=("recruiter@takahashi-foods.example", "小林 翔"),
+        campaigns=[DemoCampaign("標準リレーリンク", counted=4, pending=1, extra_views=12)],
+    ),
+]
+
+AGENCIES = ["株式会社ネクストキャリア", "みらい人材紹介株式会社"]
+
+FAMILY_NAMES = [
+    ("髙橋", "タカハシ"),
+    ("山﨑", "ヤマザキ"),
+    ("佐藤", "サトウ"),
+    ("鈴木", "スズキ"),
+    ("田中", "タナカ"),
+    ("伊藤", "イトウ"),
+    ("渡辺", "ワタナベ"),
+    ("中村", "ナカムラ"),
+    ("小林", "コバヤシ"),
+    ("加藤", "カトウ"),
+    ("吉田", "ヨシダ"),
+]
+GIVEN_NAMES = [
+    ("花子", "ハナコ"),
+    ("翔太", "ショウタ"),
+    ("美咲", "ミサキ"),
+    ("大輝", "ダイキ"),
+    ("陽菜", "ヒナ"),
+    ("蓮", "レン"),
+    ("結衣", "ユイ"),
+    ("悠真", "ユウマ"),
+    ("さくら", "サクラ"),
+]
+PROFILES = [
+    ("engineer_software", "Python, Django, AWS", "Webサービスのバックエンド開発を担当してきました。"),
+    ("sales", "法人営業, 提案書作成", "IT商材の法人営業を経験しました。"),
+    ("marketing", "広告運用, Google Analytics", "EC事業のデジタルマーケティングを担当しました。"),
+    ("admin", "経理, 簿記2級, Excel", "管理部門で経理と総務を担当しています。"),
+    ("service", "接客, 店舗運営", "飲食店の店長として店舗運営を経験しました。"),
+    ("manufacturing", "品質管理, QC検定2級", "食品工場で品質管理を担当しました。"),
+]
+PREFECTURES = ["13", "14", "27", "23", "40", "11", "01"]
+
+
+class Command(BaseCommand):
+    help = "Load Japanese demo data (employers, agencies, candidates, an operator). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never in production).")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates accounts with a published password; it runs only with DEBUG on.")
+        self.created = 0
+        with transaction.atomic():
+            self._seed()
+        self._print_banner()
+
+    # --- seeding ---------------------------------------------------------------------------
+
+    def _seed(self):
+        self._user(OPERATOR_EMAIL, "運営 担当", superuser=True)
+        for name in AGENCIES:
+            _agency, created = Organisation.objects.get_or_create(kind=Organisation.Kind.AGENCY, name=name)
+            self.created += created
+        seeded_emails = []
+        for number, employer in enumerate(EMPLOYERS):
+            organisation = self._employer(employer)
+            for index, spec in enumerate(employer.campaigns):
+                campaign = self._campaign(organisation, spec, index)
+                seeded_emails += self._candidates(employer, campaign, spec, index, number)
+        # The candidates' verification and welcome mails would go to made-up addresses.
+        OutboundEmail.objects.filter(to_email__in=seeded_emails).delete()
+
+    def _user(self, email, name, *, superuser=False):
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            if superuser:
+                user = User.objects.create_superuser(email=email, password=PASSWORD, name=name)
+            else:
+                user = User.objects.create_user(email=email, password=PASSWORD, name=name)
+            self.created += 1
+        _address, created = EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        self.created += created
+        return user
+
+    def _employer(self, spec: DemoEmployer) -> Organisation:
+        admin = self._user(*spec.admin)
+        membership = Membership.objects.filter(user=admin).select_related("organisation").first()
+        if membership is None:
+            organisation = create_employer(name=spec.name, admin=admin)
+            self.created += 1
+        else:
+            organisation = membership.organisation
+        recruiter = self._user(*spec.recruiter)
+        _membership, created = Membership.objects.get_or_create(
+            organisation=organisation, user=recruiter, defaults={"role": Membership.Role.RECRUITER}
+        )
+        self.created += created
+        return organisation
+
+    def _campaign(self, organisation, spec: DemoCampaign, index: int):
+        if index == 0:
+            return organisation.campaigns.get(is_default=True)
+        campaign = organisation.campaigns.filter(name=spec.name).first()
+        if campaign is None:
+            campaign = create_campaign(organisation=organisation, name=spec.name)
+            self.created += 1
+        return campaign
+
+    def _candidates(self, employer: DemoEmployer, campaign, spec: DemoCampaign, index: int, number: int):
+        emails = []
+        plan = ["counted"] * spec.counted + ["held"] * spec.held + ["pending"] * spec.pending
+        new_people = 0
+        for n, kind in enumerate(plan):
+            email = f"demo.{employer.slug}.{index + 1}.{n + 1:02d}@example.jp"
+            emails.append(email)
+            if Candidate.objects.filter(email_normalized=email).exists():
+                continue
+            new_people += 1
+            serial = number * 100 + index * 40 + n
+            self._register(campaign, email, serial, kind)
+        if new_people == len(plan):  # a first run for this link: people who only looked
+            for _ in range(spec.extra_views):
+                record_landing_view(campaign)
+        return emails
+
+    def _register(self, campaign, email, serial, kind):
+        family, family_kana = FAMILY_NAMES[serial % len(FAMILY_NAMES)]
+        given, given_kana = GIVEN_NAMES[serial % len(GIVEN_NAMES)]
+        job, skills, summary = PROFILES[serial % len(PROFILES)]
+        form = RegistrationForm(
+            {
+                "family_name": family,
+                "given_name": given,
+                "family_name_kana": family_kana,
+                "given_name_kana": given_kana,
+                "email": email,
+                "phone": f"090-{2000 + serial // 10000:04d}-{serial % 10000:04d}" if serial % 3 == 0 else "",
+                "prefecture": PREFECTURES[serial % len(PREFECTURES)],
+                "job_category": job,
+                "years_experience": str(1 + serial % 12),
+                "skills": skills,
+                "summary": summary,
+                "consent_agency_sharing": "on",
+                "consent_employer_recontact": "on" if serial % 2 else "",
+            }
+        )
+        if not form.is_valid():
+            raise CommandError(f"Demo candidate {email} is not valid: {form.errors.as_json()}")
+        data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("consent_")}
+        consents = {Consent.Purpose.AGENCY_SHARING}
+        if form.cleaned_data["consent_employer_recontact"]:
+            consents.add(Consent.Purpose.EMPLOYER_RECONTACT)
+        ip = f"198.51.100.{serial % 250 + 1}"
+        record_landing_view(campaign)
+        candidate = register_candidate(
+            campaign=campaign, data=data, consents=consents, ip=ip, user_agent=DEMO_USER_AGENT
+        ).candidate
+        self.created += 1
+        if kind == "pending":
+            return
+        if kind == "held":
+            # As if an operator had flagged the registration before it was verified.
+            Candidate.objects.filter(pk=candidate.pk).update(held_for_review=True)
+        # The emailed link carries a token we cannot read back (only its hash is stored), so
+        # issue one more, exactly as a re-send would, and use it like the button's POST.
+        token = new_token()
+        VerificationToken.objects.create(
+            candidate=candidate,
+            token_hash=hash_token(token),
+            expires_at=timezone.now() + timedelta(hours=settings.VERIFICATION_TOKEN_HOURS),
+        )
+        verify_email(token)
+
+    # --- the banner ------------------------------------------------------------------------
+
+    def _print_banner(self):
+        site = settings.SITE_URL
+        out = self.stdout.write
+        out("")
+        out("=" * 72)
+        out("CareerRelay demo data " + ("loaded." if self.created else "already present; nothing changed."))
+        out("=" * 72)
+        out(f"Site:             {site}/")
+        out(f"Employer login:   {site}{reverse('account_login')}")
+        out(f"Operator console: {site}{reverse('admin:index')}")
+        out(f"Dev mailbox:      {site}/dev/mailbox/  (every email the app sends, DEBUG only)")
+        out(f"Password for every demo account: {PASSWORD}")
+        out("")
+        out(f"  {'operator (superuser)':<34} {OPERATOR_EMAIL}")
+        for spec in EMPLOYERS:
+            organisation = Membership.objects.select_related("organisation").get(user__email=spec.admin[0]).organisation
+            balance = get_balance(organisation)
+            default = organisation.campaigns.get(is_default=True)
+            out("")
+            out(
+                f"  {spec.name}: {balance.counted_referrals} counted referrals, "
+                f"{balance.credits_available} credit(s), next credit in {balance.referrals_to_next_credit}"
+            )
+            out(f"    {'admin':<32} {spec.admin[0]}")
+            out(f"    {'recruiter':<32} {spec.recruiter[0]}")
+            out(f"    {'relay link (try it on a phone)':<32} {default.url}")
+        out("")
+        out("Agencies (no login yet): " + "、".join(AGENCIES))
+        out("=" * 72)

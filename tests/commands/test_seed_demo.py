@@ -1,0 +1,105 @@
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from careerrelay.accounts.models import User
+from careerrelay.candidates.models import Candidate
+from careerrelay.credits.models import LedgerEntry
+from careerrelay.credits.services import get_balance
+from careerrelay.mailings.models import OutboundEmail
+from careerrelay.organisations.models import Organisation
+from careerrelay.relay.services import get_funnel
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(capture, *args):
+    out = StringIO()
+    with capture(execute=True):
+        call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    """Row counts of every model of ours, plus the funnel figures that UPDATEs bump."""
+    counts = {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"accounts", "organisations", "relay", "candidates", "credits", "mailings"}
+        or model._meta.label == "account.EmailAddress"
+    }
+    funnels = {
+        org.name: [(row.landing_views, row.registrations, row.verified) for row in get_funnel(org).rows]
+        for org in Organisation.objects.filter(kind="employer")
+    }
+    return counts, funnels
+
+
+def test_it_builds_real_counters_through_the_referral_rule(settings, django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    settings.REFERRALS_PER_CREDIT = 10
+    output = seed(django_capture_on_commit_callbacks)
+
+    sakura = Organisation.objects.get(name="株式会社さくらテック")
+    balance = get_balance(sakura)
+    assert (balance.counted_referrals, balance.credits_earned, balance.referrals_to_next_credit) == (23, 2, 7)
+    yamasaki = get_balance(Organisation.objects.get(name="山﨑物産株式会社"))
+    assert (yamasaki.counted_referrals, yamasaki.credits_earned, yamasaki.referrals_to_next_credit) == (9, 0, 1)
+    assert Organisation.objects.get(name="髙橋フーズ株式会社").kind == "employer"
+    assert Organisation.objects.filter(kind="agency").count() == 2
+
+    # Every counted referral is a verified candidate with agency-sharing consent on the ledger.
+    counted = Candidate.objects.filter(referral_status="counted")
+    assert counted.count() == LedgerEntry.objects.filter(kind="referral_counted").count()
+    assert all(c.is_verified and c.consents.filter(purpose="agency_sharing").exists() for c in counted)
+    assert LedgerEntry.objects.filter(kind="credit_granted", organisation=sakura).count() == 2
+    assert Candidate.objects.filter(referral_status="held", held_for_review=True).count() == 1
+    assert Candidate.objects.filter(status="pending").exists()
+    total = get_funnel(sakura).total
+    assert total.landing_views > total.registrations > total.verified > 23
+
+    # The candidates' mails went nowhere: the dev mailbox is left for the newcomer's own.
+    assert OutboundEmail.objects.count() == 0
+
+    for email in ("admin@sakura-tech.example", "recruiter@sakura-tech.example", "operator@careerrelay.example"):
+        assert User.objects.get(email=email).check_password("demo-pass-2026")
+        assert email in output
+    assert User.objects.get(email="operator@careerrelay.example").is_superuser
+    assert "demo-pass-2026" in output
+    assert "http://testserver/dev/mailbox/" in output
+    assert sakura.campaigns.get(is_default=True).url in output
+
+
+def test_running_it_twice_changes_nothing(settings, django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    seed(django_capture_on_commit_callbacks)
+    first = snapshot()
+    output = seed(django_capture_on_commit_callbacks)
+    assert snapshot() == first
+    assert "nothing changed" in output
+
+
+def test_the_demo_accounts_can_log_in(client, settings, django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    seed(django_capture_on_commit_callbacks)
+    response = client.post("/accounts/login/", {"login": "admin@sakura-tech.example", "password": "demo-pass-2026"})
+    assert response.status_code == 302
+    assert client.get("/operator/").status_code == 302  # an employer is not an operator
+    client.logout()
+    assert client.login(email="operator@careerrelay.example", password="demo-pass-2026")
+    assert client.get("/operator/").status_code == 200
+
+
+def test_it_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", stdout=StringIO())
+    assert User.objects.count() == 0
+
+
+def test_force_runs_it_with_debug_off(settings, django_capture_on_commit_callbacks):
+    settings.DEBUG = False
+    seed(django_capture_on_commit_callbacks, "--force")
+    assert Organisation.objects.filter(kind="employer").count() == 3
