@@ -1,0 +1,271 @@
+"""The employer's own applicants: list, add, edit, delete, CSV import and export.
+
+This is employer workspace data held on the employer's behalf: every applicant and every upload
+is reached through a `_get_*_for_user` helper filtered by `request.organisation`, so another
+company's rows are simply not found (404).
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from careerrelay.portals.employer.views import employer_view
+from careerrelay.talent import exporting, importing, services
+from careerrelay.talent.forms import ApplicantFilterForm, ApplicantForm, ImportForm, MappingForm, UploadForm
+from careerrelay.talent.models import Applicant, ImportUpload, Stage
+
+PAGE_SIZE = 50
+NAV = "applicants"
+
+
+def _get_applicant_for_user(request, pk) -> Applicant:
+    applicant = services.get_applicant(organisation=request.organisation, pk=pk)
+    if applicant is None:
+        raise Http404
+    return applicant
+
+
+def _get_upload_for_user(request, pk) -> ImportUpload:
+    upload = importing.get_upload(organisation=request.organisation, pk=pk)
+    if upload is None:
+        raise Http404
+    return upload
+
+
+def _filtered(request):
+    form = ApplicantFilterForm(
+        request.GET or None, job_titles=services.job_titles_for(request.organisation), auto_id="filter_%s"
+    )
+    filters = form.filters()
+    queryset = services.filter_applicants(services.applicants_for(request.organisation), **filters)
+    return form, filters, queryset
+
+
+def _filter_query(request) -> str:
+    keys = ("q", "job", "stage", "rejected_from", "rejected_to")
+    return urlencode([(k, request.GET[k]) for k in keys if request.GET.get(k)])
+
+
+# --- List, detail, add, edit, delete ----------------------------------------------------------
+
+
+@never_cache
+@employer_view()
+def applicant_list(request):
+    form, filters, queryset = _filtered(request)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "employer/applicants/list.html",
+        {
+            "form": form,
+            "filtered": bool(filters),
+            "page": page,
+            "total": services.applicants_for(request.organisation).count(),
+            "filter_query": _filter_query(request),
+            "nav": NAV,
+        },
+    )
+
+
+@never_cache
+@employer_view()
+def applicant_detail(request, pk):
+    applicant = _get_applicant_for_user(request, pk)
+    return render(request, "employer/applicants/detail.html", {"applicant": applicant, "nav": NAV})
+
+
+@never_cache
+@employer_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def applicant_add(request):
+    form = ApplicantForm(request.POST or None, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            applicant = services.create_applicant(organisation=request.organisation, data=form.cleaned_data)
+        except services.DuplicateApplicant as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(request, _("%(name)s さんを登録しました。") % {"name": applicant.full_name})
+            if "add_another" in request.POST:
+                return redirect("employer:applicant_add")
+            return redirect("employer:applicant_detail", pk=applicant.pk)
+    return render(request, "employer/applicants/form.html", {"form": form, "applicant": None, "nav": NAV})
+
+
+@never_cache
+@employer_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def applicant_edit(request, pk):
+    applicant = _get_applicant_for_user(request, pk)
+    form = ApplicantForm(request.POST or None, instance=applicant, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_applicant(applicant=applicant, data=form.cleaned_data)
+        except services.DuplicateApplicant as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(request, _("%(name)s さんの情報を更新しました。") % {"name": applicant.full_name})
+            return redirect("employer:applicant_detail", pk=applicant.pk)
+    return render(request, "employer/applicants/form.html", {"form": form, "applicant": applicant, "nav": NAV})
+
+
+@employer_view()
+@require_POST
+def applicant_delete(request, pk):
+    applicant = _get_applicant_for_user(request, pk)
+    name = applicant.full_name
+    services.delete_applicant(applicant=applicant)
+    messages.success(request, _("%(name)s さんを削除しました。") % {"name": name})
+    return redirect("employer:applicants")
+
+
+# --- Export -----------------------------------------------------------------------------------
+
+
+@never_cache
+@employer_view()
+def applicant_export(request):
+    encoding = request.GET.get("encoding", "utf-8")
+    if encoding not in exporting.ENCODINGS:
+        encoding = "utf-8"
+    _form, _filters, queryset = _filtered(request)
+    table = exporting.rows(queryset.order_by("created_at", "id"))
+    if encoding == "cp932" and request.GET.get("lossy") != "1":
+        problems = exporting.unencodable_cells(table, "cp932")
+        if problems:
+            query = _filter_query(request)
+            return render(
+                request,
+                "employer/applicants/export_unencodable.html",
+                {
+                    "problems": problems,
+                    "utf8_query": "&".join(filter(None, [query, "encoding=utf-8"])),
+                    "lossy_query": "&".join(filter(None, [query, "encoding=cp932", "lossy=1"])),
+                    "nav": NAV,
+                },
+            )
+    response = HttpResponse(
+        exporting.encode(table, encoding),
+        content_type=f"text/csv; charset={'utf-8' if encoding == 'utf-8' else 'shift_jis'}",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    suffix = "" if encoding == "utf-8" else "-sjis"
+    response["Content-Disposition"] = f'attachment; filename="applicants-{stamp}{suffix}.csv"'
+    return response
+
+
+# --- Import: upload -> mapping -> preview and report -> import ------------------------------
+
+
+@never_cache
+@employer_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        if file.size > importing.MAX_UPLOAD_BYTES:
+            form.add_error("file", _("ファイルが大きすぎます（20MBまで）。"))
+        else:
+            try:
+                upload = importing.store_upload(
+                    organisation=request.organisation, user=request.user, filename=file.name, data=file.read()
+                )
+            except importing.UnreadableFile as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect("employer:applicant_import_mapping", pk=upload.pk)
+    return render(request, "employer/applicants/import_upload.html", {"form": form, "nav": NAV})
+
+
+@never_cache
+@employer_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_mapping(request, pk):
+    upload = _get_upload_for_user(request, pk)
+    headers = importing.upload_headers(upload)
+    form = MappingForm(request.POST or None, headers=headers, columns=upload.columns)
+    if request.method == "POST" and form.is_valid():
+        importing.set_columns(upload=upload, columns=form.cleaned_data["columns"])
+        return redirect("employer:applicant_import_preview", pk=upload.pk)
+    sample = [cells for _line, cells in zip(range(4), importing.read_rows(upload.text, upload.delimiter), strict=False)]
+    return render(
+        request,
+        "employer/applicants/import_mapping.html",
+        {"upload": upload, "form": form, "headers": headers, "sample": sample[1:], "nav": NAV},
+    )
+
+
+def _preview_context(upload, validation, **extra):
+    problems = {p.line: p.reasons for p in validation.problems}
+    valid = dict(validation.valid)
+    preview = []
+    for line, _raw in importing.upload_records(upload):
+        if len(preview) >= importing.PREVIEW_ROWS:
+            break
+        data = valid.get(line)
+        stage = Stage(data["stage"]).label if data else ""
+        preview.append({"line": line, "data": data, "stage": stage, "reasons": problems.get(line)})
+    return {
+        "upload": upload,
+        "preview": preview,
+        "problems": validation.problems,
+        "valid_count": len(validation.valid),
+        "skip_lines": ",".join(str(p.line) for p in validation.problems),
+        "nav": NAV,
+        **extra,
+    }
+
+
+@never_cache
+@employer_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_preview(request, pk):
+    upload = _get_upload_for_user(request, pk)
+    if importing.missing_columns(upload.columns):
+        return redirect("employer:applicant_import_mapping", pk=upload.pk)
+    refused = None
+    if request.method == "POST":
+        form = ImportForm(request.POST)
+        if form.is_valid():
+            try:
+                result = importing.import_upload(upload=upload, skip=form.cleaned_data["skip_lines"])
+            except services.ImportRefused as exc:
+                refused = exc
+            else:
+                if result.skipped:
+                    messages.success(
+                        request,
+                        _("%(created)d人の応募者を取り込みました。エラーのあった%(skipped)d行はスキップしました。")
+                        % {"created": result.created, "skipped": len(result.skipped)},
+                    )
+                else:
+                    messages.success(
+                        request, _("%(created)d人の応募者を取り込みました。") % {"created": result.created}
+                    )
+                return redirect("employer:applicants")
+    validation = refused.validation if refused else importing.validate_upload(upload)
+    status = 400 if refused else 200
+    return render(
+        request,
+        "employer/applicants/import_preview.html",
+        _preview_context(upload, validation, refused=refused),
+        status=status,
+    )
+
+
+@employer_view()
+@require_POST
+def import_cancel(request, pk):
+    upload = _get_upload_for_user(request, pk)
+    upload.delete()
+    messages.success(request, _("取り込みを中止しました。アップロードしたファイルは削除しました。"))
+    return redirect("employer:applicants")

@@ -1,0 +1,18 @@
+"""Included from careerrelay/portals/employer/urls.py under "applicants/" (names in the employer namespace)."""
+
+from django.urls import path
+
+from careerrelay.portals.employer import applicants
+
+urlpatterns = [
+    path("", applicants.applicant_list, name="applicants"),
+    path("new/", applicants.applicant_add, name="applicant_add"),
+    path("export/", applicants.applicant_export, name="applicant_export"),
+    path("import/", applicants.import_upload, name="applicant_import"),
+    path("import/<uuid:pk>/mapping/", applicants.import_mapping, name="applicant_import_mapping"),
+    path("import/<uuid:pk>/preview/", applicants.import_preview, name="applicant_import_preview"),
+    path("import/<uuid:pk>/cancel/", applicants.import_cancel, name="applicant_import_cancel"),
+    path("<int:pk>/", applicants.applicant_detail, name="applicant_detail"),
+    path("<int:pk>/edit/", applicants.applicant_edit, name="applicant_edit"),
+    path("<int:pk>/delete/", applicants.applicant_delete, name="applicant_delete"),
+]

@@ -1,0 +1,242 @@
+"""Turning what an employer's ATS, spreadsheet or API client hands us into applicant fields.
+
+One function, `clean_record`, is shared by the CSV import and the API so that both accept and
+refuse exactly the same things. It works on plain dicts of strings (the CSV) or JSON values
+(the API) and returns the cleaned fields with a list of human-readable reasons for refusal.
+"""
+
+import re
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from careerrelay.common.japanese import nfkc, normalize_email, normalize_kana, normalize_text
+from careerrelay.talent.models import Applicant, Stage
+
+# Fields a record may carry. full_name / full_name_kana ("髙橋 花子") are split into family
+# and given names when the source has one column for both, as many ATS exports do.
+RECORD_FIELDS = (
+    "full_name",
+    "family_name",
+    "given_name",
+    "full_name_kana",
+    "family_name_kana",
+    "given_name_kana",
+    "email",
+    "job_title",
+    "stage",
+    "rejection_reason",
+    "rejected_on",
+    "source",
+    "notes",
+    "recontact_ok",
+)
+
+# Fields an Applicant row is created from, in the order of the export.
+APPLICANT_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "email",
+    "job_title",
+    "stage",
+    "rejection_reason",
+    "rejected_on",
+    "source",
+    "notes",
+    "recontact_ok",
+)
+
+
+def squash(value: str) -> str:
+    """The comparison form of a header or a keyword: NFKC, lower case, no spaces or brackets."""
+    return re.sub(r"[\s_\-・()\[\]【】「」『』<>*※:]", "", nfkc(value).lower())
+
+
+def _keywords(pairs: dict) -> dict[str, str]:
+    return {squash(word): value for value, words in pairs.items() for word in words}
+
+
+STAGE_WORDS = _keywords(
+    {
+        Stage.DOCUMENT: [
+            "document",
+            "documents",
+            "書類選考",
+            "書類",
+            "書類審査",
+            "書類選考中",
+            "screening",
+            "document screening",
+            "resume screening",
+        ],
+        Stage.FIRST_INTERVIEW: [
+            "first_interview",
+            "一次面接",
+            "1次面接",
+            "一次",
+            "1次",
+            "first interview",
+            "1st interview",
+        ],
+        Stage.SECOND_INTERVIEW: [
+            "second_interview",
+            "二次面接",
+            "2次面接",
+            "二次",
+            "2次",
+            "second interview",
+            "2nd interview",
+        ],
+        Stage.FINAL_INTERVIEW: ["final_interview", "最終面接", "最終", "役員面接", "final interview", "final"],
+        Stage.OTHER: ["other", "その他", "三次面接", "3次面接", "適性検査", "筆記試験", "カジュアル面談", "面談"],
+    }
+)
+
+YES_WORDS = {
+    squash(w) for w in ["可", "はい", "yes", "y", "true", "1", "○", "〇", "◯", "同意", "同意あり", "ok", "許可"]
+}
+NO_WORDS = {squash(w) for w in ["", "不可", "いいえ", "no", "n", "false", "0", "×", "✕", "x", "-", "同意なし", "否"]}
+
+_WESTERN_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_ERA_DATE = re.compile(r"^(令和|平成|r|h)(\d{1,2}|元)[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_ERA_START = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988}
+
+# A spreadsheet opens a cell that starts with one of these as a formula. The export escapes such
+# cells with a leading apostrophe (see exporting.py); the import removes it again.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def parse_date(value) -> date | None:
+    """2026-11-01, 2026/11/1, 2026年11月1日, 20261101, 令和8年11月1日; "" is None.
+
+    Raises ValueError for anything else, including dates that do not exist (2026/02/30).
+    """
+    if isinstance(value, date):
+        return value
+    text = nfkc(str(value or "")).lower().replace(" ", "")
+    if not text:
+        return None
+    if match := _WESTERN_DATE.match(text) or _COMPACT_DATE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+        return date(year, month, day)
+    if match := _ERA_DATE.match(text):
+        era, year, month, day = match.groups()
+        return date(_ERA_START[era] + (1 if year == "元" else int(year)), int(month), int(day))
+    raise ValueError(value)
+
+
+def parse_stage(value) -> str:
+    text = squash(str(value or ""))
+    if not text:
+        return Stage.OTHER
+    if text in STAGE_WORDS:
+        return STAGE_WORDS[text]
+    raise ValueError(value)
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = squash(str(value if value is not None else ""))
+    if text in YES_WORDS:
+        return True
+    if text in NO_WORDS:
+        return False
+    raise ValueError(value)
+
+
+def _text(value) -> str:
+    text = normalize_text(str(value)) if value is not None else ""
+    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES:
+        text = text[1:]
+    return text
+
+
+def _multiline(value) -> str:
+    """Notes and reasons keep their line breaks; each line is NFKC-normalised."""
+    if value is None:
+        return ""
+    lines = [nfkc(line) for line in str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    text = "\n".join(lines).strip()
+    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES:
+        text = text[1:]
+    return text
+
+
+def _split(full: str) -> tuple[str, str]:
+    family, _sep, given = full.partition(" ")
+    return family, given
+
+
+def _max_length(name: str) -> int | None:
+    return Applicant._meta.get_field(name).max_length
+
+
+def clean_record(raw: dict) -> tuple[dict, list[str]]:
+    """Return (fields for an Applicant, reasons the record is refused)."""
+    errors: list[str] = []
+    data: dict = {}
+
+    family, given = _text(raw.get("family_name")), _text(raw.get("given_name"))
+    if not family and not given:
+        family, given = _split(_text(raw.get("full_name")))
+    if not family and given:
+        family, given = given, ""
+    if not family:
+        errors.append(_("氏名がありません。"))
+    data["family_name"], data["given_name"] = family, given
+
+    family_kana = normalize_kana(str(raw.get("family_name_kana") or ""))
+    given_kana = normalize_kana(str(raw.get("given_name_kana") or ""))
+    if not family_kana and not given_kana:
+        family_kana, given_kana = _split(normalize_kana(str(raw.get("full_name_kana") or "")))
+    data["family_name_kana"], data["given_name_kana"] = family_kana, given_kana
+
+    email = normalize_email(str(raw.get("email") or ""))
+    if email.startswith("'") and email[1:2] in FORMULA_PREFIXES:
+        email = email[1:]
+    if not email:
+        errors.append(_("メールアドレスがありません。"))
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(_("メールアドレスの形式が正しくありません（%(value)s）。") % {"value": email})
+    data["email"] = data["email_normalized"] = email
+
+    data["job_title"] = _text(raw.get("job_title"))
+    data["source"] = _text(raw.get("source"))
+    data["rejection_reason"] = _multiline(raw.get("rejection_reason"))
+    data["notes"] = _multiline(raw.get("notes"))
+
+    try:
+        data["stage"] = parse_stage(raw.get("stage"))
+    except ValueError:
+        errors.append(
+            _("選考段階「%(value)s」が分かりません（書類選考・一次面接・二次面接・最終面接・その他のいずれか）。")
+            % {"value": raw.get("stage")}
+        )
+    try:
+        data["rejected_on"] = parse_date(raw.get("rejected_on"))
+    except ValueError:
+        errors.append(
+            _("不採用日「%(value)s」は日付として読めません（例: 2026/11/01）。") % {"value": raw.get("rejected_on")}
+        )
+    try:
+        data["recontact_ok"] = parse_bool(raw.get("recontact_ok"))
+    except ValueError:
+        errors.append(
+            _("再連絡可「%(value)s」は「可」か「不可」で入力してください。") % {"value": raw.get("recontact_ok")}
+        )
+
+    for name in ("family_name", "given_name", "family_name_kana", "given_name_kana", "email", "job_title", "source"):
+        limit = _max_length(name)
+        if limit and len(data[name]) > limit:
+            label = Applicant._meta.get_field(name).verbose_name
+            errors.append(_("%(field)sが長すぎます（%(limit)d文字まで）。") % {"field": label, "limit": limit})
+    return data, errors

@@ -1,0 +1,180 @@
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from careerrelay.common.forms import NormalizedEmailField
+from careerrelay.common.japanese import normalize_kana, normalize_text
+from careerrelay.talent import importing, services
+from careerrelay.talent.models import Applicant, Stage
+
+KATAKANA = re.compile(r"^[\u30a0-\u30ff\u3000 ]*$")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
+
+
+class ApplicantForm(forms.ModelForm):
+    class Meta:
+        model = Applicant
+        fields = [
+            "family_name",
+            "given_name",
+            "family_name_kana",
+            "given_name_kana",
+            "email",
+            "job_title",
+            "stage",
+            "rejected_on",
+            "rejection_reason",
+            "source",
+            "recontact_ok",
+            "notes",
+        ]
+        field_classes = {"email": NormalizedEmailField}
+        widgets = {
+            "family_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "given_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "family_name_kana": forms.TextInput(attrs={"autocomplete": "off", "placeholder": "タカハシ"}),
+            "given_name_kana": forms.TextInput(attrs={"autocomplete": "off", "placeholder": "ハナコ"}),
+            "email": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "email"}),
+            "rejected_on": DATE_INPUT,
+            "rejection_reason": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "source": _("例: 自社サイト、doda、リクナビ、紹介 など"),
+            "notes": _("社内向けの評価メモです。応募者や人材紹介会社には表示されません。"),
+            "recontact_ok": _("応募者が、今後の求人について再度連絡を受けることに同意している場合にチェックします。"),
+        }
+        error_messages = {
+            "family_name": {"required": _("姓を入力してください。")},
+            "email": {
+                "required": _("メールアドレスを入力してください。"),
+                "invalid": _("メールアドレスの形式が正しくありません。"),
+            },
+            "rejected_on": {"invalid": _("日付を 2026-11-01 の形で入力してください。")},
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["rejected_on"].input_formats = DATE_FORMATS
+        self.fields["family_name_kana"].label = _("セイ（フリガナ・任意）")
+        self.fields["given_name_kana"].label = _("メイ（フリガナ・任意）")
+
+    def clean_family_name(self):
+        value = normalize_text(self.cleaned_data.get("family_name", ""))
+        if not value:
+            raise forms.ValidationError(_("姓を入力してください。"), code="required")
+        return value
+
+    def clean_given_name(self):
+        return normalize_text(self.cleaned_data.get("given_name", ""))
+
+    def _clean_kana(self, name):
+        value = normalize_kana(self.cleaned_data.get(name, ""))
+        if value and not KATAKANA.match(value):
+            raise forms.ValidationError(_("フリガナはひらがなかカタカナで入力してください。"), code="kana")
+        return value
+
+    def clean_family_name_kana(self):
+        return self._clean_kana("family_name_kana")
+
+    def clean_given_name_kana(self):
+        return self._clean_kana("given_name_kana")
+
+    def clean_job_title(self):
+        return normalize_text(self.cleaned_data.get("job_title", ""))
+
+    def clean_source(self):
+        return normalize_text(self.cleaned_data.get("source", ""))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if services.email_taken(organisation=self.organisation, email=email, exclude_pk=self.instance.pk):
+            raise forms.ValidationError(
+                _("このメールアドレスの応募者はすでに登録されています。重複して登録することはできません。"),
+                code="duplicate",
+            )
+        return email
+
+
+class ApplicantFilterForm(forms.Form):
+    q = forms.CharField(label=_("氏名・メールアドレスで検索"), required=False)
+    job = forms.ChoiceField(label=_("応募職種"), required=False)
+    stage = forms.ChoiceField(label=_("選考段階"), required=False, choices=[("", _("すべて")), *Stage.choices])
+    rejected_from = forms.DateField(
+        label=_("不採用日（から）"), required=False, widget=DATE_INPUT, input_formats=DATE_FORMATS
+    )
+    rejected_to = forms.DateField(
+        label=_("不採用日（まで）"), required=False, widget=DATE_INPUT, input_formats=DATE_FORMATS
+    )
+
+    def __init__(self, *args, job_titles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["job"].choices = [("", _("すべて"))] + [(title, title) for title in job_titles]
+        for field in self.fields.values():
+            field.error_messages["invalid"] = _("日付を 2026-11-01 の形で入力してください。")
+            field.error_messages["invalid_choice"] = _("選び直してください。")
+
+    def filters(self) -> dict:
+        """The valid filters only: a mistyped date narrows nothing rather than failing the page."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSVファイル"),
+        help_text=_(
+            "UTF-8（BOMあり・なし）と Shift_JIS（CP932）のどちらでも読み込めます。1行目は見出し行にしてください。"
+        ),
+        error_messages={"required": _("CSVファイルを選んでください。"), "empty": _("ファイルが空です。")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,text/csv"}),
+    )
+
+
+class MappingForm(forms.Form):
+    """One select per applicant field; the choices are the uploaded file's columns."""
+
+    def __init__(self, *args, headers: list[str], columns: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("（使わない）"))] + [(str(i), header or f"#{i + 1}") for i, header in enumerate(headers)]
+        for name, (label, _words) in importing.COLUMNS.items():
+            self.fields[name] = forms.TypedChoiceField(
+                label=label,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=str(columns[name]) if name in columns else "",
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        columns = {name: index for name, index in cleaned.items() if index is not None}
+        used = list(columns.values())
+        if len(used) != len(set(used)):
+            raise forms.ValidationError(_("同じ列を複数の項目に割り当てています。"), code="same_column")
+        missing = importing.missing_columns(columns)
+        if missing:
+            raise forms.ValidationError(
+                _("次の項目に対応する列を選んでください: %(fields)s") % {"fields": "、".join(missing)}, code="missing"
+            )
+        cleaned["columns"] = columns
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    """What the user chose on the validation report: the bad lines to skip, if any."""
+
+    skip_lines = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_skip_lines(self):
+        raw = self.cleaned_data.get("skip_lines", "")
+        try:
+            return {int(part) for part in raw.split(",") if part.strip()}
+        except ValueError:
+            raise forms.ValidationError(_("スキップする行の指定が正しくありません。"), code="invalid") from None

@@ -1,0 +1,317 @@
+"""CSV files as Japanese ATSs and Excel write them: decoding, delimiters, column mapping.
+
+The import runs in steps (upload, mapping, preview and validation report, import). Between the
+steps the decoded text is kept server-side in an ImportUpload row scoped to the organisation,
+never in the session cookie; the row is deleted after the import or after UPLOAD_TTL.
+"""
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from careerrelay.organisations.models import Organisation
+from careerrelay.talent import services
+from careerrelay.talent.cleaning import squash
+from careerrelay.talent.models import ImportMapping, ImportUpload
+
+UPLOAD_TTL = timedelta(days=1)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 50_000
+PREVIEW_ROWS = 10
+
+# Our field -> label shown in the mapping form, and the headers we recognise for it.
+COLUMNS = {
+    "full_name": (
+        gettext_lazy("氏名（姓と名が1列）"),
+        [
+            "氏名",
+            "名前",
+            "お名前",
+            "応募者名",
+            "応募者氏名",
+            "候補者名",
+            "氏名(漢字)",
+            "name",
+            "full name",
+            "applicant name",
+        ],
+    ),
+    "family_name": (
+        gettext_lazy("姓"),
+        ["姓", "苗字", "名字", "氏", "姓(漢字)", "last name", "family name", "surname"],
+    ),
+    "given_name": (gettext_lazy("名"), ["名", "名(漢字)", "first name", "given name"]),
+    "full_name_kana": (
+        gettext_lazy("フリガナ（姓と名が1列）"),
+        [
+            "フリガナ",
+            "ふりがな",
+            "氏名カナ",
+            "氏名(カナ)",
+            "カナ氏名",
+            "氏名(フリガナ)",
+            "カナ",
+            "furigana",
+            "name kana",
+            "kana",
+        ],
+    ),
+    "family_name_kana": (
+        gettext_lazy("セイ（フリガナ）"),
+        ["セイ", "せい", "姓カナ", "姓(カナ)", "姓(フリガナ)", "姓ふりがな", "last name kana", "family name kana"],
+    ),
+    "given_name_kana": (
+        gettext_lazy("メイ（フリガナ）"),
+        ["メイ", "めい", "名カナ", "名(カナ)", "名(フリガナ)", "名ふりがな", "first name kana", "given name kana"],
+    ),
+    "email": (
+        gettext_lazy("メールアドレス"),
+        ["メールアドレス", "メール", "eメール", "e-mail", "email", "mail", "email address", "pcメールアドレス"],
+    ),
+    "job_title": (
+        gettext_lazy("応募職種"),
+        [
+            "応募職種",
+            "職種",
+            "募集職種",
+            "応募ポジション",
+            "ポジション",
+            "求人名",
+            "求人",
+            "job",
+            "job title",
+            "position",
+        ],
+    ),
+    "stage": (
+        gettext_lazy("選考段階"),
+        ["選考段階", "選考ステップ", "選考ステータス", "ステップ", "フェーズ", "stage", "selection stage", "status"],
+    ),
+    "rejection_reason": (
+        gettext_lazy("不採用理由"),
+        ["不採用理由", "見送り理由", "お見送り理由", "不合格理由", "rejection reason", "reason"],
+    ),
+    "rejected_on": (
+        gettext_lazy("不採用日"),
+        [
+            "不採用日",
+            "見送り日",
+            "お見送り日",
+            "不合格日",
+            "選考終了日",
+            "rejection date",
+            "rejected on",
+            "rejected date",
+        ],
+    ),
+    "source": (
+        gettext_lazy("応募経路"),
+        ["応募経路", "経路", "媒体", "求人媒体", "応募媒体", "流入経路", "source", "channel"],
+    ),
+    "notes": (
+        gettext_lazy("評価メモ"),
+        ["評価メモ", "メモ", "評価", "備考", "コメント", "notes", "note", "memo", "comments"],
+    ),
+    "recontact_ok": (
+        gettext_lazy("再連絡可"),
+        [
+            "再連絡可",
+            "再連絡",
+            "再連絡同意",
+            "再連絡可否",
+            "再連絡の同意",
+            "連絡可",
+            "recontact",
+            "recontact ok",
+            "contact again",
+        ],
+    ),
+}
+_HEADER_WORDS = {squash(word): name for name, (_label, words) in COLUMNS.items() for word in words}
+
+
+class UnreadableFile(Exception):
+    pass
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding). UTF-8 (with or without BOM) is tried strictly first, then CP932.
+
+    CP932 rather than "shift_jis": Excel's 「CSV」 is Windows' CP932, which has the IBM and NEC
+    extensions (髙, 﨑, ①, ㈱) that plain Shift_JIS lacks. A Japanese CP932 file is practically
+    never valid UTF-8, so the strict UTF-8 attempt does not misread one.
+    """
+    if data.startswith(b"PK\x03\x04"):
+        raise UnreadableFile(_("Excelファイル（.xlsx）は読み込めません。Excelで「CSV」形式で保存し直してください。"))
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's 「Unicode テキスト」: UTF-16 with BOM, tab-separated.
+        text, encoding = data.decode("utf-16"), "utf-16"
+    else:
+        for encoding in ("utf-8-sig", "cp932"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise UnreadableFile(_("文字コードを判別できません。UTF-8 または Shift_JIS（CP932）で保存してください。"))
+        if encoding == "utf-8-sig" and not data.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8"
+    if "\x00" in text:
+        raise UnreadableFile(_("CSVファイルではないようです。"))
+    return text, encoding
+
+
+def sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
+    except csv.Error:
+        header = text.split("\n", 1)[0]
+        counts = {d: header.count(d) for d in (",", "\t", ";")}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def read_rows(text: str, delimiter: str):
+    """Yield (line number, cells) for the header and each non-empty record.
+
+    The line number is where the record starts in the file (line 1 is the header), which is
+    what the user sees in a text editor; a quoted cell with line breaks spans several lines.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1
+    for cells in reader:
+        line, start = start, reader.line_num + 1
+        if any(cell.strip() for cell in cells):
+            yield line, cells
+
+
+def read_header(text: str, delimiter: str) -> list[str]:
+    for _line, cells in read_rows(text, delimiter):
+        return [cell.strip() for cell in cells]
+    return []
+
+
+def guess_columns(headers: list[str], remembered: dict[str, str] | None = None) -> dict[str, int]:
+    """Our field -> column index: the organisation's last mapping first, then known header names."""
+    squashed = [squash(h) for h in headers]
+    columns: dict[str, int] = {}
+    for name, header in (remembered or {}).items():
+        if name in COLUMNS and squash(header) in squashed:
+            index = squashed.index(squash(header))
+            if index not in columns.values():
+                columns[name] = index
+    for index, word in enumerate(squashed):
+        name = _HEADER_WORDS.get(word)
+        if name and name not in columns and index not in columns.values():
+            columns[name] = index
+    # One name column and two name columns describe the same thing; prefer the split form.
+    if "family_name" in columns:
+        columns.pop("full_name", None)
+    if "family_name_kana" in columns:
+        columns.pop("full_name_kana", None)
+    return columns
+
+
+def remembered_columns(organisation: Organisation) -> dict[str, str]:
+    mapping = ImportMapping.objects.filter(organisation=organisation).first()
+    return mapping.columns if mapping else {}
+
+
+def remember_columns(*, organisation: Organisation, headers: list[str], columns: dict[str, int]) -> None:
+    names = {name: headers[index] for name, index in columns.items() if 0 <= index < len(headers)}
+    ImportMapping.objects.update_or_create(organisation=organisation, defaults={"columns": names})
+
+
+def sweep_uploads() -> int:
+    deleted, _detail = ImportUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_TTL).delete()
+    return deleted
+
+
+def store_upload(*, organisation: Organisation, user, filename: str, data: bytes) -> ImportUpload:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UnreadableFile(_("ファイルが大きすぎます（20MBまで）。"))
+    text, encoding = decode_csv(data)
+    delimiter = sniff_delimiter(text)
+    headers = read_header(text, delimiter)
+    if not headers:
+        raise UnreadableFile(_("ファイルが空です。"))
+    count = sum(1 for _row in read_rows(text, delimiter)) - 1
+    if count < 1:
+        raise UnreadableFile(_("見出し行のほかにデータの行がありません。"))
+    if count > MAX_ROWS:
+        raise UnreadableFile(_("行数が多すぎます（%(max)d行まで）。ファイルを分けてください。") % {"max": MAX_ROWS})
+    sweep_uploads()
+    return ImportUpload.objects.create(
+        organisation=organisation,
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        filename=filename[:255],
+        encoding=encoding,
+        delimiter=delimiter,
+        text=text,
+        columns=guess_columns(headers, remembered_columns(organisation)),
+    )
+
+
+def get_upload(*, organisation: Organisation, pk) -> ImportUpload | None:
+    return (
+        ImportUpload.objects.filter(organisation=organisation, pk=pk, created_at__gte=timezone.now() - UPLOAD_TTL)
+        .select_related("organisation")
+        .first()
+    )
+
+
+def upload_headers(upload: ImportUpload) -> list[str]:
+    return read_header(upload.text, upload.delimiter)
+
+
+def upload_records(upload: ImportUpload, columns: dict[str, int] | None = None):
+    """Yield (line, raw record) for every data row, through the upload's column mapping."""
+    columns = upload.columns if columns is None else columns
+    rows = read_rows(upload.text, upload.delimiter)
+    next(rows, None)  # the header
+    for line, cells in rows:
+        yield line, {name: cells[index] if index < len(cells) else "" for name, index in columns.items()}
+
+
+def set_columns(*, upload: ImportUpload, columns: dict[str, int]) -> None:
+    upload.columns = columns
+    upload.save(update_fields=["columns"])
+    remember_columns(organisation=upload.organisation, headers=upload_headers(upload), columns=columns)
+
+
+def validate_upload(upload: ImportUpload) -> services.Validation:
+    return services.validate_records(organisation=upload.organisation, records=upload_records(upload))
+
+
+@dataclass
+class ImportResult:
+    created: int
+    skipped: list[int]
+
+
+def import_upload(*, upload: ImportUpload, skip: set[int] = frozenset()) -> ImportResult:
+    """All rows, or all rows but the bad ones the user chose to skip; then the upload is gone."""
+    with transaction.atomic():
+        created, validation = services.bulk_create_applicants(
+            organisation=upload.organisation, records=upload_records(upload), skip=skip
+        )
+        upload.delete()
+    return ImportResult(created=len(created), skipped=sorted(validation.bad_lines))
+
+
+def missing_columns(columns: dict[str, int]) -> list[str]:
+    missing = []
+    if "email" not in columns:
+        missing.append(str(COLUMNS["email"][0]))
+    if "family_name" not in columns and "full_name" not in columns:
+        missing.append(_("氏名（「氏名」か「姓」の列）"))
+    return missing
