@@ -14,4 +14,3 @@ install_error_handlers(api)
 
 api.add_router("", me_router)
 api.add_router("", "careerrelay.api.applicants.router")
-api.add_router("", "careerrelay.api.templates.router")

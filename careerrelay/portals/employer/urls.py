@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from careerrelay.portals.employer import views
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("invitations/<str:token>/switch/", views.switch_account, name="switch_account"),
     # Other portals' pages (applicants, templates, sends) are added below this line.
+    path("applicants/", include("careerrelay.portals.employer.applicants_urls")),
 ]
