@@ -1,19 +1,48 @@
 """Outgoing email: one helper renders subject, text and HTML templates into an outbox row; the
-task worker sends it. Callers never talk to SMTP themselves."""
+task worker sends it. Callers never talk to SMTP themselves.
 
+Delivery of a row: claim it (queued -> sending, a conditional UPDATE only one worker wins), hand
+it to the SMTP server, then mark it sent (or failed, bounced, queued for a retry). Each of these
+steps commits on its own, so a worker killed at any point leaves the row either still queued
+(nothing went out), or in `sending`. Rows stuck in `sending` for longer than
+MAILINGS_STALE_SENDING_SECONDS go back to the queue (requeue_stale). The one window this cannot
+close is the few milliseconds between the server's "250 OK" and our UPDATE: a worker killed
+exactly there sends that one message again after the timeout (at-least-once), which is why the
+timeout is long and the mark-sent UPDATE comes right after the server's reply.
+"""
+
+import smtplib
+from collections import Counter
 from datetime import timedelta
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from careerrelay.mailings.models import OutboundEmail
+from careerrelay.common.japanese import normalize_email
+from careerrelay.mailings.models import OutboundEmail, Suppression
 
 State = OutboundEmail.State
 MAX_ATTEMPTS = 5
+RETRY = "retry"
+
+
+def setting(name: str, default: int) -> int:
+    return getattr(settings, name, default)
+
+
+def stale_after() -> timedelta:
+    # Far above EMAIL_TIMEOUT: a live worker waiting on a slow server is never overtaken.
+    return timedelta(seconds=setting("MAILINGS_STALE_SENDING_SECONDS", 600))
+
+
+def backoff(attempts: int) -> timedelta:
+    """1 min, 2 min, 4 min, 8 min… after the 1st, 2nd, 3rd failure."""
+    return timedelta(seconds=setting("MAILINGS_RETRY_BASE_SECONDS", 30) * 2**attempts)
 
 
 def render_email(template: str, context: dict, language: str = "ja") -> tuple[str, str, str]:
@@ -31,8 +60,17 @@ def queue_email(*, to: str, template: str, context: dict, language: str = "ja") 
     return queue_rendered_email(to=to, subject=subject, text=text, html=html, template=template)
 
 
+def from_address(display_name: str = "") -> str:
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((display_name or name, address)) if (display_name or name) else address
+
+
+def new_message_id() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return make_msgid(domain=address.rsplit("@", 1)[-1] or "careerrelay.local")
+
+
 def queue_rendered_email(*, to, subject, text, html="", template="", headers=None) -> OutboundEmail:
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "careerrelay.local"
     message = OutboundEmail.objects.create(
         to_email=to,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -41,7 +79,7 @@ def queue_rendered_email(*, to, subject, text, html="", template="", headers=Non
         body_html=html,
         headers=headers or {},
         template=template,
-        message_id=make_msgid(domain=domain),
+        message_id=new_message_id(),
     )
     from careerrelay.mailings.tasks import deliver_email
 
@@ -59,6 +97,7 @@ def claim(message_id: int) -> bool:
 
 
 def build_message(message: OutboundEmail, connection=None) -> EmailMultiAlternatives:
+    # Django adds Date; Message-ID is ours, so the row and the received message can be matched.
     headers = {"Message-ID": message.message_id, **message.headers}
     email = EmailMultiAlternatives(
         subject=message.subject,
@@ -74,7 +113,61 @@ def build_message(message: OutboundEmail, connection=None) -> EmailMultiAlternat
     return email
 
 
+def _reason(code: int, text) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return f"{code} {text}".strip()[:2000]
+
+
+def classify_failure(exc: Exception) -> tuple[str, str]:
+    """(what to do, the server's reason): RETRY for 4xx and connection trouble, else a final state."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()), (450, b""))
+        return (State.BOUNCED if code >= 500 else RETRY), _reason(code, text)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        code = exc.smtp_code
+        return (State.FAILED if 500 <= code < 600 else RETRY), _reason(code, exc.smtp_error)
+    return RETRY, (str(exc) or exc.__class__.__name__)[:2000]
+
+
+def _mark_sent(message_id: int) -> None:
+    OutboundEmail.objects.filter(pk=message_id, state=State.SENDING).update(
+        state=State.SENT, attempts=F("attempts") + 1, sent_at=timezone.now(), last_error=""
+    )
+
+
+def _record_failure(message: OutboundEmail, exc: Exception) -> str:
+    """Store the outcome of one failed attempt; returns "failed", "bounced" or "retrying"."""
+    action, reason = classify_failure(exc)
+    attempts = message.attempts + 1
+    if action == RETRY and attempts >= MAX_ATTEMPTS:
+        action = State.FAILED
+    now = timezone.now()
+    if action != RETRY:
+        OutboundEmail.objects.filter(pk=message.pk, state=State.SENDING).update(
+            state=action, attempts=attempts, last_error=reason
+        )
+        if action == State.BOUNCED and message.send_id:
+            Suppression.objects.get_or_create(
+                organisation_id=message.send.organisation_id,
+                email_normalized=normalize_email(message.to_email),
+                defaults={"reason": Suppression.Reason.BOUNCED, "message": message},
+            )
+        return "bounced" if action == State.BOUNCED else "failed"
+    retry_at = now + backoff(attempts)
+    OutboundEmail.objects.filter(pk=message.pk, state=State.SENDING).update(
+        state=State.QUEUED, attempts=attempts, last_error=reason, due_at=retry_at
+    )
+    if message.send_id is None:
+        # A single message has no send whose due date brings it back: the task carries the retry.
+        from careerrelay.mailings.tasks import deliver_email
+
+        deliver_email.using(run_after=retry_at).enqueue(message.pk)
+    return "retrying"
+
+
 def deliver(message_id: int, connection=None) -> str:
+    """Send one outbox row (transactional email such as a verification link)."""
     if not claim(message_id):
         return "skipped"
     message = OutboundEmail.objects.get(pk=message_id)
@@ -82,23 +175,90 @@ def deliver(message_id: int, connection=None) -> str:
     try:
         build_message(message, connection).send()
     except Exception as exc:  # the SMTP server's reason is what the user needs to see
-        attempts = message.attempts + 1
-        state = State.FAILED if attempts >= MAX_ATTEMPTS else State.QUEUED
-        OutboundEmail.objects.filter(pk=message_id).update(state=state, attempts=attempts, last_error=str(exc)[:2000])
-        if state == State.FAILED:
-            return "failed"
-        from careerrelay.mailings.tasks import deliver_email
-
-        retry_at = timezone.now() + timedelta(seconds=30 * 2**attempts)
-        deliver_email.using(run_after=retry_at).enqueue(message_id)
-        return "retrying"
-    OutboundEmail.objects.filter(pk=message_id).update(
-        state=State.SENT, attempts=message.attempts + 1, sent_at=timezone.now(), last_error=""
-    )
+        return _record_failure(message, exc)
+    _mark_sent(message_id)
     return "sent"
 
 
-def requeue_stale(older_than_minutes: int = 10) -> int:
+def _suppressed_among(messages) -> set[tuple[int, str]]:
+    by_org: dict[int, set[str]] = {}
+    for m in messages:
+        if m.send_id:
+            by_org.setdefault(m.send.organisation_id, set()).add(normalize_email(m.to_email))
+    found = set()
+    for org_id, emails in by_org.items():
+        rows = Suppression.objects.filter(organisation_id=org_id, email_normalized__in=emails)
+        found |= {(org_id, e) for e in rows.values_list("email_normalized", flat=True)}
+    return found
+
+
+def deliver_batch(message_ids: list[int]) -> Counter:
+    """Send these rows over ONE SMTP connection, each claimed before and marked after it goes out.
+
+    A failure of one message is recorded on that message and the batch goes on; when the
+    server cannot be reached at all, the rest of the batch waits for a later attempt.
+    """
+    results = Counter()
+    rows = {
+        m.pk: m for m in OutboundEmail.objects.filter(pk__in=message_ids, state=State.QUEUED).select_related("send")
+    }
+    if not rows:
+        return results
+    suppressed = _suppressed_among(rows.values())
+    connection = get_connection()
+    is_open = False
+    try:
+        for index, pk in enumerate(message_ids):
+            message = rows.get(pk)
+            if message is None or not claim(pk):
+                results["skipped"] += 1
+                continue
+            if message.send_id and (message.send.organisation_id, normalize_email(message.to_email)) in suppressed:
+                OutboundEmail.objects.filter(pk=pk, state=State.SENDING).update(state=State.SUPPRESSED)
+                results["suppressed"] += 1
+                continue
+            try:
+                if not is_open:
+                    connection.open()
+                    is_open = True
+            except Exception as exc:
+                results[_record_failure(message, exc)] += 1
+                rest = message_ids[index + 1 :]
+                OutboundEmail.objects.filter(pk__in=rest, state=State.QUEUED).update(due_at=timezone.now() + backoff(1))
+                results["postponed"] += len(rest)
+                break
+            try:
+                connection.send_messages([build_message(message, connection)])
+            except Exception as exc:
+                results[_record_failure(message, exc)] += 1
+                if not isinstance(exc, smtplib.SMTPResponseException):
+                    # The connection itself is in doubt: start a fresh one for the next message.
+                    connection.close()
+                    is_open = False
+                continue
+            _mark_sent(pk)
+            results["sent"] += 1
+    finally:
+        connection.close()
+    return results
+
+
+def requeue_stale() -> int:
     """Messages claimed by a worker that died before finishing go back to the queue."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    return OutboundEmail.objects.filter(state=State.SENDING, claimed_at__lt=cutoff).update(state=State.QUEUED)
+    from careerrelay.mailings.models import Send
+    from careerrelay.mailings.tasks import deliver_email
+
+    now = timezone.now()
+    stale = OutboundEmail.objects.filter(state=State.SENDING, claimed_at__lt=now - stale_after())
+    rows = list(stale.values_list("pk", "send_id"))
+    if not rows:
+        return 0
+    count = OutboundEmail.objects.filter(pk__in=[pk for pk, _ in rows], state=State.SENDING).update(
+        state=State.QUEUED, due_at=now
+    )
+    send_ids = {send_id for _, send_id in rows if send_id}
+    Send.objects.filter(pk__in=send_ids, state__in=[Send.State.SCHEDULED, Send.State.SENDING]).update(next_batch_at=now)
+    for pk, send_id in rows:
+        if send_id is None:
+            deliver_email.enqueue(pk)
+    return count

@@ -1,8 +1,13 @@
 from django_tasks import task
 
-from careerrelay.mailings import services
+from careerrelay.mailings import sends, services
 
 
 @task()
 def deliver_email(message_id: int) -> str:
     return services.deliver(message_id)
+
+
+@task()
+def send_batch(send_id: int) -> dict:
+    return sends.run_send_batch(send_id)

@@ -8,8 +8,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--burst", action="store_true", help="Process what is queued, then exit.")
+        parser.add_argument("--no-periodic", action="store_true", help="Do not run the periodic mail jobs here.")
 
-    def handle(self, *args, burst=False, **options):
+    def handle(self, *args, burst=False, no_periodic=False, **options):
+        # Scheduled sends that came due and messages left in `sending` by a dead worker
+        # (careerrelay/mailings/periodic.py): once before a burst, else in a loop beside the worker.
+        from careerrelay.mailings import periodic
+
+        if burst and not no_periodic:
+            periodic.run_once()
+        elif not no_periodic:
+            periodic.start_periodic_thread()
         backend = settings.TASKS["default"]["BACKEND"]
         if backend.startswith("django_tasks_rq"):
             rq_args = ["default", "--with-scheduler"]

@@ -1,0 +1,38 @@
+"""The worker's periodic loop: scheduled sends that have come due, and messages left in
+`sending` by a worker that died. It runs in a thread of `manage.py worker`, so no extra process
+or cron entry is needed; running it in several workers at once is safe because every step is a
+conditional UPDATE that only one of them wins."""
+
+import logging
+import threading
+
+from django.db import close_old_connections
+
+from careerrelay.mailings import services
+
+log = logging.getLogger(__name__)
+
+
+def run_once() -> dict:
+    from careerrelay.mailings.sends import run_periodic
+
+    return run_periodic()
+
+
+def _loop(stop: threading.Event, interval: float) -> None:
+    while not stop.is_set():
+        try:
+            run_once()
+        except Exception:
+            log.exception("periodic mail jobs failed; trying again in %s s", interval)
+        finally:
+            close_old_connections()
+        stop.wait(interval)
+
+
+def start_periodic_thread(interval: float | None = None) -> threading.Event:
+    """Starts the loop in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    interval = interval or services.setting("MAILINGS_PERIODIC_SECONDS", 5)
+    threading.Thread(target=_loop, args=(stop, interval), name="periodic-mail", daemon=True).start()
+    return stop

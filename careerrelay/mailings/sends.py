@@ -1,0 +1,428 @@
+"""Bulk sends of rejection emails: choosing recipients, previews, scheduling (also "N business
+days after the rejection date"), the batches the worker runs, cancelling, unsubscribes and
+clicks on the relay link."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Min, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from careerrelay.common.japanese import normalize_email
+from careerrelay.common.tokens import hash_token, new_token
+from careerrelay.mailings import services
+from careerrelay.mailings.models import OutboundEmail, Send, Suppression
+
+State = OutboundEmail.State
+OPEN = [Send.State.SCHEDULED, Send.State.SENDING]
+DEFAULT_SEND_TIME = time(10, 0)
+
+
+class SendError(ValueError):
+    pass
+
+
+# --- Business days -----------------------------------------------------------------------
+
+
+@cache
+def _jp_holidays():
+    import holidays
+
+    return holidays.country_holidays("JP")
+
+
+def is_business_day(day: date) -> bool:
+    """Not a weekend, a national holiday (国民の祝日, 振替休日) or the year-end closure
+    (12/29–1/3, the 行政機関の休日 that Japanese offices and banks keep)."""
+    if day.weekday() >= 5 or day in _jp_holidays():
+        return False
+    return not ((day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3))
+
+
+def add_business_days(start: date, days: int) -> date:
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if is_business_day(day):
+            days -= 1
+    return day
+
+
+def due_after_rejection(rejected_on: date | None, days: int, at: time = DEFAULT_SEND_TIME) -> datetime:
+    """The moment (Japan time by TIME_ZONE) N business days after the rejection date; an
+    applicant without a rejection date counts from today."""
+    start = rejected_on or timezone.localdate()
+    return timezone.make_aware(datetime.combine(add_business_days(start, days), at))
+
+
+# --- Recipients ----------------------------------------------------------------------------
+
+
+def applicants_for(organisation):
+    from careerrelay.talent.models import Applicant
+
+    return Applicant.objects.filter(organisation=organisation)
+
+
+def filter_applicants(
+    organisation,
+    *,
+    job_title: str = "",
+    stage: str = "",
+    rejected_from: date | None = None,
+    rejected_to: date | None = None,
+    not_sent_with=None,
+):
+    """The company's applicants matching the filters. `not_sent_with` (a template) leaves out
+    everybody who already has a message of an earlier send of that template that is queued,
+    going out or gone out; cancelled, failed and bounced ones do not count as sent."""
+    qs = applicants_for(organisation)
+    if job_title:
+        qs = qs.filter(job_title=job_title)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if rejected_from:
+        qs = qs.filter(rejected_on__gte=rejected_from)
+    if rejected_to:
+        qs = qs.filter(rejected_on__lte=rejected_to)
+    if not_sent_with is not None:
+        already = OutboundEmail.objects.filter(
+            send__organisation=organisation,
+            send__template=not_sent_with,
+            state__in=[State.QUEUED, State.SENDING, State.SENT],
+            applicant__isnull=False,
+        ).values("applicant_id")
+        qs = qs.exclude(pk__in=already)
+    return qs
+
+
+def job_titles(organisation) -> list[str]:
+    return list(
+        applicants_for(organisation)
+        .exclude(job_title="")
+        .order_by("job_title")
+        .values_list("job_title", flat=True)
+        .distinct()
+    )
+
+
+# --- Creating a send -------------------------------------------------------------------------
+
+
+def click_url(token: str) -> str:
+    return settings.SITE_URL + reverse("mailings:click", args=[token])
+
+
+def unsubscribe_url(token: str) -> str:
+    return settings.SITE_URL + reverse("mailings:unsubscribe", args=[token])
+
+
+def unsubscribe_mailto(token: str) -> str:
+    address = getattr(settings, "UNSUBSCRIBE_MAILTO", "") or (
+        "unsubscribe@" + services.parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rsplit("@", 1)[-1]
+    )
+    return f"mailto:{address}?subject=unsubscribe-{token}"
+
+
+def default_campaign(organisation):
+    return organisation.campaigns.filter(is_active=True).order_by("-is_default", "created_at", "id").first()
+
+
+def preview_message(*, template, applicant, organisation, campaign=None, sender_name="", signature=""):
+    """What this applicant would receive; the links point where the real ones end up."""
+    from careerrelay.rejections.services import render_rejection
+
+    campaign = campaign or default_campaign(organisation)
+    return render_rejection(
+        template,
+        applicant=applicant,
+        organisation=organisation,
+        relay_url=campaign.url if campaign else settings.SITE_URL,
+        sender_name=sender_name,
+        signature=signature,
+        unsubscribe_url=settings.SITE_URL + reverse("mailings:unsubscribe", args=["preview"]),
+    )
+
+
+def _check_template(template, organisation):
+    if template is None or (template.organisation_id not in (None, organisation.pk)):
+        raise SendError("unknown template")
+
+
+def create_send(
+    *,
+    organisation,
+    template,
+    applicants,
+    created_by=None,
+    campaign=None,
+    sender_name: str = "",
+    signature: str = "",
+    send_at: datetime | None = None,
+    business_days: int | None = None,
+    send_time: time = DEFAULT_SEND_TIME,
+) -> Send:
+    """One outbox row per applicant, rendered now (what the preview showed is what goes out).
+    Addresses the company has suppressed are recorded as `suppressed` and never queued."""
+    from careerrelay.rejections.services import render_rejection
+
+    _check_template(template, organisation)
+    applicants = list(applicants)
+    if not applicants:
+        raise SendError("no recipients")
+    if any(a.organisation_id != organisation.pk for a in applicants):
+        raise SendError("unknown applicant")
+    campaign = campaign or default_campaign(organisation)
+    if campaign is not None and campaign.organisation_id != organisation.pk:
+        raise SendError("unknown campaign")
+    now = timezone.now()
+    suppressed = set(
+        Suppression.objects.filter(
+            organisation=organisation, email_normalized__in=[a.email_normalized for a in applicants]
+        ).values_list("email_normalized", flat=True)
+    )
+    from_email = services.from_address(organisation.name)
+    with transaction.atomic():
+        send = Send.objects.create(
+            organisation=organisation,
+            template=template,
+            template_name=template.name,
+            campaign=campaign,
+            created_by=created_by,
+            sender_name=sender_name,
+            signature=signature,
+            business_days=business_days,
+            scheduled_at=send_at or now,
+        )
+        rows = []
+        for applicant in applicants:
+            if business_days is not None:
+                due = due_after_rejection(applicant.rejected_on, business_days, send_time)
+            else:
+                due = send_at or now
+            click_token, unsubscribe_token = new_token(16), new_token(16)
+            rendered = render_rejection(
+                template,
+                applicant=applicant,
+                organisation=organisation,
+                relay_url=click_url(click_token),
+                sender_name=sender_name,
+                signature=signature,
+                unsubscribe_url=unsubscribe_url(unsubscribe_token),
+            )
+            links = f"<{unsubscribe_url(unsubscribe_token)}>, <{unsubscribe_mailto(unsubscribe_token)}>"
+            headers = {
+                "List-Unsubscribe": links,
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            }
+            rows.append(
+                OutboundEmail(
+                    send=send,
+                    applicant=applicant,
+                    to_email=applicant.email,
+                    from_email=from_email,
+                    subject=rendered.subject[:300],
+                    body_text=rendered.text,
+                    body_html=rendered.html,
+                    headers=headers,
+                    template=f"rejection:{template.pk}",
+                    message_id=services.new_message_id(),
+                    state=State.SUPPRESSED if applicant.email_normalized in suppressed else State.QUEUED,
+                    due_at=due,
+                    click_token_hash=hash_token(click_token),
+                    unsubscribe_token_hash=hash_token(unsubscribe_token),
+                )
+            )
+        OutboundEmail.objects.bulk_create(rows, batch_size=500)
+        queued_due = [r.due_at for r in rows if r.state == State.QUEUED]
+        send.scheduled_at = min(r.due_at for r in rows)
+        if queued_due:
+            send.next_batch_at = min(queued_due)
+        else:
+            send.state, send.finished_at = Send.State.DONE, now
+        send.save(update_fields=["scheduled_at", "next_batch_at", "state", "finished_at"])
+        if send.next_batch_at and send.next_batch_at <= now:
+            expected = send.next_batch_at
+            transaction.on_commit(lambda: claim_send(send.pk, expected))
+    return send
+
+
+# --- The worker's side ------------------------------------------------------------------------
+
+
+def _lease(now):
+    return now + timedelta(seconds=services.setting("MAILINGS_BATCH_LEASE_SECONDS", 300))
+
+
+def claim_send(send_id: int, expected_next_batch_at, now=None) -> bool:
+    """The conditional UPDATE on the due-date column: of two schedulers, one enqueues the batch."""
+    from careerrelay.mailings.tasks import send_batch
+
+    now = now or timezone.now()
+    won = Send.objects.filter(pk=send_id, state__in=OPEN, next_batch_at=expected_next_batch_at).update(
+        next_batch_at=_lease(now), state=Send.State.SENDING
+    )
+    if won:
+        send_batch.enqueue(send_id)
+    return bool(won)
+
+
+def dispatch_due_sends(now=None) -> int:
+    now = now or timezone.now()
+    due = Send.objects.filter(state__in=OPEN, next_batch_at__lte=now).values_list("pk", "next_batch_at")
+    return sum(claim_send(pk, at, now) for pk, at in list(due))
+
+
+def run_send_batch(send_id: int, now=None) -> dict:
+    """One batch of a send's due messages over one SMTP connection, then the next due date."""
+    now = now or timezone.now()
+    if not Send.objects.filter(pk=send_id, state__in=OPEN).exists():
+        return {}
+    size = services.setting("MAILINGS_BATCH_SIZE", 100)
+    ids = list(
+        OutboundEmail.objects.filter(send_id=send_id, state=State.QUEUED, due_at__lte=now)
+        .order_by("due_at", "id")
+        .values_list("pk", flat=True)[:size]
+    )
+    results = services.deliver_batch(ids) if ids else {}
+    reschedule_send(send_id)
+    return dict(results)
+
+
+def reschedule_send(send_id: int) -> None:
+    now = timezone.now()
+    sends = Send.objects.filter(pk=send_id, state__in=OPEN)
+    queued = OutboundEmail.objects.filter(send_id=send_id, state=State.QUEUED)
+    if queued.filter(due_at__lte=now).exists():
+        lease = _lease(now)
+        if sends.update(next_batch_at=lease, state=Send.State.SENDING):
+            from careerrelay.mailings.tasks import send_batch
+
+            send_batch.enqueue(send_id)
+        return
+    next_due = queued.aggregate(at=Min("due_at"))["at"]
+    if next_due is not None:
+        sends.update(next_batch_at=next_due)
+    elif OutboundEmail.objects.filter(send_id=send_id, state=State.SENDING).exists():
+        sends.update(next_batch_at=_lease(now))  # another worker, or a stale claim requeue_stale will free
+    else:
+        sends.update(state=Send.State.DONE, next_batch_at=None, finished_at=now)
+
+
+def run_periodic(now=None) -> dict:
+    """What the worker's periodic loop does every few seconds."""
+    return {"requeued": services.requeue_stale(), "dispatched": dispatch_due_sends(now)}
+
+
+@transaction.atomic
+def cancel_send(send: Send) -> int:
+    """Stops what has not gone out; a message already handed to the server cannot be recalled."""
+    cancelled = OutboundEmail.objects.filter(send=send, state=State.QUEUED).update(state=State.CANCELLED)
+    Send.objects.filter(pk=send.pk, state__in=OPEN).update(
+        state=Send.State.CANCELLED, cancelled_at=timezone.now(), next_batch_at=None
+    )
+    send.refresh_from_db()
+    return cancelled
+
+
+# --- Figures -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SendCounts:
+    recipients: int = 0
+    queued: int = 0
+    sending: int = 0
+    sent: int = 0
+    failed: int = 0
+    bounced: int = 0
+    suppressed: int = 0
+    cancelled: int = 0
+    clicked: int = 0
+
+    @property
+    def finished(self) -> int:
+        return self.recipients - self.queued - self.sending
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.finished / self.recipients) if self.recipients else 100
+
+
+def count_messages(send: Send) -> SendCounts:
+    counts = SendCounts()
+    for state, n in send.messages.values_list("state").annotate(n=Count("id")).values_list("state", "n"):
+        setattr(counts, state, n)
+        counts.recipients += n
+    counts.clicked = send.messages.filter(first_clicked_at__isnull=False).count()
+    return counts
+
+
+def campaign_registrations(send: Send):
+    """Registrations through the send's relay link (the whole campaign, not only this send:
+    who registered is never linked back to an applicant)."""
+    from careerrelay.relay.services import get_funnel
+
+    if send.campaign_id is None:
+        return None
+    for row in get_funnel(send.organisation).rows:
+        if row.campaign.pk == send.campaign_id:
+            return row
+    return None
+
+
+# --- Recipients' links -------------------------------------------------------------------------
+
+
+def find_by_unsubscribe_token(token: str) -> OutboundEmail | None:
+    return (
+        OutboundEmail.objects.select_related("send__organisation")
+        .filter(unsubscribe_token_hash=hash_token(token), send__isnull=False)
+        .first()
+    )
+
+
+def unsubscribe(token: str) -> Suppression | None:
+    """Idempotent: a second POST finds the suppression that is already there."""
+    message = find_by_unsubscribe_token(token)
+    if message is None:
+        return None
+    organisation = message.send.organisation
+    email = normalize_email(message.to_email)
+    suppression, _created = Suppression.objects.get_or_create(
+        organisation=organisation,
+        email_normalized=email,
+        defaults={"reason": Suppression.Reason.UNSUBSCRIBED, "message": message},
+    )
+    # Queued messages of this company to this address stop now, not only when the worker sees them.
+    pending = OutboundEmail.objects.filter(send__organisation=organisation, state=State.QUEUED).filter(
+        Q(applicant__email_normalized=email) | Q(to_email__iexact=message.to_email)
+    )
+    pending.update(state=State.SUPPRESSED)
+    return suppression
+
+
+def is_suppressed(organisation, email: str) -> bool:
+    return Suppression.objects.filter(organisation=organisation, email_normalized=normalize_email(email)).exists()
+
+
+def record_click(token: str):
+    """Counts the click on this message and returns the campaign to land on. Nothing about the
+    applicant travels on: the landing page sees only the campaign's code."""
+    message = (
+        OutboundEmail.objects.select_related("send__campaign", "send__organisation")
+        .filter(click_token_hash=hash_token(token), send__isnull=False)
+        .first()
+    )
+    if message is None:
+        return None
+    OutboundEmail.objects.filter(pk=message.pk).update(
+        clicks=F("clicks") + 1, first_clicked_at=Coalesce(F("first_clicked_at"), timezone.now())
+    )
+    return message.send.campaign or default_campaign(message.send.organisation)

@@ -1,0 +1,48 @@
+from datetime import date
+
+import pytest
+
+from careerrelay.common.japanese import normalize_email
+from careerrelay.rejections.models import RejectionTemplate
+from careerrelay.talent.models import Applicant
+
+TEXT = (
+    "{{applicant_name}} 様\n\n{{company_name}}の{{job_title}}へのご応募ありがとうございました。\n\n"
+    "次の一歩: {{relay_link}}\n\n{{sender_name}}\n{{signature}}\n"
+)
+
+
+def make_applicant(organisation, family_name="髙橋", given_name="花子", email=None, **fields):
+    email = email or f"{given_name}.{Applicant.objects.count()}@example.jp"
+    fields.setdefault("job_title", "営業職")
+    fields.setdefault("rejected_on", date(2026, 11, 2))
+    return Applicant.objects.create(
+        organisation=organisation,
+        family_name=family_name,
+        given_name=given_name,
+        email=email,
+        email_normalized=normalize_email(email),
+        **fields,
+    )
+
+
+@pytest.fixture
+def template(employer):
+    return RejectionTemplate.objects.create(
+        organisation=employer,
+        name="中途・丁寧",
+        language="ja",
+        subject="{{company_name}} 選考結果のご連絡（{{applicant_name}} 様）",
+        body_text=TEXT,
+    )
+
+
+@pytest.fixture
+def applicants(employer):
+    return [
+        make_applicant(employer, "髙橋", "花子", "hanako.takahashi@example.jp"),
+        make_applicant(
+            employer, "山﨑", "太郎", "taro.yamasaki@example.jp", job_title="エンジニア", stage="final_interview"
+        ),
+        make_applicant(employer, "佐藤", "次郎", "jiro.sato@example.jp", rejected_on=date(2026, 10, 1)),
+    ]
