@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("careerrelay.portals.candidate.urls")),
     path("employer/", include("careerrelay.portals.employer.urls")),
+    path("", include("careerrelay.mailings.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("api/v1/<path:unknown>", api_not_found),
