@@ -48,5 +48,9 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=bench --no-obsolete
 	$(PY) manage.py compilemessages -l en --ignore=.venv
 
+# Load test, run by hand: gunicorn + PostgreSQL (cr_bench, recreated) + wrk; figures in bench/RESULTS.md.
+bench: $(VENV)/.installed
+	$(PY) bench/relay_bench.py
+
 clean:
 	rm -rf $(VENV) var staticfiles
