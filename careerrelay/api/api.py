@@ -14,3 +14,4 @@ install_error_handlers(api)
 
 api.add_router("", me_router)
 api.add_router("", "careerrelay.api.applicants.router")
+api.add_router("", "careerrelay.api.templates.router")

@@ -309,3 +309,100 @@ def delete_template(template: RejectionTemplate) -> None:
     if template.is_preset:
         raise ValueError("Presets cannot be deleted.")
     template.delete()
+
+
+# --- "Copy for my ATS" ----------------------------------------------------------------------
+# The relay link and the company name are filled in; everything that differs per applicant
+# becomes the ATS's own merge field. Only Greenhouse's {{TOKEN}} format is confirmed from its
+# token glossary; the exact names, and HRMOS's and HERP's fields (inserted from their editors'
+# 変数 menus), are shown as examples the employer checks against their ATS.
+
+
+@dataclass(frozen=True)
+class AtsStyle:
+    key: str
+    label: str
+    placeholders: dict  # our variable -> the text put in its place
+    note: str
+
+
+ATS_STYLES = {
+    style.key: style
+    for style in [
+        AtsStyle(
+            key="greenhouse",
+            label="Greenhouse",
+            placeholders={
+                "applicant_name": "{{CANDIDATE_NAME}}",
+                "job_title": "{{JOB_NAME}}",
+                "sender_name": "{{MY_FULL_NAME}}",
+                "signature": "{{MY_SIGNATURE}}",
+            },
+            note=_(
+                "Greenhouse の差し込み項目（トークン）は {{CANDIDATE_NAME}} のように二重の波かっこで書きます。"
+                "トークン名は例です。お使いの環境のトークン一覧で確認してください。"
+            ),
+        ),
+        AtsStyle(
+            key="hrmos",
+            label="HRMOS",
+            placeholders={
+                "applicant_name": "［候補者名］",
+                "job_title": "［求人名］",
+                "sender_name": "［送信者名］",
+                "signature": "［署名］",
+            },
+            note=_(
+                "HRMOS では、メールテンプレート編集画面の「変数」から候補者名・送信者名などを挿入します。"
+                "［ ］の部分を、その画面から挿入した変数に置き換えてください。"
+            ),
+        ),
+        AtsStyle(
+            key="herp",
+            label="HERP Hire",
+            placeholders={
+                "applicant_name": "［応募者氏名］",
+                "job_title": "［職種名］",
+                "sender_name": "［送信者名］",
+                "signature": "［署名］",
+            },
+            note=_(
+                "HERP Hire では、応募者メールテンプレートの編集画面で差し込み項目を挿入します。"
+                "［ ］の部分を、その画面から挿入した項目に置き換えてください。"
+            ),
+        ),
+        AtsStyle(
+            key="generic",
+            label=_("その他のATS・メールソフト"),
+            placeholders={
+                "applicant_name": "［応募者の氏名］",
+                "job_title": "［応募職種］",
+                "sender_name": "［送信者名］",
+                "signature": "［署名］",
+            },
+            note=_("［ ］の部分を、お使いのシステムの差し込み項目に置き換えるか、送信前に書き換えてください。"),
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class AtsCopy:
+    subject: str
+    text: str
+    rows: list  # (our variable, what it became, description)
+
+
+def render_for_ats(template: RejectionTemplate, *, organisation, relay_url: str, ats: str) -> AtsCopy:
+    style = ATS_STYLES[ats]
+    values = {
+        **style.placeholders,
+        "company_name": organisation.name,
+        "relay_link": relay_url,
+        "unsubscribe_link": "",  # the ATS sends the mail, so CareerRelay's unsubscribe does not apply
+    }
+    subject = " ".join(_substitute(template.subject, values, lambda name, value: value).split())
+    text = _substitute(template.body_text, values, lambda name, value: value).strip("\n") + "\n"
+    used = set(find_variables(template.subject + template.body_text))
+    rows = [(name, values[name], VARIABLES[name]) for name in VARIABLES if name in used]
+    return AtsCopy(subject=subject, text=text, rows=rows)

@@ -18,4 +18,5 @@ urlpatterns = [
     path("invitations/<str:token>/switch/", views.switch_account, name="switch_account"),
     # Other portals' pages (applicants, templates, sends) are added below this line.
     path("applicants/", include("careerrelay.portals.employer.applicants_urls")),
+    path("templates/", include("careerrelay.portals.employer.templates_views")),
 ]
