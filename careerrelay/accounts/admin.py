@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from careerrelay.accounts.models import User
+from careerrelay.organisations.models import Membership
+
+admin.site.site_header = _("キャリアリレー 運営コンソール")
+admin.site.site_title = _("キャリアリレー 運営")
+admin.site.index_title = _("運営メニュー")
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("organisation", "role", "created_at")
+    readonly_fields = ("created_at",)
+    raw_id_fields = ("organisation",)
+    verbose_name = _("所属")
+    verbose_name_plural = _("所属")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    ordering = ("email",)
+    list_display = ("email", "name", "is_staff", "is_superuser", "is_active", "date_joined", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active")
+    search_fields = ("email", "name")
+    readonly_fields = ("date_joined", "last_login")
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "name", "password")}),
+        (_("権限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("記録"), {"fields": ("date_joined", "last_login")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "usable_password", "password1", "password2")}),
+    )

@@ -1,0 +1,227 @@
+import pytest
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.urls import reverse
+
+from careerrelay.accounts.models import User
+from careerrelay.candidates.models import Consent
+from careerrelay.candidates.services import register_candidate
+from careerrelay.credits.models import LedgerEntry
+from careerrelay.credits.services import get_balance, record_counted_referral
+from careerrelay.mailings.models import OutboundEmail
+from careerrelay.organisations.models import ApiKey, Organisation
+from careerrelay.organisations.services import create_api_key, invite_member
+from tests.factories import CandidateFactory
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = {"accounts", "organisations", "relay", "candidates", "credits", "mailings"}
+
+
+@pytest.fixture
+def operator_client(client):
+    operator = User.objects.create_superuser(email="operator@careerrelay.example")
+    client.force_login(operator)
+    return client
+
+
+@pytest.fixture
+def data(employer, owner, django_capture_on_commit_callbacks):
+    campaign = employer.campaigns.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate = register_candidate(
+            campaign=campaign,
+            data={
+                "family_name": "髙橋",
+                "given_name": "花子",
+                "email": "hanako@example.jp",
+                "prefecture": "13",
+                "job_category": "sales",
+                "years_experience": 5,
+            },
+            consents={Consent.Purpose.AGENCY_SHARING},
+            ip="203.0.113.9",
+        ).candidate
+        create_api_key(organisation=employer, name="ATS", created_by=owner)
+        invite_member(
+            organisation=employer, email="new@yamasaki.example", role="recruiter", invited_by=owner, site_url=""
+        )
+    record_counted_referral(organisation=employer, campaign=campaign, subject_key=CandidateFactory().public_id)
+    return candidate
+
+
+def held_candidate(employer):
+    """Verified with consent but held by the fraud review, as evaluate_referral leaves it."""
+    candidate = CandidateFactory(
+        source_campaign=employer.campaigns.get(),
+        status="verified",
+        referral_status="held",
+        held_for_review=True,
+        email="held@example.jp",
+    )
+    Consent.objects.create(
+        candidate=candidate,
+        purpose="agency_sharing",
+        action="grant",
+        recipients="x",
+        notice_version="v",
+        notice_hash="h",
+    )
+    return candidate
+
+
+def test_every_page_of_our_models_loads_for_an_operator(operator_client, data):
+    models = [model for model in admin.site._registry if model._meta.app_label in OUR_APPS]
+    assert {m._meta.label for m in models} >= {
+        "accounts.User",
+        "organisations.Organisation",
+        "organisations.ApiKey",
+        "relay.RelayCampaign",
+        "candidates.Candidate",
+        "candidates.Consent",
+        "credits.LedgerEntry",
+        "mailings.OutboundEmail",
+    }
+    for model in models:
+        info = (model._meta.app_label, model._meta.model_name)
+        changelist = operator_client.get(reverse("admin:{}_{}_changelist".format(*info)))
+        assert changelist.status_code == 200, model
+        obj = model.objects.first()
+        assert obj is not None, model
+        change = operator_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+        assert change.status_code == 200, model
+        if admin.site._registry[model].has_add_permission(changelist.wsgi_request):
+            assert operator_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, model
+    assert operator_client.get(reverse("admin:index")).status_code == 200
+    assert operator_client.get(reverse("admin:credits_ledgerentry_adjust")).status_code == 200
+
+
+def test_candidates_are_view_only(operator_client, data):
+    url = reverse("admin:candidates_candidate_change", args=[data.pk])
+    page = operator_client.get(url)
+    assert "髙橋" in page.text
+    assert 'name="family_name"' not in page.text
+    operator_client.post(url, {"family_name": "改ざん"})
+    data.refresh_from_db()
+    assert data.family_name == "髙橋"
+
+
+@pytest.mark.parametrize(
+    "model",
+    [Consent, LedgerEntry, OutboundEmail],
+)
+def test_evidence_cannot_be_changed_or_deleted(operator_client, data, model):
+    obj = model.objects.first()
+    info = (model._meta.app_label, model._meta.model_name)
+    assert (
+        operator_client.post(reverse("admin:{}_{}_delete".format(*info), args=[obj.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert operator_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 403
+    assert model.objects.filter(pk=obj.pk).exists()
+
+
+def test_release_from_review_counts_the_held_registration(operator_client, employer, settings):
+    candidate = held_candidate(employer)
+    response = operator_client.post(
+        reverse("admin:candidates_candidate_changelist"),
+        {"action": "release", "_selected_action": [candidate.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    candidate.refresh_from_db()
+    assert (candidate.held_for_review, candidate.referral_status) == (False, "counted")
+    assert LedgerEntry.objects.filter(kind="referral_counted", subject_key=candidate.public_id).count() == 1
+    assert "紹介としてカウント: 1" in response.text
+
+
+def test_release_ignores_candidates_that_are_not_held(operator_client, data):
+    response = operator_client.post(
+        reverse("admin:candidates_candidate_changelist"),
+        {"action": "release", "_selected_action": [data.pk]},
+        follow=True,
+    )
+    assert "審査保留の登録はありません" in response.text
+    assert not LedgerEntry.objects.filter(subject_key=data.public_id).exists()
+
+
+def test_an_adjustment_is_a_new_ledger_row_with_reason_and_actor(operator_client, employer):
+    response = operator_client.post(
+        reverse("admin:credits_ledgerentry_adjust"),
+        {"organisation": employer.pk, "amount": "2", "reason": "  問い合わせ #123 の補填  "},
+    )
+    assert response.status_code == 302
+    entry = LedgerEntry.objects.get(kind="adjustment")
+    assert (entry.organisation, entry.amount, entry.reason) == (employer, 2, "問い合わせ #123 の補填")
+    assert entry.actor.email == "operator@careerrelay.example"
+    assert get_balance(employer).credits_available == 2
+    assert LogEntry.objects.filter(object_id=str(entry.pk)).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("amount", "reason", "message"),
+    [
+        ("1", "   ", "理由を入力してください"),
+        ("0", "理由", "0 以外の数を入力してください"),
+        ("-1", "取り消し", "利用可能な枠(0枠)より多くは取り消せません"),
+        ("abc", "理由", "整数を入力してください"),
+    ],
+)
+def test_an_invalid_adjustment_writes_nothing(operator_client, employer, amount, reason, message):
+    response = operator_client.post(
+        reverse("admin:credits_ledgerentry_adjust"), {"organisation": employer.pk, "amount": amount, "reason": reason}
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_only_operators_reach_the_adjustment(client, owner, employer):
+    client.force_login(owner)
+    response = client.post(
+        reverse("admin:credits_ledgerentry_adjust"), {"organisation": employer.pk, "amount": "5", "reason": "自分で"}
+    )
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_the_organisation_action_opens_the_adjustment_for_that_company(operator_client, employer):
+    response = operator_client.post(
+        reverse("admin:organisations_organisation_changelist"),
+        {"action": "adjust_credits", "_selected_action": [employer.pk]},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("admin:credits_ledgerentry_adjust") + f"?organisation={employer.pk}"
+    form = operator_client.get(response.url)
+    assert f'<option value="{employer.pk}" selected>' in form.text
+
+
+def test_an_employer_added_in_the_console_gets_its_relay_link(operator_client):
+    response = operator_client.post(
+        reverse("admin:organisations_organisation_add"),
+        {
+            "kind": "employer",
+            "name": "株式会社山﨑",
+            "is_active": "on",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    organisation = Organisation.objects.get(name="株式会社山﨑")
+    assert organisation.campaigns.get().is_default is True
+
+
+def test_an_operator_can_revoke_an_api_key(operator_client, client, data):
+    key = ApiKey.objects.get()
+    operator_client.post(
+        reverse("admin:organisations_apikey_changelist"), {"action": "revoke", "_selected_action": [key.pk]}
+    )
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+
+
+def test_the_consent_record_shows_on_the_candidate(operator_client, data):
+    page = operator_client.get(reverse("admin:candidates_candidate_change", args=[data.pk]))
+    assert Consent.objects.get(candidate=data).notice_version in page.text
