@@ -1,7 +1,9 @@
 import json
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from careerrelay.api.api import api
@@ -184,3 +186,16 @@ def test_last_used_is_not_rewritten_on_every_call(client, employer, secret):
     client.get("/api/v1/me", **bearer(secret))
     assert ApiKey.objects.get(organisation=employer).last_used_at == first
     assert first <= timezone.now()
+
+
+def test_me_needs_the_same_number_of_queries_for_one_or_three_links(client, employer, secret):
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/api/v1/me", **bearer(secret)).status_code == 200
+        return len(context.captured_queries)
+
+    queries()  # the first call also records last_used_at
+    one = queries()
+    create_campaign(organisation=employer, name="B")
+    create_campaign(organisation=employer, name="C")
+    assert queries() == one
