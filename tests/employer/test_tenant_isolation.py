@@ -1,0 +1,156 @@
+"""Every employer URL, with an owner (admin), a member (recruiter), an outsider (another
+company's admin) and an anonymous visitor."""
+
+import pytest
+from django.urls import URLPattern, reverse
+
+from careerrelay.organisations.models import ApiKey, Invitation, Membership
+from careerrelay.portals.employer import urls as employer_urls
+from careerrelay.relay.models import RelayCampaign
+
+pytestmark = pytest.mark.django_db
+
+ANYONE = "member"  # every member of the company, recruiters included
+ADMIN = "admin"
+
+# (url name, object it acts on or None, method, who may use it, POST data)
+URLS = [
+    ("employer:dashboard", None, "get", ANYONE, None),
+    ("employer:campaigns", None, "get", ANYONE, None),
+    ("employer:campaigns", None, "post", ANYONE, {"name": "新しいキャンペーン"}),
+    ("employer:campaign_edit", "campaign", "get", ANYONE, None),
+    ("employer:campaign_edit", "campaign", "post", ANYONE, {"name": "乗っ取り"}),
+    ("employer:campaign_set_active", "campaign", "post", ANYONE, {"active": "0"}),
+    ("employer:team", None, "get", ANYONE, None),
+    ("employer:team", None, "post", ADMIN, {"email": "someone@example.jp", "role": "admin"}),
+    ("employer:invitation_revoke", "invitation", "post", ADMIN, {}),
+    ("employer:member_role", "member_membership", "post", ADMIN, {"role": "admin"}),
+    ("employer:member_remove", "member_membership", "post", ADMIN, {}),
+    ("employer:api_keys", None, "get", ADMIN, None),
+    ("employer:api_keys", None, "post", ADMIN, {"name": "新しいキー"}),
+    ("employer:api_key_revoke", "api_key", "post", ADMIN, {}),
+]
+OBJECT_URLS = [u for u in URLS if u[1] is not None]
+IDS = [f"{name}:{method}" for name, _obj, method, _who, _data in URLS]
+
+
+def _url(request, name, obj_fixture):
+    if obj_fixture is None:
+        return reverse(name)
+    return reverse(name, args=[request.getfixturevalue(obj_fixture).pk])
+
+
+def _call(client, method, url, data):
+    return client.post(url, data) if method == "post" else client.get(url)
+
+
+@pytest.fixture(autouse=True)
+def _objects(campaign, api_key, invitation, member_membership):
+    # A second active campaign, so that disabling the default one is allowed for those who may.
+    RelayCampaign.objects.create(organisation=campaign.organisation, name="予備", code="spare-code-1")
+
+
+def test_the_list_covers_every_employer_url():
+    names = {
+        f"employer:{p.name}"
+        for p in employer_urls.urlpatterns
+        if isinstance(p, URLPattern) and p.callback.__module__ == "careerrelay.portals.employer.views"
+    }
+    # The invitation pages are reached by token, not by membership; they have their own tests.
+    names -= {"employer:accept_invitation", "employer:switch_account"}
+    assert names == {name for name, *_rest in URLS}
+
+
+@pytest.mark.parametrize(("name", "obj", "method", "who", "data"), URLS, ids=IDS)
+def test_anonymous_is_sent_to_login(client, request, name, obj, method, who, data):
+    url = _url(request, name, obj)
+    response = _call(client, method, url, data)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize(("name", "obj", "method", "who", "data"), URLS, ids=IDS)
+def test_owner_may_use_everything(owner_client, request, name, obj, method, who, data):
+    response = _call(owner_client, method, _url(request, name, obj), data)
+    assert response.status_code in (200, 302)
+
+
+@pytest.mark.parametrize(("name", "obj", "method", "who", "data"), URLS, ids=IDS)
+def test_recruiter_may_not_manage_team_or_keys(member_client, request, name, obj, method, who, data):
+    response = _call(member_client, method, _url(request, name, obj), data)
+    if who == ADMIN:
+        assert response.status_code == 403
+        assert "管理者のみ利用できます" in response.text
+    else:
+        assert response.status_code in (200, 302)
+
+
+def _snapshot(employer):
+    return {
+        "campaigns": sorted(RelayCampaign.objects.filter(organisation=employer).values_list("name", "is_active")),
+        "keys": sorted(ApiKey.objects.filter(organisation=employer).values_list("name", "revoked_at")),
+        "invitations": sorted(Invitation.objects.filter(organisation=employer).values_list("email", "revoked_at")),
+        "members": sorted(Membership.objects.filter(organisation=employer).values_list("user__email", "role")),
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "obj", "method", "who", "data"), OBJECT_URLS, ids=[f"{u[0]}:{u[2]}" for u in OBJECT_URLS]
+)
+def test_outsider_gets_404_on_this_companys_objects_and_changes_nothing(
+    outsider_client, request, employer, name, obj, method, who, data
+):
+    before = _snapshot(employer)
+    response = _call(outsider_client, method, _url(request, name, obj), data)
+    assert response.status_code == 404
+    assert _snapshot(employer) == before
+
+
+@pytest.mark.parametrize(("name", "obj", "method", "who", "data"), URLS, ids=IDS)
+def test_outsider_never_sees_this_companys_names_counts_or_ledger(
+    outsider_client, request, activity, campaign, name, obj, method, who, data
+):
+    RelayCampaign.objects.filter(pk=campaign.pk).update(name="山﨑専用リンク")
+    response = _call(outsider_client, method, _url(request, name, obj), data)
+    if response.status_code == 302:
+        response = outsider_client.get(response["Location"])
+    html = response.text
+    for secret in (
+        "株式会社山﨑製作所",
+        "山﨑専用リンク",
+        campaign.code,
+        "987,654",
+        "987654",
+        "87,654",
+        "7,654",
+        "山﨑さま向け補填",
+        "山﨑ATS連携",
+        "newcomer@yamasaki.example",
+        "owner@yamasaki.example",
+        "member@yamasaki.example",
+    ):
+        assert secret not in html, secret
+
+
+def test_outsiders_own_dashboard_shows_only_its_own_figures(outsider_client, activity, outsider):
+    html = outsider_client.get(reverse("employer:dashboard")).text
+    assert "株式会社よそ" in html
+    assert 'id="stat-counted">0<' in html
+    assert 'id="stat-available">0<' in html
+
+
+def test_a_user_without_a_company_gets_a_friendly_page(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(email="nobody@example.jp"))
+    for name in ("employer:dashboard", "employer:campaigns", "employer:team", "employer:api_keys"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert "まだどの企業にも所属していません" in response.text
+
+
+def test_a_suspended_company_sees_a_notice(owner_client, employer):
+    employer.is_active = False
+    employer.save(update_fields=["is_active"])
+    response = owner_client.get(reverse("employer:dashboard"))
+    assert "このワークスペースは現在ご利用いただけません" in response.text
