@@ -8,7 +8,7 @@ templates (and applicants, in the preview) are simply not found.
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import ProtectedError, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -214,11 +214,7 @@ def template_preview(request):
 def template_delete(request, pk):
     template = _get_template_for_user(request, pk, editable=True)
     if request.method == "POST":
-        try:
-            services.delete_template(template)
-        except ProtectedError:
-            messages.error(request, _("このテンプレートを使った送信があるため、削除できません。"))
-            return redirect("employer:template_edit", template.pk)
+        services.delete_template(template)  # past sends keep their template_name (SET_NULL)
         messages.success(request, _("テンプレート「%(name)s」を削除しました。") % {"name": template.name})
         return redirect("employer:template_list")
     return render(request, "employer/rejection_templates/delete.html", {"template": template, "nav": "templates"})
