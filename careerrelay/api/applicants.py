@@ -8,7 +8,7 @@ order of the request. A client fixes or drops the failing items and sends the li
 
 from datetime import date
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from careerrelay.api.errors import AUTH_ERRORS
@@ -69,20 +69,18 @@ class RejectedOut(Schema):
 )
 def create_applicants(request, items: list[ApplicantIn]):
     if len(items) > MAX_ITEMS:
-        return 422, {
-            "ids": [],
-            "errors": [{"index": MAX_ITEMS, "email": "", "messages": [f"At most {MAX_ITEMS} applicants per request."]}],
-        }
+        # Reported at the first item over the limit; nothing is created.
+        message = f"At most {MAX_ITEMS} applicants per request: send the rest in another request."
+        return Status(422, {"ids": [], "errors": [{"index": MAX_ITEMS, "email": "", "messages": [message]}]})
     records = [(index, item.model_dump()) for index, item in enumerate(items)]
     try:
         created, _validation = services.bulk_create_applicants(
             organisation=request.organisation, records=records, line_word="items[%(line)d]"
         )
     except services.ImportRefused as refused:
-        emails = {index: item.email for index, item in enumerate(items)}
         errors = [
-            {"index": problem.line, "email": emails.get(problem.line, ""), "messages": problem.reasons}
+            {"index": problem.line, "email": items[problem.line].email, "messages": problem.reasons}
             for problem in refused.validation.problems
         ]
-        return 422, {"ids": [], "errors": errors}
-    return 201, {"ids": [applicant.pk for applicant in created], "errors": []}
+        return Status(422, {"ids": [], "errors": errors})
+    return Status(201, {"ids": [applicant.pk for applicant in created], "errors": []})

@@ -101,9 +101,9 @@ YES_WORDS = {
 }
 NO_WORDS = {squash(w) for w in ["", "不可", "いいえ", "no", "n", "false", "0", "×", "✕", "x", "-", "同意なし", "否"]}
 
-_WESTERN_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$")
+_WESTERN_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT].*)?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_ERA_DATE = re.compile(r"^(令和|平成|r|h)(\d{1,2}|元)[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_ERA_DATE = re.compile(r"^(令和|平成|r|h)\s*(\d{1,2}|元)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _ERA_START = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988}
 
 # A spreadsheet opens a cell that starts with one of these as a formula. The export escapes such
@@ -118,7 +118,7 @@ def parse_date(value) -> date | None:
     """
     if isinstance(value, date):
         return value
-    text = nfkc(str(value or "")).lower().replace(" ", "")
+    text = nfkc(str(value or "")).lower()
     if not text:
         return None
     if match := _WESTERN_DATE.match(text) or _COMPACT_DATE.match(text):
@@ -200,6 +200,7 @@ def clean_record(raw: dict) -> tuple[dict, list[str]]:
     email = normalize_email(str(raw.get("email") or ""))
     if email.startswith("'") and email[1:2] in FORMULA_PREFIXES:
         email = email[1:]
+    data["email"] = data["email_normalized"] = email
     if not email:
         errors.append(_("メールアドレスがありません。"))
     else:
@@ -207,7 +208,8 @@ def clean_record(raw: dict) -> tuple[dict, list[str]]:
             validate_email(email)
         except ValidationError:
             errors.append(_("メールアドレスの形式が正しくありません（%(value)s）。") % {"value": email})
-    data["email"] = data["email_normalized"] = email
+            # Only a valid address is a key for duplicate checks.
+            data["email_normalized"] = ""
 
     data["job_title"] = _text(raw.get("job_title"))
     data["source"] = _text(raw.get("source"))

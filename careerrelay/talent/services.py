@@ -151,7 +151,7 @@ def validate_records(*, organisation: Organisation, records, line_word: str | No
     for line, raw in records:
         data, reasons = clean_record(raw)
         email = data["email_normalized"]
-        if email and not reasons:
+        if email:
             if email in existing:
                 reasons.append(
                     _("このメールアドレスの応募者はすでに登録されています（%(email)s）。") % {"email": email}
