@@ -347,10 +347,10 @@ ATS_STYLES = {
             key="hrmos",
             label="HRMOS",
             placeholders={
-                "applicant_name": "［候補者名］",
-                "job_title": "［求人名］",
-                "sender_name": "［送信者名］",
-                "signature": "［署名］",
+                "applicant_name": _("［候補者名］"),
+                "job_title": _("［求人名］"),
+                "sender_name": _("［送信者名］"),
+                "signature": _("［署名］"),
             },
             note=_(
                 "HRMOS では、メールテンプレート編集画面の「変数」から候補者名・送信者名などを挿入します。"
@@ -361,10 +361,10 @@ ATS_STYLES = {
             key="herp",
             label="HERP Hire",
             placeholders={
-                "applicant_name": "［応募者氏名］",
-                "job_title": "［職種名］",
-                "sender_name": "［送信者名］",
-                "signature": "［署名］",
+                "applicant_name": _("［応募者氏名］"),
+                "job_title": _("［職種名］"),
+                "sender_name": _("［送信者名］"),
+                "signature": _("［署名］"),
             },
             note=_(
                 "HERP Hire では、応募者メールテンプレートの編集画面で差し込み項目を挿入します。"
@@ -375,10 +375,10 @@ ATS_STYLES = {
             key="generic",
             label=_("その他のATS・メールソフト"),
             placeholders={
-                "applicant_name": "［応募者の氏名］",
-                "job_title": "［応募職種］",
-                "sender_name": "［送信者名］",
-                "signature": "［署名］",
+                "applicant_name": _("［応募者の氏名］"),
+                "job_title": _("［応募職種］"),
+                "sender_name": _("［送信者名］"),
+                "signature": _("［署名］"),
             },
             note=_("［ ］の部分を、お使いのシステムの差し込み項目に置き換えるか、送信前に書き換えてください。"),
         ),
@@ -395,8 +395,10 @@ class AtsCopy:
 
 def render_for_ats(template: RejectionTemplate, *, organisation, relay_url: str, ats: str) -> AtsCopy:
     style = ATS_STYLES[ats]
+    with translation.override(template.language):  # placeholders in the letter's language
+        placeholders = {name: str(text) for name, text in style.placeholders.items()}
     values = {
-        **style.placeholders,
+        **placeholders,
         "company_name": organisation.name,
         "relay_link": relay_url,
         "unsubscribe_link": "",  # the ATS sends the mail, so CareerRelay's unsubscribe does not apply
