@@ -1,8 +1,12 @@
 """Pages a rejected applicant sees, mostly on a phone: the relay landing page with the
 registration form, and email verification."""
 
+from functools import cache
+
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language, override
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -51,12 +55,31 @@ def landing(request, code):
     else:
         if request.method == "GET":
             relay.record_landing_view(campaign)
-        form = RegistrationForm()
+        form = None
     return render(
         request,
         "relay/landing.html",
-        {"campaign": campaign, "employer": campaign.organisation, "form": form, "notices": NOTICES.values()},
+        {"campaign": campaign, "employer": campaign.organisation, "form": form, "form_html": _form_html(form)},
     )
+
+
+def _form_html(form):
+    if form is None and not settings.DEBUG:  # while developing, edited templates show at once
+        return _blank_form_html(get_language())
+    return _render_form(form or RegistrationForm())
+
+
+@cache
+def _blank_form_html(language):
+    """The empty form is the same for every visitor in a language (the CSRF token stays outside
+    it), so each process renders it once: its widgets, 47 prefectures among them, were most of the
+    landing page's time under load (bench/RESULTS.md)."""
+    with override(language):
+        return _render_form(RegistrationForm())
+
+
+def _render_form(form):
+    return render_to_string("relay/_registration_fields.html", {"form": form, "notices": NOTICES.values()})
 
 
 def sent(request, code):
