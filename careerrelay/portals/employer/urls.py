@@ -19,4 +19,5 @@ urlpatterns = [
     # Other portals' pages (applicants, templates, sends) are added below this line.
     path("applicants/", include("careerrelay.portals.employer.applicants_urls")),
     path("templates/", include("careerrelay.portals.employer.templates_views")),
+    path("sends/", include("careerrelay.portals.employer.sends")),
 ]

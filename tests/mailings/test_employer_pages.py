@@ -1,0 +1,147 @@
+import pytest
+from django.urls import reverse
+
+from careerrelay.mailings import sends
+from careerrelay.mailings.models import OutboundEmail, Send
+
+pytestmark = pytest.mark.django_db
+
+
+def new_url(template, **params):
+    query = "&".join(f"{k}={v}" for k, v in {"template": template.pk, **params}.items())
+    return reverse("employer:send_create") + "?" + query
+
+
+def form_data(template, applicants, step, **extra):
+    return {
+        "template": template.pk,
+        "applicants": [a.pk for a in applicants],
+        "campaign": template.organisation.campaigns.get(is_default=True).pk,
+        "sender_name": "人事部 鈴木",
+        "signature": "株式会社山﨑製作所",
+        "when": "now",
+        "business_days": "",
+        "send_time": "10:00",
+        "step": step,
+        **extra,
+    }
+
+
+def test_the_form_filters_by_job_stage_and_date(member_client, template, applicants):
+    response = member_client.get(new_url(template, job_title="エンジニア"))
+    assert response.status_code == 200
+    listed = [a.pk for a in response.context["listed"]]
+    assert listed == [applicants[1].pk]
+    response = member_client.get(new_url(template, rejected_to="2026-10-31"))
+    assert [a.pk for a in response.context["listed"]] == [applicants[2].pk]
+    response = member_client.get(new_url(template, stage="final_interview"))
+    assert [a.pk for a in response.context["listed"]] == [applicants[1].pk]
+
+
+def test_not_yet_sent_leaves_out_those_who_got_this_template(member_client, employer, template, applicants, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    sends.create_send(organisation=employer, template=template, applicants=applicants[:1])
+    response = member_client.get(new_url(template, not_yet_sent="on"))
+    assert sorted(a.pk for a in response.context["listed"]) == sorted(a.pk for a in applicants[1:])
+    response = member_client.get(new_url(template))
+    assert len(response.context["listed"]) == 3
+
+
+def test_preview_shows_each_message_then_send_creates_it(
+    member_client, template, applicants, smtp_server, django_capture_on_commit_callbacks
+):
+    url = reverse("employer:send_create")
+    confirm = member_client.post(url, form_data(template, applicants[:2], "preview"))
+    assert confirm.status_code == 200
+    assert sorted(a.pk for a in confirm.context["recipients"]) == sorted(a.pk for a in applicants[:2])
+    assert Send.objects.count() == 0
+    preview = member_client.get(
+        reverse("employer:send_preview"),
+        {"template": template.pk, "applicant": applicants[1].pk, "sender_name": "人事部 鈴木"},
+    )
+    assert preview.status_code == 200
+    body = preview.content.decode()
+    assert "山﨑 太郎 様" in body
+    assert "人事部 鈴木" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(url, form_data(template, applicants[:2], "send"))
+    send = Send.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("employer:send_detail", args=[send.pk])
+    assert send.sender_name == "人事部 鈴木"
+    assert len(smtp_server.sink.wait_for(2)) == 2
+    progress = member_client.get(reverse("employer:send_progress", args=[send.pk])).json()
+    assert (progress["state"], progress["sent"], progress["percent"], progress["open"]) == ("done", 2, 100, False)
+    detail = member_client.get(response["Location"])
+    assert detail.status_code == 200
+    assert "hanako.takahashi@example.jp" in detail.content.decode()
+
+
+def test_a_time_in_the_past_is_refused_with_the_input_kept(member_client, template, applicants):
+    response = member_client.post(
+        reverse("employer:send_create"),
+        form_data(template, applicants, "preview", when="at", send_at="2020-01-01T10:00"),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"send_at": ["送信日時には未来の日時を入力してください。"]}
+    assert 'value="2020-01-01T10:00"' in response.content.decode()
+
+
+def test_no_recipient_is_an_error_not_a_500(member_client, template, applicants):
+    response = member_client.post(reverse("employer:send_create"), form_data(template, [], "send"))
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"applicants": ["宛先を1人以上選んでください。"]}
+    assert Send.objects.count() == 0
+
+
+def test_scheduling_n_business_days_after_rejection(member_client, template, applicants, settings):
+    response = member_client.post(
+        reverse("employer:send_create"),
+        form_data(template, applicants[:1], "send", when="business_days", business_days="1", send_time="09:00"),
+    )
+    assert response.status_code == 302
+    row = OutboundEmail.objects.get()
+    # Rejected Monday 2026-11-02; Tuesday 11/3 is 文化の日.
+    assert row.due_at.isoformat() == "2026-11-04T00:00:00+00:00"
+
+
+def test_cancel_stops_what_has_not_gone_out(owner_client, employer, template, applicants, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    send = sends.create_send(organisation=employer, template=template, applicants=applicants)
+    response = owner_client.post(reverse("employer:send_cancel", args=[send.pk]))
+    assert response.status_code == 302
+    assert sends.count_messages(send).cancelled == 3
+    send.refresh_from_db()
+    assert send.state == Send.State.CANCELLED
+
+
+@pytest.mark.parametrize("name", ["send_detail", "send_progress", "send_cancel"])
+def test_another_companys_send_is_not_found(outsider_client, employer, template, applicants, settings, name):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    send = sends.create_send(organisation=employer, template=template, applicants=applicants)
+    url = reverse(f"employer:{name}", args=[send.pk])
+    response = outsider_client.post(url) if name == "send_cancel" else outsider_client.get(url)
+    assert response.status_code == 404
+    assert sends.count_messages(send).queued == 3
+
+
+def test_an_outsider_cannot_send_to_or_preview_another_companys_applicants(outsider_client, template, applicants):
+    preview = outsider_client.get(
+        reverse("employer:send_preview"), {"template": template.pk, "applicant": applicants[0].pk}
+    )
+    assert preview.status_code == 404
+    response = outsider_client.post(reverse("employer:send_create"), form_data(template, applicants, "send"))
+    assert response.status_code == 200  # the form again: the template is not one of theirs
+    assert Send.objects.count() == 0
+
+
+def test_the_list_shows_the_companys_sends(member_client, employer, template, applicants, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    sends.create_send(organisation=employer, template=template, applicants=applicants)
+    assert len(member_client.get(reverse("employer:sends")).context["rows"]) == 1
+
+
+def test_the_list_hides_other_companies_sends(outsider_client, employer, template, applicants, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    sends.create_send(organisation=employer, template=template, applicants=applicants)
+    assert outsider_client.get(reverse("employer:sends")).context["rows"] == []
