@@ -77,7 +77,7 @@ def test_counts_only_never_who_registered(owner_client, employer, campaign):
 def test_ledger_history_is_paginated(owner_client, employer, campaign):
     count_referrals(employer, campaign, 25)  # 25 referrals and 2 grants
     first = owner_client.get(reverse("employer:dashboard")).text
-    ledger_rows = lambda html: len(re.findall(r"<tr>\s*<td>\d{4}-\d\d-\d\d</td>", html))  # noqa: E731
+    ledger_rows = lambda html: len(re.findall(r"<tr>\s*<td class=\"date\">\d{4}-\d\d-\d\d</td>", html))  # noqa: E731
     assert ledger_rows(first) == 20
     assert "1 / 2 ページ" in first
     second = owner_client.get(reverse("employer:dashboard") + "?page=2").text
