@@ -5,6 +5,7 @@ forget the tenant check: another company's objects are simply not found (404).""
 from functools import wraps
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -188,7 +189,8 @@ def team(request):
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
             invited_by=request.user,
-            site_url=request.build_absolute_uri("/").rstrip("/"),
+            # The configured address, never the request's Host header: this link goes out by email.
+            site_url=settings.SITE_URL,
         )
         messages.success(request, _("%(email)s に招待メールを送りました。") % {"email": form.cleaned_data["email"]})
         return redirect("employer:team")
