@@ -40,7 +40,6 @@ test-postgres: $(VENV)/.installed
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(TEST_POSTGRES_URL)"; exit 1; \
 	else echo "Skipping the PostgreSQL pass: no server at $(TEST_POSTGRES_URL)"; fi
 
-
 # Only the real-browser tests (headless Debian Chromium; never a downloaded browser).
 test-e2e: $(VENV)/.installed
 	$(VENV)/bin/pytest -m e2e
