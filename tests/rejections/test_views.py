@@ -234,3 +234,12 @@ def test_anonymous_visitors_are_sent_to_login(client, own):
         assert response.status_code == 302
         assert "/login" in response["Location"] or "accounts" in response["Location"]
     assert client.post(reverse("employer:template_preview"), form_data()).status_code == 302
+
+
+def test_presets_are_created_once_and_kept_in_step_with_the_code(db):
+    sync_presets()
+    sync_presets()
+    assert RejectionTemplate.objects.filter(organisation=None).count() == 4
+    RejectionTemplate.objects.filter(preset_key="ja_warm").update(subject="古い件名")
+    sync_presets()
+    assert RejectionTemplate.objects.get(preset_key="ja_warm").subject.startswith("選考結果のお知らせ")
