@@ -100,7 +100,7 @@ class ApplicantForm(forms.ModelForm):
 
 
 class ApplicantFilterForm(forms.Form):
-    q = forms.CharField(label=_("氏名・メールアドレスで検索"), required=False)
+    q = forms.CharField(label=_("検索（氏名・メール）"), required=False)
     job = forms.ChoiceField(label=_("応募職種"), required=False)
     stage = forms.ChoiceField(label=_("選考段階"), required=False, choices=[("", _("すべて")), *Stage.choices])
     rejected_from = forms.DateField(

@@ -227,7 +227,7 @@ def test_the_import_flow_reports_then_imports_with_explicit_skips(member_client,
 
     mapping = member_client.get(response["Location"])
     assert mapping.context["form"]["email"].value() == "2"
-    assert "髙橋" in mapping.content.decode()
+    assert mapping.context["sample"][0][:3] == ["髙橋　花子", "ﾀｶﾊｼ ﾊﾅｺ", "ＨＡＮＡＫＯ＠ｅｘａｍｐｌｅ．ｊｐ"]
     fields = ["full_name", "full_name_kana", "email", "job_title", "stage", "rejection_reason", "rejected_on"]
     chosen = {name: str(index) for index, name in enumerate(fields)}
     response = member_client.post(response["Location"], chosen)

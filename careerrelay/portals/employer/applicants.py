@@ -5,6 +5,7 @@ is reached through a `_get_*_for_user` helper filtered by `request.organisation`
 company's rows are simply not found (404).
 """
 
+from itertools import islice
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -196,7 +197,7 @@ def import_mapping(request, pk):
     if request.method == "POST" and form.is_valid():
         importing.set_columns(upload=upload, columns=form.cleaned_data["columns"])
         return redirect("employer:applicant_import_preview", pk=upload.pk)
-    sample = [cells for _line, cells in zip(range(4), importing.read_rows(upload.text, upload.delimiter), strict=False)]
+    sample = [cells for _line, cells in islice(importing.read_rows(upload.text, upload.delimiter), 4)]
     return render(
         request,
         "employer/applicants/import_mapping.html",
