@@ -156,3 +156,14 @@ def test_pages_use_the_site_layout(client):
         html = client.get(reverse(name)).text
         assert "css/app.css" in html
         assert 'class="site-header"' in html
+
+
+def test_too_many_signups_from_one_address_get_a_friendly_429(client, settings, django_capture_on_commit_callbacks):
+    settings.ACCOUNT_RATE_LIMITS = {"signup": "1/h/ip"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("account_signup"), signup_data()).status_code == 302
+    response = client.post(reverse("account_signup"), signup_data(email="jiro@takahashi.example"))
+    assert response.status_code == 429
+    assert "短時間にリクエストが集中しています。" in response.text
+    assert 'class="site-header"' in response.text
+    assert not User.objects.filter(email="jiro@takahashi.example").exists()
