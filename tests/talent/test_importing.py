@@ -1,7 +1,9 @@
 import codecs
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from careerrelay.talent import importing, services
@@ -205,3 +207,11 @@ def test_an_upload_is_found_only_by_its_own_company(employer, outsider):
     other = outsider.memberships.get().organisation
     assert importing.get_upload(organisation=other, pk=upload.pk) is None
     assert importing.get_upload(organisation=employer, pk=upload.pk) == upload
+
+
+def test_the_sweep_command_deletes_only_expired_uploads(employer):
+    old = _upload(employer, csv_bytes(GOOD_AND_BAD[:1]))
+    fresh = _upload(employer, csv_bytes(GOOD_AND_BAD[:1]))
+    ImportUpload.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    call_command("sweep_applicant_uploads", stdout=io.StringIO())
+    assert list(ImportUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
