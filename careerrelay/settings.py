@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "careerrelay.talent",
     "careerrelay.rejections",
     "careerrelay.api",
+    "careerrelay.audit",
+    "careerrelay.privacy",
     "careerrelay.portals",
 ]
 
@@ -198,6 +200,13 @@ REFERRALS_PER_CREDIT = envint("REFERRALS_PER_CREDIT", 10)
 CREDIT_EXPIRY_DAYS = envint("CREDIT_EXPIRY_DAYS", 0)  # 0: credits never expire
 FREE_REFERRAL_DEADLINE_DAYS = envint("FREE_REFERRAL_DEADLINE_DAYS", 30)
 VERIFICATION_TOKEN_HOURS = envint("VERIFICATION_TOKEN_HOURS", 24)
+# Candidate sign-in (email link) and session. Résumés are kept under MEDIA_ROOT/resumes, which no URL serves.
+CANDIDATE_SIGNIN_TOKEN_MINUTES = envint("CANDIDATE_SIGNIN_TOKEN_MINUTES", 15)
+CANDIDATE_SESSION_IDLE_MINUTES = envint("CANDIDATE_SESSION_IDLE_MINUTES", 30)
+CANDIDATE_SESSION_MAX_HOURS = envint("CANDIDATE_SESSION_MAX_HOURS", 12)
+RATE_LIMIT_SIGNIN_PER_IP = os.environ.get("RATE_LIMIT_SIGNIN_PER_IP", "60/h")
+RATE_LIMIT_SIGNIN_PER_EMAIL = os.environ.get("RATE_LIMIT_SIGNIN_PER_EMAIL", "5/h")
+RESUME_MAX_BYTES = envint("RESUME_MAX_BYTES", 5 * 1024 * 1024)
 PRIVACY_NOTICE_VERSION = "2026-11-01"
 
 # --- Email ------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("careerrelay.portals.candidate.urls")),
+    path("me/", include("careerrelay.portals.candidate.mypage_urls")),
     path("employer/", include("careerrelay.portals.employer.urls")),
     path("", include("careerrelay.mailings.urls")),
     path("accounts/", include("allauth.urls")),

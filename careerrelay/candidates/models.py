@@ -51,6 +51,12 @@ class Candidate(models.Model):
     referral_status = models.CharField(max_length=16, choices=Referral.choices, default="", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by "sign out everywhere": a session remembers the generation it was made in.
+    session_generation = models.PositiveIntegerField(default=0)
+    last_signed_in_at = models.DateTimeField(null=True, blank=True)
+    # "最終更新日": the Employment Security Act guidelines ask that a profile show when it was last
+    # changed, so this moves only when the person really changes something (not on sign-in).
+    profile_updated_at = models.DateTimeField(_("最終更新日"), default=timezone.now)
 
     class Meta:
         verbose_name = _("求職者")
