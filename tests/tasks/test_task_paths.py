@@ -107,6 +107,7 @@ def test_redis_url_configures_the_rq_queue_and_the_redis_cache(monkeypatch, tmp_
     assert "django_rq" not in without["INSTALLED_APPS"]
 
 
+@pytest.mark.redis
 def test_registration_mail_goes_through_rq_on_redis(client, redis_settings, smtp_server, campaign):
     register(client, campaign)
 
@@ -125,6 +126,7 @@ def test_registration_mail_goes_through_rq_on_redis(client, redis_settings, smtp
     assert OutboundEmail.objects.get().state == OutboundEmail.State.SENT
 
 
+@pytest.mark.redis
 def test_the_worker_command_runs_rq_when_redis_url_is_set(client, redis_settings, smtp_server, campaign):
     """`manage.py worker --burst` in its own process, as in production: REDIS_URL in the
     environment, a forking RQ worker, and the mail at the SMTP server."""
@@ -160,6 +162,7 @@ def test_the_worker_command_runs_rq_when_redis_url_is_set(client, redis_settings
     assert OutboundEmail.objects.get().state == OutboundEmail.State.SENT
 
 
+@pytest.mark.redis
 def test_the_rate_limiter_counts_in_redis_so_every_web_process_shares_the_limit(
     client, redis_settings, settings, campaign
 ):
