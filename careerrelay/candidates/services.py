@@ -85,6 +85,16 @@ def has_active_consent(candidate: Candidate, purpose: str) -> bool:
     return latest is not None and latest.action == Consent.Action.GRANT
 
 
+def grant_consent(*, candidate: Candidate, purpose: str, ip=None, user_agent="") -> Consent:
+    """Append a grant under the current notice (careerrelay/privacy/services.py audits it)."""
+    return _record_consent(candidate, purpose, Consent.Action.GRANT, ip, user_agent)
+
+
+def withdraw_consent(*, candidate: Candidate, purpose: str, ip=None, user_agent="") -> Consent:
+    """Append a withdrawal; the history stays (careerrelay/privacy/services.py notifies recipients)."""
+    return _record_consent(candidate, purpose, Consent.Action.WITHDRAW, ip, user_agent)
+
+
 def _send_verification(candidate: Candidate) -> None:
     token = new_token()
     VerificationToken.objects.create(

@@ -1,0 +1,224 @@
+"""The candidate's control over their data: consents, provision records (APPI Art. 29),
+who may see a profile, and the hooks the rest of the product calls.
+
+Issue 5 (the agency workspace) uses `agency_visible_candidates()` to search and
+`record_provision()` every time it shows a profile, hands over a résumé or makes an
+introduction."""
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.candidates import services as candidates
+from careerrelay.candidates.models import Candidate, Consent
+from careerrelay.common.http import client_ip, user_agent
+from careerrelay.organisations.models import Organisation
+from careerrelay.privacy.models import ProvisionRecord, RetentionState, StopUseNotice
+
+AGENCY_SHARING = Consent.Purpose.AGENCY_SHARING
+
+
+class ProvisionRefused(Exception):
+    """The candidate's data may not be provided: no active consent under the current notice."""
+
+
+# --- Consents --------------------------------------------------------------------------------
+
+
+def latest_consents(candidate: Candidate) -> dict[str, Consent]:
+    """The newest record per purpose (grant or withdrawal)."""
+    latest = {}
+    for consent in candidate.consents.order_by("created_at", "id"):
+        latest[consent.purpose] = consent
+    return latest
+
+
+def active_grant(candidate: Candidate, purpose: str) -> Consent | None:
+    consent = latest_consents(candidate).get(purpose)
+    return consent if consent is not None and consent.action == Consent.Action.GRANT else None
+
+
+def needs_reconsent(candidate: Candidate) -> bool:
+    """True when a consent the candidate still holds was given under an older privacy notice.
+
+    The sign-in code calls this and sends the candidate to the re-consent page; until they
+    answer, `agency_visible_candidates()` leaves them out and `record_provision()` refuses."""
+    return bool(outdated_purposes(candidate))
+
+
+def outdated_purposes(candidate: Candidate) -> list[str]:
+    return [
+        purpose
+        for purpose, consent in latest_consents(candidate).items()
+        if consent.action == Consent.Action.GRANT and consent.notice_version != settings.PRIVACY_NOTICE_VERSION
+    ]
+
+
+def _request_meta(request):
+    if request is None:
+        return None, ""
+    return client_ip(request), user_agent(request)
+
+
+@transaction.atomic
+def grant_consent(*, candidate: Candidate, purpose: str, request=None) -> Consent:
+    """Append a grant under the current notice (also used to renew after the notice changed)."""
+    ip, agent = _request_meta(request)
+    consent = candidates.grant_consent(candidate=candidate, purpose=purpose, ip=ip, user_agent=agent)
+    record_event(
+        actor_kind=ActorKind.CANDIDATE,
+        action=Action.CONSENT_GRANT,
+        subject_key=candidate.public_id,
+        request=request,
+        object_type="consent",
+        object_id=consent.pk,
+        purpose=purpose,
+        notice_version=consent.notice_version,
+    )
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, candidate: Candidate, purpose: str, request=None) -> Consent | None:
+    """Append a withdrawal. For agency sharing the profile leaves every agency's search at once
+    (the query looks at the latest record) and each organisation that already received the data
+    gets a recorded stop-use notice and an email to its members. The account stays.
+
+    Returns None when there was nothing to withdraw."""
+    if not candidates.has_active_consent(candidate, purpose):
+        return None
+    ip, agent = _request_meta(request)
+    consent = candidates.withdraw_consent(candidate=candidate, purpose=purpose, ip=ip, user_agent=agent)
+    notified = []
+    if purpose == AGENCY_SHARING:
+        notified = _send_stop_use_notices(candidate)
+    record_event(
+        actor_kind=ActorKind.CANDIDATE,
+        action=Action.CONSENT_WITHDRAW,
+        subject_key=candidate.public_id,
+        request=request,
+        object_type="consent",
+        object_id=consent.pk,
+        purpose=purpose,
+        stop_use_notices=notified,
+    )
+    return consent
+
+
+def _send_stop_use_notices(candidate: Candidate) -> list[int]:
+    from careerrelay.mailings.services import queue_email
+
+    recipient_ids = (
+        ProvisionRecord.objects.filter(subject_key=candidate.public_id)
+        .values_list("recipient_organisation_id", flat=True)
+        .distinct()
+    )
+    notified = []
+    for organisation in Organisation.objects.filter(pk__in=list(recipient_ids)).order_by("pk"):
+        notice = StopUseNotice.objects.create(agency=organisation, subject_key=candidate.public_id)
+        notified.append(organisation.pk)
+        # The email names only the pseudonymous key: the agency finds the person in its own
+        # records, and the outbox keeps no name that would outlive the person's deletion.
+        for membership in organisation.memberships.select_related("user").order_by("pk"):
+            queue_email(
+                to=membership.user.email,
+                template="privacy_stop_use",
+                context={"organisation": organisation, "notice": notice, "subject_key": candidate.public_id},
+                language=getattr(membership.user, "language", "") or "ja",
+            )
+    return notified
+
+
+# --- Who may see a profile -------------------------------------------------------------------
+
+
+def agency_visible_candidates():
+    """Candidates an agency may find and open: verified, and whose latest agency-sharing record
+    is a grant under the current privacy notice. Deleted candidates have no row at all."""
+    latest = Consent.objects.filter(candidate=OuterRef("pk"), purpose=AGENCY_SHARING).order_by("-created_at", "-id")
+    return (
+        Candidate.objects.filter(status=Candidate.Status.VERIFIED)
+        .alias(
+            _sharing_action=Subquery(latest.values("action")[:1]),
+            _sharing_version=Subquery(latest.values("notice_version")[:1]),
+        )
+        .filter(_sharing_action=Consent.Action.GRANT, _sharing_version=settings.PRIVACY_NOTICE_VERSION)
+    )
+
+
+def may_provide(candidate: Candidate) -> bool:
+    return agency_visible_candidates().filter(pk=candidate.pk).exists()
+
+
+# --- Provision records -----------------------------------------------------------------------
+
+
+def _actor_kind(organisation: Organisation) -> str:
+    return ActorKind.AGENCY if organisation.kind == Organisation.Kind.AGENCY else ActorKind.EMPLOYER
+
+
+@transaction.atomic
+def record_provision(
+    *,
+    candidate: Candidate,
+    recipient_organisation: Organisation,
+    recipient_user=None,
+    items: list[str],
+    channel: str,
+    request=None,
+) -> ProvisionRecord:
+    """Record that `items` of the candidate's data went to `recipient_organisation` (APPI Art. 29)
+    and audit it, in one transaction. Call it BEFORE showing or sending the data, and show
+    nothing when it raises ProvisionRefused.
+    """
+    unknown = set(items) - set(ProvisionRecord.Item.values)
+    if not items or unknown:
+        raise ValueError(f"Unknown provision items: {sorted(unknown) or items!r}")
+    # Lock the candidate so a withdrawal cannot slip in between the check and the record.
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    consent = active_grant(candidate, AGENCY_SHARING)
+    if not candidate.is_verified or consent is None:
+        raise ProvisionRefused("The candidate has no active agency-sharing consent.")
+    if consent.notice_version != settings.PRIVACY_NOTICE_VERSION:
+        raise ProvisionRefused("The candidate has not yet accepted the current privacy notice.")
+    record = ProvisionRecord.objects.create(
+        subject_key=candidate.public_id,
+        candidate=candidate,
+        recipient_organisation=recipient_organisation,
+        recipient_user=recipient_user,
+        items=list(items),
+        purpose=AGENCY_SHARING,
+        consent=consent,
+        consent_notice_version=consent.notice_version,
+        consent_notice_hash=consent.notice_hash,
+        consent_given_at=consent.created_at,
+        channel=channel,
+    )
+    record_event(
+        actor=recipient_user,
+        actor_kind=_actor_kind(recipient_organisation),
+        action=Action.PROVIDE,
+        subject_key=candidate.public_id,
+        organisation=recipient_organisation,
+        request=request,
+        object_type="provision_record",
+        object_id=record.pk,
+        items=list(items),
+        channel=channel,
+    )
+    return record
+
+
+# --- Activity (retention) --------------------------------------------------------------------
+
+
+def note_candidate_activity(candidate: Candidate) -> None:
+    """Call at every sign-in: the retention clock starts again and a pending deletion is cancelled."""
+    now = timezone.now()
+    updated = RetentionState.objects.filter(candidate=candidate).update(
+        last_active_at=now, reminder_sent_at=None, delete_after=None, deletion_claimed_at=None
+    )
+    if not updated:
+        RetentionState.objects.get_or_create(candidate=candidate, defaults={"last_active_at": now})
