@@ -32,7 +32,8 @@ def _rate(name):
 @ratelimit(key="ip", rate=_rate("RATE_LIMIT_REGISTRATION_PER_IP"), method="POST", group="registration-ip")
 @ratelimit(key=_email_key, rate=_rate("RATE_LIMIT_REGISTRATION_PER_EMAIL"), method="POST", group="registration-email")
 def landing(request, code):
-    campaign = relay.find_campaign(code)
+    # A GET finds the campaign and counts the view in one statement.
+    campaign = relay.open_campaign(code) if request.method == "GET" else relay.find_campaign(code)
     if campaign is None or not campaign.is_active or not campaign.organisation.is_active:
         return render(request, "relay/unavailable.html", status=404)
     if request.method == "POST":
@@ -53,8 +54,6 @@ def landing(request, code):
             request.session["relay_registered_email"] = form.cleaned_data["email"]
             return redirect("relay:sent", code=campaign.code)
     else:
-        if request.method == "GET":
-            relay.record_landing_view(campaign)
         form = None
     return render(
         request,
