@@ -167,3 +167,18 @@ def test_too_many_signups_from_one_address_get_a_friendly_429(client, settings, 
     assert "短時間にリクエストが集中しています。" in response.text
     assert 'class="site-header"' in response.text
     assert not User.objects.filter(email="jiro@takahashi.example").exists()
+
+
+def test_password_change_from_the_workspace(owner_client, owner):
+    team = owner_client.get(reverse("employer:team")).text
+    assert f'href="{reverse("account_change_password")}"' in team
+    page = owner_client.get(reverse("account_change_password"))
+    assert 'class="site-header"' in page.text
+    assert '<button class="button primary" type="submit">' in page.text
+    response = owner_client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "correct horse battery", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
