@@ -19,6 +19,7 @@ import os
 import platform
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -352,6 +353,7 @@ def main():
     print("Machine:")
     for key in ("nproc", "cpu", "memory", "kernel", "python", "django", "postgresql"):
         print(f"- {key}: {info[key]}")
+    shutil.rmtree(workdir, ignore_errors=True)
     if not all(ok for _text, ok in checks):
         sys.exit(1)
 
