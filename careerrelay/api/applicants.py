@@ -6,8 +6,6 @@ Otherwise all items are created in one transaction and the answer is 201 with th
 order of the request. A client fixes or drops the failing items and sends the list again.
 """
 
-from datetime import date
-
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -40,7 +38,9 @@ class ApplicantIn(Schema):
         examples=[Stage.FIRST_INTERVIEW],
     )
     rejection_reason: str = Field(default="", max_length=10_000)
-    rejected_on: date | None = Field(default=None, examples=["2026-11-20"])
+    # A string rather than a date, so that a bad date is reported per item like every other
+    # problem; 2026-11-20, 2026/11/20 and 2026年11月20日 are read.
+    rejected_on: str | None = Field(default=None, examples=["2026-11-20"], description="YYYY-MM-DD")
     source: str = Field(default="", max_length=400, examples=["自社サイト"])
     notes: str = Field(default="", max_length=20_000, description="Evaluation notes, visible to your company only.")
     recontact_ok: bool = Field(default=False, description="The applicant agreed to be contacted again.")

@@ -56,6 +56,7 @@ def test_one_bad_item_saves_nothing_and_every_error_is_listed(client, employer, 
             {"family_name": "佐藤", "email": "not-an-email"},
             {"family_name": "鈴木", "email": "HANAKO@example.jp"},
             {"family_name": "田中", "email": "t@example.jp", "stage": "五次面接"},
+            {"family_name": "伊藤", "email": "i@example.jp", "rejected_on": "2026-02-30"},
         ],
         api_headers,
     )
@@ -80,6 +81,11 @@ def test_one_bad_item_saves_nothing_and_every_error_is_listed(client, employer, 
                 "messages": [
                     "選考段階「五次面接」が分かりません（書類選考・一次面接・二次面接・最終面接・その他のいずれか）。"
                 ],
+            },
+            {
+                "index": 5,
+                "email": "i@example.jp",
+                "messages": ["不採用日「2026-02-30」は日付として読めません（例: 2026/11/01）。"],
             },
         ],
     }

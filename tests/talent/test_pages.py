@@ -4,6 +4,8 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from careerrelay.talent import importing, services
@@ -214,6 +216,19 @@ def test_a_member_deletes_an_applicant_with_post_only(member_client, applicant):
     assert member_client.get(url).status_code == 405
     assert member_client.post(url).status_code == 302
     assert not Applicant.objects.filter(pk=applicant.pk).exists()
+
+
+def test_the_list_page_makes_the_same_queries_for_one_or_three_applicants(member_client, employer):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert member_client.get(reverse("employer:applicants")).status_code == 200
+        return len(queries)
+
+    services.create_applicant(organisation=employer, data={"family_name": "髙橋", "email": "a0@example.jp"})
+    one = count()
+    for i in (1, 2):
+        services.create_applicant(organisation=employer, data={"family_name": "山﨑", "email": f"a{i}@example.jp"})
+    assert count() == one
 
 
 # --- Import flow through the pages ------------------------------------------------------------
