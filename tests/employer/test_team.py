@@ -210,3 +210,16 @@ def test_the_first_membership_is_the_workspace(client):
     MembershipFactory(user=user, organisation=EmployerFactory(name="株式会社に"))
     client.force_login(user)
     assert first.organisation.name in client.get(reverse("employer:dashboard")).text
+
+
+def test_an_invitee_who_already_has_a_company_is_told_which_workspace_they_will_see(
+    client, outsider, employer, owner, django_capture_on_commit_callbacks
+):
+    client.force_login(owner)
+    invite(client, django_capture_on_commit_callbacks, email=outsider.email)
+    client.force_login(outsider)
+    page = client.get(invitation_path(mail.outbox[0]))
+    assert "このアカウントはすでに株式会社よそに所属しています。" in page.text
+    client.post(invitation_path(mail.outbox[0]), {"action": "accept"})
+    assert Membership.objects.filter(user=outsider, organisation=employer).exists()
+    assert "株式会社よそ" in client.get(reverse("employer:dashboard")).text

@@ -347,6 +347,8 @@ def accept_invitation(request, token):
             "has_account": has_account,
             "signup_form": signup_form,
             "wrong_user": user is not None and user.email != invitation.email,
+            # The workspace shows a user's first company; say so before they join a second one.
+            "current_membership": get_membership(user) if user is not None else None,
         },
     )
 
