@@ -92,6 +92,9 @@ class OutboundEmail(models.Model):
     click_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     unsubscribe_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     clicks = models.PositiveIntegerField(default=0)
+    # The MIME message of a bulk send as it goes out, built when the send is created (Date is
+    # added when it is sent), so the worker does no more than claim, transmit and mark.
+    mime = models.BinaryField(null=True, blank=True, editable=False)
     first_clicked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

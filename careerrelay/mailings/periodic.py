@@ -15,8 +15,12 @@ log = logging.getLogger(__name__)
 
 def run_once() -> dict:
     from careerrelay.mailings.sends import run_periodic
+    from careerrelay.privacy.retention import run_if_due
 
-    return run_periodic()
+    result = run_periodic()
+    # Candidate retention (reminders, deletions after the grace period): at most once an hour.
+    result["retention"] = run_if_due() is not None
+    return result
 
 
 def _loop(stop: threading.Event, interval: float) -> None:

@@ -13,11 +13,15 @@ timeout is long and the mark-sent UPDATE comes right after the server's reply.
 
 import smtplib
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -27,6 +31,7 @@ from careerrelay.common.japanese import normalize_email
 from careerrelay.mailings.models import OutboundEmail, Suppression
 
 State = OutboundEmail.State
+TABLE = OutboundEmail._meta.db_table  # for the two statements that run once per message, in plain SQL
 MAX_ATTEMPTS = 5
 RETRY = "retry"
 
@@ -113,6 +118,13 @@ def build_message(message: OutboundEmail, connection=None) -> EmailMultiAlternat
     return email
 
 
+def prebuild_mime(message: OutboundEmail) -> bytes:
+    """The message's bytes without Date, which _Transmitter adds at the moment of sending."""
+    mime = build_message(message).message()
+    del mime["Date"]
+    return mime.as_bytes(linesep="\r\n")
+
+
 def _reason(code: int, text) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
@@ -192,11 +204,91 @@ def _suppressed_among(messages) -> set[tuple[int, str]]:
     return found
 
 
+def _claim_chunk(cursor, message_ids: list[int]) -> set[int]:
+    """The conditional UPDATE of claim() for a few messages at once (MAILINGS_CLAIM_CHUNK): it
+    returns the ids this worker won. Fewer commits per message; a cancel can no longer stop the
+    few claimed ones, and after a crash they wait for requeue_stale like any claimed message."""
+    placeholders = ", ".join(["%s"] * len(message_ids))
+    cursor.execute(
+        f"UPDATE {TABLE} SET state = %s, claimed_at = %s "  # noqa: S608
+        f"WHERE id IN ({placeholders}) AND state = %s RETURNING id",
+        [State.SENDING, timezone.now(), *message_ids, State.QUEUED],
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
+def _mark_sent_fast(cursor, message_id: int) -> None:
+    cursor.execute(
+        f"UPDATE {TABLE} SET state = %s, attempts = attempts + 1, sent_at = %s, "  # noqa: S608
+        "last_error = '' WHERE id = %s AND state = %s",
+        [State.SENT, timezone.now(), message_id, State.SENDING],
+    )
+
+
+class _Transmitter:
+    """Hands built messages to the SMTP server over one connection, in a thread of its own, so
+    that building the next message overlaps with the server's work on this one. Only this
+    thread touches the connection; the database stays with the caller."""
+
+    def __init__(self):
+        self.connection = get_connection()
+        self.is_open = False
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp")
+
+    def submit(self, message: OutboundEmail) -> Future:
+        if message.mime and isinstance(self.connection, SMTPBackend) and message.to_email.isascii():
+            date = f"Date: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}\r\n".encode()
+            envelope = (parseaddr(message.from_email)[1], [message.to_email], date + bytes(message.mime))
+            return self.pool.submit(self._send_smtp, envelope)
+        email = build_message(message)
+        if isinstance(self.connection, SMTPBackend):
+            encoding = email.encoding or settings.DEFAULT_CHARSET
+            envelope = (
+                sanitize_address(email.from_email, encoding),
+                [sanitize_address(a, encoding) for a in email.recipients()],
+                email.message().as_bytes(linesep="\r\n"),
+            )
+            return self.pool.submit(self._send_smtp, envelope)
+        return self.pool.submit(self._send_other, email)  # console, file, locmem backends
+
+    def _open(self):
+        if not self.is_open:
+            self.connection.open()
+            self.is_open = True
+
+    def _send_smtp(self, envelope):
+        self._open()
+        try:
+            self.connection.connection.sendmail(*envelope)
+        except smtplib.SMTPResponseException:
+            raise  # the server answered; the connection is still good
+        except Exception:
+            self.close()  # the connection itself is in doubt: the next message opens a new one
+            raise
+
+    def _send_other(self, email):
+        self._open()
+        self.connection.send_messages([email])
+
+    def close(self):
+        try:
+            self.connection.close()
+        finally:
+            self.is_open = False
+
+    def shutdown(self):
+        self.pool.shutdown(wait=True)
+        self.close()
+
+
 def deliver_batch(message_ids: list[int]) -> Counter:
     """Send these rows over ONE SMTP connection, each claimed before and marked after it goes out.
 
-    A failure of one message is recorded on that message and the batch goes on; when the
-    server cannot be reached at all, the rest of the batch waits for a later attempt.
+    Messages are claimed a few at a time (MAILINGS_CLAIM_CHUNK). One message is in flight at a
+    time: while the server handles message n+1, message n is marked sent (it has just been
+    accepted) and n+2 is made ready. A failure
+    of one message is recorded on that message and the batch goes on; when the connection
+    breaks, the batch stops claiming and the rest waits for a later attempt.
     """
     results = Counter()
     rows = {
@@ -205,41 +297,60 @@ def deliver_batch(message_ids: list[int]) -> Counter:
     if not rows:
         return results
     suppressed = _suppressed_among(rows.values())
-    connection = get_connection()
-    is_open = False
+    transmitter = _Transmitter()
+    in_flight = None  # (message, future)
+    broken = False
+
+    def finish(cursor, message, future):
+        nonlocal broken
+        try:
+            future.result()
+        except Exception as exc:
+            results[_record_failure(message, exc)] += 1
+            if not isinstance(exc, smtplib.SMTPResponseException):
+                broken = True
+            return
+        _mark_sent_fast(cursor, message.pk)
+        results["sent"] += 1
+
+    chunk_size = setting("MAILINGS_CLAIM_CHUNK", 10)
     try:
-        for index, pk in enumerate(message_ids):
-            message = rows.get(pk)
-            if message is None or not claim(pk):
-                results["skipped"] += 1
-                continue
-            if message.send_id and (message.send.organisation_id, normalize_email(message.to_email)) in suppressed:
-                OutboundEmail.objects.filter(pk=pk, state=State.SENDING).update(state=State.SUPPRESSED)
-                results["suppressed"] += 1
-                continue
-            try:
-                if not is_open:
-                    connection.open()
-                    is_open = True
-            except Exception as exc:
-                results[_record_failure(message, exc)] += 1
-                rest = message_ids[index + 1 :]
-                OutboundEmail.objects.filter(pk__in=rest, state=State.QUEUED).update(due_at=timezone.now() + backoff(1))
-                results["postponed"] += len(rest)
-                break
-            try:
-                connection.send_messages([build_message(message, connection)])
-            except Exception as exc:
-                results[_record_failure(message, exc)] += 1
-                if not isinstance(exc, smtplib.SMTPResponseException):
-                    # The connection itself is in doubt: start a fresh one for the next message.
-                    connection.close()
-                    is_open = False
-                continue
-            _mark_sent(pk)
-            results["sent"] += 1
+        with db_connection.cursor() as cursor:
+            claimed: set[int] = set()
+            for index, pk in enumerate(message_ids):
+                if broken:
+                    rest = message_ids[index:]
+                    OutboundEmail.objects.filter(pk__in=[p for p in rest if p in claimed], state=State.SENDING).update(
+                        state=State.QUEUED
+                    )
+                    OutboundEmail.objects.filter(pk__in=rest, state=State.QUEUED).update(
+                        due_at=timezone.now() + backoff(1)
+                    )
+                    results["postponed"] += len(rest)
+                    break
+                if index % chunk_size == 0:
+                    chunk = [p for p in message_ids[index : index + chunk_size] if p in rows]
+                    claimed = _claim_chunk(cursor, chunk) if chunk else set()
+                message = rows.get(pk)
+                if message is None or pk not in claimed:
+                    results["skipped"] += 1
+                    continue
+                if message.send_id and (message.send.organisation_id, normalize_email(message.to_email)) in suppressed:
+                    OutboundEmail.objects.filter(pk=pk, state=State.SENDING).update(state=State.SUPPRESSED)
+                    results["suppressed"] += 1
+                    continue
+                try:
+                    future = transmitter.submit(message)
+                except Exception as exc:  # a message that cannot even be built
+                    results[_record_failure(message, exc)] += 1
+                    continue
+                if in_flight is not None:
+                    finish(cursor, *in_flight)
+                in_flight = (message, future)
+            if in_flight is not None:
+                finish(cursor, *in_flight)
     finally:
-        connection.close()
+        transmitter.shutdown()
     return results
 
 

@@ -158,6 +158,7 @@ def test_a_permanent_failure_is_failed_with_the_servers_reason_and_not_retried(
 def test_cancel_stops_what_has_not_gone_out(smtp_server, employer, template, applicants, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.MAILINGS_BATCH_SIZE = 1
+    settings.MAILINGS_TASK_SECONDS = 0  # one batch per task
     send = sends.create_send(organisation=employer, template=template, applicants=applicants)
     assert sends.run_send_batch(send.pk) == {"sent": 1}
     assert sends.cancel_send(send) == 2
