@@ -5,11 +5,14 @@ refuse exactly the same things. It works on plain dicts of strings (the CSV) or 
 (the API) and returns the cleaned fields with a list of human-readable reasons for refusal.
 """
 
+import functools
 import re
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from careerrelay.common.japanese import nfkc, normalize_email, normalize_kana, normalize_text
@@ -130,12 +133,26 @@ def parse_date(value) -> date | None:
     raise ValueError(value)
 
 
+@functools.cache
+def _translated_words() -> tuple[dict[str, str], set[str], set[str]]:
+    """Stage labels and 可/不可 as our own export writes them, in every language of the site."""
+    stages, yes, no = dict(STAGE_WORDS), set(YES_WORDS), set(NO_WORDS)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for stage in Stage:
+                stages.setdefault(squash(str(stage.label)), stage.value)
+            yes.add(squash(_("可")))
+            no.add(squash(_("不可")))
+    return stages, yes, no
+
+
 def parse_stage(value) -> str:
     text = squash(str(value or ""))
     if not text:
         return Stage.OTHER
-    if text in STAGE_WORDS:
-        return STAGE_WORDS[text]
+    stages = _translated_words()[0]
+    if text in stages:
+        return stages[text]
     raise ValueError(value)
 
 
@@ -143,9 +160,10 @@ def parse_bool(value) -> bool:
     if isinstance(value, bool):
         return value
     text = squash(str(value if value is not None else ""))
-    if text in YES_WORDS:
+    _stages, yes, no = _translated_words()
+    if text in yes:
         return True
-    if text in NO_WORDS:
+    if text in no:
         return False
     raise ValueError(value)
 

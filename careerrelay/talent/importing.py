@@ -11,13 +11,14 @@ import io
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from careerrelay.organisations.models import Organisation
-from careerrelay.talent import services
+from careerrelay.talent import cleaning, exporting, services
 from careerrelay.talent.cleaning import squash
 from careerrelay.talent.models import ImportMapping, ImportUpload
 
@@ -137,6 +138,17 @@ COLUMNS = {
 _HEADER_WORDS = {squash(word): name for name, (_label, words) in COLUMNS.items() for word in words}
 
 
+def _header_words() -> dict[str, str]:
+    """Known header words, plus our own export's headers in every language of the site, so a
+    file exported with the English interface imports again without mapping by hand."""
+    words = dict(_HEADER_WORDS)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for header, name in zip(exporting.headers(), cleaning.APPLICANT_FIELDS, strict=True):
+                words.setdefault(squash(header), name)
+    return words
+
+
 class UnreadableFile(Exception):
     pass
 
@@ -209,8 +221,9 @@ def guess_columns(headers: list[str], remembered: dict[str, str] | None = None) 
             index = squashed.index(squash(header))
             if index not in columns.values():
                 columns[name] = index
+    known = _header_words()
     for index, word in enumerate(squashed):
-        name = _HEADER_WORDS.get(word)
+        name = known.get(word)
         if name and name not in columns and index not in columns.values():
             columns[name] = index
     # One name column and two name columns describe the same thing; prefer the split form.
