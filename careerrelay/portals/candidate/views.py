@@ -4,6 +4,7 @@ registration form, and email verification."""
 from functools import cache
 
 from django.conf import settings
+from django.core import signing
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language, override
@@ -18,6 +19,9 @@ from careerrelay.candidates.notices import NOTICES
 from careerrelay.common.http import client_ip, user_agent
 from careerrelay.common.japanese import normalize_email
 from careerrelay.relay import services as relay
+
+SENT_COOKIE = "relay_sent_to"
+SENT_COOKIE_SECONDS = 3600
 
 
 def _email_key(group, request):
@@ -51,8 +55,20 @@ def landing(request, code):
                 user_agent=user_agent(request),
                 language=request.LANGUAGE_CODE,
             )
-            request.session["relay_registered_email"] = form.cleaned_data["email"]
-            return redirect("relay:sent", code=campaign.code)
+            response = redirect("relay:sent", code=campaign.code)
+            # The next page shows the address. A signed cookie for that page alone carries it
+            # there: a session would cost every registration two more queries and a commit, and
+            # would keep the address on the server for two weeks.
+            response.set_cookie(
+                SENT_COOKIE,
+                signing.dumps(form.cleaned_data["email"], salt=SENT_COOKIE),  # ASCII, whatever the address
+                max_age=SENT_COOKIE_SECONDS,
+                path=response.url,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
     else:
         form = None
     return render(
@@ -86,8 +102,15 @@ def sent(request, code):
     return render(
         request,
         "relay/sent.html",
-        {"campaign": campaign, "email": request.session.get("relay_registered_email", "")},
+        {"campaign": campaign, "email": _sent_to(request)},
     )
+
+
+def _sent_to(request) -> str:
+    try:
+        return signing.loads(request.COOKIES.get(SENT_COOKIE, ""), salt=SENT_COOKIE, max_age=SENT_COOKIE_SECONDS)
+    except signing.BadSignature:
+        return ""
 
 
 @never_cache
