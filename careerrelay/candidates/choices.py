@@ -67,3 +67,10 @@ class JobCategory(models.TextChoices):
     SERVICE = "service", _("販売・サービス")
     MANUFACTURING = "manufacturing", _("製造・生産")
     OTHER = "other", _("その他")
+
+
+class RemotePreference(models.TextChoices):
+    OFFICE = "office", _("出社中心を希望")
+    HYBRID = "hybrid", _("一部リモートを希望")
+    REMOTE = "remote", _("フルリモートを希望")
+    ANY = "any", _("こだわらない")

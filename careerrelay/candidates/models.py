@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from careerrelay.candidates.choices import JobCategory, Prefecture
+from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
 from careerrelay.relay.models import RelayCampaign
 
 
@@ -57,6 +57,15 @@ class Candidate(models.Model):
     # "最終更新日": the Employment Security Act guidelines ask that a profile show when it was last
     # changed, so this moves only when the person really changes something (not on sign-in).
     profile_updated_at = models.DateTimeField(_("最終更新日"), default=timezone.now)
+    # The my-page profile (issue 4). job_category stays the first desired category, for the
+    # registration form and everything that reads one category.
+    desired_job_categories = models.JSONField(_("希望職種"), default=list, blank=True)
+    desired_prefectures = models.JSONField(_("希望勤務地"), default=list, blank=True)
+    remote_preference = models.CharField(
+        _("リモートワークの希望"), max_length=16, choices=RemotePreference.choices, blank=True
+    )
+    desired_salary_min = models.PositiveIntegerField(_("希望年収(下限・万円)"), null=True, blank=True)
+    desired_salary_max = models.PositiveIntegerField(_("希望年収(上限・万円)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("求職者")
@@ -126,3 +135,67 @@ class IdentityFingerprint(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "digest"], name="fingerprint_seen_once")]
+
+
+class WorkHistory(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="work_history")
+    company = models.CharField(_("会社名"), max_length=100)
+    role = models.CharField(_("職種・役職"), max_length=100, blank=True)
+    started_on = models.DateField(_("開始年月"))  # the first day of the month
+    ended_on = models.DateField(_("終了年月"), null=True, blank=True)  # empty: still there
+    description = models.TextField(_("業務内容"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-started_on", "id"]
+
+
+class CandidateSkill(models.Model):
+    """One skill, stored once however it was typed: "ＰＹＴＨＯＮ" and "Python" share a key."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="skill_set")
+    name = models.CharField(max_length=50)  # as first typed
+    key = models.CharField(max_length=50, db_index=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["candidate", "key"], name="candidate_skill_once")]
+
+
+class Resume(models.Model):
+    """The candidate's résumé file, kept under MEDIA_ROOT/resumes under a random name; no URL serves
+    that folder, only the download view through services.open_resume_for."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word (.docx)"
+
+    candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="resume")
+    stored_name = models.CharField(max_length=64, unique=True)
+    original_name = models.CharField(_("ファイル名"), max_length=200)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+
+class SignInToken(models.Model):
+    """An email sign-in link: stored hashed, single use, short-lived, bound to the asking browser."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="signin_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    browser_hash = models.CharField(max_length=64)  # hash of the nonce cookie of the browser that asked
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class EmailChangeToken(models.Model):
+    """A link sent to the new address; the address changes only when its page is submitted."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="email_change_tokens")
+    new_email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)

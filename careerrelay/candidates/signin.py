@@ -1,0 +1,188 @@
+"""Passwordless sign-in by email link, and changing the email address.
+
+A sign-in link is a random 256-bit token (only its SHA-256 is stored), valid for
+CANDIDATE_SIGNIN_TOKEN_MINUTES, used once, and bound to the browser that asked for it: that browser
+holds a random nonce in a cookie, the token row holds the nonce's hash, and the link works only
+where the cookie is. Opening the link (GET) only shows a button; the POST of that button signs in,
+so mail scanners that follow links sign nobody in.
+
+The request page never tells whether an address is registered: the view only queues a task with
+the address, and the task looks the address up and mails a link or does nothing. The response
+does the same work for every address, so it also takes the same time.
+"""
+
+import enum
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import task
+
+from careerrelay.candidates.models import Candidate, EmailChangeToken, SignInToken
+from careerrelay.common.japanese import normalize_email
+from careerrelay.common.tokens import hash_token, new_token
+from careerrelay.mailings.services import queue_email
+
+EMAIL_CHANGE_HOURS = 24
+
+
+class LinkState(enum.Enum):
+    VALID = "valid"
+    USED = "used"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+    OTHER_BROWSER = "other_browser"
+
+
+def new_browser_nonce() -> str:
+    return new_token(32)
+
+
+def request_signin_link(*, email: str, browser_nonce: str, language: str = "ja") -> None:
+    """Queue the lookup and the mail; the caller answers "check your mailbox" whatever happens."""
+    email_normalized = normalize_email(email)
+    browser_hash = hash_token(browser_nonce)
+    transaction.on_commit(lambda: send_signin_link.enqueue(email_normalized, browser_hash, language))
+
+
+@task()
+def send_signin_link(email_normalized: str, browser_hash: str, language: str) -> bool:
+    return issue_signin_link(email_normalized=email_normalized, browser_hash=browser_hash, language=language)
+
+
+@transaction.atomic
+def issue_signin_link(*, email_normalized: str, browser_hash: str, language: str = "ja") -> bool:
+    """Mail a sign-in link to a registered, verified address; quietly nothing for any other."""
+    candidate = Candidate.objects.filter(email_normalized=email_normalized, status=Candidate.Status.VERIFIED).first()
+    if candidate is None:
+        return False
+    token = new_token()
+    minutes = settings.CANDIDATE_SIGNIN_TOKEN_MINUTES
+    SignInToken.objects.create(
+        candidate=candidate,
+        token_hash=hash_token(token),
+        browser_hash=browser_hash,
+        expires_at=timezone.now() + timedelta(minutes=minutes),
+    )
+    queue_email(
+        to=candidate.email,
+        template="candidate_signin",
+        context={
+            "candidate": candidate,
+            "url": settings.SITE_URL + reverse("candidate:signin_link", args=[token]),
+            "minutes": minutes,
+        },
+        language=candidate.language or language,
+    )
+    return True
+
+
+def inspect_signin_link(token: str, browser_nonce: str) -> tuple[LinkState, SignInToken | None]:
+    """What the link's page shows; reading never consumes the token."""
+    row = SignInToken.objects.select_related("candidate").filter(token_hash=hash_token(token)).first()
+    if row is None:
+        return LinkState.UNKNOWN, None
+    if row.used_at is not None:
+        return LinkState.USED, row
+    if row.expires_at <= timezone.now():
+        return LinkState.EXPIRED, row
+    if not browser_nonce or hash_token(browser_nonce) != row.browser_hash:
+        return LinkState.OTHER_BROWSER, row
+    return LinkState.VALID, row
+
+
+def consume_signin_link(token: str, browser_nonce: str) -> tuple[LinkState, Candidate | None]:
+    """Use the link (POST only). On success every other open link of the person is spent too."""
+    with transaction.atomic():
+        state, row = inspect_signin_link(token, browser_nonce)
+        if state is not LinkState.VALID:
+            return state, None
+        now = timezone.now()
+        # The conditional UPDATE is the single-use guarantee under concurrent POSTs.
+        if not SignInToken.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
+            return LinkState.USED, None
+        SignInToken.objects.filter(candidate=row.candidate, used_at__isnull=True).update(used_at=now)
+    return LinkState.VALID, row.candidate
+
+
+# --- Changing the email address ---------------------------------------------------------------
+
+
+@transaction.atomic
+def request_email_change(*, candidate: Candidate, new_email: str) -> None:
+    """Mail a confirmation link to the new address; nothing changes until it is used.
+
+    Whether the new address belongs to somebody else is told only on the confirmation page, to
+    the person who owns that mailbox, so this step reveals nothing about other accounts."""
+    token = new_token()
+    EmailChangeToken.objects.create(
+        candidate=candidate,
+        new_email=new_email,
+        token_hash=hash_token(token),
+        expires_at=timezone.now() + timedelta(hours=EMAIL_CHANGE_HOURS),
+    )
+    queue_email(
+        to=new_email,
+        template="candidate_email_change",
+        context={
+            "candidate": candidate,
+            "url": settings.SITE_URL + reverse("candidate:email_confirm", args=[token]),
+            "hours": EMAIL_CHANGE_HOURS,
+        },
+        language=candidate.language,
+    )
+
+
+class EmailChangeState(enum.Enum):
+    VALID = "valid"
+    USED = "used"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+    TAKEN = "taken"
+
+
+def inspect_email_change(token: str) -> tuple[EmailChangeState, EmailChangeToken | None]:
+    row = EmailChangeToken.objects.select_related("candidate").filter(token_hash=hash_token(token)).first()
+    if row is None:
+        return EmailChangeState.UNKNOWN, None
+    if row.used_at is not None:
+        return EmailChangeState.USED, row
+    if row.expires_at <= timezone.now():
+        return EmailChangeState.EXPIRED, row
+    taken = (
+        Candidate.objects.filter(email_normalized=normalize_email(row.new_email)).exclude(pk=row.candidate_id).exists()
+    )
+    if taken:
+        return EmailChangeState.TAKEN, row
+    return EmailChangeState.VALID, row
+
+
+def confirm_email_change(token: str) -> tuple[EmailChangeState, Candidate | None]:
+    """Change the address (POST only); the old address is told, in case it was not them."""
+    try:
+        with transaction.atomic():
+            state, row = inspect_email_change(token)
+            if state is not EmailChangeState.VALID:
+                return state, row.candidate if row else None
+            now = timezone.now()
+            if not EmailChangeToken.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
+                return EmailChangeState.USED, row.candidate
+            candidate = row.candidate
+            old_email = candidate.email
+            candidate.email = row.new_email
+            candidate.email_normalized = normalize_email(row.new_email)
+            candidate.profile_updated_at = now
+            candidate.save(update_fields=["email", "email_normalized", "profile_updated_at", "updated_at"])
+            EmailChangeToken.objects.filter(candidate=candidate, used_at__isnull=True).update(used_at=now)
+            queue_email(
+                to=old_email,
+                template="candidate_email_changed",
+                context={"candidate": candidate, "new_email": candidate.email},
+                language=candidate.language,
+            )
+    except IntegrityError:
+        # Somebody registered the address between the check and the UPDATE.
+        return EmailChangeState.TAKEN, None
+    return EmailChangeState.VALID, candidate
