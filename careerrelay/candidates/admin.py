@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.audit.admin import AuditedAdminMixin
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.candidates.services import release_from_review
 
@@ -27,7 +28,7 @@ class ConsentInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "employer", "status", "referral_status", "held_for_review", "created_at", "verified_at")
     list_filter = ("status", "referral_status", "held_for_review")
     search_fields = ("=email_normalized", "=public_id")
@@ -104,7 +105,7 @@ class CandidateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ConsentAdmin(AuditedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("created_at", "candidate", "purpose", "action", "notice_version", "ip_address")
     list_filter = ("purpose", "action", "notice_version")
     search_fields = ("=candidate__email_normalized", "=candidate__public_id")

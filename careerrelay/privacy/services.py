@@ -48,6 +48,26 @@ def needs_reconsent(candidate: Candidate) -> bool:
     return bool(outdated_purposes(candidate))
 
 
+def reconsent_exempt(view):
+    """Marks a candidate view that stays reachable before the candidate answers the re-consent
+    page (the consents, download and deletion pages, sign-out): withdrawing or leaving must
+    never depend on agreeing first. `candidate_required` copies the mark onto its wrapper."""
+    view.reconsent_exempt = True
+    return view
+
+
+def reconsent_redirect(request, view):
+    """For `candidate_required`: a redirect to the re-consent page, or None to carry on."""
+    from django.shortcuts import redirect
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    if getattr(view, "reconsent_exempt", False) or not needs_reconsent(request.candidate):
+        return None
+    next_path = request.get_full_path() if request.method == "GET" else ""
+    return redirect(reverse("candidate:reconsent") + ("?" + urlencode({"next": next_path}) if next_path else ""))
+
+
 def outdated_purposes(candidate: Candidate) -> list[str]:
     return [
         purpose

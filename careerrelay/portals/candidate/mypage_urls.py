@@ -6,7 +6,7 @@ patterns between the marked lines, each view wrapped in auth.candidate_required.
 
 from django.urls import path
 
-from careerrelay.portals.candidate import mypage
+from careerrelay.portals.candidate import mypage, privacy
 
 app_name = "candidate"
 urlpatterns = [
@@ -22,5 +22,15 @@ urlpatterns = [
     path("resume/delete/", mypage.resume_delete, name="resume_delete"),
     path("introductions/", mypage.introductions, name="introductions"),
     # === Patterns added by the privacy part (consents, provision records, export, deletion) ===
+    path("consents/", privacy.consents, name="consents"),
+    path("consents/renew/", privacy.reconsent, name="reconsent"),
+    path("consents/<str:purpose>/grant/", privacy.consent_grant, name="consent_grant"),
+    path("consents/<str:purpose>/withdraw/", privacy.consent_withdraw, name="consent_withdraw"),
+    path("provisions/", privacy.provisions, name="provisions"),
+    path("data/", privacy.data, name="data"),
+    path("data/export.json", privacy.data_json, name="data_json"),
+    path("data/export.html", privacy.data_html, name="data_html"),
+    path("delete/", privacy.delete, name="delete"),
+    path("deleted/", privacy.deleted, name="deleted"),
     # === end of added patterns ===
 ]

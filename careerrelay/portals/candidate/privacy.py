@@ -1,0 +1,216 @@
+"""The candidate's privacy pages under /me/: consents, who received my data, download, deletion."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.candidates.models import Consent
+from careerrelay.candidates.notices import NOTICES
+from careerrelay.portals.candidate import auth
+from careerrelay.portals.candidate.auth import candidate_required
+from careerrelay.privacy import services as privacy
+from careerrelay.privacy.deletion import delete_candidate
+from careerrelay.privacy.export import export_candidate, readable_export
+from careerrelay.privacy.forms import DeleteAccountForm, ReconsentForm
+from careerrelay.privacy.models import ProvisionRecord
+
+
+def _notice_or_404(purpose):
+    notice = NOTICES.get(purpose)
+    if notice is None:
+        raise Http404
+    return notice
+
+
+@require_GET
+@candidate_required
+@privacy.reconsent_exempt
+def consents(request):
+    candidate = request.candidate
+    latest = privacy.latest_consents(candidate)
+    rows = []
+    for purpose, notice in NOTICES.items():
+        current = latest.get(purpose)
+        active = current is not None and current.action == Consent.Action.GRANT
+        rows.append(
+            {
+                "notice": notice,
+                "title": Consent.Purpose(purpose).label,
+                "current": current,
+                "active": active,
+                "outdated": active and current.notice_version != settings.PRIVACY_NOTICE_VERSION,
+            }
+        )
+    history = candidate.consents.order_by("-created_at", "-id")
+    return render(
+        request,
+        "candidate/privacy/consents.html",
+        {"nav": "consents", "rows": rows, "history": history, "current_version": settings.PRIVACY_NOTICE_VERSION},
+    )
+
+
+@require_POST
+@candidate_required
+@privacy.reconsent_exempt
+def consent_grant(request, purpose):
+    _notice_or_404(purpose)
+    privacy.grant_consent(candidate=request.candidate, purpose=purpose, request=request)
+    messages.success(request, _("「%(label)s」に同意しました。") % {"label": Consent.Purpose(purpose).label})
+    return redirect("candidate:consents")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@candidate_required
+@privacy.reconsent_exempt
+def consent_withdraw(request, purpose):
+    notice = _notice_or_404(purpose)
+    candidate = request.candidate
+    if not privacy.active_grant(candidate, purpose):
+        messages.info(request, _("この同意はすでに撤回されています。"))
+        return redirect("candidate:consents")
+    if request.method == "POST":
+        privacy.withdraw_consent(candidate=candidate, purpose=purpose, request=request)
+        if purpose == Consent.Purpose.AGENCY_SHARING:
+            messages.success(
+                request,
+                _(
+                    "同意を撤回しました。あなたのプロフィールは人材紹介会社から見えなくなりました。"
+                    "すでに情報を受け取った会社には、利用の停止を求める通知を送りました。"
+                ),
+            )
+        else:
+            messages.success(request, _("同意を撤回しました。"))
+        return redirect("candidate:consents")
+    recipients = (
+        ProvisionRecord.objects.filter(subject_key=candidate.public_id)
+        .values_list("recipient_organisation__name", flat=True)
+        .distinct()
+    )
+    return render(
+        request,
+        "candidate/privacy/withdraw_confirm.html",
+        {
+            "nav": "consents",
+            "notice": notice,
+            "is_agency_sharing": purpose == Consent.Purpose.AGENCY_SHARING,
+            "recipients": sorted(recipients),
+        },
+    )
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@candidate_required
+@privacy.reconsent_exempt
+def reconsent(request):
+    candidate = request.candidate
+    purposes = privacy.outdated_purposes(candidate)
+    next_url = _safe_next(request, reverse("candidate:home"))
+    if not purposes:
+        return redirect(next_url)
+    form = ReconsentForm(request.POST or None, purposes=purposes)
+    if request.method == "POST" and form.is_valid():
+        for purpose in purposes:
+            if form.cleaned_data[purpose]:
+                privacy.grant_consent(candidate=candidate, purpose=purpose, request=request)
+            else:
+                privacy.withdraw_consent(candidate=candidate, purpose=purpose, request=request)
+        messages.success(request, _("同意の内容を保存しました。"))
+        return redirect(next_url)
+    return render(
+        request,
+        "candidate/privacy/reconsent.html",
+        {"nav": "consents", "form": form, "next": next_url, "version": settings.PRIVACY_NOTICE_VERSION},
+    )
+
+
+@require_GET
+@candidate_required
+@privacy.reconsent_exempt
+def provisions(request):
+    records = (
+        ProvisionRecord.objects.filter(subject_key=request.candidate.public_id)
+        .select_related("recipient_organisation")
+        .order_by("-created_at", "-id")
+    )
+    return render(request, "candidate/privacy/provisions.html", {"nav": "provisions", "records": records})
+
+
+@require_GET
+@candidate_required
+@privacy.reconsent_exempt
+def data(request):
+    return render(request, "candidate/privacy/data.html", {"nav": "data"})
+
+
+def _audit_export(request, fmt):
+    record_event(
+        actor_kind=ActorKind.CANDIDATE,
+        action=Action.EXPORT,
+        subject_key=request.candidate.public_id,
+        request=request,
+        object_type="candidate",
+        format=fmt,
+    )
+
+
+def _filename(ext):
+    return f"careerrelay-mydata-{timezone.localdate():%Y%m%d}.{ext}"
+
+
+@require_POST
+@candidate_required
+@privacy.reconsent_exempt
+def data_json(request):
+    payload = export_candidate(request.candidate)
+    _audit_export(request, "json")
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("json")}"'
+    return response
+
+
+@require_POST
+@candidate_required
+@privacy.reconsent_exempt
+def data_html(request):
+    payload = export_candidate(request.candidate)
+    _audit_export(request, "html")
+    html = render_to_string("candidate/privacy/export.html", {"data": readable_export(payload)}, request=request)
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("html")}"'
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@candidate_required
+@privacy.reconsent_exempt
+def delete(request):
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        delete_candidate(request.candidate, request=request)
+        auth.sign_out(request)
+        return redirect("candidate:deleted")
+    return render(request, "candidate/privacy/delete.html", {"nav": "delete", "form": form})
+
+
+@require_GET
+def deleted(request):
+    return render(request, "candidate/privacy/deleted.html")

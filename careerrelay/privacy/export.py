@@ -1,0 +1,158 @@
+"""Everything CareerRelay keeps about a candidate, for the candidate (APPI Art. 33 disclosure)."""
+
+from django.utils import timezone
+
+from careerrelay.candidates.models import Candidate
+from careerrelay.candidates.notices import NOTICES
+from careerrelay.privacy.models import ProvisionRecord
+
+# Related rows that are not the person's data but machinery (hashed tokens, the retention clock).
+_SKIP_RELATED = {"verificationtoken", "signintoken", "retentionstate", "consent", "provisionrecord"}
+# Columns that are keys or hashes rather than information about the person.
+_SKIP_FIELDS = {"id", "candidate", "token_hash", "stored_name", "sha256", "key", "session_generation"}
+
+
+def _value(obj, field):
+    value = getattr(obj, field.attname)
+    if field.choices and value not in (None, ""):
+        return {"value": value, "label": str(getattr(obj, f"get_{field.name}_display")())}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
+        return str(value)
+    return value
+
+
+def _row(obj, skip=()):
+    return {
+        field.name: _value(obj, field)
+        for field in obj._meta.concrete_fields
+        if field.name not in _SKIP_FIELDS and field.name not in skip and not field.is_relation
+    }
+
+
+def _profile(candidate: Candidate) -> dict:
+    data = _row(candidate, skip={"email_normalized", "phone_normalized"})
+    data["source_employer"] = (
+        candidate.source_campaign.organisation.name if candidate.source_campaign_id is not None else None
+    )
+    return data
+
+
+def _consents(candidate: Candidate) -> list[dict]:
+    rows = []
+    for consent in candidate.consents.order_by("created_at", "id"):
+        notice = NOTICES.get(consent.purpose)
+        rows.append(
+            {
+                "purpose": {"value": consent.purpose, "label": str(consent.get_purpose_display())},
+                "action": {"value": consent.action, "label": str(consent.get_action_display())},
+                "recipients": consent.recipients,
+                "notice_version": consent.notice_version,
+                "notice_hash": consent.notice_hash,
+                "notice_label": str(notice.label) if notice else "",
+                "ip_address": consent.ip_address,
+                "user_agent": consent.user_agent,
+                "created_at": consent.created_at.isoformat(),
+            }
+        )
+    return rows
+
+
+def provision_rows(candidate: Candidate) -> list[dict]:
+    rows = []
+    records = ProvisionRecord.objects.filter(subject_key=candidate.public_id).select_related("recipient_organisation")
+    for record in records.order_by("created_at", "id"):
+        rows.append(
+            {
+                "recipient": record.recipient_organisation.name,
+                "recipient_kind": str(record.recipient_organisation.get_kind_display()),
+                "items": [
+                    {"value": v, "label": str(label)} for v, label in zip(record.items, record.item_labels, strict=True)
+                ],
+                "purpose": {"value": record.purpose, "label": str(record.get_purpose_display())},
+                "channel": {"value": record.channel, "label": str(record.get_channel_display())},
+                "consent_notice_version": record.consent_notice_version,
+                "consent_given_at": record.consent_given_at.isoformat() if record.consent_given_at else None,
+                "created_at": record.created_at.isoformat(),
+                "kept_until": record.expires_at.isoformat(),
+            }
+        )
+    return rows
+
+
+def _other_related(candidate: Candidate) -> dict:
+    """Every other table that keeps rows about the person (work history, skills, résumé, …),
+    found through the foreign keys, so data added later is never left out of the export."""
+    sections = {}
+    for relation in candidate._meta.related_objects:
+        model = relation.related_model
+        name = model._meta.model_name
+        if name in _SKIP_RELATED or model._meta.app_label in {"privacy", "audit"}:
+            continue
+        rows = model._default_manager.filter(**{relation.field.name: candidate})
+        sections[name] = {
+            "model": model._meta.label_lower,
+            "title": str(model._meta.verbose_name_plural),
+            "rows": [_row(row) for row in rows],
+        }
+    return sections
+
+
+def export_candidate(candidate: Candidate) -> dict:
+    candidate = Candidate.objects.select_related("source_campaign__organisation").get(pk=candidate.pk)
+    other = _other_related(candidate)
+    resume = other.pop("resume", {"rows": []})
+    return {
+        "format": "careerrelay-candidate-export/1",
+        "exported_at": timezone.now().isoformat(),
+        "subject_key": str(candidate.public_id),
+        "profile": _profile(candidate),
+        "work_history": other.pop("workhistory", {"rows": []})["rows"],
+        "skills": [row.get("name") for row in other.pop("candidateskill", {"rows": []})["rows"]],
+        "resume": resume["rows"][0] if resume["rows"] else None,
+        "consents": _consents(candidate),
+        "provision_records": provision_rows(candidate),
+        # Introductions arrive with the agency workspace; until then there are none.
+        "introductions": other.pop("introduction", {"rows": []})["rows"],
+        "other": other,
+    }
+
+
+def _labelled(model_label: str, row: dict | None) -> list[tuple[str, object]]:
+    """(field label, shown value) pairs for the human-readable export."""
+    if not row:
+        return []
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(model_label)
+        names = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
+    except LookupError:
+        names = {}
+    pairs = []
+    for key, value in row.items():
+        if isinstance(value, dict) and "label" in value:
+            value = value["label"]
+        elif isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        pairs.append((names.get(key, key), "-" if value in (None, "") else value))
+    return pairs
+
+
+def readable_export(data: dict) -> dict:
+    """The same data as `export_candidate`, with field labels instead of column names."""
+    return {
+        "exported_at": data["exported_at"],
+        "profile": _labelled("candidates.candidate", data["profile"]),
+        "work_history": [_labelled("candidates.workhistory", row) for row in data["work_history"]],
+        "skills": data["skills"],
+        "resume": _labelled("candidates.resume", data["resume"]),
+        "consents": data["consents"],
+        "provision_records": data["provision_records"],
+        "introductions": [_labelled("", row) for row in data["introductions"]],
+        "other": [
+            {"title": section["title"], "rows": [_labelled(section["model"], row) for row in section["rows"]]}
+            for section in data["other"].values()
+        ],
+    }

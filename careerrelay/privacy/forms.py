@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from careerrelay.candidates.notices import NOTICES
+
+CONFIRM_WORD = "削除"
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.CharField(
+        label=_("確認のため「削除」と入力してください"),
+        max_length=20,
+        error_messages={"required": _("「削除」と入力してください。")},
+    )
+
+    def clean_confirm(self):
+        value = self.cleaned_data["confirm"].strip()
+        if value != CONFIRM_WORD:
+            raise forms.ValidationError(_("「削除」と入力してください。"))
+        return value
+
+
+class ReconsentForm(forms.Form):
+    """One unchecked checkbox per purpose whose notice changed: the person decides again."""
+
+    def __init__(self, *args, purposes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notices = []
+        for purpose in purposes:
+            notice = NOTICES[purpose]
+            self.fields[purpose] = forms.BooleanField(label=notice.label, required=False)
+            self.notices.append((notice, self[purpose]))
