@@ -199,3 +199,11 @@ def test_me_needs_the_same_number_of_queries_for_one_or_three_links(client, empl
     create_campaign(organisation=employer, name="B")
     create_campaign(organisation=employer, name="C")
     assert queries() == one
+
+
+def test_every_operation_in_the_document_needs_an_api_key(client):
+    document = client.get("/api/v1/openapi.json").json()
+    operations = [(path, method, op) for path, item in document["paths"].items() for method, op in item.items()]
+    assert operations
+    for path, method, operation in operations:
+        assert operation.get("security"), f"{method.upper()} {path} is open to anybody"
