@@ -26,7 +26,6 @@ import logging
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -34,7 +33,10 @@ from django.db.models import Q
 from django.dispatch import Signal
 
 from careerrelay.audit.services import Action, ActorKind, record_event
-from careerrelay.candidates.models import Candidate, Consent
+from careerrelay.candidates import resumes
+from careerrelay.candidates.models import Candidate, Consent, IdentityFingerprint, Resume
+from careerrelay.common.japanese import normalize_email
+from careerrelay.common.tokens import pseudonym
 
 log = logging.getLogger(__name__)
 
@@ -44,27 +46,17 @@ log = logging.getLogger(__name__)
 candidate_deleted = Signal()
 
 
-def _resume_paths(candidate: Candidate) -> list[Path]:
-    """Résumé files of the person, whatever model keeps them (the my-page résumé, or any
-    related model with a FileField)."""
+def _file_paths(candidate: Candidate) -> list[Path]:
+    """Files of any related model with a FileField (the résumé keeps its own storage, below)."""
     paths = []
     for relation in candidate._meta.related_objects:
         model = relation.related_model
-        rows = model._default_manager.filter(**{relation.field.name: candidate})
-        for field in model._meta.fields:
-            if field.get_internal_type() == "FileField":
-                for row in rows:
-                    name = getattr(row, field.name)
-                    if name:
-                        paths.append(Path(name.path))
-        if model.__name__ == "Resume" and hasattr(model, "stored_name"):
-            for stored_name in rows.values_list("stored_name", flat=True):
-                paths.append(resume_root() / stored_name)
+        file_fields = [f.name for f in model._meta.fields if f.get_internal_type() == "FileField"]
+        if not file_fields:
+            continue
+        for row in model._default_manager.filter(**{relation.field.name: candidate}):
+            paths.extend(Path(getattr(row, name).path) for name in file_fields if getattr(row, name))
     return paths
-
-
-def resume_root() -> Path:
-    return Path(settings.MEDIA_ROOT) / "resumes"
 
 
 def _unlink(paths):
@@ -75,12 +67,46 @@ def _unlink(paths):
             log.exception("could not delete a résumé file of a deleted candidate: %s", path.name)
 
 
-def _outbox_filter(candidate: Candidate) -> Q:
-    addresses = {candidate.email, candidate.email_normalized}
+def _outbox_ids(candidate: Candidate) -> list[int]:
+    """Transactional emails to the person: to their current address, to any address they asked to
+    change to, and to any earlier address they verified (recognised by its keyed fingerprint, as
+    the address itself is no longer on the profile)."""
+    from careerrelay.mailings.models import OutboundEmail
+
+    addresses = {normalize_email(candidate.email), candidate.email_normalized}
+    change_tokens = getattr(candidate, "email_change_tokens", None)
+    if change_tokens is not None:
+        addresses |= {normalize_email(e) for e in change_tokens.values_list("new_email", flat=True)}
+    fingerprints = set(
+        IdentityFingerprint.objects.filter(
+            subject_key=candidate.public_id, kind=IdentityFingerprint.Kind.EMAIL
+        ).values_list("digest", flat=True)
+    )
+    rows = OutboundEmail.objects.filter(send__isnull=True, created_at__gte=candidate.created_at).values_list(
+        "pk", "to_email"
+    )
+    ids = []
+    for pk, to_email in rows.iterator():
+        address = normalize_email(to_email)
+        if address in addresses or pseudonym(address, f"fingerprint:{IdentityFingerprint.Kind.EMAIL}") in fingerprints:
+            ids.append(pk)
+    return ids
+
+
+def _delete_task_rows(addresses: set[str]) -> int:
+    """The database task backend keeps each task's arguments (the sign-in lookup takes the
+    address); rows naming the person go too. RQ keeps its jobs in Redis with an expiry."""
+    from django.apps import apps
+
+    if not apps.is_installed("django_tasks_db"):
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
     query = Q()
     for address in addresses:
-        query |= Q(to_email__iexact=address)
-    return query
+        if address:
+            query |= Q(args_kwargs__icontains=address)
+    return DBTaskResult.objects.filter(query).delete()[0] if query else 0
 
 
 def delete_candidate(candidate: Candidate, *, actor_kind: str = ActorKind.CANDIDATE, request=None, reason="") -> str:
@@ -90,9 +116,12 @@ def delete_candidate(candidate: Candidate, *, actor_kind: str = ActorKind.CANDID
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
         subject_key = candidate.public_id
-        files = _resume_paths(candidate)
+        # The résumé service removes its file once this transaction commits.
+        had_resume = resumes.delete_resume(candidate=candidate)
+        files = _file_paths(candidate)
         candidate_deleted.send(sender=Candidate, candidate=candidate, subject_key=subject_key)
-        outbox = OutboundEmail.objects.filter(_outbox_filter(candidate), send__isnull=True).delete()[0]
+        outbox = OutboundEmail.objects.filter(pk__in=_outbox_ids(candidate)).delete()[0]
+        _delete_task_rows({candidate.email, candidate.email_normalized})
         for model in (Candidate, Consent):
             LogEntry.objects.filter(
                 content_type=ContentType.objects.get_for_model(model),
@@ -108,7 +137,7 @@ def delete_candidate(candidate: Candidate, *, actor_kind: str = ActorKind.CANDID
             subject_key=subject_key,
             request=request if actor_kind != ActorKind.SYSTEM else None,
             object_type="candidate",
-            files=len(files),
+            files=len(files) + int(had_resume),
             outbox_emails=outbox,
             reason=reason or "request",
         )
@@ -118,16 +147,10 @@ def delete_candidate(candidate: Candidate, *, actor_kind: str = ActorKind.CANDID
 
 def delete_orphaned_resume_files() -> int:
     """Résumé files that no row points to (a crash between commit and unlink). Run by the retention job."""
-    from django.apps import apps
-
-    root = resume_root()
+    root = Path(resumes.resume_storage().location)
     if not root.is_dir():
         return 0
-    try:
-        resume_model = apps.get_model("candidates", "Resume")
-    except LookupError:
-        return 0
-    known = set(resume_model._default_manager.values_list("stored_name", flat=True))
+    known = set(Resume.objects.values_list("stored_name", flat=True))
     # An upload writes its file just before its row commits: leave recent files alone.
     cutoff = time.time() - 3600
     removed = 0
