@@ -12,8 +12,10 @@ timeout is long and the mark-sent UPDATE comes right after the server's reply.
 """
 
 import smtplib
+import threading
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from datetime import timedelta
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
@@ -225,6 +227,20 @@ def _mark_sent_fast(cursor, message_id: int) -> None:
     )
 
 
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def _sender_pool() -> ThreadPoolExecutor:
+    """One long-lived sender thread per process. (A new thread per batch made glibc give each
+    one a malloc arena of its own, and the worker's memory grew with every batch.)"""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp")
+        return _pool
+
+
 class _Transmitter:
     """Hands built messages to the SMTP server over one connection, in a thread of its own, so
     that building the next message overlaps with the server's work on this one. Only this
@@ -233,7 +249,7 @@ class _Transmitter:
     def __init__(self):
         self.connection = get_connection()
         self.is_open = False
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp")
+        self.pool = _sender_pool()
 
     def submit(self, message: OutboundEmail) -> Future:
         if message.mime and isinstance(self.connection, SMTPBackend) and message.to_email.isascii():
@@ -277,7 +293,6 @@ class _Transmitter:
             self.is_open = False
 
     def shutdown(self):
-        self.pool.shutdown(wait=True)
         self.close()
 
 
@@ -350,6 +365,8 @@ def deliver_batch(message_ids: list[int]) -> Counter:
             if in_flight is not None:
                 finish(cursor, *in_flight)
     finally:
+        if in_flight is not None:
+            futures_wait([in_flight[1]])  # never close the connection under the sender thread
         transmitter.shutdown()
     return results
 
