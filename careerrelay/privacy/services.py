@@ -56,13 +56,20 @@ def reconsent_exempt(view):
     return view
 
 
+# Pages of the sign-in part that must stay reachable too.
+RECONSENT_EXEMPT_URL_NAMES = {"signout", "signout_everywhere"}
+
+
 def reconsent_redirect(request, view):
     """For `candidate_required`: a redirect to the re-consent page, or None to carry on."""
     from django.shortcuts import redirect
     from django.urls import reverse
     from django.utils.http import urlencode
 
-    if getattr(view, "reconsent_exempt", False) or not needs_reconsent(request.candidate):
+    exempt = getattr(view, "reconsent_exempt", False) or (
+        request.resolver_match is not None and request.resolver_match.url_name in RECONSENT_EXEMPT_URL_NAMES
+    )
+    if exempt or not needs_reconsent(request.candidate):
         return None
     next_path = request.get_full_path() if request.method == "GET" else ""
     return redirect(reverse("candidate:reconsent") + ("?" + urlencode({"next": next_path}) if next_path else ""))

@@ -164,3 +164,14 @@ def test_reconsent_page_without_anything_to_renew_goes_on(candidate_client):
     response = candidate_client.get("/me/consents/renew/")
     assert response.status_code == 302
     assert response["Location"] == "/me/"
+
+
+def test_the_next_page_after_sign_in_asks_for_the_new_consent_first(notice_changed, candidate_client):
+    response = candidate_client.get("/me/")
+    assert response.status_code == 302
+    assert response["Location"] == "/me/consents/renew/?next=%2Fme%2F"
+    # Withdrawing, downloading and leaving never depend on agreeing first.
+    for url in ("/me/consents/", "/me/provisions/", "/me/data/", "/me/delete/"):
+        assert candidate_client.get(url).status_code == 200, url
+    candidate_client.post("/me/consents/renew/", {"agency_sharing": "on", "next": "/me/"})
+    assert candidate_client.get("/me/").status_code == 200

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from careerrelay.candidates.models import Candidate
+from careerrelay.privacy.services import note_candidate_activity, reconsent_redirect
 
 SESSION_CANDIDATE = "candidate_id"
 SESSION_GENERATION = "candidate_generation"
@@ -48,6 +49,7 @@ def sign_in(request, candidate: Candidate) -> None:
     request.session[SESSION_STARTED] = now
     request.session[SESSION_SEEN] = now
     Candidate.objects.filter(pk=candidate.pk).update(last_signed_in_at=timezone.now())
+    note_candidate_activity(candidate)  # restarts the retention clock, cancels a pending deletion
     request.candidate = candidate
 
 
@@ -124,6 +126,10 @@ def candidate_required(view):
             next_path = request.get_full_path() if request.method == "GET" else ""
             return redirect(signin_url(next_path))
         request.candidate = candidate
+        # A consent given under an older privacy notice: ask again before anything else.
+        reconsent = reconsent_redirect(request, view)
+        if reconsent is not None:
+            return reconsent
         return view(request, *args, **kwargs)
 
     return wrapper
