@@ -8,6 +8,7 @@ from django.test import Client
 from careerrelay.mailings import sends
 from careerrelay.mailings.models import OutboundEmail, Send, Suppression
 from tests.factories import EmployerFactory
+from tests.smtp import Sink, SMTPServer
 
 pytestmark = pytest.mark.django_db
 State = OutboundEmail.State
@@ -182,3 +183,29 @@ def test_a_stale_sending_row_is_requeued_and_sent_by_the_periodic_job(
     assert [r.rcpt_tos[0] for r in smtp_server.sink.wait_for(1)] == [row.to_email]
     row.refresh_from_db()
     assert row.state == State.SENT
+
+
+class RefusingSink(Sink):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("jiro."):
+            return "550 5.1.1 <jiro.sato@example.jp>: user unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_recipient_is_bounced_and_suppressed_while_the_batch_goes_on(
+    employer, template, applicants, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    server = SMTPServer()
+    server.sink = server.controller.handler = RefusingSink()
+    with server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        send = sends.create_send(organisation=employer, template=template, applicants=applicants)
+        assert sends.run_send_batch(send.pk) == {"sent": 2, "bounced": 1}
+        assert len(server.sink.wait_for(2)) == 2
+    row = OutboundEmail.objects.get(send=send, to_email="jiro.sato@example.jp")
+    assert (row.state, row.last_error) == (State.BOUNCED, "550 5.1.1 <jiro.sato@example.jp>: user unknown")
+    assert sends.is_suppressed(employer, "Jiro.Sato@example.jp")
+    assert sends.count_messages(send).bounced == 1
