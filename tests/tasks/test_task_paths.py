@@ -127,6 +127,22 @@ def test_registration_mail_goes_through_rq_on_redis(client, redis_settings, smtp
 
 
 @pytest.mark.redis
+def test_a_refused_delivery_is_scheduled_again_in_rq(client, redis_settings, smtp_server, campaign):
+    smtp_server.sink.fail_next = 1
+    register(client, campaign)
+
+    django_rq.get_worker("default", worker_class="rq.worker.SimpleWorker").work(burst=True)
+
+    queue = django_rq.get_queue("default")
+    assert queue.count == 0
+    assert queue.scheduled_job_registry.count == 1  # the retry, due later
+    message = OutboundEmail.objects.get()
+    assert message.state == OutboundEmail.State.QUEUED
+    assert "Try again later" in message.last_error
+    assert smtp_server.messages == []
+
+
+@pytest.mark.redis
 def test_the_worker_command_runs_rq_when_redis_url_is_set(client, redis_settings, smtp_server, campaign):
     """`manage.py worker --burst` in its own process, as in production: REDIS_URL in the
     environment, a forking RQ worker, and the mail at the SMTP server."""
