@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export HOST PORT
+# Links in emails and the printed banner follow the address the server listens on.
+SITE_URL ?= http://$(HOST):$(PORT)
+export HOST PORT SITE_URL
 # PostgreSQL for the second pass of the test suite (CI has it at this address).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/careerrelay
 
