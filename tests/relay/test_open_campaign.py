@@ -31,3 +31,12 @@ def test_it_counts_nothing_for_an_unknown_or_disabled_link_or_a_deactivated_empl
     Organisation.objects.filter(pk=other.organisation_id).update(is_active=False)
     assert open_campaign(other.code) is None
     assert list(RelayCampaign.objects.values_list("landing_views", flat=True)) == [0, 0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_every_view_when_it_is_its_own_transaction(campaign):
+    # Outside a test transaction, PostgreSQL takes the asynchronous-commit path.
+    for _ in range(3):
+        assert open_campaign(campaign.code).pk == campaign.pk
+    campaign.refresh_from_db()
+    assert campaign.landing_views == 3
