@@ -60,11 +60,13 @@ def issue_signin_link(*, email_normalized: str, browser_hash: str, language: str
         return False
     token = new_token()
     minutes = settings.CANDIDATE_SIGNIN_TOKEN_MINUTES
+    now = timezone.now()
     SignInToken.objects.create(
         candidate=candidate,
         token_hash=hash_token(token),
         browser_hash=browser_hash,
-        expires_at=timezone.now() + timedelta(minutes=minutes),
+        created_at=now,
+        expires_at=now + timedelta(minutes=minutes),
     )
     queue_email(
         to=candidate.email,

@@ -185,7 +185,7 @@ def home(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def resume(request):
     candidate = request.candidate
-    form = ResumeForm(request.POST or None, request.FILES or None)
+    form = ResumeForm(request.POST, request.FILES) if request.method == "POST" else ResumeForm()
     if request.method == "POST" and form.is_valid():
         try:
             resumes.save_resume(candidate=candidate, upload=form.cleaned_data["file"])
