@@ -1,0 +1,450 @@
+"""Searching the candidates agencies may find (issue 5).
+
+    search_candidates(q="Java開発", prefecture="13", min_years=3, page=1) -> SearchPage
+
+Ranking is BM25 over our own inverted index (careerrelay/search/models.py), computed in one SQL
+statement that runs the same on SQLite and PostgreSQL, plus a small bonus for a recently updated
+profile. Every query word must match (directly or through a staff-maintained synonym), except
+that a query of three words or more lets a quarter of them miss. Only candidates returned by
+`agency_visible_candidates()` are ever returned: the index holds nothing else, keeps only the
+current privacy notice, and the hits of each page are checked against it once more.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
+from careerrelay.search.index import FIELDS
+from careerrelay.search.models import Posting, SearchDocument, Synonym
+from careerrelay.search.text import phrase_key, query_words
+
+K1 = 1.2
+B = 0.75
+RECENCY_WEIGHT = 1.0  # at most this much is added for a profile updated today
+RECENCY_HALF_LIFE_DAYS = 180
+MAX_PER_PAGE = 100
+STATS_CACHE_SECONDS = 60
+SYNONYM_CACHE_KEY = "search:synonyms:v1"
+STATS_CACHE_KEY = "search:stats:v1"
+REMOTE_OK = (RemotePreference.REMOTE, RemotePreference.HYBRID, RemotePreference.ANY)
+OFFICE_OK = (RemotePreference.OFFICE, RemotePreference.HYBRID, RemotePreference.ANY)
+
+FIELD_LABELS = {
+    "skills": _lazy("スキル"),
+    "desired_roles": _lazy("希望職種"),
+    "work_roles": _lazy("職歴の職種"),
+    "work_history": _lazy("職務経歴"),
+    "summary": _lazy("自己紹介"),
+}
+
+
+@dataclass(frozen=True)
+class MatchedTerm:
+    query: str  # the word as the user typed it
+    term: str  # what matched in the profile (the word itself, or a synonym of it)
+    fields: list[str]  # codes: skills, desired_roles, work_roles, work_history, summary
+    synonym: bool = False
+
+
+@dataclass(frozen=True)
+class AppliedFilter:
+    name: str  # prefecture, job_category, min_years, max_years, salary, remote, updated_since
+    value: object
+    label: str  # Japanese, e.g. "勤務地・居住地: 東京都"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    candidate_id: int
+    public_id: UUID
+    score: float
+    explanation: list[str]  # human-readable, Japanese msgids (translated for the active language)
+    matched_terms: list[MatchedTerm] = field(default_factory=list)
+    filters: list[AppliedFilter] = field(default_factory=list)
+    profile_updated_at: datetime | None = None
+    recency: float = 0.0  # 1.0 for a profile updated now, 0.5 after RECENCY_HALF_LIFE_DAYS
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    results: list[SearchHit]
+    total: int
+    page: int
+    num_pages: int
+    per_page: int = 20
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+@dataclass
+class _Group:
+    """One query word and the keys that count as a match for it."""
+
+    query: str
+    keys: dict[str, str]  # key -> how to show it ("Java", or the synonym as staff typed it)
+
+
+# --- Synonyms --------------------------------------------------------------------------------
+
+
+def synonym_map() -> dict[str, list[tuple[str, str]]]:
+    """key -> [(key, display)] of every word in the same synonym rows (cached; edits clear it)."""
+    cached = cache.get(SYNONYM_CACHE_KEY)
+    if cached is not None:
+        return cached
+    result: dict[str, list[tuple[str, str]]] = {}
+    for synonym in Synonym.objects.all():
+        members = [(phrase_key(term), term) for term in synonym.term_list()]
+        members = [(k, d) for k, d in members if k]
+        for key, _display in members:
+            result.setdefault(key, []).extend(m for m in members if m[0] != key)
+    cache.set(SYNONYM_CACHE_KEY, result, 300)
+    return result
+
+
+def forget_synonyms() -> None:
+    cache.delete(SYNONYM_CACHE_KEY)
+
+
+def _groups(q: str) -> list[_Group]:
+    synonyms = synonym_map()
+    groups = []
+    for raw, key in query_words(q):
+        keys = {key: raw}
+        for other, display in synonyms.get(key, []):
+            keys.setdefault(other, display)
+        groups.append(_Group(query=raw, keys=keys))
+    return groups
+
+
+# --- Statistics ------------------------------------------------------------------------------
+
+
+def _stats(notice_version: str) -> tuple[int, float]:
+    key = f"{STATS_CACHE_KEY}:{notice_version}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    row = SearchDocument.objects.filter(notice_version=notice_version).values_list("length", flat=True)
+    from django.db.models import Avg, Count
+
+    agg = row.aggregate(n=Count("pk"), avg=Avg("length"))
+    stats = (agg["n"] or 0, float(agg["avg"] or 1.0))
+    cache.set(key, stats, STATS_CACHE_SECONDS)
+    return stats
+
+
+def _document_frequencies(keys: list[str]) -> dict[str, int]:
+    table = Posting._meta.db_table
+    placeholders = ",".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        sql = f"SELECT term, COUNT(*) FROM {table} WHERE term IN ({placeholders}) GROUP BY term"  # noqa: S608
+        cursor.execute(sql, keys)
+        return dict(cursor.fetchall())
+
+
+def _idf(df: int, n: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+# --- Filters ---------------------------------------------------------------------------------
+
+
+def _as_epoch(value) -> float:
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.timestamp()
+    if isinstance(value, date):
+        return timezone.make_aware(datetime.combine(value, datetime.min.time())).timestamp()
+    raise ValueError("updated_since must be a date or a datetime")
+
+
+def _filters(*, prefecture, job_category, min_years, max_years, salary_min, salary_max, remote, updated_since):
+    """SQL conditions on the document table (alias d), their parameters, and what to show."""
+    sql, params, applied = [], [], []
+    if prefecture:
+        sql.append("d.prefectures LIKE %s")
+        params.append(f"%|{prefecture}|%")
+        name = dict(Prefecture.choices).get(prefecture, prefecture)
+        applied.append(AppliedFilter("prefecture", prefecture, _("勤務地・居住地: %(name)s") % {"name": name}))
+    if job_category:
+        sql.append("d.job_categories LIKE %s")
+        params.append(f"%|{job_category}|%")
+        name = dict(JobCategory.choices).get(job_category, job_category)
+        applied.append(AppliedFilter("job_category", job_category, _("希望職種: %(name)s") % {"name": name}))
+    if min_years is not None:
+        sql.append("d.years_experience >= %s")
+        params.append(int(min_years))
+        applied.append(AppliedFilter("min_years", min_years, _("経験年数: %(n)s年以上") % {"n": min_years}))
+    if max_years is not None:
+        sql.append("d.years_experience <= %s")
+        params.append(int(max_years))
+        applied.append(AppliedFilter("max_years", max_years, _("経験年数: %(n)s年以下") % {"n": max_years}))
+    if salary_min is not None or salary_max is not None:
+        # The candidate's desired range must overlap the offered one; a candidate who stated no
+        # salary at all is left out, because nothing says the offer suits them.
+        sql.append("(d.salary_min IS NOT NULL OR d.salary_max IS NOT NULL)")
+        if salary_max is not None:
+            sql.append("(d.salary_min IS NULL OR d.salary_min <= %s)")
+            params.append(int(salary_max))
+        if salary_min is not None:
+            sql.append("(d.salary_max IS NULL OR d.salary_max >= %s)")
+            params.append(int(salary_min))
+        low = "" if salary_min is None else str(salary_min)
+        high = "" if salary_max is None else str(salary_max)
+        applied.append(
+            AppliedFilter(
+                "salary", (salary_min, salary_max), _("希望年収: %(low)s〜%(high)s万円") % {"low": low, "high": high}
+            )
+        )
+    if remote is not None and remote != "":
+        if remote is True or remote in ("true", "1", "yes"):
+            values, label = REMOTE_OK, _("リモート勤務: 希望・可")
+        elif remote is False or remote in ("false", "0", "no"):
+            values, label = OFFICE_OK, _("リモート勤務: 出社可")
+        elif remote in RemotePreference.values:
+            values, label = (remote,), _("リモート勤務: %(name)s") % {"name": RemotePreference(remote).label}
+        else:
+            raise ValueError(f"unknown remote preference: {remote!r}")
+        sql.append("d.remote_preference IN (" + ",".join(["%s"] * len(values)) + ")")
+        params.extend(str(v) for v in values)
+        applied.append(AppliedFilter("remote", remote, str(label)))
+    if updated_since:
+        sql.append("d.updated_epoch >= %s")
+        params.append(_as_epoch(updated_since))
+        shown = updated_since.date() if isinstance(updated_since, datetime) else updated_since
+        applied.append(
+            AppliedFilter("updated_since", updated_since, _("更新日: %(date)s以降") % {"date": shown.isoformat()})
+        )
+    return sql, params, applied
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+def search_candidates(
+    *,
+    q: str = "",
+    prefecture=None,
+    job_category=None,
+    min_years=None,
+    max_years=None,
+    salary_min=None,
+    salary_max=None,
+    remote=None,
+    updated_since=None,
+    page=1,
+    per_page=20,
+) -> SearchPage:
+    """Ranked, explained and paginated candidates that agencies may find.
+
+    `remote`: True (open to remote work), False (will come to the office) or a RemotePreference
+    value. `updated_since`: a date or an aware datetime. Salaries in 万円 (the candidate's desired
+    range must overlap [salary_min, salary_max]). Raises ValueError on an unknown remote value."""
+    from django.conf import settings
+
+    page = max(int(page or 1), 1)
+    per_page = min(max(int(per_page or 20), 1), MAX_PER_PAGE)
+    notice = settings.PRIVACY_NOTICE_VERSION
+    where, params, applied = _filters(
+        prefecture=prefecture,
+        job_category=job_category,
+        min_years=min_years,
+        max_years=max_years,
+        salary_min=salary_min,
+        salary_max=salary_max,
+        remote=remote,
+        updated_since=updated_since,
+    )
+    where = ["d.notice_version = %s", *where]
+    params = [notice, *params]
+    now = time.time()
+    groups = _groups(q)
+    if groups:
+        rows, total = _ranked(groups, where, params, now, notice, page, per_page)
+    else:
+        rows, total = _recent(where, params, now, page, per_page)
+    hits = _hits(rows, groups, applied, now)
+    num_pages = max(math.ceil(total / per_page), 1) if total else 0
+    return SearchPage(results=hits, total=total, page=page, num_pages=num_pages, per_page=per_page)
+
+
+def _recency_sql(now: float) -> tuple[str, list]:
+    return "(1.0 / (1.0 + (%s - d.updated_epoch) / %s))", [now, RECENCY_HALF_LIFE_DAYS * 86400.0]
+
+
+def _ranked(groups, where, params, now, notice, page, per_page):
+    keys = list(dict.fromkeys(k for g in groups for k in g.keys))
+    df = _document_frequencies(keys)
+    n, avgdl = _stats(notice)
+    required = len(groups) if len(groups) <= 2 else math.ceil(len(groups) * 0.75)
+    live = [g for g in groups if any(df.get(k) for k in g.keys)]
+    if len(live) < required or n == 0:
+        return [], 0
+    idf_cases, group_cases, case_params, group_params, term_list = [], [], [], [], []
+    for number, group in enumerate(live):
+        group_df = min(sum(df.get(k, 0) for k in group.keys), n)
+        idf = _idf(group_df, n)
+        for key in group.keys:
+            if df.get(key) and key not in term_list:
+                term_list.append(key)
+                idf_cases.append("WHEN %s THEN %s")
+                case_params.extend([key, idf])
+                group_cases.append("WHEN %s THEN %s")
+                group_params.extend([key, number])
+    recency, recency_params = _recency_sql(now)
+    postings = Posting._meta.db_table
+    documents = SearchDocument._meta.db_table
+    in_terms = ",".join(["%s"] * len(term_list))
+    sql = (
+        f"SELECT p.document_id, "  # noqa: S608 (only placeholders and our table names are interpolated)
+        f"SUM((CASE p.term {' '.join(idf_cases)} ELSE 0 END) * p.tf * %s "
+        f"    / (p.tf + %s * (1 - %s + %s * d.length / %s))) + %s * MAX({recency}) AS score, "
+        f"COUNT(*) OVER () AS total "
+        f"FROM {postings} p JOIN {documents} d ON d.candidate_id = p.document_id "
+        f"WHERE p.term IN ({in_terms}) AND {' AND '.join(where)} "
+        f"GROUP BY p.document_id "
+        f"HAVING COUNT(DISTINCT CASE p.term {' '.join(group_cases)} END) >= %s "
+        f"ORDER BY score DESC, p.document_id LIMIT %s OFFSET %s"
+    )
+    all_params = [
+        *case_params,
+        K1 + 1,
+        K1,
+        B,
+        B,
+        avgdl,
+        RECENCY_WEIGHT,
+        *recency_params,
+        *term_list,
+        *params,
+        *group_params,
+        required,
+        per_page,
+        (page - 1) * per_page,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        rows = cursor.fetchall()
+    if rows:
+        return [(doc_id, score) for doc_id, score, _total in rows], rows[0][2]
+    if page == 1:
+        return [], 0
+    # Past the last page: count once so the caller can still show the pager.
+    count_sql = (
+        f"SELECT COUNT(*) FROM (SELECT p.document_id FROM {postings} p JOIN {documents} d "  # noqa: S608
+        f"ON d.candidate_id = p.document_id WHERE p.term IN ({in_terms}) AND {' AND '.join(where)} "
+        f"GROUP BY p.document_id HAVING COUNT(DISTINCT CASE p.term {' '.join(group_cases)} END) >= %s) AS matched"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(count_sql, [*term_list, *params, *group_params, required])
+        return [], cursor.fetchone()[0]
+
+
+def _recent(where, params, now, page, per_page):
+    """No words: the filtered candidates, most recently updated first."""
+    documents = SearchDocument._meta.db_table
+    recency, recency_params = _recency_sql(now)
+    sql = (
+        f"SELECT d.candidate_id, %s * {recency} AS score, COUNT(*) OVER () AS total FROM {documents} d "  # noqa: S608
+        f"WHERE {' AND '.join(where)} ORDER BY d.updated_epoch DESC, d.candidate_id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [RECENCY_WEIGHT, *recency_params, *params, per_page, (page - 1) * per_page])
+        rows = cursor.fetchall()
+        if rows:
+            return [(doc_id, score) for doc_id, score, _total in rows], rows[0][2]
+        if page == 1:
+            return [], 0
+        count_sql = f"SELECT COUNT(*) FROM {documents} d WHERE {' AND '.join(where)}"  # noqa: S608
+        cursor.execute(count_sql, params)
+        return [], cursor.fetchone()[0]
+
+
+def _hits(rows, groups, applied, now) -> list[SearchHit]:
+    if not rows:
+        return []
+    from careerrelay.privacy.services import agency_visible_candidates
+
+    ids = [doc_id for doc_id, _score in rows]
+    # The index follows consent changes within seconds; this makes a page exact at once.
+    visible = set(agency_visible_candidates().filter(pk__in=ids).values_list("pk", flat=True))
+    documents = {d.candidate_id: d for d in SearchDocument.objects.filter(candidate_id__in=ids)}
+    matched: dict[int, dict[str, int]] = {}
+    keys = list(dict.fromkeys(k for g in groups for k in g.keys))
+    if keys:
+        for doc_id, term, bits in Posting.objects.filter(document_id__in=ids, term__in=keys).values_list(
+            "document_id", "term", "fields"
+        ):
+            matched.setdefault(doc_id, {})[term] = bits
+    hits = []
+    for doc_id, score in rows:
+        document = documents.get(doc_id)
+        if document is None or doc_id not in visible:
+            continue
+        terms = _matched_terms(groups, matched.get(doc_id, {}))
+        recency = 1.0 / (1.0 + (now - document.updated_epoch) / (RECENCY_HALF_LIFE_DAYS * 86400.0))
+        hits.append(
+            SearchHit(
+                candidate_id=doc_id,
+                public_id=document.public_id,
+                score=round(float(score), 4),
+                explanation=_explain(terms, applied, document, now),
+                matched_terms=terms,
+                filters=list(applied),
+                profile_updated_at=document.profile_updated_at,
+                recency=round(recency, 4),
+            )
+        )
+    return hits
+
+
+def _matched_terms(groups, found: dict[str, int]) -> list[MatchedTerm]:
+    terms = []
+    for group in groups:
+        for position, (key, display) in enumerate(group.keys.items()):
+            bits = found.get(key)
+            if bits:
+                fields = [f.code for f in FIELDS if bits & f.bit]
+                terms.append(MatchedTerm(query=group.query, term=display, fields=fields, synonym=position > 0))
+    return terms
+
+
+def _explain(terms, applied, document, now) -> list[str]:
+    lines = []
+    for term in terms:
+        places = "・".join(str(FIELD_LABELS[code]) for code in term.fields)
+        if term.synonym:
+            lines.append(
+                _("「%(query)s」の同義語「%(term)s」が%(places)sに一致")
+                % {"query": term.query, "term": term.term, "places": places}
+            )
+        else:
+            lines.append(_("「%(term)s」が%(places)sに一致") % {"term": term.term, "places": places})
+    lines.extend(f.label for f in applied)
+    days = max(int((now - document.updated_epoch) // 86400), 0)
+    updated = timezone.localtime(document.profile_updated_at).date().isoformat()
+    if days == 0:
+        lines.append(_("プロフィール更新: 今日(%(date)s)") % {"date": updated})
+    else:
+        lines.append(_("プロフィール更新: %(days)s日前(%(date)s)") % {"days": days, "date": updated})
+    return lines
+
+
+__all__ = ["AppliedFilter", "MatchedTerm", "SearchHit", "SearchPage", "forget_synonyms", "search_candidates"]
