@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "careerrelay.api",
     "careerrelay.audit",
     "careerrelay.privacy",
+    "careerrelay.agencies",
     "careerrelay.search",
     "careerrelay.portals",
 ]
