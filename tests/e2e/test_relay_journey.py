@@ -31,6 +31,8 @@ def test_a_rejected_applicant_registers_on_a_phone_and_the_employer_sees_the_cou
     page.goto(relay_url)
     expect(page.locator(".eyebrow")).to_contain_text("株式会社山﨑製作所からのご案内")
     expect(page.get_by_role("heading", level=1)).to_have_text("このたびはご応募いただき、ありがとうございました。")
+    # Laid out for the phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     # First attempt, with mistakes: a broken address, a short phone number, no consent.
     field(page, "姓").fill("髙橋")
