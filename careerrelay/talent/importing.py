@@ -182,14 +182,16 @@ def decode_csv(data: bytes) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:20])
+    """Comma, tab or semicolon. Header cells rarely contain a delimiter, so the character that
+    splits the header line most often wins; on a tie, csv.Sniffer looks at the first lines."""
+    header = text.split("\n", 1)[0]
+    counts = sorted(((header.count(d), d) for d in (",", "\t", ";")), reverse=True)
+    if counts[0][0] and counts[0][0] != counts[1][0]:
+        return counts[0][1]
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
+        return csv.Sniffer().sniff("\n".join(text.splitlines()[:20]), delimiters=",\t;").delimiter
     except csv.Error:
-        header = text.split("\n", 1)[0]
-        counts = {d: header.count(d) for d in (",", "\t", ";")}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
+        return ","
 
 
 def read_rows(text: str, delimiter: str):

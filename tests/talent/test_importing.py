@@ -215,3 +215,8 @@ def test_the_sweep_command_deletes_only_expired_uploads(employer):
     ImportUpload.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
     call_command("sweep_applicant_uploads", stdout=io.StringIO())
     assert list(ImportUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_a_comma_file_whose_cells_hold_tabs_and_semicolons_stays_a_comma_file():
+    text = '氏名,メールアドレス,評価メモ\r\n髙橋 花子,h@example.jp,"良い;\t丁寧;\tまた"\r\n'
+    assert importing.sniff_delimiter(text) == ","
