@@ -236,7 +236,9 @@ def import_preview(request, pk):
     refused = None
     if request.method == "POST":
         form = ImportForm(request.POST)
-        if form.is_valid():
+        if not form.is_valid():
+            messages.error(request, form.errors["skip_lines"][0])
+        else:
             try:
                 result = importing.import_upload(upload=upload, skip=form.cleaned_data["skip_lines"])
             except services.ImportRefused as exc:
