@@ -6,7 +6,7 @@ Issue 5 (the agency workspace) uses `agency_visible_candidates()` to search and
 introduction."""
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -114,6 +114,8 @@ def withdraw_consent(*, candidate: Candidate, purpose: str, request=None) -> Con
     gets a recorded stop-use notice and an email to its members. The account stays.
 
     Returns None when there was nothing to withdraw."""
+    # The same lock record_provision takes: a provision cannot slip in between the two.
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if not candidates.has_active_consent(candidate, purpose):
         return None
     ip, agent = _request_meta(request)
@@ -248,4 +250,36 @@ def note_candidate_activity(candidate: Candidate) -> None:
         last_active_at=now, reminder_sent_at=None, delete_after=None, deletion_claimed_at=None
     )
     if not updated:
-        RetentionState.objects.get_or_create(candidate=candidate, defaults={"last_active_at": now})
+        try:
+            with transaction.atomic():
+                RetentionState.objects.get_or_create(candidate=candidate, defaults={"last_active_at": now})
+        except IntegrityError:  # two sign-ins at once: the other one created it
+            RetentionState.objects.filter(candidate=candidate).update(last_active_at=now)
+
+
+# --- Stop-use notices (for the agency workspace) ---------------------------------------------
+
+
+def open_stop_use_notices(organisation: Organisation):
+    return StopUseNotice.objects.filter(agency=organisation, acknowledged_at__isnull=True)
+
+
+@transaction.atomic
+def acknowledge_stop_use_notice(*, notice: StopUseNotice, user, request=None) -> bool:
+    """The agency confirms it stopped using the person's data; False when already acknowledged."""
+    done = StopUseNotice.objects.filter(pk=notice.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now()
+    )
+    if done:
+        record_event(
+            actor=user,
+            actor_kind=_actor_kind(notice.agency),
+            action=Action.CHANGE,
+            subject_key=notice.subject_key,
+            organisation=notice.agency,
+            request=request,
+            object_type="stop_use_notice",
+            object_id=notice.pk,
+            acknowledged=True,
+        )
+    return bool(done)

@@ -175,3 +175,14 @@ def test_the_next_page_after_sign_in_asks_for_the_new_consent_first(notice_chang
         assert candidate_client.get(url).status_code == 200, url
     candidate_client.post("/me/consents/renew/", {"agency_sharing": "on", "next": "/me/"})
     assert candidate_client.get("/me/").status_code == 200
+
+
+def test_an_agency_acknowledges_a_stop_use_notice_once(candidate, agency, agency_user):
+    privacy.record_provision(candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page")
+    privacy.withdraw_consent(candidate=candidate, purpose=AGENCY_SHARING)
+    notice = privacy.open_stop_use_notices(agency).get()
+    assert privacy.acknowledge_stop_use_notice(notice=notice, user=agency_user) is True
+    assert privacy.acknowledge_stop_use_notice(notice=notice, user=agency_user) is False
+    assert privacy.open_stop_use_notices(agency).count() == 0
+    event = AuditEvent.objects.get(object_type="stop_use_notice")
+    assert (event.actor_user, event.subject_key) == (agency_user, candidate.public_id)
