@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 
 from careerrelay.candidates.choices import JobCategory
@@ -86,7 +86,13 @@ def _skills(candidate: Candidate) -> list[str]:
 
 
 def remove_candidate(candidate_id: int) -> int:
-    """Delete everything the index holds about one person. Returns the number of postings removed."""
+    """Delete everything the index holds about one person. Returns the number of postings removed.
+
+    On SQLite, secure_delete makes the freed pages zeroed rather than left with the old bytes in
+    the database file (PostgreSQL's dead tuples go at the next VACUUM, which autovacuum runs)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete = ON")
     removed, _ = Posting.objects.filter(document_id=candidate_id).delete()
     SearchDocument.objects.filter(candidate_id=candidate_id).delete()
     return removed

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
 from careerrelay.search.index import FIELDS
 from careerrelay.search.models import Posting, SearchDocument, Synonym
-from careerrelay.search.text import phrase_key, query_words
+from careerrelay.search.text import MAX_TERM_LENGTH, phrase_key, query_words
 
 K1 = 1.2
 B = 0.75
@@ -123,12 +123,20 @@ def forget_synonyms() -> None:
 
 def _groups(q: str) -> list[_Group]:
     synonyms = synonym_map()
-    groups = []
-    for raw, key in query_words(q):
-        keys = {key: raw}
-        for other, display in synonyms.get(key, []):
-            keys.setdefault(other, display)
-        groups.append(_Group(query=raw, keys=keys))
+    groups, seen = [], set()
+    for raw, words in query_words(q):
+        joined = "".join(key for _shown, key in words)[:MAX_TERM_LENGTH]
+        if len(words) > 1 and joined in synonyms:
+            # A word that is a synonym as a whole (介護支援専門員) is looked up as one.
+            words = [(raw, joined)]
+        for shown, key in words:
+            if key in seen:
+                continue
+            seen.add(key)
+            keys = {key: shown}
+            for other, display in synonyms.get(key, []):
+                keys.setdefault(other, display)
+            groups.append(_Group(query=shown, keys=keys))
     return groups
 
 
@@ -295,8 +303,10 @@ def _ranked(groups, where, params, now, notice, page, per_page):
     n, avgdl = _stats(notice)
     required = len(groups) if len(groups) <= 2 else math.ceil(len(groups) * 0.75)
     live = [g for g in groups if any(df.get(k) for k in g.keys)]
-    if len(live) < required or n == 0:
+    if len(live) < required:
         return [], 0
+    # The cached count may predate the newest documents.
+    n = max(n, *df.values())
     idf_cases, group_cases, case_params, group_params, term_list = [], [], [], [], []
     for number, group in enumerate(live):
         group_df = min(sum(df.get(k, 0) for k in group.keys), n)

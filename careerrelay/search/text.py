@@ -61,6 +61,7 @@ STOPWORDS = {
 }
 
 _local = threading.local()
+STOP_KEYS: set[str] = set()  # STOPWORDS as term keys, filled below
 
 
 def _tokenizers():
@@ -103,16 +104,20 @@ def _words(text: str):
             if pos not in CONTENT_POS:
                 yield None
                 continue
-            key = term_key(morpheme.normalized_form())
-            if not key or key in STOPWORDS or (len(key) == 1 and HIRAGANA_ONLY.match(surface)):
+            # Sudachi turns some English words into katakana (Engineers → エンジニアズ): a Latin word
+            # keeps its own spelling as the key, and the dictionary's form as an extra term.
+            latin = surface.isascii()
+            key = term_key(surface if latin else morpheme.normalized_form())
+            alternative = term_key(morpheme.normalized_form()) if latin else ""
+            if not key or key in STOP_KEYS or (len(key) == 1 and HIRAGANA_ONLY.match(surface)):
                 yield None
                 continue
-            parts = []
-            if len(surface) > 2:
+            parts = [alternative] if alternative and alternative != key else []
+            if len(surface) > 2 and not latin:
                 split = morpheme.split(mode_a)
                 if len(split) > 1:
-                    parts = [term_key(m.normalized_form()) for m in split]
-                    parts = [p for p in parts if p and p != key and p not in STOPWORDS]
+                    parts_a = [term_key(m.normalized_form()) for m in split]
+                    parts += [p for p in parts_a if p and p != key and p not in STOP_KEYS]
             yield key, pos in NOUN_POS, parts, surface
 
 
@@ -150,19 +155,17 @@ def phrase_key(text: str) -> str:
     return "".join(word[0] for word in _words(text) if word is not None)[:MAX_TERM_LENGTH]
 
 
-def query_words(q: str) -> list[tuple[str, str]]:
-    """(what the user typed, key) for each word of a query. A word typed all in kana is read as
-    katakana first, so えんじにあ looks up エンジニア instead of being cut into particles."""
+def query_words(q: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """For each word of a query (split at spaces): what the user typed and its (shown, key) words.
+    A word typed all in kana is read as katakana first, so えんじにあ looks up エンジニア instead
+    of being cut into particles."""
     result = []
     for raw in prepare(q).split():
         text = jaconv.hira2kata(raw) if KANA_ONLY.match(raw) else raw
-        for word in _words(text):
-            if word is not None:
-                result.append((word[3] if text == raw else raw, word[0]))
-    # The same key twice in a query counts once.
-    seen, unique = set(), []
-    for raw, key in result:
-        if key not in seen:
-            seen.add(key)
-            unique.append((raw, key))
-    return unique
+        words = [(word[3] if text == raw else raw, word[0]) for word in _words(text) if word is not None]
+        if words:
+            result.append((raw, words))
+    return result
+
+
+STOP_KEYS.update(term_key(word) for word in STOPWORDS)

@@ -1,0 +1,276 @@
+"""Candidate search: what agencies may find, filters, ranking explanations, pages, synonyms, and the
+index following profile changes, consent withdrawals and deletions."""
+
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from careerrelay.candidates import profiles
+from careerrelay.candidates.models import Candidate, Consent
+from careerrelay.privacy import services as privacy
+from careerrelay.privacy.deletion import delete_candidate
+from careerrelay.search.models import Posting, SearchDocument, Synonym
+from careerrelay.search.services import search_candidates
+from careerrelay.search.text import document_terms, query_words
+from tests.factories import CandidateFactory
+
+pytestmark = pytest.mark.django_db
+SHARING = Consent.Purpose.AGENCY_SHARING
+
+
+def make_candidate(django_capture_on_commit_callbacks, *, consent=True, **fields):
+    fields.setdefault("status", Candidate.Status.VERIFIED)
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate = CandidateFactory(**fields)
+        if consent:
+            privacy.grant_consent(candidate=candidate, purpose=SHARING)
+    return candidate
+
+
+def found(q="", **filters) -> list[int]:
+    return [hit.candidate_id for hit in search_candidates(q=q, **filters).results]
+
+
+def keys(q):
+    return [key for _raw, words in query_words(q) for _shown, key in words]
+
+
+def test_text_analysis_folds_width_kana_and_long_vowels():
+    assert keys("ｴﾝｼﾞﾆｱ") == ["エンジニア"]
+    assert keys("えんじにあ") == ["エンジニア"]
+    assert keys("ＰＹＴＨＯＮ Engineers") == ["python", "engineer"]
+    assert keys("サーバ") == keys("サーバー")
+    assert keys("マネージャ") == keys("マネージャー")
+    terms, _length = document_terms("Javaでの開発経験")
+    assert {"java", "開発", "経験"} <= set(terms)
+    assert "で" not in terms
+
+
+def test_only_candidates_agencies_may_find_are_returned(django_capture_on_commit_callbacks):
+    shared = make_candidate(django_capture_on_commit_callbacks, summary="Kotlinでアプリ開発")
+    make_candidate(django_capture_on_commit_callbacks, consent=False, summary="Kotlinでアプリ開発")
+    make_candidate(django_capture_on_commit_callbacks, status=Candidate.Status.PENDING, summary="Kotlinでアプリ開発")
+    assert found("Kotlin") == [shared.pk]
+    assert found() == [shared.pk]
+    assert SearchDocument.objects.count() == 1
+
+
+def test_a_profile_change_is_searchable_after_it_commits(django_capture_on_commit_callbacks):
+    candidate = make_candidate(django_capture_on_commit_callbacks, summary="経理の仕事をしてきました")
+    assert found("Rust") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        profiles.update_profile(
+            candidate=candidate,
+            data={name: getattr(candidate, name) for name in profiles.PROFILE_FIELDS} | {"summary": "Rustで組込み開発"},
+            skills=["Rust"],
+            work_history=[],
+        )
+    assert found("Rust") == [candidate.pk]
+    assert found("経理") == []
+
+
+def test_withdrawing_consent_removes_the_candidate_in_the_same_transaction(django_capture_on_commit_callbacks):
+    candidate = make_candidate(django_capture_on_commit_callbacks, summary="COBOLの保守")
+    with django_capture_on_commit_callbacks(execute=False):
+        privacy.withdraw_consent(candidate=candidate, purpose=SHARING)
+        # Before the commit's callbacks run, the rows are already gone.
+        assert Posting.objects.filter(document_id=candidate.pk).count() == 0
+    assert found("COBOL") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.grant_consent(candidate=candidate, purpose=SHARING)
+    assert found("COBOL") == [candidate.pk]
+
+
+def test_a_notice_change_hides_everyone_until_they_consent_again(django_capture_on_commit_callbacks, settings):
+    candidate = make_candidate(django_capture_on_commit_callbacks, summary="Haskellで開発")
+    settings.PRIVACY_NOTICE_VERSION = "2099-01-01"
+    assert found("Haskell") == []
+    assert search_candidates(q="Haskell").total == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.grant_consent(candidate=candidate, purpose=SHARING)
+    # The consent is recorded under the notice text the code knows; visible again only if that
+    # is the current one, which is what agency_visible_candidates() decides.
+    assert found("Haskell") == list(privacy.agency_visible_candidates().values_list("pk", flat=True))
+
+
+def test_deletion_leaves_no_term_of_the_person_in_the_index(django_capture_on_commit_callbacks):
+    other = make_candidate(django_capture_on_commit_callbacks, skills="Java", summary="Java開発")
+    candidate = make_candidate(
+        django_capture_on_commit_callbacks,
+        skills="Java, Zyxwvlang",
+        summary="Java開発と蘂田式ペンギン操縦",
+    )
+    assert Posting.objects.filter(term="zyxwvlang").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_candidate(candidate)
+    assert found("Zyxwvlang") == []
+    assert found("Java") == [other.pk]
+    assert SearchDocument.objects.filter(candidate_id=candidate.pk).count() == 0
+    assert Posting.objects.filter(document_id=candidate.pk).count() == 0
+    # Terms only the deleted person had are gone from the whole index, not just their rows.
+    terms = set(Posting.objects.values_list("term", flat=True))
+    assert {t for t in terms if "zyxwv" in t or "ペンギン" in t or "蘂" in t} == set()
+    assert Posting.objects.filter(term__contains="zyxwv").count() == 0
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete")
+            assert cursor.fetchone()[0] == 1  # freed pages are zeroed, not left in the file
+
+
+def test_a_candidate_deleted_outside_delete_candidate_leaves_the_index_too(django_capture_on_commit_callbacks):
+    candidate = make_candidate(django_capture_on_commit_callbacks, summary="Fortran")
+    Candidate.objects.filter(pk=candidate.pk).delete()
+    assert Posting.objects.count() == 0
+    assert SearchDocument.objects.count() == 0
+
+
+def test_filters(django_capture_on_commit_callbacks):
+    tokyo = make_candidate(
+        django_capture_on_commit_callbacks,
+        prefecture="13",
+        job_category="engineer_software",
+        years_experience=8,
+        desired_salary_min=600,
+        desired_salary_max=800,
+        remote_preference="remote",
+        summary="Go開発",
+    )
+    osaka = make_candidate(
+        django_capture_on_commit_callbacks,
+        prefecture="27",
+        desired_prefectures=["13"],
+        job_category="sales",
+        desired_job_categories=["sales", "marketing"],
+        years_experience=2,
+        desired_salary_min=350,
+        remote_preference="office",
+        summary="Go開発",
+    )
+    assert set(found("Go")) == {tokyo.pk, osaka.pk}
+    assert set(found("Go", prefecture="13")) == {tokyo.pk, osaka.pk}  # Osaka wants to work in Tokyo
+    assert found("Go", prefecture="27") == [osaka.pk]
+    assert found("Go", job_category="marketing") == [osaka.pk]
+    assert found("Go", min_years=5) == [tokyo.pk]
+    assert found("Go", max_years=5) == [osaka.pk]
+    assert set(found("Go", salary_min=500, salary_max=700)) == {tokyo.pk, osaka.pk}
+    assert found("Go", salary_min=900) == [osaka.pk]  # Tokyo wants at most 800
+    assert found("Go", salary_max=400) == [osaka.pk]  # Tokyo wants at least 600
+    assert found("Go", remote=True) == [tokyo.pk]
+    assert found("Go", remote="office") == [osaka.pk]
+    Candidate.objects.filter(pk=osaka.pk).update(profile_updated_at=timezone.now() - timedelta(days=40))
+    with django_capture_on_commit_callbacks(execute=True):
+        osaka.refresh_from_db()
+        osaka.save()
+    assert found("Go", updated_since=date.today() - timedelta(days=7)) == [tokyo.pk]
+    assert found(prefecture="27") == [osaka.pk]
+
+
+def test_each_hit_explains_terms_synonyms_filters_and_recency(django_capture_on_commit_callbacks):
+    candidate = make_candidate(
+        django_capture_on_commit_callbacks, skills="Java", summary="プロジェクトマネージャーとして開発を推進"
+    )
+    page = search_candidates(q="Java PM", prefecture="13")
+    assert [hit.candidate_id for hit in page.results] == [candidate.pk]
+    hit = page.results[0]
+    assert hit.public_id == candidate.public_id
+    assert hit.score > 0
+    assert [(t.query, t.term, t.fields, t.synonym) for t in hit.matched_terms] == [
+        ("Java", "Java", ["skills"], False),
+        ("PM", "プロジェクトマネージャー", ["summary"], True),
+    ]
+    assert [f.name for f in hit.filters] == ["prefecture"]
+    assert hit.explanation == [
+        "「Java」がスキルに一致",
+        "「PM」の同義語「プロジェクトマネージャー」が自己紹介に一致",
+        "勤務地・居住地: 東京都",
+        f"プロフィール更新: 今日({timezone.localdate().isoformat()})",
+    ]
+
+
+def test_ranking_prefers_more_and_better_placed_matches(django_capture_on_commit_callbacks):
+    weak = make_candidate(django_capture_on_commit_callbacks, summary="趣味でDjangoを少し触りました。営業が本業です。")
+    strong = make_candidate(django_capture_on_commit_callbacks, skills="Django, Python", summary="Djangoで開発")
+    assert found("Django") == [strong.pk, weak.pk]
+    page = search_candidates(q="Django")
+    assert page.results[0].score > page.results[1].score
+
+
+def test_pages(django_capture_on_commit_callbacks):
+    made = [make_candidate(django_capture_on_commit_callbacks, summary="Elixirで開発") for _ in range(5)]
+    first = search_candidates(q="Elixir", per_page=2)
+    third = search_candidates(q="Elixir", per_page=2, page=3)
+    beyond = search_candidates(q="Elixir", per_page=2, page=9)
+    assert (first.total, first.num_pages, first.has_next, first.has_previous) == (5, 3, True, False)
+    assert (len(third.results), third.has_next) == (1, False)
+    assert (beyond.results, beyond.total) == ([], 5)
+    seen = [h.candidate_id for p in (1, 2, 3) for h in search_candidates(q="Elixir", per_page=2, page=p).results]
+    assert sorted(seen) == sorted(c.pk for c in made)
+
+
+def test_staff_can_add_a_synonym(django_capture_on_commit_callbacks):
+    candidate = make_candidate(django_capture_on_commit_callbacks, summary="ケアマネジャーとして勤務")
+    assert found("ケアマネ") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        Synonym.objects.create(terms="ケアマネ, ケアマネジャー, 介護支援専門員")
+    assert found("ケアマネ") == [candidate.pk]
+    assert found("介護支援専門員") == [candidate.pk]
+
+
+def test_the_default_synonyms_are_installed():
+    rows = [s.term_list() for s in Synonym.objects.all()]
+    assert ["PM", "プロジェクトマネージャー", "プロマネ", "project manager"] in rows
+    assert any("セールス" in row and "営業" in row for row in rows)
+
+
+def test_load_candidates_refuses_with_debug_off(tmp_path, settings):
+    settings.DEBUG = False
+    path = tmp_path / "c.jsonl"
+    path.write_text("{}\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("load_candidates", str(path), stdout=io.StringIO())
+    assert Candidate.objects.count() == 0
+
+
+def test_load_candidates_creates_verified_consenting_indexed_candidates(tmp_path):
+    profile = {
+        "family_name": "髙橋",
+        "given_name": "花子",
+        "email": "ｈａｎａｋｏ@example.jp",
+        "prefecture": "13",
+        "job_categories": ["engineer_software"],
+        "years_experience": 6,
+        "skills": ["Python", "ＡＷＳ"],
+        "summary": "Pythonでの開発経験",
+        "work_history": [{"company": "株式会社テスト", "role": "SE", "years": 3, "description": "Web開発"}],
+    }
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(profile, ensure_ascii=False) + "\n" + json.dumps(profile) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("load_candidates", str(path), "--force", stdout=out)
+    candidate = Candidate.objects.get()
+    assert (candidate.email_normalized, candidate.is_verified) == ("hanako@example.jp", True)
+    assert privacy.may_provide(candidate) is True
+    assert [s.name for s in candidate.skill_set.all()] == ["Python", "AWS"]
+    assert candidate.work_history.get().role == "SE"
+    assert found("AWS") == [candidate.pk]
+    assert found("システムエンジニア") == [candidate.pk]
+    assert "1 skipped" in out.getvalue()
+
+
+def test_rebuild_search_index_writes_the_index_again(django_capture_on_commit_callbacks):
+    candidate = make_candidate(django_capture_on_commit_callbacks, summary="Scalaで開発")
+    Posting.objects.all().delete()
+    SearchDocument.objects.all().delete()
+    assert found("Scala") == []
+    call_command("rebuild_search_index", stdout=io.StringIO())
+    assert found("Scala") == [candidate.pk]
+
+
+def test_unknown_remote_value_is_an_error():
+    with pytest.raises(ValueError):
+        search_candidates(remote="moon")
