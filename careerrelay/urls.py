@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("careerrelay.portals.candidate.urls")),
     path("me/", include("careerrelay.portals.candidate.mypage_urls")),
     path("employer/", include("careerrelay.portals.employer.urls")),
+    path("agency/", include("careerrelay.portals.agency.urls")),
     path("", include("careerrelay.mailings.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

@@ -148,7 +148,9 @@ def may_read_resume(candidate: Candidate, viewer) -> bool:
     profile under the agency-sharing consent gets True here."""
     if isinstance(viewer, Candidate):
         return viewer.pk == candidate.pk
-    return False
+    from careerrelay.agencies.services import agency_may_read_resume
+
+    return agency_may_read_resume(candidate, viewer)
 
 
 def open_resume_for(candidate: Candidate, viewer) -> OpenedResume:

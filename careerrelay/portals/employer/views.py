@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careerrelay.accounts.models import User
+from careerrelay.agencies.services import get_agency_membership as agency_membership_for
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
 from careerrelay.organisations import services as organisations
@@ -51,6 +52,8 @@ def employer_view(admin_only=False):
         def wrapper(request, *args, **kwargs):
             membership = get_membership(request.user)
             if membership is None:
+                if agency_membership_for(request.user) is not None:  # agency staff land in their own workspace
+                    return redirect("agency:home")
                 return render(request, "employer/no_membership.html")
             if not membership.organisation.is_active:
                 return render(request, "employer/suspended.html", {"organisation": membership.organisation})

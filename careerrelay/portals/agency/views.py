@@ -1,0 +1,341 @@
+"""The agency workspace (/agency/). Every view reaches the agency through `agency_view`, job orders
+through `_get_job_order_for_user`, and candidates only through careerrelay.agencies.services, which
+look at `agency_visible_candidates()` and write the provision record before any personal data is
+shown. An agency that is not approved sees a waiting notice and no candidate."""
+
+from functools import wraps
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from careerrelay.accounts.models import User
+from careerrelay.agencies import services as agencies
+from careerrelay.agencies.models import AgencyProfile, JobOrder
+from careerrelay.organisations import services as organisations
+from careerrelay.organisations.models import ApiKey, Invitation, Membership
+from careerrelay.portals.agency.forms import AgencyInviteForm, AgencySignupForm, JobOrderForm, SearchForm
+from careerrelay.portals.employer.forms import ApiKeyForm
+from careerrelay.privacy.models import ProvisionRecord
+
+PER_PAGE = 20
+
+
+# --- Tenant scope -----------------------------------------------------------------------------
+
+
+def agency_view(admin_only=False, approved_only=True):
+    """Logs in, finds the agency membership and puts it on the request (`request.membership`,
+    `request.organisation`, `request.agency`). People of no agency get 403; a pending or
+    suspended agency gets the waiting notice (403) on every page that could show a candidate."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            membership = agencies.get_agency_membership(request.user)
+            if membership is None:
+                return render(request, "agency/no_membership.html", status=403)
+            organisation = membership.organisation
+            profile = getattr(organisation, "agency_profile", None)
+            request.membership = membership
+            request.organisation = organisation
+            request.agency = profile
+            if not organisation.is_active or profile is None or profile.state == AgencyProfile.State.SUSPENDED:
+                return render(request, "agency/suspended.html", status=403)
+            if approved_only and not profile.is_approved:
+                return render(request, "agency/pending.html", status=403)
+            if admin_only and not membership.is_admin:
+                return render(request, "agency/forbidden.html", status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _get_job_order_for_user(request, pk) -> JobOrder:
+    return get_object_or_404(agencies.agency_job_orders(request.organisation), pk=pk)
+
+
+# --- Signing up -------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup(request):
+    form = AgencySignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=data["email"], password=data["password1"], name=data["name"])
+                address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+                agencies.create_agency(
+                    name=data["company_name"],
+                    licence_number=data["licence_number"],
+                    address=data["address"],
+                    representative=data["representative"],
+                    admin=user,
+                )
+        except IntegrityError:
+            # The same address or licence number was registered a moment ago.
+            form.add_error(None, _("このメールアドレスまたは許可番号は、すでに登録されています。"))
+        else:
+            # allauth's confirmation mail; once confirmed, the admin logs in and waits for approval.
+            address.send_confirmation(request, signup=True)
+            return redirect("agency:signup_done")
+    return render(request, "agency/signup.html", {"form": form})
+
+
+def signup_done(request):
+    return render(request, "agency/signup_done.html")
+
+
+# --- Home -------------------------------------------------------------------------------------
+
+
+@agency_view(approved_only=False)
+def home(request):
+    if not request.agency.is_approved:
+        return render(request, "agency/pending.html")
+    open_orders = agencies.agency_job_orders(request.organisation).filter(status=JobOrder.Status.OPEN)
+    recent = ProvisionRecord.objects.filter(recipient_organisation=request.organisation).select_related(
+        "recipient_user"
+    )[:10]
+    return render(
+        request,
+        "agency/home.html",
+        {
+            "open_orders": open_orders[:10],
+            "open_count": open_orders.count(),
+            "recent_provisions": recent,
+            "nav": "home",
+        },
+    )
+
+
+# --- Search and profiles ----------------------------------------------------------------------
+
+
+@agency_view()
+def search(request):
+    job_order = None
+    if request.GET.get("job_order"):
+        try:
+            job_order = _get_job_order_for_user(request, int(request.GET["job_order"]))
+        except ValueError:
+            raise Http404 from None
+    form = SearchForm(request.GET or None)
+    page = None
+    rows = []
+    if not form.is_bound or form.is_valid():
+        params = form.search_params() if form.is_bound else {"q": ""}
+        try:
+            number = max(int(request.GET.get("page") or 1), 1)
+        except ValueError:
+            number = 1
+        page = agencies.search_for_agency(
+            organisation=request.organisation,
+            user=request.user,
+            request=request,
+            page=number,
+            per_page=PER_PAGE,
+            **params,
+        )
+        summaries = agencies.summaries_for(page.results)
+        rows = [(hit, summaries[hit.candidate_id]) for hit in page.results if hit.candidate_id in summaries]
+    return render(
+        request,
+        "agency/search.html",
+        {"form": form, "page": page, "rows": rows, "job_order": job_order, "nav": "search"},
+    )
+
+
+@never_cache
+@agency_view()
+def candidate_detail(request, public_id):
+    try:
+        candidate, record = agencies.open_candidate_profile(
+            organisation=request.organisation,
+            user=request.user,
+            public_id=public_id,
+            channel=ProvisionRecord.Channel.PAGE,
+            request=request,
+        )
+    except agencies.CandidateNotVisible:
+        return render(request, "agency/candidate_gone.html", status=404)
+    return render(
+        request,
+        "agency/candidate.html",
+        {
+            "candidate": candidate,
+            "reference": agencies.reference_for(candidate.public_id),
+            "summary": agencies.CandidateSummary.of(candidate),
+            "work_history": candidate.work_history.all(),
+            "resume": getattr(candidate, "resume", None),
+            "source": agencies.source_note(record),
+            "nav": "search",
+        },
+    )
+
+
+@never_cache
+@agency_view()
+def candidate_resume(request, public_id):
+    try:
+        opened = agencies.open_candidate_resume(
+            organisation=request.organisation, user=request.user, public_id=public_id, request=request
+        )
+    except agencies.CandidateNotVisible:
+        return render(request, "agency/candidate_gone.html", status=404)
+    response = FileResponse(opened.file, as_attachment=True, filename=opened.filename, content_type=opened.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Job orders -------------------------------------------------------------------------------
+
+
+@agency_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def job_orders(request):
+    form = JobOrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        order = agencies.create_job_order(
+            organisation=request.organisation, created_by=request.user, data=form.cleaned_data
+        )
+        messages.success(request, _("求人票「%(title)s」を登録しました。") % {"title": order.title})
+        return redirect("agency:job_orders")
+    status = request.GET.get("status", JobOrder.Status.OPEN)
+    orders = agencies.agency_job_orders(request.organisation)
+    if status in JobOrder.Status.values:
+        orders = orders.filter(status=status)
+    return render(
+        request,
+        "agency/job_orders.html",
+        {"orders": orders, "form": form, "status": status, "statuses": JobOrder.Status.choices, "nav": "jobs"},
+    )
+
+
+@agency_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def job_order_edit(request, pk):
+    order = _get_job_order_for_user(request, pk)
+    form = JobOrderForm(request.POST or None, instance=order)
+    if request.method == "POST" and form.is_valid():
+        agencies.update_job_order(job_order=order, data=form.cleaned_data)
+        messages.success(request, _("求人票「%(title)s」を更新しました。") % {"title": order.title})
+        return redirect("agency:job_order_edit", pk=order.pk)
+    return render(request, "agency/job_order_edit.html", {"order": order, "form": form, "nav": "jobs"})
+
+
+@agency_view()
+@require_POST
+def job_order_status(request, pk):
+    order = _get_job_order_for_user(request, pk)
+    status = request.POST.get("status")
+    if status not in JobOrder.Status.values:
+        messages.error(request, _("状況を選び直してください。"))
+        return redirect("agency:job_order_edit", pk=order.pk)
+    agencies.set_job_order_status(job_order=order, status=status)
+    if status == JobOrder.Status.CLOSED:
+        messages.success(request, _("求人票「%(title)s」の募集を終了しました。") % {"title": order.title})
+    else:
+        messages.success(request, _("求人票「%(title)s」の募集を再開しました。") % {"title": order.title})
+    return redirect("agency:job_orders")
+
+
+@agency_view()
+def job_order_find(request, pk):
+    order = _get_job_order_for_user(request, pk)
+    params = agencies.job_order_search_params(order)
+    params["job_order"] = order.pk
+    return redirect(reverse("agency:search") + "?" + urlencode(params))
+
+
+# --- Team and API keys ------------------------------------------------------------------------
+
+
+@agency_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def team(request):
+    if request.method == "POST" and not request.membership.is_admin:
+        return render(request, "agency/forbidden.html", status=403)
+    form = AgencyInviteForm(request.POST or None, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        organisations.invite_member(
+            organisation=request.organisation,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            invited_by=request.user,
+            site_url=settings.SITE_URL,
+        )
+        messages.success(request, _("%(email)s に招待メールを送りました。") % {"email": form.cleaned_data["email"]})
+        return redirect("agency:team")
+    members = [
+        (m, agencies.role_label(m.role))
+        for m in Membership.objects.filter(organisation=request.organisation)
+        .select_related("user")
+        .order_by("created_at")
+    ]
+    invitations = [
+        (i, agencies.role_label(i.role))
+        for i in Invitation.objects.filter(
+            organisation=request.organisation, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        if i.is_open
+    ]
+    return render(
+        request, "agency/team.html", {"members": members, "invitations": invitations, "form": form, "nav": "team"}
+    )
+
+
+@agency_view(admin_only=True)
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = get_object_or_404(Invitation, organisation=request.organisation, pk=pk)
+    organisations.revoke_invitation(invitation)
+    messages.success(request, _("%(email)s への招待を取り消しました。") % {"email": invitation.email})
+    return redirect("agency:team")
+
+
+@never_cache
+@agency_view(admin_only=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_keys(request):
+    form = ApiKeyForm(request.POST or None)
+    new_key = secret = None
+    if request.method == "POST" and form.is_valid():
+        new_key, secret = organisations.create_api_key(
+            organisation=request.organisation, name=form.cleaned_data["name"], created_by=request.user
+        )
+        form = ApiKeyForm()
+    keys = (
+        ApiKey.objects.filter(organisation=request.organisation)
+        .select_related("created_by")
+        .order_by("revoked_at", "-created_at")
+    )
+    return render(
+        request,
+        "agency/api_keys.html",
+        {"keys": keys, "form": form, "new_key": new_key, "secret": secret, "nav": "api_keys"},
+    )
+
+
+@agency_view(admin_only=True)
+@require_POST
+def api_key_revoke(request, pk):
+    key = get_object_or_404(ApiKey, organisation=request.organisation, pk=pk)
+    organisations.revoke_api_key(key)
+    messages.success(request, _("APIキー「%(name)s」を無効にしました。") % {"name": key.name})
+    return redirect("agency:api_keys")
