@@ -1,6 +1,7 @@
 """Everything CareerRelay keeps about a candidate, for the candidate (APPI Art. 33 disclosure)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from careerrelay.candidates.models import Candidate
 from careerrelay.candidates.notices import NOTICES
@@ -10,6 +11,26 @@ from careerrelay.privacy.models import ProvisionRecord
 _SKIP_RELATED = {"verificationtoken", "signintoken", "retentionstate", "consent", "provisionrecord"}
 # Columns that are keys or hashes rather than information about the person.
 _SKIP_FIELDS = {"id", "candidate", "token_hash", "stored_name", "sha256", "key", "session_generation"}
+
+
+# Labels for columns that have no verbose_name of their own.
+_EXTRA_LABELS = {
+    "public_id": _("対象者ID"),
+    "language": _("言語"),
+    "registration_ip": _("登録時のIPアドレス"),
+    "status": _("状態"),
+    "verified_at": _("メールアドレスの確認日時"),
+    "referral_status": _("紹介の判定"),
+    "created_at": _("登録日時"),
+    "updated_at": _("更新日時"),
+    "last_signed_in_at": _("最終ログイン日時"),
+    "source_employer": _("登録したリレーリンクの企業"),
+    "kind": _("形式"),
+    "size": _("サイズ(バイト)"),
+    "uploaded_at": _("アップロード日時"),
+    "name": _("名前"),
+    "position": _("順番"),
+}
 
 
 def _value(obj, field):
@@ -88,7 +109,8 @@ def _other_related(candidate: Candidate) -> dict:
     for relation in candidate._meta.related_objects:
         model = relation.related_model
         name = model._meta.model_name
-        if name in _SKIP_RELATED or model._meta.app_label in {"privacy", "audit"}:
+        # Privacy and audit rows are exported above; the search index is derived from the profile.
+        if name in _SKIP_RELATED or model._meta.app_label in {"privacy", "audit", "search"}:
             continue
         rows = model._default_manager.filter(**{relation.field.name: candidate})
         sections[name] = {
@@ -127,16 +149,21 @@ def _labelled(model_label: str, row: dict | None) -> list[tuple[str, object]]:
 
     try:
         model = apps.get_model(model_label)
-        names = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
+        names = {
+            f.name: str(f.verbose_name)
+            for f in model._meta.concrete_fields
+            if f.verbose_name != f.name.replace("_", " ")
+        }
     except LookupError:
         names = {}
     pairs = []
     for key, value in row.items():
+        label = names.get(key) or str(_EXTRA_LABELS.get(key, key))
         if isinstance(value, dict) and "label" in value:
             value = value["label"]
         elif isinstance(value, list):
             value = "、".join(str(v) for v in value)
-        pairs.append((names.get(key, key), "-" if value in (None, "") else value))
+        pairs.append((label, "-" if value in (None, "") else value))
     return pairs
 
 

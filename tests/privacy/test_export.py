@@ -79,6 +79,8 @@ def test_readable_export_uses_field_names_a_person_understands(candidate_client,
     html = response.content.decode()
     assert '<th scope="row">姓</th><td>鈴木</td>' in html
     assert '<th scope="row">都道府県</th><td>東京都</td>' in html
+    assert '<th scope="row">登録日時</th>' in html
+    assert "public id" not in html and "registration ip" not in html
     assert "株式会社はやぶさ" in html
     assert "職務経歴書.pdf" in html
     assert "株式会社みらい人材" in html
