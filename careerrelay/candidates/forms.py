@@ -328,7 +328,16 @@ class WorkHistoryForm(forms.Form):
         return data
 
 
-WorkHistoryFormSet = forms.formset_factory(WorkHistoryForm, extra=1, can_delete=True, max_num=20, validate_max=True)
+class BaseWorkHistoryFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("この職歴を削除する")
+
+
+WorkHistoryFormSet = forms.formset_factory(
+    WorkHistoryForm, formset=BaseWorkHistoryFormSet, extra=1, can_delete=True, max_num=20, validate_max=True
+)
 
 
 def work_history_initial(candidate):
@@ -339,6 +348,8 @@ def work_history_initial(candidate):
 
 
 def cleaned_work_history(formset) -> list[dict]:
+    """The rows to keep. The POSTed formset is bound without initial data, so has_changed() means
+    "something was typed in this row": the blank extra row drops out, every filled row stays."""
     rows = []
     for form in formset.forms:
         if not form.has_changed() or form.cleaned_data.get("DELETE") or not form.cleaned_data:

@@ -6,9 +6,9 @@ holds a random nonce in a cookie, the token row holds the nonce's hash, and the 
 where the cookie is. Opening the link (GET) only shows a button; the POST of that button signs in,
 so mail scanners that follow links sign nobody in.
 
-The request page never tells whether an address is registered: the view only queues a task with
-the address, and the task looks the address up and mails a link or does nothing. The response
-does the same work for every address, so it also takes the same time.
+The request page never tells whether an address is registered: it shows the same page and does the
+same work for every address (one lookup, one queued task); the task mails a link or does nothing,
+after the response has gone.
 """
 
 import enum
@@ -41,21 +41,31 @@ def new_browser_nonce() -> str:
 
 
 def request_signin_link(*, email: str, browser_nonce: str, language: str = "ja") -> None:
-    """Queue the lookup and the mail; the caller answers "check your mailbox" whatever happens."""
-    email_normalized = normalize_email(email)
+    """Queue the mail; the caller answers "check your mailbox" whatever happens.
+
+    Registered or not, the request does the same work: one indexed lookup and one queued task
+    (which does nothing for an unknown address). The task gets an id, never the address, so the
+    task table holds no personal data."""
+    candidate_id = (
+        Candidate.objects.filter(email_normalized=normalize_email(email), status=Candidate.Status.VERIFIED)
+        .values_list("pk", flat=True)
+        .first()
+    )
     browser_hash = hash_token(browser_nonce)
-    transaction.on_commit(lambda: send_signin_link.enqueue(email_normalized, browser_hash, language))
+    transaction.on_commit(lambda: send_signin_link.enqueue(candidate_id, browser_hash, language))
 
 
 @task()
-def send_signin_link(email_normalized: str, browser_hash: str, language: str) -> bool:
-    return issue_signin_link(email_normalized=email_normalized, browser_hash=browser_hash, language=language)
+def send_signin_link(candidate_id: int | None, browser_hash: str, language: str) -> bool:
+    return issue_signin_link(candidate_id=candidate_id, browser_hash=browser_hash, language=language)
 
 
 @transaction.atomic
-def issue_signin_link(*, email_normalized: str, browser_hash: str, language: str = "ja") -> bool:
-    """Mail a sign-in link to a registered, verified address; quietly nothing for any other."""
-    candidate = Candidate.objects.filter(email_normalized=email_normalized, status=Candidate.Status.VERIFIED).first()
+def issue_signin_link(*, candidate_id: int | None, browser_hash: str, language: str = "ja") -> bool:
+    """Mail a sign-in link to a registered, verified person; quietly nothing for anybody else."""
+    if candidate_id is None:
+        return False
+    candidate = Candidate.objects.filter(pk=candidate_id, status=Candidate.Status.VERIFIED).first()
     if candidate is None:
         return False
     token = new_token()

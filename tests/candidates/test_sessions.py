@@ -179,3 +179,12 @@ def test_an_expired_change_link_changes_nothing(client, hanako, django_capture_o
     assert response.status_code == 400
     assert "有効期限が切れています" in response.text
     assert Candidate.objects.get(pk=hanako.pk).email == "hanako@example.jp"
+
+
+def test_change_requests_are_limited_per_person(client, hanako, settings, django_capture_on_commit_callbacks):
+    settings.RATE_LIMIT_SIGNIN_PER_EMAIL = "2/h"
+    sign_in_candidate(client, hanako)
+    for n in range(2):
+        assert ask_to_change(client, django_capture_on_commit_callbacks, f"new{n}@example.jp").status_code == 302
+    assert ask_to_change(client, django_capture_on_commit_callbacks, "new9@example.jp").status_code == 429
+    assert len(mail.outbox) == 2

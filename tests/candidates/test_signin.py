@@ -183,7 +183,7 @@ def test_the_answer_is_the_same_for_registered_and_unknown_addresses(hanako, dja
     assert known.status_code == unknown.status_code == 200
     assert _comparable(known, "hanako@example.jp") == _comparable(unknown, "nobody@example.jp")
     assert sorted(known.cookies) == sorted(unknown.cookies)
-    # The request itself does the same work for both: it queues one task and looks nothing up.
+    # The request itself does the same work for both: one queued task, which alone decides to mail.
     assert len(known_work) == len(unknown_work) == 1
     assert len(mail.outbox) == 0
     with django_capture_on_commit_callbacks(execute=True):
@@ -252,6 +252,17 @@ def test_the_relay_landing_page_links_to_sign_in(client):
 
     campaign = EmployerFactory().campaigns.get()
     assert 'href="/me/signin/"' in client.get(campaign.get_absolute_url()).text
+
+
+def test_the_queued_task_carries_no_email_address(hanako, django_capture_on_commit_callbacks, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django_tasks import default_task_backend
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(SIGNIN, {"email": "hanako@example.jp"}, REMOTE_ADDR=IP)
+    (result,) = default_task_backend.results
+    assert "hanako" not in repr(result.args)
+    assert result.args[0] == hanako.pk
 
 
 def test_a_deleted_person_cannot_use_an_old_link(client, hanako, django_capture_on_commit_callbacks):

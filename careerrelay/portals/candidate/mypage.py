@@ -119,8 +119,15 @@ def signout_everywhere(request):
 # --- Account: email address and sessions ---------------------------------------------------------
 
 
+def _candidate_key(group, request):
+    return str(request.candidate.pk)
+
+
 @candidate_required
 @require_http_methods(["GET", "HEAD", "POST"])
+# Each request mails an address the person typed: limited like sign-in links, per address and per person.
+@ratelimit(key=_email_key, rate=_rate("RATE_LIMIT_SIGNIN_PER_EMAIL"), method="POST", group="email-change-email")
+@ratelimit(key=_candidate_key, rate=_rate("RATE_LIMIT_SIGNIN_PER_EMAIL"), method="POST", group="email-change-person")
 def account(request):
     form = EmailChangeForm(request.POST or None, candidate=request.candidate)
     if request.method == "POST" and form.is_valid():
