@@ -118,3 +118,11 @@ def test_the_worker_loop_runs_the_job_at_most_once_per_interval(dormant, django_
     assert RetentionRun.objects.count() == 1
     assert RetentionRun.objects.get().reminded == 1
     assert run_if_due(timezone.now() + timedelta(hours=2)) is not None
+
+
+def test_the_job_can_be_run_by_hand(dormant, capsys, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_retention")
+    assert capsys.readouterr().out.strip() == "reminded=1 deleted=0 expired_provision_records=0"
