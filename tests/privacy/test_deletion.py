@@ -131,13 +131,13 @@ def person(client, employer, settings, django_capture_on_commit_callbacks):
     upload = SimpleUploadedFile("履歴書_蘂田.pdf", b"%PDF-1.4\nRESUME-MARKER-5f3a\n%%EOF\n", "application/pdf")
     with django_capture_on_commit_callbacks(execute=True):
         resumes.save_resume(candidate=candidate, upload=upload)
-    # A sign-in link requested through the database task backend: the queued task keeps the address.
+    # A sign-in link requested through the database task backend (its queued row stays behind).
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
         signin.request_signin_link(email=candidate.email, browser_nonce="nonce")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
-        signin.issue_signin_link(email_normalized=candidate.email_normalized, browser_hash="x" * 64)
+        signin.issue_signin_link(candidate_id=candidate.pk, browser_hash="x" * 64)
 
     agency = EmployerFactory(name="株式会社受け取り人材", kind="agency")
     privacy.record_provision(
