@@ -36,28 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print one JSON object instead of text")
 
     def handle(self, *args, name, admin_email, admin_name="", as_json=False, **options):
-        name = normalize_text(name or "")
-        if not name:
-            raise CommandError("The company name must not be empty.")
-        if len(name) > Organisation._meta.get_field("name").max_length:
-            raise CommandError("The company name is too long (200 characters at most).")
-        email = normalize_email(admin_email or "")
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise CommandError(f"Not a valid email address: {admin_email!r}") from None
-
+        name, email = self.clean_name_and_email(name, admin_email)
         with transaction.atomic():
-            user = User.objects.filter(email=email).first()
-            if user is not None:
-                taken = Membership.objects.filter(user=user).select_related("organisation").first()
-                if taken is not None:
-                    raise CommandError(
-                        f"{email} already belongs to {taken.organisation.name} (id {taken.organisation.pk})."
-                    )
-            else:
-                user = User.objects.create_user(email=email, name=normalize_text(admin_name))
-            EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+            user = self.admin_user(email, admin_name)
             organisation = create_employer(name=name, admin=user)
             _key, secret = create_api_key(organisation=organisation, name=_("初期APIキー"))
 
@@ -85,6 +66,37 @@ class Command(BaseCommand):
             lines.append(f"Set password (one-time link, send it to the admin): {result['set_password_url']}")
         lines.append(f"Log in:     {result['login_url']}")
         self.stdout.write("\n".join(lines))
+
+    # Shared with create_agency.
+    @staticmethod
+    def clean_name_and_email(name: str, admin_email: str) -> tuple[str, str]:
+        name = normalize_text(name or "")
+        if not name:
+            raise CommandError("The company name must not be empty.")
+        if len(name) > Organisation._meta.get_field("name").max_length:
+            raise CommandError("The company name is too long (200 characters at most).")
+        email = normalize_email(admin_email or "")
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise CommandError(f"Not a valid email address: {admin_email!r}") from None
+        return name, email
+
+    @staticmethod
+    def admin_user(email: str, admin_name: str = "") -> User:
+        """The first admin: a new user, or an existing one who belongs to no organisation yet;
+        their address counts as verified (the operator vouches for it). Call inside a transaction."""
+        user = User.objects.filter(email=email).first()
+        if user is not None:
+            taken = Membership.objects.filter(user=user).select_related("organisation").first()
+            if taken is not None:
+                raise CommandError(
+                    f"{email} already belongs to {taken.organisation.name} (id {taken.organisation.pk})."
+                )
+        else:
+            user = User.objects.create_user(email=email, name=normalize_text(admin_name))
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        return user
 
     @staticmethod
     def _set_password_url(user) -> str:
