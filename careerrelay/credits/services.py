@@ -95,6 +95,76 @@ def adjust_credits(*, organisation: Organisation, amount: int, reason: str, acto
         raise ValueError("An adjustment needs a reason.")
     if amount == 0:
         raise ValueError("An adjustment of zero changes nothing.")
+    # The same lock reservations take; a negative adjustment below zero fails in the database.
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
     return LedgerEntry.objects.create(
         organisation=organisation, kind=Kind.ADJUSTMENT, amount=amount, reason=reason.strip(), actor=actor
+    )
+
+
+# --- Free referrals: a credit reserved for a request, then consumed or returned ------------------
+
+
+class NoCreditAvailable(Exception):
+    """The organisation has no available credit to reserve."""
+
+
+def reserve_credit(*, organisation: Organisation, request_key, actor=None) -> LedgerEntry:
+    """Hold one credit for the free-referral request `request_key`. Call inside the transaction
+    that creates the request; raises NoCreditAvailable when there is none.
+
+    The organisation row is locked and the balance read again under the lock, so concurrent
+    requests queue up here and each sees the ones before it. Behind that, the database itself
+    refuses the insert when it would take the balance below zero (AvailableCredits' CHECK,
+    maintained by a trigger) or reserve twice for one request (a unique constraint); both
+    surface as NoCreditAvailable / IntegrityError rather than a second reservation.
+    """
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if get_balance(organisation).credits_available < 1:
+        raise NoCreditAvailable
+    try:
+        with transaction.atomic():
+            return LedgerEntry.objects.create(
+                organisation=organisation, kind=Kind.CREDIT_RESERVED, amount=-1, request_key=request_key, actor=actor
+            )
+    except IntegrityError as error:
+        if LedgerEntry.objects.filter(kind=Kind.CREDIT_RESERVED, request_key=request_key).exists():
+            raise
+        raise NoCreditAvailable from error
+
+
+def _settle(*, organisation: Organisation, request_key, kind: str, amount: int, actor=None, reason: str = ""):
+    if not LedgerEntry.objects.filter(
+        organisation=organisation, kind=Kind.CREDIT_RESERVED, request_key=request_key
+    ).exists():
+        raise ValueError("No credit is reserved for this request.")
+    try:
+        with transaction.atomic():
+            return LedgerEntry.objects.create(
+                organisation=organisation,
+                kind=kind,
+                amount=amount,
+                request_key=request_key,
+                actor=actor,
+                reason=reason,
+            )
+    except IntegrityError:
+        return None  # settled already (consumed or returned), by this or a concurrent call
+
+
+def consume_credit(*, organisation: Organisation, request_key, actor=None) -> LedgerEntry | None:
+    """The reserved credit is spent (the employer confirmed the interview). None when the
+    reservation was settled already: a unique constraint allows one settlement per request."""
+    return _settle(organisation=organisation, request_key=request_key, kind=Kind.CREDIT_CONSUMED, amount=0, actor=actor)
+
+
+def return_credit(*, organisation: Organisation, request_key, reason: str = "", actor=None) -> LedgerEntry | None:
+    """The reserved credit comes back (+1). None when the reservation was settled already."""
+    return _settle(
+        organisation=organisation,
+        request_key=request_key,
+        kind=Kind.CREDIT_RETURNED,
+        amount=1,
+        actor=actor,
+        reason=reason,
     )
