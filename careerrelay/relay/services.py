@@ -1,7 +1,7 @@
 import secrets
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F
 
 from careerrelay.credits.models import LedgerEntry
@@ -46,16 +46,13 @@ def open_campaign(code: str) -> RelayCampaign | None:
         f" RETURNING *, (SELECT name FROM {organisations} WHERE id = {campaigns}.organisation_id)"
         f" AS organisation_name"
     )
-    # A page view need not wait for the disk: on a busy server the WAL flush was most of the
-    # page's time (bench/RESULTS.md). The increment stays atomic and is never lost or doubled;
-    # only a crash of PostgreSQL itself could drop the last fraction of a second of views. Only
-    # when this is the whole transaction: anything else commits synchronously, as always.
-    asynchronous = connection.vendor == "postgresql" and not connection.in_atomic_block
-    with transaction.atomic():
-        if asynchronous:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        campaign = next(iter(RelayCampaign.objects.raw(sql, [code])), None)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # A page view need not wait for the disk: on a busy server the WAL flush was most of the
+        # page's time (bench/RESULTS.md). set_config(..., true) lasts until this statement's own
+        # commit, so nothing else commits asynchronously. The increment stays atomic and is never
+        # lost or doubled; only a crash of PostgreSQL itself could drop the last moment's views.
+        sql += ", set_config('synchronous_commit', 'off', true) AS commit_mode"
+    campaign = next(iter(RelayCampaign.objects.raw(sql, [code])), None)
     if campaign is not None:
         # The page shows only the employer's name; other fields load if something asks for them.
         campaign.organisation = Organisation.from_db(

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from careerrelay.organisations.models import Organisation
 from careerrelay.relay.models import RelayCampaign
@@ -40,3 +41,8 @@ def test_it_counts_every_view_when_it_is_its_own_transaction(campaign):
         assert open_campaign(campaign.code).pk == campaign.pk
     campaign.refresh_from_db()
     assert campaign.landing_views == 3
+    if connection.vendor == "postgresql":
+        # The asynchronous commit was the counter's own, not the connection's from now on.
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)
