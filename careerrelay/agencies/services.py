@@ -343,14 +343,15 @@ JOB_ORDER_FIELDS = [
 @transaction.atomic
 def create_job_order(*, organisation: Organisation, created_by=None, data: dict) -> JobOrder:
     return JobOrder.objects.create(
-        agency=organisation, created_by=created_by, **{f: data.get(f) for f in JOB_ORDER_FIELDS}
+        agency=organisation, created_by=created_by, **{f: data[f] for f in JOB_ORDER_FIELDS if f in data}
     )
 
 
 @transaction.atomic
 def update_job_order(*, job_order: JobOrder, data: dict) -> JobOrder:
     for name in JOB_ORDER_FIELDS:
-        setattr(job_order, name, data.get(name))
+        if name in data:
+            setattr(job_order, name, data[name])
     job_order.save()
     return job_order
 
