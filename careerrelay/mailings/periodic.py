@@ -20,6 +20,10 @@ def run_once() -> dict:
     result = run_periodic()
     # Candidate retention (reminders, deletions after the grace period): at most once an hour.
     result["retention"] = run_if_due() is not None
+    # Free-referral requests past their deadline: expire and return the credit (each exactly once).
+    from careerrelay.matching.services import expire_due_requests
+
+    result["free_referrals_expired"] = expire_due_requests()
     return result
 
 

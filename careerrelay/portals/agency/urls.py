@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from careerrelay.portals.agency import views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("team/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("api-keys/", views.api_keys, name="api_keys"),
     path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("", include("careerrelay.portals.agency.matching")),  # introductions, free referrals
 ]

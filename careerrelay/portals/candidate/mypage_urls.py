@@ -4,7 +4,7 @@ Other parts of the candidate's area (consents, provision records, export, deleti
 patterns between the marked lines, each view wrapped in auth.candidate_required.
 """
 
-from django.urls import path
+from django.urls import include, path
 
 from careerrelay.portals.candidate import mypage, privacy
 
@@ -20,7 +20,7 @@ urlpatterns = [
     path("resume/", mypage.resume, name="resume"),
     path("resume/download/", mypage.resume_download, name="resume_download"),
     path("resume/delete/", mypage.resume_delete, name="resume_delete"),
-    path("introductions/", mypage.introductions, name="introductions"),
+    path("introductions/", include("careerrelay.portals.candidate.introductions")),
     # === Patterns added by the privacy part (consents, provision records, export, deletion) ===
     path("consents/", privacy.consents, name="consents"),
     path("consents/renew/", privacy.reconsent, name="reconsent"),

@@ -20,4 +20,5 @@ urlpatterns = [
     path("applicants/", include("careerrelay.portals.employer.applicants_urls")),
     path("templates/", include("careerrelay.portals.employer.templates_views")),
     path("sends/", include("careerrelay.portals.employer.sends")),
+    path("free-referrals/", include("careerrelay.portals.employer.free_referrals")),
 ]

@@ -1,0 +1,584 @@
+"""Introductions and free referrals: every state change is one function, one transaction, with its
+IntroductionEvent, ledger entry and audit event written in that transaction.
+
+Who may see what:
+- the agency: its own introductions (`agency_introductions`), with its internal notes;
+- the company: introductions to it after the candidate accepted (`company_introductions`), the
+  stages and dates, never the agency's notes;
+- the candidate: their own (`candidate_introductions`), the company, the role, stage names and dates.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from careerrelay.agencies import services as agencies
+from careerrelay.agencies.models import JobOrder
+from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.candidates.models import Candidate
+from careerrelay.credits import services as credits
+from careerrelay.matching.models import FreeReferralProposal, FreeReferralRequest, Introduction, IntroductionEvent
+from careerrelay.organisations.models import Organisation
+from careerrelay.privacy.models import ProvisionRecord
+from careerrelay.privacy.services import ProvisionRefused, record_provision
+
+Stage = Introduction.Stage
+Party = Introduction.Party
+RequestState = FreeReferralRequest.State
+ProposalState = FreeReferralProposal.State
+
+# What the company receives when the candidate accepts: the profile as the agency sees it.
+INTRODUCTION_ITEMS = [ProvisionRecord.Item.PROFILE, ProvisionRecord.Item.CONTACT, ProvisionRecord.Item.WORK_HISTORY]
+
+# The stages the agency moves an accepted introduction through, and from where.
+AGENCY_TRANSITIONS = {
+    Stage.INTERVIEW_SCHEDULED: (Stage.ACCEPTED, Stage.INTERVIEW_SCHEDULED),  # also a new date
+    Stage.INTERVIEWED: (Stage.INTERVIEW_SCHEDULED,),
+    Stage.OFFER: (Stage.INTERVIEWED,),
+    Stage.HIRED: (Stage.OFFER,),
+    Stage.NOT_HIRED: (Stage.ACCEPTED, Stage.INTERVIEW_SCHEDULED, Stage.INTERVIEWED, Stage.OFFER),
+    Stage.WITHDRAWN: tuple(Introduction.OPEN_STAGES),
+}
+# The candidate may withdraw once they accepted (before that, they decline).
+CANDIDATE_WITHDRAWABLE = (Stage.ACCEPTED, Stage.INTERVIEW_SCHEDULED, Stage.INTERVIEWED, Stage.OFFER)
+
+
+class MatchingError(Exception):
+    """A refused step; `code` says which (for the page's message)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+# --- Scopes -------------------------------------------------------------------------------------
+
+
+def agency_introductions(organisation: Organisation):
+    return Introduction.objects.filter(agency=organisation).select_related("candidate", "job_order", "company")
+
+
+def company_introductions(organisation: Organisation):
+    return Introduction.objects.filter(company=organisation, stage__in=Introduction.AFTER_ACCEPTANCE).select_related(
+        "candidate", "agency", "free_referral"
+    )
+
+
+def candidate_introductions(candidate: Candidate):
+    return Introduction.objects.filter(candidate=candidate).select_related("agency", "free_referral")
+
+
+def employer_requests(organisation: Organisation):
+    return FreeReferralRequest.objects.filter(organisation=organisation)
+
+
+def requests_for_agencies():
+    """Open requests every approved agency may see: the role and terms, the employer's name."""
+    return FreeReferralRequest.objects.filter(state=RequestState.OPEN).select_related("organisation", "claimed_by")
+
+
+def visible_events(introduction: Introduction, party: str):
+    """The events `party` may see: the agency sees all with notes; others see stages and dates."""
+    events = list(introduction.events.all())
+    if party == Party.COMPANY:
+        events = [e for e in events if e.stage in Introduction.AFTER_ACCEPTANCE]
+    if party != Party.AGENCY:
+        for event in events:
+            event.note = ""
+    return events
+
+
+def _event(introduction, *, stage, party, user=None, interview_at=None, note="") -> IntroductionEvent:
+    return IntroductionEvent.objects.create(
+        introduction=introduction,
+        stage=stage,
+        party=party,
+        actor_user=user if user is not None and user.is_authenticated else None,
+        interview_at=interview_at,
+        note=note,
+    )
+
+
+def _audit(*, introduction=None, free_referral=None, actor_kind, operation, user=None, organisation=None, **detail):
+    if introduction is not None:
+        record_event(
+            actor=user,
+            actor_kind=actor_kind,
+            action=Action.CHANGE,
+            subject_key=introduction.candidate.public_id,
+            organisation=organisation,
+            object_type="introduction",
+            object_id=introduction.pk,
+            operation=operation,
+            **detail,
+        )
+    else:
+        record_event(
+            actor=user,
+            actor_kind=actor_kind,
+            action=Action.CHANGE,
+            organisation=organisation,
+            object_type="free_referral_request",
+            object_id=free_referral.pk,
+            operation=operation,
+            **detail,
+        )
+
+
+# --- Introductions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def propose_introduction(
+    *,
+    agency: Organisation,
+    user,
+    candidate_public_id,
+    job_order: JobOrder | None = None,
+    free_referral: FreeReferralRequest | None = None,
+    company_name: str = "",
+    role: str = "",
+    message: str = "",
+) -> Introduction:
+    """The agency proposes a candidate it may see for one of its job orders, a named company, or a
+    free-referral request it holds the claim on. The candidate is emailed; the company gets nothing
+    yet."""
+    agencies.require_approved(agency)
+    candidate = agencies.find_visible_candidate(candidate_public_id)
+    if candidate is None:
+        raise MatchingError("candidate_not_visible")
+    company = None
+    commitment = False
+    if free_referral is not None:
+        free_referral = FreeReferralRequest.objects.select_for_update().get(pk=free_referral.pk)
+        if not free_referral.is_open:
+            raise MatchingError("request_closed")
+        if free_referral.claim_holder() != agency:
+            raise MatchingError("not_claimed")
+        company = free_referral.organisation
+        company_name, role, commitment = company.name, free_referral.role, True
+    elif job_order is not None:
+        if job_order.agency_id != agency.pk:
+            raise MatchingError("job_order_not_found")
+        if not job_order.is_open:
+            raise MatchingError("job_order_closed")
+        company_name, role = job_order.client_company, job_order.title
+    company_name, role = company_name.strip(), role.strip()
+    if not company_name or not role:
+        raise MatchingError("company_required")
+    try:
+        with transaction.atomic():
+            introduction = Introduction.objects.create(
+                agency=agency,
+                candidate=candidate,
+                job_order=job_order if free_referral is None else None,
+                company=company,
+                company_name=company_name,
+                role=role,
+                message=message.strip(),
+                free_referral=free_referral,
+                interview_commitment=commitment,
+                created_by=user,
+            )
+    except IntegrityError:
+        raise MatchingError("already_introduced") from None
+    _event(introduction, stage=Stage.PROPOSED, party=Party.AGENCY, user=user)
+    _audit(
+        introduction=introduction,
+        actor_kind=ActorKind.AGENCY,
+        operation="introduction_proposed",
+        user=user,
+        organisation=agency,
+    )
+    _notify_candidate(introduction, "matching_introduction")
+    return introduction
+
+
+def _notify_candidate(introduction: Introduction, template: str) -> None:
+    from careerrelay.mailings.services import queue_email
+
+    candidate = introduction.candidate
+    queue_email(
+        to=candidate.email,
+        template=template,
+        context={"candidate": candidate, "introduction": introduction},
+        language=candidate.language or "ja",
+    )
+
+
+@transaction.atomic
+def respond_to_introduction(*, candidate: Candidate, introduction: Introduction, accept: bool, request=None) -> bool:
+    """The candidate accepts or declines. Only on acceptance does the company receive the profile:
+    the provision record goes to the company when it is an organisation on the platform, else to
+    the agency (which hands the profile to its client, named on the introduction). A free-referral
+    introduction, once accepted, is put before the employer. False when already answered."""
+    if introduction.candidate_id != candidate.pk:
+        raise MatchingError("not_found")
+    stage = Stage.ACCEPTED if accept else Stage.DECLINED
+    now = timezone.now()
+    changed = Introduction.objects.filter(pk=introduction.pk, stage=Stage.PROPOSED).update(
+        stage=stage, responded_at=now, updated_at=now
+    )
+    if not changed:
+        return False
+    introduction.refresh_from_db()
+    if accept:
+        recipient = introduction.company or introduction.agency
+        try:
+            record = record_provision(
+                candidate=candidate,
+                recipient_organisation=recipient,
+                items=list(INTRODUCTION_ITEMS),
+                channel=ProvisionRecord.Channel.INTRODUCTION,
+                request=request,
+            )
+        except ProvisionRefused:
+            raise MatchingError("consent_missing") from None
+        Introduction.objects.filter(pk=introduction.pk).update(provision_record=record)
+        introduction.provision_record = record
+        if introduction.free_referral_id:
+            _propose_to_employer(introduction)
+    _event(introduction, stage=stage, party=Party.CANDIDATE)
+    record_event(
+        actor_kind=ActorKind.CANDIDATE,
+        action=Action.CHANGE,
+        subject_key=candidate.public_id,
+        request=request,
+        object_type="introduction",
+        object_id=introduction.pk,
+        operation="introduction_accepted" if accept else "introduction_declined",
+    )
+    return True
+
+
+def _propose_to_employer(introduction: Introduction) -> FreeReferralProposal | None:
+    free_referral = FreeReferralRequest.objects.select_for_update().get(pk=introduction.free_referral_id)
+    if not free_referral.is_open:
+        return None
+    proposal = FreeReferralProposal.objects.create(
+        request=free_referral, introduction=introduction, agency=introduction.agency
+    )
+    # While the employer looks at the proposal, the agency keeps the request.
+    FreeReferralRequest.objects.filter(pk=free_referral.pk, claimed_by=introduction.agency).update(
+        claim_expires_at=max(free_referral.claim_expires_at or timezone.now(), _end_of(free_referral.deadline))
+    )
+    _audit(
+        free_referral=free_referral,
+        actor_kind=ActorKind.SYSTEM,
+        operation="free_referral_proposed",
+        organisation=free_referral.organisation,
+        proposal=proposal.pk,
+        agency=introduction.agency_id,
+    )
+    _notify_employer(free_referral, "matching_free_referral_proposed")
+    return proposal
+
+
+def _notify_employer(free_referral: FreeReferralRequest, template: str, **context) -> None:
+    from careerrelay.mailings.services import queue_email
+
+    for membership in free_referral.organisation.memberships.select_related("user").order_by("pk"):
+        queue_email(
+            to=membership.user.email,
+            template=template,
+            context={"free_referral": free_referral, **context},
+            language=getattr(membership.user, "language", "") or "ja",
+        )
+
+
+@transaction.atomic
+def change_stage(
+    *, introduction: Introduction, stage: str, agency: Organisation, user, interview_at=None, note: str = ""
+) -> bool:
+    """The agency records the next stage (interview scheduled, interviewed, offer, hired, not hired,
+    withdrawn). A conditional UPDATE from the allowed stages, so two clicks record it once."""
+    if introduction.agency_id != agency.pk:
+        raise MatchingError("not_found")
+    allowed = AGENCY_TRANSITIONS.get(stage)
+    if allowed is None:
+        raise MatchingError("bad_stage")
+    updates = {"stage": stage, "updated_at": timezone.now()}
+    if stage == Stage.WITHDRAWN:
+        updates["withdrawn_by"] = Party.AGENCY
+    changed = Introduction.objects.filter(pk=introduction.pk, stage__in=allowed).update(**updates)
+    if not changed:
+        return False
+    introduction.refresh_from_db()
+    _event(introduction, stage=stage, party=Party.AGENCY, user=user, interview_at=interview_at, note=note.strip())
+    _close_pending_proposal(introduction)
+    _audit(
+        introduction=introduction,
+        actor_kind=ActorKind.AGENCY,
+        operation="introduction_stage",
+        user=user,
+        organisation=agency,
+        stage=stage,
+    )
+    if stage in (Stage.INTERVIEW_SCHEDULED, Stage.OFFER, Stage.WITHDRAWN):
+        _notify_candidate(introduction, "matching_stage_changed")
+    return True
+
+
+@transaction.atomic
+def withdraw_by_candidate(*, candidate: Candidate, introduction: Introduction, request=None) -> bool:
+    if introduction.candidate_id != candidate.pk:
+        raise MatchingError("not_found")
+    changed = Introduction.objects.filter(pk=introduction.pk, stage__in=CANDIDATE_WITHDRAWABLE).update(
+        stage=Stage.WITHDRAWN, withdrawn_by=Party.CANDIDATE, updated_at=timezone.now()
+    )
+    if not changed:
+        return False
+    introduction.refresh_from_db()
+    _event(introduction, stage=Stage.WITHDRAWN, party=Party.CANDIDATE)
+    _close_pending_proposal(introduction)
+    record_event(
+        actor_kind=ActorKind.CANDIDATE,
+        action=Action.CHANGE,
+        subject_key=candidate.public_id,
+        request=request,
+        object_type="introduction",
+        object_id=introduction.pk,
+        operation="introduction_withdrawn",
+    )
+    return True
+
+
+def _close_pending_proposal(introduction: Introduction) -> None:
+    """A withdrawn or ended introduction is no longer before the employer."""
+    if introduction.stage in (Stage.WITHDRAWN, Stage.NOT_HIRED):
+        FreeReferralProposal.objects.filter(introduction=introduction, state=ProposalState.PENDING).update(
+            state=ProposalState.CLOSED, decided_at=timezone.now()
+        )
+
+
+# --- Free referrals: the employer -------------------------------------------------------------
+
+
+def default_deadline():
+    return timezone.localdate() + timedelta(days=settings.FREE_REFERRAL_DEADLINE_DAYS)
+
+
+def _end_of(day):
+    """The last moment of `day` in the site's time zone: a deadline includes its day."""
+    from datetime import datetime, time
+
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min)) - timedelta(microseconds=1)
+
+
+REQUEST_FIELDS = [
+    "role",
+    "requirements",
+    "prefecture",
+    "location_note",
+    "salary_min",
+    "salary_max",
+    "desired_start",
+    "deadline",
+]
+
+
+@transaction.atomic
+def file_free_referral_request(*, organisation: Organisation, user, data: dict, request=None) -> FreeReferralRequest:
+    """The request and its reserved credit, together or not at all. Raises
+    credits.NoCreditAvailable when the employer has no available credit (also when concurrent
+    requests took the last one a moment ago)."""
+    fields = {name: data.get(name) for name in REQUEST_FIELDS if data.get(name) not in (None, "")}
+    fields.setdefault("deadline", default_deadline())
+    free_referral = FreeReferralRequest(organisation=organisation, created_by=user, **fields)
+    credits.reserve_credit(organisation=organisation, request_key=free_referral.public_id, actor=user)
+    free_referral.save()
+    record_event(
+        actor=user,
+        actor_kind=ActorKind.EMPLOYER,
+        action=Action.CHANGE,
+        organisation=organisation,
+        request=request,
+        object_type="free_referral_request",
+        object_id=free_referral.pk,
+        operation="free_referral_filed",
+        deadline=free_referral.deadline.isoformat(),
+    )
+    return free_referral
+
+
+@transaction.atomic
+def confirm_interview(*, proposal: FreeReferralProposal, organisation: Organisation, user, request=None) -> bool:
+    """The employer confirms the interview: the proposal is confirmed, the request fulfilled and its
+    credit consumed, exactly once. The conditional UPDATEs decide the winner of two clicks; the
+    ledger's unique settlement per request and the one-confirmed-proposal constraint back them."""
+    if proposal.request.organisation_id != organisation.pk:
+        raise MatchingError("not_found")
+    now = timezone.now()
+    fulfilled = FreeReferralRequest.objects.filter(pk=proposal.request_id, state=RequestState.OPEN).update(
+        state=RequestState.FULFILLED, settled_at=now
+    )
+    if not fulfilled:
+        return False
+    confirmed = FreeReferralProposal.objects.filter(pk=proposal.pk, state=ProposalState.PENDING).update(
+        state=ProposalState.CONFIRMED, decided_at=now, decided_by=user
+    )
+    if not confirmed:
+        transaction.set_rollback(True)
+        return False
+    free_referral = proposal.request
+    entry = credits.consume_credit(organisation=organisation, request_key=free_referral.public_id, actor=user)
+    if entry is None:  # settled already (returned at the deadline a moment ago): nothing happens
+        transaction.set_rollback(True)
+        return False
+    FreeReferralProposal.objects.filter(request=free_referral, state=ProposalState.PENDING).update(
+        state=ProposalState.CLOSED, decided_at=now
+    )
+    introduction = proposal.introduction
+    if Introduction.objects.filter(pk=introduction.pk, stage=Stage.ACCEPTED).update(
+        stage=Stage.INTERVIEW_SCHEDULED, updated_at=now
+    ):
+        _event(introduction, stage=Stage.INTERVIEW_SCHEDULED, party=Party.COMPANY, user=user)
+        _notify_candidate(introduction, "matching_stage_changed")
+    record_event(
+        actor=user,
+        actor_kind=ActorKind.EMPLOYER,
+        action=Action.CHANGE,
+        subject_key=introduction.candidate.public_id,
+        organisation=organisation,
+        request=request,
+        object_type="free_referral_request",
+        object_id=free_referral.pk,
+        operation="free_referral_interview_confirmed",
+        proposal=proposal.pk,
+        ledger_entry=entry.pk,
+    )
+    return True
+
+
+@transaction.atomic
+def decline_proposal(
+    *, proposal: FreeReferralProposal, organisation: Organisation, user, reason: str, request=None
+) -> bool:
+    """The employer declines with a reason; the request stays open and the agency may propose again."""
+    if proposal.request.organisation_id != organisation.pk:
+        raise MatchingError("not_found")
+    reason = reason.strip()
+    if not reason:
+        raise MatchingError("reason_required")
+    now = timezone.now()
+    changed = FreeReferralProposal.objects.filter(
+        pk=proposal.pk, state=ProposalState.PENDING, request__state=RequestState.OPEN
+    ).update(state=ProposalState.DECLINED, decline_reason=reason, decided_at=now, decided_by=user)
+    if not changed:
+        return False
+    introduction = proposal.introduction
+    if Introduction.objects.filter(pk=introduction.pk, stage=Stage.ACCEPTED).update(
+        stage=Stage.NOT_HIRED, updated_at=now
+    ):
+        _event(introduction, stage=Stage.NOT_HIRED, party=Party.COMPANY, user=user)
+    # The agency gets a fresh claim period to propose someone else.
+    free_referral = proposal.request
+    FreeReferralRequest.objects.filter(pk=free_referral.pk, claimed_by=proposal.agency_id).update(
+        claim_expires_at=now + timedelta(days=settings.FREE_REFERRAL_CLAIM_DAYS)
+    )
+    record_event(
+        actor=user,
+        actor_kind=ActorKind.EMPLOYER,
+        action=Action.CHANGE,
+        subject_key=introduction.candidate.public_id,
+        organisation=organisation,
+        request=request,
+        object_type="free_referral_request",
+        object_id=free_referral.pk,
+        operation="free_referral_proposal_declined",
+        proposal=proposal.pk,
+    )
+    return True
+
+
+# --- Free referrals: agencies ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_request(*, free_referral: FreeReferralRequest, agency: Organisation, user) -> bool:
+    """One agency at a time: the UPDATE wins only while the request is open and nobody else holds an
+    unexpired claim (the same agency may renew its own)."""
+    agencies.require_approved(agency)
+    now = timezone.now()
+    won = (
+        FreeReferralRequest.objects.filter(
+            pk=free_referral.pk, state=RequestState.OPEN, deadline__gte=timezone.localdate()
+        )
+        .filter(Q(claimed_by__isnull=True) | Q(claim_expires_at__lte=now) | Q(claimed_by=agency))
+        .update(
+            claimed_by=agency,
+            claimed_at=now,
+            claim_expires_at=min(
+                now + timedelta(days=settings.FREE_REFERRAL_CLAIM_DAYS), _end_of(free_referral.deadline)
+            ),
+        )
+    )
+    if won:
+        _audit(
+            free_referral=free_referral,
+            actor_kind=ActorKind.AGENCY,
+            operation="free_referral_claimed",
+            user=user,
+            organisation=agency,
+        )
+    return bool(won)
+
+
+@transaction.atomic
+def release_claim(*, free_referral: FreeReferralRequest, agency: Organisation, user) -> bool:
+    released = FreeReferralRequest.objects.filter(pk=free_referral.pk, claimed_by=agency).update(
+        claimed_by=None, claimed_at=None, claim_expires_at=None
+    )
+    if released:
+        _audit(
+            free_referral=free_referral,
+            actor_kind=ActorKind.AGENCY,
+            operation="free_referral_released",
+            user=user,
+            organisation=agency,
+        )
+    return bool(released)
+
+
+# --- Free referrals: the deadline -----------------------------------------------------------------
+
+
+def expire_due_requests(today=None) -> int:
+    """Requests past their deadline with no confirmed interview expire and their credit returns.
+
+    Each request is its own transaction: the conditional UPDATE from `open` decides which run
+    expires it, and the ledger's one-settlement-per-request constraint makes a second return
+    impossible even for a run that somehow got past it. Safe to run in several workers at once
+    and as often as you like. Returns how many requests this run expired."""
+    today = today or timezone.localdate()
+    expired = 0
+    due = FreeReferralRequest.objects.filter(state=RequestState.OPEN, deadline__lt=today).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            now = timezone.now()
+            if not FreeReferralRequest.objects.filter(pk=pk, state=RequestState.OPEN, deadline__lt=today).update(
+                state=RequestState.EXPIRED, settled_at=now, claimed_by=None, claimed_at=None, claim_expires_at=None
+            ):
+                continue
+            free_referral = FreeReferralRequest.objects.select_related("organisation").get(pk=pk)
+            entry = credits.return_credit(
+                organisation=free_referral.organisation,
+                request_key=free_referral.public_id,
+                reason="deadline",
+            )
+            FreeReferralProposal.objects.filter(request=free_referral, state=ProposalState.PENDING).update(
+                state=ProposalState.CLOSED, decided_at=now
+            )
+            _audit(
+                free_referral=free_referral,
+                actor_kind=ActorKind.SYSTEM,
+                operation="free_referral_expired",
+                organisation=free_referral.organisation,
+                ledger_entry=entry.pk if entry else None,
+            )
+            _notify_employer(free_referral, "matching_free_referral_expired")
+            expired += 1
+    return expired
