@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.candidates.models import Consent
 from careerrelay.candidates.notices import NOTICES
 
 CONFIRM_WORD = "削除"
@@ -29,4 +30,4 @@ class ReconsentForm(forms.Form):
         for purpose in purposes:
             notice = NOTICES[purpose]
             self.fields[purpose] = forms.BooleanField(label=notice.label, required=False)
-            self.notices.append((notice, self[purpose]))
+            self.notices.append((Consent.Purpose(purpose).label, notice, self[purpose]))
