@@ -31,18 +31,23 @@ class SearchDocument(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["notice_version", "profile_updated_at"], name="search_doc_recent"),
+            models.Index(fields=["notice_version", "updated_epoch"], name="search_doc_recent"),
             models.Index(fields=["prefecture"], name="search_doc_prefecture"),
         ]
 
 
 class Posting(models.Model):
-    """A term of one document: its field-weighted count and which fields it came from (a bit set)."""
+    """A term of one document: its BM25 term weight (the field-weighted count, saturated and
+    normalised by the document's length when indexed, so a search only multiplies by the idf)
+    and which fields it came from (a bit set).
+
+    Stored clustered by (term, document): WITHOUT ROWID on SQLite, a covering index on
+    PostgreSQL (migration 0003), so reading a term's postings touches one B-tree."""
 
     pk = models.CompositePrimaryKey("term", "document")
     term = models.CharField(max_length=64)
     document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="postings")
-    tf = models.FloatField()
+    weight = models.FloatField()
     fields = models.PositiveSmallIntegerField()
 
 

@@ -10,6 +10,7 @@ that a query of three words or more lets a quarter of them miss. Only candidates
 current privacy notice, and the hits of each page are checked against it once more.
 """
 
+import hashlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -27,8 +28,6 @@ from careerrelay.search.index import FIELDS
 from careerrelay.search.models import Posting, SearchDocument, Synonym
 from careerrelay.search.text import MAX_TERM_LENGTH, phrase_key, query_words
 
-K1 = 1.2
-B = 0.75
 RECENCY_WEIGHT = 1.0  # at most this much is added for a profile updated today
 RECENCY_HALF_LIFE_DAYS = 180
 MAX_PER_PAGE = 100
@@ -143,27 +142,34 @@ def _groups(q: str) -> list[_Group]:
 # --- Statistics ------------------------------------------------------------------------------
 
 
-def _stats(notice_version: str) -> tuple[int, float]:
-    key = f"{STATS_CACHE_KEY}:{notice_version}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    row = SearchDocument.objects.filter(notice_version=notice_version).values_list("length", flat=True)
-    from django.db.models import Avg, Count
-
-    agg = row.aggregate(n=Count("pk"), avg=Avg("length"))
-    stats = (agg["n"] or 0, float(agg["avg"] or 1.0))
-    cache.set(key, stats, STATS_CACHE_SECONDS)
-    return stats
+def _document_count() -> int:
+    n = cache.get(STATS_CACHE_KEY)
+    if n is None:
+        n = SearchDocument.objects.count()
+        cache.set(STATS_CACHE_KEY, n, STATS_CACHE_SECONDS)
+    return n
 
 
 def _document_frequencies(keys: list[str]) -> dict[str, int]:
-    table = Posting._meta.db_table
-    placeholders = ",".join(["%s"] * len(keys))
-    with connection.cursor() as cursor:
+    """How many documents hold each term. Counts are cached for a minute (they only weigh terms);
+    a term found nowhere is not cached, so a new profile is found at once."""
+    cached = cache.get_many([_df_cache_key(k) for k in keys])
+    result = {k: cached[_df_cache_key(k)] for k in keys if _df_cache_key(k) in cached}
+    missing = [k for k in keys if k not in result]
+    if missing:
+        table = Posting._meta.db_table
+        placeholders = ",".join(["%s"] * len(missing))
         sql = f"SELECT term, COUNT(*) FROM {table} WHERE term IN ({placeholders}) GROUP BY term"  # noqa: S608
-        cursor.execute(sql, keys)
-        return dict(cursor.fetchall())
+        with connection.cursor() as cursor:
+            cursor.execute(sql, missing)
+            counted = dict(cursor.fetchall())
+        cache.set_many({_df_cache_key(k): v for k, v in counted.items()}, STATS_CACHE_SECONDS)
+        result.update(counted)
+    return result
+
+
+def _df_cache_key(term: str) -> str:
+    return "search:df:" + hashlib.blake2b(term.encode(), digest_size=12).hexdigest()
 
 
 def _idf(df: int, n: int) -> float:
@@ -285,7 +291,7 @@ def search_candidates(
     now = time.time()
     groups = _groups(q)
     if groups:
-        rows, total = _ranked(groups, where, params, now, notice, page, per_page)
+        rows, total = _ranked(groups, where, params, now, page, per_page)
     else:
         rows, total = _recent(where, params, now, page, per_page)
     hits = _hits(rows, groups, applied, now)
@@ -297,73 +303,49 @@ def _recency_sql(now: float) -> tuple[str, list]:
     return "(1.0 / (1.0 + (%s - d.updated_epoch) / %s))", [now, RECENCY_HALF_LIFE_DAYS * 86400.0]
 
 
-def _ranked(groups, where, params, now, notice, page, per_page):
-    keys = list(dict.fromkeys(k for g in groups for k in g.keys))
-    df = _document_frequencies(keys)
-    n, avgdl = _stats(notice)
-    required = len(groups) if len(groups) <= 2 else math.ceil(len(groups) * 0.75)
-    live = [g for g in groups if any(df.get(k) for k in g.keys)]
-    if len(live) < required:
+def _ranked(groups, where, params, now, page, per_page):
+    """Every group must match. The rarest group drives the query: its postings are read in one
+    index range, and each other group adds its weight through a lookup by (term, document)."""
+    df = _document_frequencies(list(dict.fromkeys(k for g in groups for k in g.keys)))
+    terms = [[k for k in g.keys if df.get(k)] for g in groups]
+    if not all(terms):
         return [], 0
-    # The cached count may predate the newest documents.
-    n = max(n, *df.values())
-    idf_cases, group_cases, case_params, group_params, term_list = [], [], [], [], []
-    for number, group in enumerate(live):
-        group_df = min(sum(df.get(k, 0) for k in group.keys), n)
-        idf = _idf(group_df, n)
-        for key in group.keys:
-            if df.get(key) and key not in term_list:
-                term_list.append(key)
-                idf_cases.append("WHEN %s THEN %s")
-                case_params.extend([key, idf])
-                group_cases.append("WHEN %s THEN %s")
-                group_params.extend([key, number])
-    recency, recency_params = _recency_sql(now)
+    n = max(_document_count(), *df.values())
+    weighted = sorted(
+        ((min(sum(df[k] for k in keys), n), _idf(min(sum(df[k] for k in keys), n), n), keys) for keys in terms),
+        key=lambda item: item[0],
+    )
     postings = Posting._meta.db_table
     documents = SearchDocument._meta.db_table
-    in_terms = ",".join(["%s"] * len(term_list))
-    sql = (
-        f"SELECT p.document_id, "  # noqa: S608 (only placeholders and our table names are interpolated)
-        f"SUM((CASE p.term {' '.join(idf_cases)} ELSE 0 END) * p.tf * %s "
-        f"    / (p.tf + %s * (1 - %s + %s * d.length / %s))) + %s * MAX({recency}) AS score, "
-        f"COUNT(*) OVER () AS total "
+    _df, driver_idf, driver_terms = weighted[0]
+    select, select_params = ["SUM(p.weight) * %s"], [driver_idf]
+    for _df, idf, keys in weighted[1:]:
+        select.append(
+            f"(SELECT SUM(q.weight) FROM {postings} q WHERE q.document_id = p.document_id "  # noqa: S608
+            f"AND q.term IN ({','.join(['%s'] * len(keys))})) * %s"
+        )
+        select_params.extend([*keys, idf])
+    recency, recency_params = _recency_sql(now)
+    inner = (
+        f"SELECT p.document_id AS document_id, {' + '.join(select)} + %s * MAX({recency}) AS score "  # noqa: S608
         f"FROM {postings} p JOIN {documents} d ON d.candidate_id = p.document_id "
-        f"WHERE p.term IN ({in_terms}) AND {' AND '.join(where)} "
-        f"GROUP BY p.document_id "
-        f"HAVING COUNT(DISTINCT CASE p.term {' '.join(group_cases)} END) >= %s "
-        f"ORDER BY score DESC, p.document_id LIMIT %s OFFSET %s"
+        f"WHERE p.term IN ({','.join(['%s'] * len(driver_terms))}) AND {' AND '.join(where)} "
+        f"GROUP BY p.document_id"
     )
-    all_params = [
-        *case_params,
-        K1 + 1,
-        K1,
-        B,
-        B,
-        avgdl,
-        RECENCY_WEIGHT,
-        *recency_params,
-        *term_list,
-        *params,
-        *group_params,
-        required,
-        per_page,
-        (page - 1) * per_page,
-    ]
+    inner_params = [*select_params, RECENCY_WEIGHT, *recency_params, *driver_terms, *params]
+    sql = (
+        f"SELECT m.document_id, m.score, COUNT(*) OVER () FROM ({inner}) m "  # noqa: S608
+        f"WHERE m.score IS NOT NULL ORDER BY m.score DESC, m.document_id LIMIT %s OFFSET %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, all_params)
+        cursor.execute(sql, [*inner_params, per_page, (page - 1) * per_page])
         rows = cursor.fetchall()
-    if rows:
-        return [(doc_id, score) for doc_id, score, _total in rows], rows[0][2]
-    if page == 1:
-        return [], 0
-    # Past the last page: count once so the caller can still show the pager.
-    count_sql = (
-        f"SELECT COUNT(*) FROM (SELECT p.document_id FROM {postings} p JOIN {documents} d "  # noqa: S608
-        f"ON d.candidate_id = p.document_id WHERE p.term IN ({in_terms}) AND {' AND '.join(where)} "
-        f"GROUP BY p.document_id HAVING COUNT(DISTINCT CASE p.term {' '.join(group_cases)} END) >= %s) AS matched"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(count_sql, [*term_list, *params, *group_params, required])
+        if rows:
+            return [(doc_id, score) for doc_id, score, _total in rows], rows[0][2]
+        if page == 1:
+            return [], 0
+        # Past the last page: count once so the caller can still show the pager.
+        cursor.execute(f"SELECT COUNT(*) FROM ({inner}) m WHERE m.score IS NOT NULL", inner_params)  # noqa: S608
         return [], cursor.fetchone()[0]
 
 
@@ -395,14 +377,23 @@ def _hits(rows, groups, applied, now) -> list[SearchHit]:
     ids = [doc_id for doc_id, _score in rows]
     # The index follows consent changes within seconds; this makes a page exact at once.
     visible = set(agency_visible_candidates().filter(pk__in=ids).values_list("pk", flat=True))
-    documents = {d.candidate_id: d for d in SearchDocument.objects.filter(candidate_id__in=ids)}
+    documents = {
+        d.candidate_id: d
+        for d in SearchDocument.objects.filter(candidate_id__in=ids).only(
+            "candidate_id", "public_id", "profile_updated_at", "updated_epoch"
+        )
+    }
     matched: dict[int, dict[str, int]] = {}
     keys = list(dict.fromkeys(k for g in groups for k in g.keys))
     if keys:
-        for doc_id, term, bits in Posting.objects.filter(document_id__in=ids, term__in=keys).values_list(
-            "document_id", "term", "fields"
-        ):
-            matched.setdefault(doc_id, {})[term] = bits
+        sql = (
+            f"SELECT document_id, term, fields FROM {Posting._meta.db_table} "  # noqa: S608
+            f"WHERE term IN ({','.join(['%s'] * len(keys))}) AND document_id IN ({','.join(['%s'] * len(ids))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*keys, *ids])
+            for doc_id, term, bits in cursor.fetchall():
+                matched.setdefault(doc_id, {})[term] = bits
     hits = []
     for doc_id, score in rows:
         document = documents.get(doc_id)

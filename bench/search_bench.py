@@ -1,0 +1,419 @@
+#!/usr/bin/env python
+"""Candidate search (issue 5) at scale, run by hand.
+
+    .venv/bin/pip install -r bench/requirements.txt                  # bm25s, the reference
+    .venv/bin/python bench/search_bench.py                           # SQLite in a temporary directory
+    .venv/bin/python bench/search_bench.py --database-url postgres://postgres@127.0.0.1:5432/cr_search_bench
+    .venv/bin/python bench/search_bench.py --sizes 10000,100000      # the scale curve points
+
+On a fresh database it loads the relevance profiles (tests/search/relevance.py), then grows the pool
+with generated Japanese profiles (bench/search_profiles.py) through `load_candidates` to each size,
+and at each size measures:
+
+  load      load_candidates of the new profiles (candidates, skills, history, consents + index)
+  search    latency of search_candidates() over a fixed query set, without and with filters
+            (one warm-up pass, then --repeat passes; p50/p95/max in ms)
+  relevance nDCG@10 of the relevance set inside the whole pool
+  bm25s     the reference BM25 library on the same texts (skills, desired roles, work history,
+            self-introduction), tokenised (a) by bm25s' own tokenizer and (b) by our Sudachi
+            analyser: index build time, query latency (top 20), nDCG@10
+
+plus, before the generated profiles, nDCG@10 of both engines on the relevance profiles alone, and
+the index build time alone (rebuild_search_index) at sizes up to --rebuild-max. Peak memory is the
+process's maximum resident set size. A PostgreSQL database named by --database-url is dropped and
+recreated. Prints Markdown for bench/RESULTS.md.
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import secrets
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+QUERIES = [
+    "Java開発",
+    "Python",
+    "エンジニア",
+    "ｴﾝｼﾞﾆｱ",
+    "PM",
+    "プロジェクトマネージャー",
+    "営業",
+    "法人営業 新規開拓",
+    "経理 決算",
+    "看護師",
+    "AWS Kubernetes",
+    "React TypeScript",
+    "サーバー構築",
+    "Webデザイナー",
+    "コールセンター",
+    "施工管理",
+    "介護",
+    "SE",
+    "データエンジニア",
+    "英語",
+    "日商簿記2級",
+    "インフラエンジニア AWS",
+    "採用",
+    "COBOL",
+    "開発",
+    "",
+]
+FILTERS = [
+    {"prefecture": "13", "min_years": 3},
+    {"job_category": "engineer_software", "remote": True},
+    {"prefecture": "27", "salary_min": 500, "salary_max": 800},
+    {"updated_since": date.today() - timedelta(days=30), "max_years": 10},
+]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values, p):
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def setup_django(database_url: str | None, workdir: Path) -> str:
+    if database_url and database_url.startswith("postgres"):
+        import psycopg
+
+        name = database_url.rsplit("/", 1)[1]
+        admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    else:
+        database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = database_url
+    # DEBUG off: Django would otherwise keep every query in memory.
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
+    os.environ.pop("REDIS_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "careerrelay.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    call_command("migrate", verbosity=0)
+    return database_url
+
+
+def profile_text(profile: dict) -> str:
+    """The same texts the index reads (careerrelay/search/index.py field_texts), as one string."""
+    from django.utils import translation
+
+    from careerrelay.candidates.choices import JobCategory
+
+    labels = dict(JobCategory.choices)
+    with translation.override("ja"):
+        desired = " ".join(str(labels.get(c, "")) for c in profile["job_categories"])
+    history = profile["work_history"]
+    return "\n".join(
+        [
+            " , ".join(profile["skills"]),
+            desired,
+            " , ".join(h["role"] for h in history),
+            "\n".join(f"{h['company']} {h['description']}" for h in history),
+            profile["summary"],
+        ]
+    )
+
+
+def load(path: Path) -> float:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("load_candidates", str(path), "--force", stdout=StringIO())
+    return time.perf_counter() - started
+
+
+def measure_search(repeat: int):
+    from careerrelay.search.services import search_candidates
+
+    results = {}
+    for label, filter_sets in (("no filters", [{}]), ("with filters", FILTERS)):
+        runs = [(q, f) for q in QUERIES for f in filter_sets]
+        for q, f in runs:  # warm-up
+            search_candidates(q=q, **f)
+        times = []
+        for _ in range(repeat):
+            for q, f in runs:
+                started = time.perf_counter()
+                search_candidates(q=q, **f)
+                times.append((time.perf_counter() - started) * 1000)
+        results[label] = times
+    return results
+
+
+def our_ndcg() -> float:
+    from careerrelay.candidates.models import Candidate
+    from careerrelay.search.services import search_candidates
+    from tests.search.relevance import PROFILES, mean_ndcg
+
+    emails = {p["email"]: p["label"] for p in PROFILES}
+    labels = dict(
+        (pk, emails[email]) for pk, email in Candidate.objects.filter(email__in=list(emails)).values_list("pk", "email")
+    )
+
+    def run(q, filters):
+        hits = search_candidates(q=q, per_page=10, **filters).results
+        return [labels.get(h.candidate_id, f"other-{h.candidate_id}") for h in hits]
+
+    return mean_ndcg(run)
+
+
+class Reference:
+    """bm25s over the same texts; filters are applied by post-filtering a larger top-k."""
+
+    def __init__(self, profiles: list[dict], tokenizer: str):
+        import bm25s
+
+        from careerrelay.search.text import document_terms, query_words
+
+        self.tokenizer = tokenizer
+        self.labels = [p.get("label", f"other-{i}") for i, p in enumerate(profiles)]
+        texts = [profile_text(p) for p in profiles]
+        started = time.perf_counter()
+        if tokenizer == "sudachi":
+            self._query_tokens = lambda q: [key for _raw, words in query_words(q) for _s, key in words]
+            corpus = [list(document_terms(t)[0].elements()) for t in texts]
+        else:
+            self._query_tokens = None
+            corpus = bm25s.tokenize(texts, stopwords=None, show_progress=False)
+        self.retriever = bm25s.BM25()
+        self.retriever.index(corpus, show_progress=False)
+        self.build_seconds = time.perf_counter() - started
+        self.bm25s = bm25s
+
+    def search(self, q: str, k: int = 20) -> list[int]:
+        if not q.strip():
+            return []
+        if self._query_tokens is not None:
+            tokens = self._query_tokens(q)
+        else:
+            tokens = self.bm25s.tokenize([q], stopwords=None, return_ids=False, show_progress=False)[0]
+        tokens = [t for t in tokens if t in self.retriever.vocab_dict]
+        if not tokens:
+            return []
+        docs, _scores = self.retriever.retrieve([tokens], k=min(k, len(self.labels)), show_progress=False)
+        return [int(d) for d in docs[0]]
+
+    def ndcg(self) -> float:
+        from tests.search.relevance import PROFILES, mean_ndcg
+
+        by_label = {p["label"]: p for p in PROFILES}
+
+        def run(q, filters):
+            ranked = []
+            for i in self.search(q, k=200):
+                label = self.labels[i]
+                profile = by_label.get(label)
+                if filters and (profile is None or not _passes(profile, filters)):
+                    continue
+                ranked.append(label)
+            return ranked[:10]
+
+        return mean_ndcg(run)
+
+    def latency(self, repeat: int) -> list[float]:
+        for q in QUERIES:
+            self.search(q)
+        times = []
+        for _ in range(repeat):
+            for q in QUERIES:
+                started = time.perf_counter()
+                self.search(q)
+                times.append((time.perf_counter() - started) * 1000)
+        return times
+
+
+def _passes(profile, filters) -> bool:
+    if "prefecture" in filters and profile["prefecture"] != filters["prefecture"]:
+        return False
+    if "job_category" in filters and filters["job_category"] not in profile["job_categories"]:
+        return False
+    return True
+
+
+def database_size_mb(url: str) -> float:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            return cursor.fetchone()[0] / 1e6
+    path = Path(url.removeprefix("sqlite:///"))
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
+
+
+def index_rows() -> tuple[int, int]:
+    from careerrelay.search.models import Posting, SearchDocument
+
+    return SearchDocument.objects.count(), Posting.objects.count()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--sizes", default="10000,100000,300000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rebuild-max", type=int, default=100000)
+    parser.add_argument("--no-reference", action="store_true", help="skip bm25s")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
+        workdir = Path(tmp)
+        url = setup_django(args.database_url, workdir)
+        from django.db import connection
+
+        from bench.search_profiles import generate, write_jsonl
+        from tests.search.relevance import PROFILES
+
+        vendor = connection.vendor
+        version = connection.cursor().connection.server_version if vendor == "postgresql" else None
+        db_name = f"PostgreSQL {version // 10000}" if version else f"SQLite {__import__('sqlite3').sqlite_version}"
+        load_avg = os.getloadavg()[0]
+        print(
+            f"## Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}, {db_name}; load average before the run {load_avg:.1f}\n",
+            flush=True,
+        )
+
+        rel_path = workdir / "relevance.jsonl"
+        rel_path.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in PROFILES), encoding="utf-8")
+        load(rel_path)
+        print("### Relevance on the relevance profiles alone (nDCG@10, mean over the query set)\n")
+        print("| engine | nDCG@10 |\n| --- | ---: |")
+        print(f"| ours (BM25 + fields + synonyms + filters) | {our_ndcg():.3f} |")
+        if not args.no_reference:
+            for tokenizer in ("bm25s", "sudachi"):
+                ref = Reference([dict(p) for p in PROFILES], tokenizer)
+                print(f"| bm25s, {tokenizer} tokens (filters by post-filtering) | {ref.ndcg():.3f} |")
+        print(flush=True)
+
+        loaded = 0
+        rows = []
+        for size in sizes:
+            path = workdir / f"pool-{size}.jsonl"
+            write_jsonl(path, size - loaded, start=loaded)
+            rss_before = peak_rss_mb()
+            seconds = load(path)
+            count = size - loaded
+            loaded = size
+            docs, postings = index_rows()
+            rebuild = None
+            if size <= args.rebuild_max:
+                from careerrelay.search.index import rebuild_index
+
+                started = time.perf_counter()
+                rebuild_index()
+                rebuild = time.perf_counter() - started
+            from django.core.cache import cache
+
+            cache.clear()
+            search = measure_search(args.repeat)
+            ndcg = our_ndcg()
+            row = {
+                "size": size,
+                "load_s": seconds,
+                "load_rate": count / seconds,
+                "rebuild_s": rebuild,
+                "docs": docs,
+                "postings": postings,
+                "db_mb": database_size_mb(url),
+                "rss_mb": max(peak_rss_mb(), rss_before),
+                "ndcg": ndcg,
+            }
+            for label, times in search.items():
+                row[label] = (percentile(times, 50), percentile(times, 95), max(times), len(times))
+            if not args.no_reference:
+                profiles = [dict(p) for p in PROFILES] + list(generate(size, start=0))
+                rss_ref = peak_rss_mb()
+                ref = Reference(profiles, "sudachi")
+                row["ref_sudachi"] = (
+                    ref.build_seconds,
+                    percentile(ref.latency(args.repeat), 50),
+                    percentile(ref.latency(args.repeat), 95),
+                    ref.ndcg(),
+                )
+                del ref
+                ref = Reference(profiles, "bm25s")
+                row["ref_bm25s"] = (
+                    ref.build_seconds,
+                    percentile(ref.latency(args.repeat), 50),
+                    percentile(ref.latency(args.repeat), 95),
+                    ref.ndcg(),
+                )
+                row["ref_rss_mb"] = peak_rss_mb() - rss_ref
+                del ref, profiles
+            rows.append(row)
+            print_row(row, flush=True)
+        print_summary(rows)
+
+
+def print_row(row, flush=False):
+    print(f"### {row['size']:,} profiles\n")
+    print(
+        f"- load_candidates (candidates, skills, history, consents, index): {row['load_s']:.1f} s "
+        f"({row['load_rate']:,.0f} profiles/s)"
+    )
+    if row["rebuild_s"] is not None:
+        print(f"- rebuild_search_index (index build alone): {row['rebuild_s']:.1f} s")
+    print(
+        f"- index: {row['docs']:,} documents, {row['postings']:,} postings; database {row['db_mb']:,.0f} MB; "
+        f"peak RSS of the bench process {row['rss_mb']:,.0f} MB"
+    )
+    print(
+        f"- nDCG@10 of the relevance set inside the pool: ours {row['ndcg']:.3f}"
+        + (
+            f", bm25s+Sudachi {row['ref_sudachi'][3]:.3f}, bm25s tokenizer {row['ref_bm25s'][3]:.3f}"
+            if "ref_sudachi" in row
+            else ""
+        )
+    )
+    print("\n| search | p50 ms | p95 ms | max ms | queries |\n| --- | ---: | ---: | ---: | ---: |")
+    for label in ("no filters", "with filters"):
+        p50, p95, worst, n = row[label]
+        print(f"| ours, {label} | {p50:.1f} | {p95:.1f} | {worst:.1f} | {n} |")
+    for key, name in (("ref_sudachi", "bm25s, Sudachi tokens"), ("ref_bm25s", "bm25s, own tokenizer")):
+        if key in row:
+            build, p50, p95, _ndcg = row[key]
+            print(f"| {name}, no filters (in memory; index build {build:.1f} s) | {p50:.1f} | {p95:.1f} | | |")
+    print(flush=flush)
+
+
+def print_summary(rows):
+    print("### Scale curve\n")
+    print(
+        "| profiles | load s | p50 ms (no filters) | p95 ms (no filters) "
+        "| p50 ms (filters) | p95 ms (filters) | nDCG@10 |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        print(
+            f"| {row['size']:,} | {row['load_s']:.0f} | {row['no filters'][0]:.1f} | {row['no filters'][1]:.1f} "
+            f"| {row['with filters'][0]:.1f} | {row['with filters'][1]:.1f} | {row['ndcg']:.3f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
