@@ -2,7 +2,8 @@
 kept after the account, shown to the candidate as "who has received my data"."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from careerrelay.audit.models import AuditEvent
 from careerrelay.privacy import services as privacy
@@ -113,3 +114,22 @@ def test_provision_records_cannot_be_changed_through_the_model(candidate, agency
         record.save()
     with pytest.raises(ValueError, match="append-only"):
         record.delete()
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_candidates_pages_run_no_query_per_record(candidate_client, candidate, agency):
+    privacy.record_provision(candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page")
+    one = {url: _queries(candidate_client, url) for url in ("/me/provisions/", "/me/consents/")}
+    for name in ("株式会社二", "株式会社三"):
+        privacy.record_provision(
+            candidate=candidate, recipient_organisation=EmployerFactory(name=name), items=["profile"], channel="page"
+        )
+        privacy.withdraw_consent(candidate=candidate, purpose="agency_sharing")
+        privacy.grant_consent(candidate=candidate, purpose="agency_sharing")
+    three = {url: _queries(candidate_client, url) for url in ("/me/provisions/", "/me/consents/")}
+    assert three == one
