@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from careerrelay.candidates.models import Consent
 from careerrelay.candidates.notices import NOTICES
 
-CONFIRM_WORD = "削除"
+# The word to type; in another interface language its translation is accepted too.
+CONFIRM_WORD = _("削除")
 
 
 class DeleteAccountForm(forms.Form):
@@ -16,7 +17,7 @@ class DeleteAccountForm(forms.Form):
 
     def clean_confirm(self):
         value = self.cleaned_data["confirm"].strip()
-        if value != CONFIRM_WORD:
+        if value.casefold() not in {"削除", str(CONFIRM_WORD).casefold()}:
             raise forms.ValidationError(_("「削除」と入力してください。"))
         return value
 
