@@ -212,6 +212,10 @@ RATE_LIMIT_SIGNIN_PER_IP = os.environ.get("RATE_LIMIT_SIGNIN_PER_IP", "60/h")
 RATE_LIMIT_SIGNIN_PER_EMAIL = os.environ.get("RATE_LIMIT_SIGNIN_PER_EMAIL", "5/h")
 RESUME_MAX_BYTES = envint("RESUME_MAX_BYTES", 5 * 1024 * 1024)
 PRIVACY_NOTICE_VERSION = "2026-11-01"
+# Candidate retention: unused this long, a reminder; RETENTION_GRACE_DAYS later, deletion.
+CANDIDATE_RETENTION_MONTHS = envint("CANDIDATE_RETENTION_MONTHS", 24)
+RETENTION_GRACE_DAYS = envint("RETENTION_GRACE_DAYS", 30)
+RETENTION_INTERVAL_SECONDS = envint("RETENTION_INTERVAL_SECONDS", 3600)  # how often the worker runs the job
 
 # --- Email ------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "キャリアリレー <no-reply@careerrelay.local>")
