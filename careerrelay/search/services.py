@@ -265,9 +265,13 @@ def search_candidates(
     updated_since=None,
     page=1,
     per_page=20,
+    match: str = "all",
 ) -> SearchPage:
     """Ranked, explained and paginated candidates that agencies may find.
 
+    `match`: "all" (default: every word must match, directly or through a synonym) or "any"
+    (at least one word; more matching words rank higher — for "find candidates" from a job
+    order's list of skills).
     `remote`: True (open to remote work), False (will come to the office) or a RemotePreference
     value. `updated_since`: a date or an aware datetime. Salaries in 万円 (the candidate's desired
     range must overlap [salary_min, salary_max]). Raises ValueError on an unknown remote value."""
@@ -289,9 +293,13 @@ def search_candidates(
     where = ["d.notice_version = %s", *where]
     params = [notice, *params]
     now = time.time()
+    if match not in ("all", "any"):
+        raise ValueError(f"match must be 'all' or 'any', not {match!r}")
     groups = _groups(q)
-    if groups:
+    if groups and (match == "all" or len(groups) == 1):
         rows, total = _ranked(groups, where, params, now, page, per_page)
+    elif groups:
+        rows, total = _ranked_any(groups, where, params, now, page, per_page)
     else:
         rows, total = _recent(where, params, now, page, per_page)
     hits = _hits(rows, groups, applied, now)
@@ -346,6 +354,46 @@ def _ranked(groups, where, params, now, page, per_page):
             return [], 0
         # Past the last page: count once so the caller can still show the pager.
         cursor.execute(f"SELECT COUNT(*) FROM ({inner}) m WHERE m.score IS NOT NULL", inner_params)  # noqa: S608
+        return [], cursor.fetchone()[0]
+
+
+def _ranked_any(groups, where, params, now, page, per_page):
+    """At least one group matches: one pass over the postings of every query term."""
+    df = _document_frequencies(list(dict.fromkeys(k for g in groups for k in g.keys)))
+    n = max(_document_count(), *df.values(), 1)
+    cases, case_params, terms = [], [], []
+    for group in groups:
+        keys = [k for k in group.keys if df.get(k) and k not in terms]
+        idf = _idf(min(sum(df[k] for k in keys), n), n) if keys else 0.0
+        for key in keys:
+            terms.append(key)
+            cases.append("WHEN %s THEN %s")
+            case_params.extend([key, idf])
+    if not terms:
+        return [], 0
+    postings = Posting._meta.db_table
+    documents = SearchDocument._meta.db_table
+    recency, recency_params = _recency_sql(now)
+    inner = (
+        f"SELECT p.document_id AS document_id, "  # noqa: S608
+        f"SUM(p.weight * (CASE p.term {' '.join(cases)} ELSE 0 END)) + %s * MAX({recency}) AS score "
+        f"FROM {postings} p JOIN {documents} d ON d.candidate_id = p.document_id "
+        f"WHERE p.term IN ({','.join(['%s'] * len(terms))}) AND {' AND '.join(where)} "
+        f"GROUP BY p.document_id"
+    )
+    inner_params = [*case_params, RECENCY_WEIGHT, *recency_params, *terms, *params]
+    sql = (
+        f"SELECT m.document_id, m.score, COUNT(*) OVER () FROM ({inner}) m "  # noqa: S608
+        f"ORDER BY m.score DESC, m.document_id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*inner_params, per_page, (page - 1) * per_page])
+        rows = cursor.fetchall()
+        if rows:
+            return [(doc_id, score) for doc_id, score, _total in rows], rows[0][2]
+        if page == 1:
+            return [], 0
+        cursor.execute(f"SELECT COUNT(*) FROM ({inner}) m", inner_params)  # noqa: S608
         return [], cursor.fetchone()[0]
 
 

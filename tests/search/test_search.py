@@ -200,6 +200,17 @@ def test_ranking_prefers_more_and_better_placed_matches(django_capture_on_commit
     assert page.results[0].score > page.results[1].score
 
 
+def test_every_word_must_match_unless_any_is_asked_for(django_capture_on_commit_callbacks):
+    both = make_candidate(django_capture_on_commit_callbacks, skills="Java, AWS")
+    one = make_candidate(django_capture_on_commit_callbacks, skills="Java")
+    assert found("Java AWS") == [both.pk]
+    assert found("Java AWS", match="any") == [both.pk, one.pk]
+    assert found("Java Fortran") == []
+    assert set(found("Java Fortran", match="any")) == {both.pk, one.pk}
+    with pytest.raises(ValueError):
+        search_candidates(q="Java", match="some")
+
+
 def test_pages(django_capture_on_commit_callbacks):
     made = [make_candidate(django_capture_on_commit_callbacks, summary="Elixirで開発") for _ in range(5)]
     first = search_candidates(q="Elixir", per_page=2)
