@@ -209,6 +209,8 @@ class JobOrderForm(forms.ModelForm):
         for name in ("salary_min", "salary_max"):
             self.fields[name].error_messages.update(NUMBER)
             self.fields[name].validators.append(MaxValueValidator(10000, message=SALARY["max_value"]))
+        for name in ("job_category", "prefecture"):
+            self.fields[name].choices = [("", _("指定しない")), *self.fields[name].choices[1:]]
         for field in self.fields.values():
             if "invalid_choice" in field.error_messages:
                 field.error_messages["invalid_choice"] = _("選択肢から選び直してください。")
