@@ -193,9 +193,18 @@ def _visible_ids():
     return agency_visible_candidates().order_by("pk").values_list("pk", flat=True)
 
 
+def analyze_index() -> None:
+    """Refresh the query planner's statistics of the index tables after a bulk load."""
+    with connection.cursor() as cursor:
+        for model in (Posting, SearchDocument):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def rebuild_index(*, progress=None) -> int:
     """Drop the whole index and write it again from the candidates agencies may find."""
     with transaction.atomic():
         Posting.objects.all().delete()
         SearchDocument.objects.all().delete()
-    return index_candidates(progress=progress)
+    written = index_candidates(progress=progress)
+    analyze_index()
+    return written

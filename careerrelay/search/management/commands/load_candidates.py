@@ -25,7 +25,7 @@ from careerrelay.candidates.notices import NOTICES
 from careerrelay.candidates.profiles import parse_skills, skill_key
 from careerrelay.common.japanese import normalize_email, normalize_kana, normalize_text
 from careerrelay.privacy.models import RetentionState
-from careerrelay.search.index import index_candidates
+from careerrelay.search.index import analyze_index, index_candidates
 
 BATCH = 1000
 
@@ -63,6 +63,7 @@ class Command(BaseCommand):
         if rows:
             done, dropped = _load(rows)
             loaded, skipped = loaded + done, skipped + dropped
+        analyze_index()
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
