@@ -207,3 +207,58 @@ def test_find_candidates_for_a_job_order_searches_with_its_skills_and_filters(ag
     assert response.context["job_order"] == order
     found = [hit.public_id for hit, _summary in response.context["rows"]]
     assert found == [candidate.public_id]
+
+
+def test_search_runs_the_same_number_of_queries_for_one_or_three_results(agency_client, make_candidate):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            response = agency_client.get(reverse("agency:search"), {"q": "Rust"})
+        return len(context.captured_queries), len(response.context["rows"])
+
+    make_candidate(skills="Rust", summary="Rust開発")
+    queries()  # the first search fills the synonym and statistics caches
+    one, found = queries()
+    assert found == 1
+    make_candidate(skills="Rust", summary="Rust開発")
+    make_candidate(skills="Rust", summary="Rust開発")
+    three, found = queries()
+    assert found == 3
+    assert three == one
+
+
+# --- Team ------------------------------------------------------------------------------------
+
+
+def test_an_invited_advisor_joins_and_lands_in_the_agency_workspace(client, agency, agency_owner):
+    from careerrelay.mailings.models import OutboundEmail
+
+    client.force_login(agency_owner)
+    response = client.post(reverse("agency:team"), {"email": "new.advisor@mirai.example", "role": "recruiter"})
+    assert response.status_code == 302
+    mail = OutboundEmail.objects.get(to_email="new.advisor@mirai.example")
+    token = mail.body_text.split("/employer/invitations/")[1].split("/")[0]
+    client.logout()
+    url = reverse("employer:accept_invitation", args=[token])
+    response = client.post(
+        url,
+        {
+            "action": "signup",
+            "name": "佐藤 三郎",
+            "password1": "a long and unusual passphrase",
+            "password2": "a long and unusual passphrase",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("agency:home")
+    membership = agency.memberships.get(user__email="new.advisor@mirai.example")
+    assert membership.role == "recruiter"
+    assert "キャリアアドバイザー" in client.get(reverse("agency:team")).content.decode()
+
+
+def test_an_advisor_cannot_invite(client, agency_member):
+    client.force_login(agency_member)
+    response = client.post(reverse("agency:team"), {"email": "x@mirai.example", "role": "admin"})
+    assert response.status_code == 403
