@@ -257,6 +257,46 @@ def verify(code: str, access_log: Path, registers: list[dict], landing_gets_seen
     ]
 
 
+def cpu_per_request(code: str, host: str, count: int = 300) -> dict:
+    """Django's own CPU time per request, in this process through the test client: no gunicorn,
+    no network, no waiting for other processes, so it compares code, not machine load."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST=host, HTTP_X_FORWARDED_PROTO="https")
+    landing = f"/r/{code}/"
+    token, cookie = None, None
+    serial = iter(range(10**9))
+
+    def bare():
+        assert client.get("/bench/bare/").status_code == 200
+
+    def page():
+        assert client.get(landing).status_code == 200
+
+    def register():
+        client.cookies.clear()
+        client.cookies["csrftoken"] = cookie
+        data = {**FORM, "csrfmiddlewaretoken": token, "email": f"cpu-{next(serial)}@example.com"}
+        assert client.post(landing, data).status_code == 302
+
+    result = {}
+    for name, request in (("bare view", bare), ("landing page", page), ("registration POST", register)):
+        if name == "registration POST":
+            client = Client(
+                HTTP_HOST=host, HTTP_X_FORWARDED_PROTO="https", HTTP_ORIGIN=f"https://{host}", enforce_csrf_checks=True
+            )
+            page()
+            cookie = client.cookies["csrftoken"].value
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(landing).text).group(1)
+        for _ in range(20):
+            request()
+        started = time.process_time()
+        for _ in range(count):
+            request()
+        result[name] = (time.process_time() - started) / count * 1000
+    return result
+
+
 def ms(us: float) -> str:
     return f"{us / 1000:.1f}"
 
@@ -311,6 +351,7 @@ def main():
 
     landing_seen = sum(r["requests"] for name, r in results if name.startswith("landing"))
     checks = verify(code, workdir / "access.log", [warm_register, register], landing_seen)
+    cpu = cpu_per_request(code, "127.0.0.1")
 
     bare = [r for name, r in results if name.startswith("bare")]
     pages = [r for name, r in results if name.startswith("landing")]
@@ -349,6 +390,15 @@ def main():
     print("Database checks after the run:")
     for text, ok in checks:
         print(f"- [{'x' if ok else ' '}] {text}")
+    print()
+    print("Django's CPU time per request, in-process (test client, same settings and database), ms:")
+    print()
+    print("| bare view | landing page | registration POST | landing / bare |")
+    print("| ---: | ---: | ---: | ---: |")
+    print(
+        f"| {cpu['bare view']:.2f} | {cpu['landing page']:.2f} | {cpu['registration POST']:.2f} "
+        f"| {cpu['landing page'] / cpu['bare view']:.1f}× |"
+    )
     print()
     print("Machine:")
     for key in ("nproc", "cpu", "memory", "kernel", "python", "django", "postgresql"):
