@@ -300,7 +300,7 @@ def main():
         from tests.search.relevance import PROFILES
 
         vendor = connection.vendor
-        version = connection.cursor().connection.server_version if vendor == "postgresql" else None
+        version = connection.pg_version if vendor == "postgresql" else None
         db_name = f"PostgreSQL {version // 10000}" if version else f"SQLite {__import__('sqlite3').sqlite_version}"
         load_avg = os.getloadavg()[0]
         print(

@@ -2,12 +2,18 @@
 
     search_candidates(q="Java開発", prefecture="13", min_years=3, page=1) -> SearchPage
 
-Ranking is BM25 over our own inverted index (careerrelay/search/models.py), computed in one SQL
-statement that runs the same on SQLite and PostgreSQL, plus a small bonus for a recently updated
-profile. Every query word must match (directly or through a staff-maintained synonym), except
-that a query of three words or more lets a quarter of them miss. Only candidates returned by
-`agency_visible_candidates()` are ever returned: the index holds nothing else, keeps only the
-current privacy notice, and the hits of each page are checked against it once more.
+Ranking is BM25 over our own inverted index (careerrelay/search/models.py): each posting keeps
+its term weight (saturated, length-normalised tf, computed when indexed), so a search multiplies
+by the idf and adds up, plus a small bonus for a recently updated profile. It is one SQL
+statement that runs the same on SQLite and PostgreSQL. By default every query word must match,
+directly or through a synonym that staff maintain (Synonym, in the operator console): the rarest
+word's postings drive the query and the other words are looked up per document. `match="any"`
+ranks everyone who matches at least one word.
+
+Only candidates returned by `agency_visible_candidates()` are ever returned: the index holds
+nothing else (a withdrawal or deletion removes the entry in its own transaction), a search keeps
+only documents indexed under the current privacy notice, and the hits of each page are checked
+against `agency_visible_candidates()` once more.
 """
 
 import hashlib
