@@ -236,8 +236,7 @@ def test_the_form_starts_from_what_was_registered(client, hanako):
     assert 'value="sales" id="id_desired_job_categories_0" checked' in page
 
 
-def test_the_introductions_section_says_honestly_that_it_is_not_there_yet(client, hanako):
+def test_the_introductions_section_says_plainly_when_there_are_none(client, hanako):
     sign_in_candidate(client, hanako)
     page = client.get("/me/introductions/").text
     assert "まだ紹介はありません。" in page
-    assert "現在準備中です" in page
