@@ -176,3 +176,12 @@ def test_create_agency_refuses_bad_input(agency, args, message):
     with pytest.raises(CommandError, match=message):
         run(*args)
     assert Organisation.objects.count() == 1
+
+
+def test_signups_from_one_address_are_limited_with_the_japanese_429_page(client):
+    for n in range(3):
+        client.post(reverse("agency:signup"), {**SIGNUP, "licence_number": f"13-ユ-31000{n}", "password2": "x"})
+    response = client.post(reverse("agency:signup"), SIGNUP)
+    assert response.status_code == 429
+    assert "しばらくお待ちください" in response.content.decode()
+    assert AgencyProfile.objects.count() == 0

@@ -17,10 +17,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from careerrelay.accounts.models import User
 from careerrelay.agencies import services as agencies
 from careerrelay.agencies.models import AgencyProfile, JobOrder
+from careerrelay.common.japanese import normalize_email
 from careerrelay.organisations import services as organisations
 from careerrelay.organisations.models import ApiKey, Invitation, Membership
 from careerrelay.portals.agency.forms import AgencyInviteForm, AgencySignupForm, JobOrderForm, SearchForm
@@ -28,6 +30,9 @@ from careerrelay.portals.employer.forms import ApiKeyForm
 from careerrelay.privacy.models import ProvisionRecord
 
 PER_PAGE = 20
+# A signup sends a confirmation mail to the address typed: limit how often one can be sent.
+SIGNUP_RATE_PER_IP = "20/h"
+SIGNUP_RATE_PER_EMAIL = "3/h"
 
 
 # --- Tenant scope -----------------------------------------------------------------------------
@@ -70,8 +75,14 @@ def _get_job_order_for_user(request, pk) -> JobOrder:
 # --- Signing up -------------------------------------------------------------------------------
 
 
+def _email_key(group, request):
+    return normalize_email(request.POST.get("email", "")) or "-"
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate=SIGNUP_RATE_PER_IP, method="POST", group="agency-signup-ip")
+@ratelimit(key=_email_key, rate=SIGNUP_RATE_PER_EMAIL, method="POST", group="agency-signup-email")
 def signup(request):
     form = AgencySignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
