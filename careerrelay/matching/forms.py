@@ -36,10 +36,22 @@ class FreeReferralRequestForm(forms.Form):
     )
     location_note = forms.CharField(label=_("勤務地の補足"), max_length=200, required=False)
     salary_min = forms.IntegerField(
-        label=_("年収(下限・万円)"), min_value=0, max_value=10000, required=False, error_messages=_number(_("年収"))
+        label=_("年収(下限・万円)"),
+        min_value=0,
+        max_value=10000,
+        required=False,
+        error_messages=_number(_("年収")),
+        # A text box, so digits typed with a Japanese keyboard (全角) reach the form and are folded.
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     salary_max = forms.IntegerField(
-        label=_("年収(上限・万円)"), min_value=0, max_value=10000, required=False, error_messages=_number(_("年収"))
+        label=_("年収(上限・万円)"),
+        min_value=0,
+        max_value=10000,
+        required=False,
+        error_messages=_number(_("年収")),
+        # A text box, so digits typed with a Japanese keyboard (全角) reach the form and are folded.
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     desired_start = forms.DateField(
         label=_("入社希望時期"),
