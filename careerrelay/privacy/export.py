@@ -177,7 +177,7 @@ def readable_export(data: dict) -> dict:
         "resume": _labelled("candidates.resume", data["resume"]),
         "consents": data["consents"],
         "provision_records": data["provision_records"],
-        "introductions": [_labelled("", row) for row in data["introductions"]],
+        "introductions": [_labelled("matching.introduction", row) for row in data["introductions"]],
         "other": [
             {"title": section["title"], "rows": [_labelled(section["model"], row) for row in section["rows"]]}
             for section in data["other"].values()
