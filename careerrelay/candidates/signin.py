@@ -198,3 +198,13 @@ def confirm_email_change(token: str) -> tuple[EmailChangeState, Candidate | None
         # Somebody registered the address between the check and the UPDATE.
         return EmailChangeState.TAKEN, None
     return EmailChangeState.VALID, candidate
+
+
+def delete_spent_links(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Remove used and expired sign-in and email-change links once they are a day old: they are
+    useless by then, and an email-change row holds an address. For a periodic job (retention)."""
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    for model in (SignInToken, EmailChangeToken):
+        deleted += model.objects.filter(expires_at__lt=cutoff).delete()[0]
+    return deleted

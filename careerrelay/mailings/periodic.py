@@ -24,6 +24,10 @@ def run_once() -> dict:
     from careerrelay.matching.services import expire_due_requests
 
     result["free_referrals_expired"] = expire_due_requests()
+    # Candidate sign-in and email-change links a day past expiry (an email-change row holds an address).
+    from careerrelay.candidates.signin import delete_spent_links
+
+    result["spent_links_deleted"] = delete_spent_links()
     return result
 
 

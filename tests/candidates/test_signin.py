@@ -270,3 +270,33 @@ def test_a_deleted_person_cannot_use_an_old_link(client, hanako, django_capture_
     link = link_in(mail.outbox[0])
     Candidate.objects.filter(pk=hanako.pk).delete()
     assert client.post(link).status_code == 400
+
+
+def test_links_are_deleted_a_day_after_they_expire(hanako):
+    from careerrelay.candidates.models import EmailChangeToken
+    from careerrelay.candidates.signin import delete_spent_links
+
+    now = timezone.now()
+    old = SignInToken.objects.create(
+        candidate=hanako, token_hash="a" * 64, browser_hash="b" * 64, expires_at=now - timedelta(days=2)
+    )
+    fresh = SignInToken.objects.create(
+        candidate=hanako, token_hash="c" * 64, browser_hash="d" * 64, expires_at=now + timedelta(minutes=5)
+    )
+    EmailChangeToken.objects.create(
+        candidate=hanako, new_email="x@example.jp", token_hash="e" * 64, expires_at=now - timedelta(days=2)
+    )
+    assert delete_spent_links() == 2
+    assert list(SignInToken.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not SignInToken.objects.filter(pk=old.pk).exists()
+    assert EmailChangeToken.objects.count() == 0
+
+
+def test_the_worker_periodic_loop_deletes_spent_links(hanako):
+    from careerrelay.mailings import periodic
+
+    SignInToken.objects.create(
+        candidate=hanako, token_hash="a" * 64, browser_hash="b" * 64, expires_at=timezone.now() - timedelta(days=2)
+    )
+    assert periodic.run_once()["spent_links_deleted"] == 1
+    assert SignInToken.objects.count() == 0
