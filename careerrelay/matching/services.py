@@ -154,7 +154,7 @@ def propose_introduction(
     commitment = False
     if free_referral is not None:
         free_referral = FreeReferralRequest.objects.select_for_update().get(pk=free_referral.pk)
-        if not free_referral.is_open:
+        if not free_referral.is_open or free_referral.deadline < timezone.localdate():
             raise MatchingError("request_closed")
         if free_referral.claim_holder() != agency:
             raise MatchingError("not_claimed")
@@ -412,9 +412,10 @@ def confirm_interview(*, proposal: FreeReferralProposal, organisation: Organisat
     if proposal.request.organisation_id != organisation.pk:
         raise MatchingError("not_found")
     now = timezone.now()
-    fulfilled = FreeReferralRequest.objects.filter(pk=proposal.request_id, state=RequestState.OPEN).update(
-        state=RequestState.FULFILLED, settled_at=now
-    )
+    # Past its deadline a request is about to expire (the job runs within seconds): no confirming.
+    fulfilled = FreeReferralRequest.objects.filter(
+        pk=proposal.request_id, state=RequestState.OPEN, deadline__gte=timezone.localdate()
+    ).update(state=RequestState.FULFILLED, settled_at=now)
     if not fulfilled:
         return False
     confirmed = FreeReferralProposal.objects.filter(pk=proposal.pk, state=ProposalState.PENDING).update(

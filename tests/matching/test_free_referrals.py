@@ -260,3 +260,22 @@ def test_every_step_writes_ledger_and_audit(employer, owner, proposal):
         "introduction_accepted",
         "free_referral_interview_confirmed",
     ]
+
+
+def test_past_the_deadline_nothing_is_confirmed_or_proposed_even_before_the_job_runs(
+    employer, owner, proposal, agency, agency_owner, other_candidate
+):
+    FreeReferralRequest.objects.filter(pk=proposal.request_id).update(deadline=timezone.localdate() - timedelta(days=1))
+    proposal.request.refresh_from_db()
+    assert not matching.confirm_interview(proposal=proposal, organisation=employer, user=owner)
+    with pytest.raises(matching.MatchingError) as refused:
+        matching.propose_introduction(
+            agency=agency,
+            user=agency_owner,
+            candidate_public_id=other_candidate.public_id,
+            free_referral=proposal.request,
+        )
+    assert refused.value.code == "request_closed"
+    assert LedgerEntry.objects.filter(kind=Kind.CREDIT_CONSUMED).count() == 0
+    assert matching.expire_due_requests() == 1
+    assert get_balance(employer).credits_available == 2
