@@ -227,18 +227,4 @@ def resume_delete(request):
     return redirect("candidate:resume")
 
 
-# --- Introductions -------------------------------------------------------------------------------
-
-
-def list_introductions(candidate):
-    """Hook for the agency issue: the introductions made for this candidate, with their status."""
-    return []
-
-
-@candidate_required
-def introductions(request):
-    return render(
-        request,
-        "candidate/introductions.html",
-        {"nav": "introductions", "introductions": list_introductions(request.candidate)},
-    )
+# Introductions (/me/introductions/) live in careerrelay/portals/candidate/introductions.py.
