@@ -197,14 +197,14 @@ def propose_introduction(
     return introduction
 
 
-def _notify_candidate(introduction: Introduction, template: str) -> None:
+def _notify_candidate(introduction: Introduction, template: str, **context) -> None:
     from careerrelay.mailings.services import queue_email
 
     candidate = introduction.candidate
     queue_email(
         to=candidate.email,
         template=template,
-        context={"candidate": candidate, "introduction": introduction},
+        context={"candidate": candidate, "introduction": introduction, **context},
         language=candidate.language or "ja",
     )
 
@@ -318,7 +318,7 @@ def change_stage(
         stage=stage,
     )
     if stage in (Stage.INTERVIEW_SCHEDULED, Stage.OFFER, Stage.WITHDRAWN):
-        _notify_candidate(introduction, "matching_stage_changed")
+        _notify_candidate(introduction, "matching_stage_changed", interview_at=interview_at)
     return True
 
 
@@ -565,11 +565,7 @@ def expire_due_requests(today=None) -> int:
             ):
                 continue
             free_referral = FreeReferralRequest.objects.select_related("organisation").get(pk=pk)
-            entry = credits.return_credit(
-                organisation=free_referral.organisation,
-                request_key=free_referral.public_id,
-                reason="deadline",
-            )
+            entry = credits.return_credit(organisation=free_referral.organisation, request_key=free_referral.public_id)
             FreeReferralProposal.objects.filter(request=free_referral, state=ProposalState.PENDING).update(
                 state=ProposalState.CLOSED, decided_at=now
             )

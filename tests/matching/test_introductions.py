@@ -232,7 +232,9 @@ def test_the_agency_records_a_stage_on_its_page(client, introduce, candidate, ag
     client.post(url, {"stage": "interview_scheduled", "interview_at": "2027-04-01T10:00", "note": "二次面接"})
     introduction.refresh_from_db()
     assert introduction.stage == Stage.INTERVIEW_SCHEDULED
-    assert OutboundEmail.objects.filter(to_email=candidate.email, template="matching_stage_changed").count() == 1
+    mail = OutboundEmail.objects.get(to_email=candidate.email, template="matching_stage_changed")
+    assert "面接日程の確定" in mail.body_text
+    assert "面接日時: 2027年4月1日 10:00" in mail.body_text
 
 
 def test_a_deleted_candidate_takes_their_introductions_along(introduce, candidate):

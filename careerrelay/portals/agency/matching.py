@@ -178,7 +178,6 @@ def free_referral(request, public_id):
         {
             "free_referral": item,
             "introductions": mine,
-            "declined": item.proposals.filter(agency=request.organisation, state="declined"),
             "nav": "free_referrals",
         },
     )
