@@ -87,10 +87,13 @@ def build_document(candidate: Candidate, skills: list[str], history: list) -> tu
 
 
 def postings_for(document: SearchDocument, terms: dict, avgdl: float) -> list[tuple]:
-    """(term, document_id, weight, fields) rows; weight is BM25's saturated, length-normalised tf."""
+    """(term, document_id, weight, fields, *filter columns) rows; weight is BM25's saturated,
+    length-normalised tf."""
     norm = K1 * (1 - B + B * document.length / avgdl)
+    copies = tuple(getattr(document, name) for name in Posting.FILTER_COLUMNS)
     return [
-        (term, document.candidate_id, round(tf * (K1 + 1) / (tf + norm), 5), bits) for term, (tf, bits) in terms.items()
+        (term, document.candidate_id, round(tf * (K1 + 1) / (tf + norm), 5), bits, *copies)
+        for term, (tf, bits) in terms.items()
     ]
 
 
@@ -112,14 +115,16 @@ def insert_postings(rows: list[tuple]) -> None:
     if not rows:
         return
     table = connection.ops.quote_name(Posting._meta.db_table)
-    columns = "term, document_id, weight, fields"
+    names = ("term", "document_id", "weight", "fields", *Posting.FILTER_COLUMNS)
+    columns = ", ".join(connection.ops.quote_name(name) for name in names)
+    placeholders = ", ".join(["%s"] * len(names))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)", rows)  # noqa: S608
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
 def _skills(candidate: Candidate) -> list[str]:

@@ -13,7 +13,7 @@ class SearchDocument(models.Model):
         "candidates.Candidate", on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
     public_id = models.UUIDField()
-    # Copies of what the filters look at, so a search reads one table besides the postings.
+    # What the filters look at (copied onto every posting too, see Posting.FILTER_COLUMNS).
     prefecture = models.CharField(max_length=2)
     prefectures = models.CharField(max_length=200)  # "|13|14|": where they live and want to work
     job_categories = models.CharField(max_length=400)  # "|engineer_software|sales|"
@@ -41,14 +41,35 @@ class Posting(models.Model):
     normalised by the document's length when indexed, so a search only multiplies by the idf)
     and which fields it came from (a bit set).
 
-    Stored clustered by (term, document): WITHOUT ROWID on SQLite, a covering index on
-    PostgreSQL (migration 0003), so reading a term's postings touches one B-tree."""
+    Each posting also carries copies of its document's filter columns (FILTER_COLUMNS), so a
+    search reads the postings of its words and nothing else, and it is stored clustered by
+    (term, document): WITHOUT ROWID on SQLite, a covering index on PostgreSQL (migrations 0003 and
+    0004). Reading a term's postings, filters included, touches one B-tree."""
+
+    FILTER_COLUMNS = (
+        "prefectures",
+        "job_categories",
+        "years_experience",
+        "salary_min",
+        "salary_max",
+        "remote_preference",
+        "updated_epoch",
+        "notice_version",
+    )
 
     pk = models.CompositePrimaryKey("term", "document")
     term = models.CharField(max_length=64)
     document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="postings")
     weight = models.FloatField()
     fields = models.PositiveSmallIntegerField()
+    prefectures = models.CharField(max_length=200, default="")
+    job_categories = models.CharField(max_length=400, default="")
+    years_experience = models.PositiveSmallIntegerField(default=0)
+    salary_min = models.PositiveIntegerField(null=True)
+    salary_max = models.PositiveIntegerField(null=True)
+    remote_preference = models.CharField(max_length=16, blank=True, default="")
+    updated_epoch = models.FloatField(default=0.0)
+    notice_version = models.CharField(max_length=32, default="")
 
 
 class Synonym(models.Model):

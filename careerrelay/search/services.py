@@ -196,35 +196,36 @@ def _as_epoch(value) -> float:
 
 
 def _filters(*, prefecture, job_category, min_years, max_years, salary_min, salary_max, remote, updated_since):
-    """SQL conditions on the document table (alias d), their parameters, and what to show."""
+    """SQL conditions on the filter columns (table alias t: a document or a posting, which carries
+    the same columns), their parameters, and what to show."""
     sql, params, applied = [], [], []
     if prefecture:
-        sql.append("d.prefectures LIKE %s")
+        sql.append("t.prefectures LIKE %s")
         params.append(f"%|{prefecture}|%")
         name = dict(Prefecture.choices).get(prefecture, prefecture)
         applied.append(AppliedFilter("prefecture", prefecture, _("勤務地・居住地: %(name)s") % {"name": name}))
     if job_category:
-        sql.append("d.job_categories LIKE %s")
+        sql.append("t.job_categories LIKE %s")
         params.append(f"%|{job_category}|%")
         name = dict(JobCategory.choices).get(job_category, job_category)
         applied.append(AppliedFilter("job_category", job_category, _("希望職種: %(name)s") % {"name": name}))
     if min_years is not None:
-        sql.append("d.years_experience >= %s")
+        sql.append("t.years_experience >= %s")
         params.append(int(min_years))
         applied.append(AppliedFilter("min_years", min_years, _("経験年数: %(n)s年以上") % {"n": min_years}))
     if max_years is not None:
-        sql.append("d.years_experience <= %s")
+        sql.append("t.years_experience <= %s")
         params.append(int(max_years))
         applied.append(AppliedFilter("max_years", max_years, _("経験年数: %(n)s年以下") % {"n": max_years}))
     if salary_min is not None or salary_max is not None:
         # The candidate's desired range must overlap the offered one; a candidate who stated no
         # salary at all is left out, because nothing says the offer suits them.
-        sql.append("(d.salary_min IS NOT NULL OR d.salary_max IS NOT NULL)")
+        sql.append("(t.salary_min IS NOT NULL OR t.salary_max IS NOT NULL)")
         if salary_max is not None:
-            sql.append("(d.salary_min IS NULL OR d.salary_min <= %s)")
+            sql.append("(t.salary_min IS NULL OR t.salary_min <= %s)")
             params.append(int(salary_max))
         if salary_min is not None:
-            sql.append("(d.salary_max IS NULL OR d.salary_max >= %s)")
+            sql.append("(t.salary_max IS NULL OR t.salary_max >= %s)")
             params.append(int(salary_min))
         low = "" if salary_min is None else str(salary_min)
         high = "" if salary_max is None else str(salary_max)
@@ -242,11 +243,11 @@ def _filters(*, prefecture, job_category, min_years, max_years, salary_min, sala
             values, label = (remote,), _("リモート勤務: %(name)s") % {"name": RemotePreference(remote).label}
         else:
             raise ValueError(f"unknown remote preference: {remote!r}")
-        sql.append("d.remote_preference IN (" + ",".join(["%s"] * len(values)) + ")")
+        sql.append("t.remote_preference IN (" + ",".join(["%s"] * len(values)) + ")")
         params.extend(str(v) for v in values)
         applied.append(AppliedFilter("remote", remote, str(label)))
     if updated_since:
-        sql.append("d.updated_epoch >= %s")
+        sql.append("t.updated_epoch >= %s")
         params.append(_as_epoch(updated_since))
         shown = updated_since.date() if isinstance(updated_since, datetime) else updated_since
         applied.append(
@@ -296,7 +297,7 @@ def search_candidates(
         remote=remote,
         updated_since=updated_since,
     )
-    where = ["d.notice_version = %s", *where]
+    where = ["t.notice_version = %s", *where]
     params = [notice, *params]
     now = time.time()
     if match not in ("all", "any"):
@@ -313,8 +314,12 @@ def search_candidates(
     return SearchPage(results=hits, total=total, page=page, num_pages=num_pages, per_page=per_page)
 
 
-def _recency_sql(now: float) -> tuple[str, list]:
-    return "(1.0 / (1.0 + (%s - d.updated_epoch) / %s))", [now, RECENCY_HALF_LIFE_DAYS * 86400.0]
+def _recency_sql(now: float, alias: str = "t") -> tuple[str, list]:
+    return f"(1.0 / (1.0 + (%s - {alias}.updated_epoch) / %s))", [now, RECENCY_HALF_LIFE_DAYS * 86400.0]
+
+
+def _on(alias: str, where: list[str]) -> str:
+    return " AND ".join(condition.replace("t.", f"{alias}.") for condition in where)
 
 
 def _ranked(groups, where, params, now, page, per_page):
@@ -330,7 +335,6 @@ def _ranked(groups, where, params, now, page, per_page):
         key=lambda item: item[0],
     )
     postings = Posting._meta.db_table
-    documents = SearchDocument._meta.db_table
     _df, driver_idf, driver_terms = weighted[0]
     select, select_params = ["SUM(p.weight) * %s"], [driver_idf]
     for _df, idf, keys in weighted[1:]:
@@ -339,11 +343,11 @@ def _ranked(groups, where, params, now, page, per_page):
             f"AND q.term IN ({','.join(['%s'] * len(keys))})) * %s"
         )
         select_params.extend([*keys, idf])
-    recency, recency_params = _recency_sql(now)
+    recency, recency_params = _recency_sql(now, "p")
     inner = (
         f"SELECT p.document_id AS document_id, {' + '.join(select)} + %s * MAX({recency}) AS score "  # noqa: S608
-        f"FROM {postings} p JOIN {documents} d ON d.candidate_id = p.document_id "
-        f"WHERE p.term IN ({','.join(['%s'] * len(driver_terms))}) AND {' AND '.join(where)} "
+        f"FROM {postings} p "
+        f"WHERE p.term IN ({','.join(['%s'] * len(driver_terms))}) AND {_on('p', where)} "
         f"GROUP BY p.document_id"
     )
     inner_params = [*select_params, RECENCY_WEIGHT, *recency_params, *driver_terms, *params]
@@ -378,13 +382,12 @@ def _ranked_any(groups, where, params, now, page, per_page):
     if not terms:
         return [], 0
     postings = Posting._meta.db_table
-    documents = SearchDocument._meta.db_table
-    recency, recency_params = _recency_sql(now)
+    recency, recency_params = _recency_sql(now, "p")
     inner = (
         f"SELECT p.document_id AS document_id, "  # noqa: S608
         f"SUM(p.weight * (CASE p.term {' '.join(cases)} ELSE 0 END)) + %s * MAX({recency}) AS score "
-        f"FROM {postings} p JOIN {documents} d ON d.candidate_id = p.document_id "
-        f"WHERE p.term IN ({','.join(['%s'] * len(terms))}) AND {' AND '.join(where)} "
+        f"FROM {postings} p "
+        f"WHERE p.term IN ({','.join(['%s'] * len(terms))}) AND {_on('p', where)} "
         f"GROUP BY p.document_id"
     )
     inner_params = [*case_params, RECENCY_WEIGHT, *recency_params, *terms, *params]
@@ -406,10 +409,10 @@ def _ranked_any(groups, where, params, now, page, per_page):
 def _recent(where, params, now, page, per_page):
     """No words: the filtered candidates, most recently updated first."""
     documents = SearchDocument._meta.db_table
-    recency, recency_params = _recency_sql(now)
+    recency, recency_params = _recency_sql(now, "d")
     sql = (
         f"SELECT d.candidate_id, %s * {recency} AS score, COUNT(*) OVER () AS total FROM {documents} d "  # noqa: S608
-        f"WHERE {' AND '.join(where)} ORDER BY d.updated_epoch DESC, d.candidate_id LIMIT %s OFFSET %s"
+        f"WHERE {_on('d', where)} ORDER BY d.updated_epoch DESC, d.candidate_id LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [RECENCY_WEIGHT, *recency_params, *params, per_page, (page - 1) * per_page])
@@ -418,7 +421,7 @@ def _recent(where, params, now, page, per_page):
             return [(doc_id, score) for doc_id, score, _total in rows], rows[0][2]
         if page == 1:
             return [], 0
-        count_sql = f"SELECT COUNT(*) FROM {documents} d WHERE {' AND '.join(where)}"  # noqa: S608
+        count_sql = f"SELECT COUNT(*) FROM {documents} d WHERE {_on('d', where)}"  # noqa: S608
         cursor.execute(count_sql, params)
         return [], cursor.fetchone()[0]
 
