@@ -94,8 +94,9 @@ def _outbox_ids(candidate: Candidate) -> list[int]:
 
 
 def _delete_task_rows(addresses: set[str]) -> int:
-    """The database task backend keeps each task's arguments (the sign-in lookup takes the
-    address); rows naming the person go too. RQ keeps its jobs in Redis with an expiry."""
+    """The database task backend keeps each task's arguments; our tasks take ids, but a row that
+    names the address (queued by an older release, or a future task) goes too. RQ keeps its jobs
+    in Redis with an expiry."""
     from django.apps import apps
 
     if not apps.is_installed("django_tasks_db"):
@@ -122,13 +123,14 @@ def delete_candidate(candidate: Candidate, *, actor_kind: str = ActorKind.CANDID
         candidate_deleted.send(sender=Candidate, candidate=candidate, subject_key=subject_key)
         outbox = OutboundEmail.objects.filter(pk__in=_outbox_ids(candidate)).delete()[0]
         _delete_task_rows({candidate.email, candidate.email_normalized})
-        for model in (Candidate, Consent):
+        history = {
+            Candidate: [str(candidate.pk)],
+            Consent: [str(pk) for pk in candidate.consents.values_list("pk", flat=True)],
+        }
+        for model, object_ids in history.items():
             LogEntry.objects.filter(
-                content_type=ContentType.objects.get_for_model(model),
-                object_id__in=[str(candidate.pk)]
-                if model is Candidate
-                else [str(pk) for pk in candidate.consents.values_list("pk", flat=True)],
-            ).update(object_repr=str(subject_key)[:200], change_message="")
+                content_type=ContentType.objects.get_for_model(model), object_id__in=object_ids
+            ).update(object_repr=str(subject_key), change_message="")
         Candidate.objects.filter(pk=candidate.pk).delete()
         record_event(
             actor=getattr(request, "user", None) if actor_kind == ActorKind.STAFF else None,
