@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ class Send(models.Model):
     """
 
     class State(models.TextChoices):
+        PREPARING = "preparing", _("準備中")
         SCHEDULED = "scheduled", _("予約済み")
         SENDING = "sending", _("送信中")
         DONE = "done", _("完了")
@@ -38,6 +40,8 @@ class Send(models.Model):
     scheduled_at = models.DateTimeField(_("送信予定"))
     state = models.CharField(max_length=16, choices=State.choices, default=State.SCHEDULED, db_index=True)
     next_batch_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # While `preparing`: the applicants' ids and the schedule, for the worker to render.
+    pending = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -51,7 +55,7 @@ class Send(models.Model):
 
     @property
     def is_open(self):
-        return self.state in (self.State.SCHEDULED, self.State.SENDING)
+        return self.state in (self.State.PREPARING, self.State.SCHEDULED, self.State.SENDING)
 
 
 class OutboundEmail(models.Model):
@@ -100,6 +104,11 @@ class OutboundEmail(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["send", "state", "due_at"], name="outbound_send_state_due")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["send", "applicant"], condition=Q(send__isnull=False), name="one_message_per_applicant_per_send"
+            )
+        ]
 
     def __str__(self):
         return f"{self.to_email}: {self.subject}"

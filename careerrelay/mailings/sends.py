@@ -168,10 +168,11 @@ def create_send(
     business_days: int | None = None,
     send_time: time = DEFAULT_SEND_TIME,
 ) -> Send:
-    """One outbox row per applicant, rendered now (what the preview showed is what goes out).
-    Addresses the company has suppressed are recorded as `suppressed` and never queued."""
-    from careerrelay.rejections.services import render_rejection
-
+    """One outbox row per applicant, rendered before anything goes out (what the preview showed
+    is what is sent). Up to MAILINGS_PREPARE_IN_REQUEST recipients are rendered here; a larger
+    send is stored as `preparing` with the applicants' ids and rendered by the worker
+    (prepare_send), so a request never renders thousands of messages. Addresses the company has
+    suppressed are recorded as `suppressed` and never queued."""
     _check_template(template, organisation)
     applicants = list(applicants)
     if not applicants:
@@ -182,12 +183,12 @@ def create_send(
     if campaign is not None and campaign.organisation_id != organisation.pk:
         raise SendError("unknown campaign")
     now = timezone.now()
-    suppressed = set(
-        Suppression.objects.filter(
-            organisation=organisation, email_normalized__in=[a.email_normalized for a in applicants]
-        ).values_list("email_normalized", flat=True)
-    )
-    from_email = services.from_address(organisation.name)
+    schedule = {
+        "send_at": send_at.isoformat() if send_at else None,
+        "business_days": business_days,
+        "send_time": send_time.strftime("%H:%M"),
+    }
+    defer = len(applicants) > services.setting("MAILINGS_PREPARE_IN_REQUEST", 300)
     with transaction.atomic():
         send = Send.objects.create(
             organisation=organisation,
@@ -199,60 +200,108 @@ def create_send(
             signature=signature,
             business_days=business_days,
             scheduled_at=send_at or now,
+            pending={"applicant_ids": [a.pk for a in applicants], **schedule} if defer else {},
+            state=Send.State.PREPARING if defer else Send.State.SCHEDULED,
+            next_batch_at=now if defer else None,
         )
-        rows = []
-        for applicant in applicants:
-            if business_days is not None:
-                due = due_after_rejection(applicant.rejected_on, business_days, send_time)
-            else:
-                due = send_at or now
-            click_token, unsubscribe_token = new_token(16), new_token(16)
-            rendered = render_rejection(
-                template,
-                applicant=applicant,
-                organisation=organisation,
-                relay_url=click_url(click_token),
-                sender_name=sender_name,
-                signature=signature,
-                unsubscribe_url=unsubscribe_url(unsubscribe_token),
-            )
-            links = f"<{unsubscribe_url(unsubscribe_token)}>, <{unsubscribe_mailto(unsubscribe_token)}>"
-            headers = {
-                "List-Unsubscribe": links,
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            }
-            rows.append(
-                OutboundEmail(
-                    send=send,
-                    applicant=applicant,
-                    to_email=applicant.email,
-                    from_email=from_email,
-                    subject=rendered.subject[:300],
-                    body_text=rendered.text,
-                    body_html=rendered.html,
-                    headers=headers,
-                    template=f"rejection:{template.pk}",
-                    message_id=services.new_message_id(),
-                    state=State.SUPPRESSED if applicant.email_normalized in suppressed else State.QUEUED,
-                    due_at=due,
-                    click_token_hash=hash_token(click_token),
-                    unsubscribe_token_hash=hash_token(unsubscribe_token),
-                )
-            )
-        for row in rows:
-            row.mime = services.prebuild_mime(row)
-        OutboundEmail.objects.bulk_create(rows, batch_size=500)
-        queued_due = [r.due_at for r in rows if r.state == State.QUEUED]
-        send.scheduled_at = min(r.due_at for r in rows)
-        if queued_due:
-            send.next_batch_at = min(queued_due)
-        else:
-            send.state, send.finished_at = Send.State.DONE, now
-        send.save(update_fields=["scheduled_at", "next_batch_at", "state", "finished_at"])
-        if send.next_batch_at and send.next_batch_at <= now:
-            expected = send.next_batch_at
-            transaction.on_commit(lambda: claim_send(send.pk, expected))
+        if defer:
+            transaction.on_commit(lambda: claim_send(send.pk, now))
+            return send
+        _render_rows(send, applicants, schedule, now)
+        _finish_preparation(send, now)
+    send.refresh_from_db()
     return send
+
+
+def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
+    from careerrelay.rejections.services import render_rejection
+
+    organisation, template = send.organisation, send.template
+    send_at = datetime.fromisoformat(schedule["send_at"]) if schedule["send_at"] else None
+    send_time = time.fromisoformat(schedule["send_time"])
+    suppressed = set(
+        Suppression.objects.filter(
+            organisation=organisation, email_normalized__in=[a.email_normalized for a in applicants]
+        ).values_list("email_normalized", flat=True)
+    )
+    from_email = services.from_address(organisation.name)
+    rows = []
+    for applicant in applicants:
+        if schedule["business_days"] is not None:
+            due = due_after_rejection(applicant.rejected_on, schedule["business_days"], send_time)
+        else:
+            due = send_at or now
+        click_token, unsubscribe_token = new_token(16), new_token(16)
+        rendered = render_rejection(
+            template,
+            applicant=applicant,
+            organisation=organisation,
+            relay_url=click_url(click_token),
+            sender_name=send.sender_name,
+            signature=send.signature,
+            unsubscribe_url=unsubscribe_url(unsubscribe_token),
+        )
+        links = f"<{unsubscribe_url(unsubscribe_token)}>, <{unsubscribe_mailto(unsubscribe_token)}>"
+        row = OutboundEmail(
+            send=send,
+            applicant=applicant,
+            to_email=applicant.email,
+            from_email=from_email,
+            subject=rendered.subject[:300],
+            body_text=rendered.text,
+            body_html=rendered.html,
+            headers={"List-Unsubscribe": links, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            template=f"rejection:{template.pk}",
+            message_id=services.new_message_id(),
+            state=State.SUPPRESSED if applicant.email_normalized in suppressed else State.QUEUED,
+            due_at=due,
+            click_token_hash=hash_token(click_token),
+            unsubscribe_token_hash=hash_token(unsubscribe_token),
+        )
+        row.mime = services.prebuild_mime(row)
+        rows.append(row)
+    # ignore_conflicts: a second preparer that overlapped this one (after a lost lease) skips the
+    # applicants already done instead of failing; one message per applicant is a constraint.
+    OutboundEmail.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+
+
+def _finish_preparation(send: Send, now) -> None:
+    """All rows exist: the send's first due time, or done when nothing is left to send."""
+    rows = OutboundEmail.objects.filter(send=send)
+    first = rows.aggregate(at=Min("due_at"))["at"] or now
+    next_due = rows.filter(state=State.QUEUED).aggregate(at=Min("due_at"))["at"]
+    fields = {"scheduled_at": first, "next_batch_at": next_due, "pending": {}}
+    fields["state"] = Send.State.SCHEDULED if next_due else Send.State.DONE
+    if not next_due:
+        fields["finished_at"] = now
+    if not Send.objects.filter(pk=send.pk, state__in=[Send.State.SCHEDULED, Send.State.PREPARING]).update(**fields):
+        return  # cancelled meanwhile
+    if next_due and next_due <= now:
+        transaction.on_commit(lambda: claim_send(send.pk, next_due))
+
+
+def run_prepare_send(send_id: int) -> int:
+    """Renders a `preparing` send's rows in chunks, each in its own transaction, so a worker that
+    dies half-way leaves what it rendered and the next one (after the lease) does the rest."""
+    from careerrelay.talent.models import Applicant
+
+    send = Send.objects.select_related("organisation", "template").filter(pk=send_id).first()
+    if send is None or send.state != Send.State.PREPARING:
+        return 0
+    wanted = send.pending.get("applicant_ids", [])
+    done = set(send.messages.values_list("applicant_id", flat=True))
+    todo = [pk for pk in wanted if pk not in done]
+    chunk = services.setting("MAILINGS_PREPARE_CHUNK", 500)
+    for start in range(0, len(todo), chunk):
+        if not Send.objects.filter(pk=send_id, state=Send.State.PREPARING).exists():
+            return start  # cancelled
+        applicants = list(Applicant.objects.filter(organisation=send.organisation, pk__in=todo[start : start + chunk]))
+        with transaction.atomic():
+            _render_rows(send, applicants, send.pending, timezone.now())
+            Send.objects.filter(pk=send_id, state=Send.State.PREPARING).update(next_batch_at=_lease(timezone.now()))
+    with transaction.atomic():
+        _finish_preparation(send, timezone.now())
+    return len(todo)
 
 
 # --- The worker's side ------------------------------------------------------------------------
@@ -263,21 +312,26 @@ def _lease(now):
 
 
 def claim_send(send_id: int, expected_next_batch_at, now=None) -> bool:
-    """The conditional UPDATE on the due-date column: of two schedulers, one enqueues the batch."""
-    from careerrelay.mailings.tasks import send_batch
+    """The conditional UPDATE on the due-date column: of two schedulers, one enqueues the work
+    (rendering for a `preparing` send, else a batch)."""
+    from careerrelay.mailings.tasks import prepare_send, send_batch
 
     now = now or timezone.now()
-    won = Send.objects.filter(pk=send_id, state__in=OPEN, next_batch_at=expected_next_batch_at).update(
-        next_batch_at=_lease(now), state=Send.State.SENDING
-    )
-    if won:
+    due = Send.objects.filter(pk=send_id, next_batch_at=expected_next_batch_at)
+    if due.filter(state=Send.State.PREPARING).update(next_batch_at=_lease(now)):
+        prepare_send.enqueue(send_id)
+        return True
+    if due.filter(state__in=OPEN).update(next_batch_at=_lease(now), state=Send.State.SENDING):
         send_batch.enqueue(send_id)
-    return bool(won)
+        return True
+    return False
 
 
 def dispatch_due_sends(now=None) -> int:
     now = now or timezone.now()
-    due = Send.objects.filter(state__in=OPEN, next_batch_at__lte=now).values_list("pk", "next_batch_at")
+    due = Send.objects.filter(state__in=[Send.State.PREPARING, *OPEN], next_batch_at__lte=now).values_list(
+        "pk", "next_batch_at"
+    )
     return sum(claim_send(pk, at, now) for pk, at in list(due))
 
 
@@ -339,7 +393,7 @@ def run_periodic(now=None) -> dict:
 def cancel_send(send: Send) -> int:
     """Stops what has not gone out; a message already handed to the server cannot be recalled."""
     cancelled = OutboundEmail.objects.filter(send=send, state=State.QUEUED).update(state=State.CANCELLED)
-    Send.objects.filter(pk=send.pk, state__in=OPEN).update(
+    Send.objects.filter(pk=send.pk, state__in=[Send.State.PREPARING, *OPEN]).update(
         state=Send.State.CANCELLED, cancelled_at=timezone.now(), next_batch_at=None
     )
     send.refresh_from_db()
@@ -376,6 +430,10 @@ def count_messages(send: Send) -> SendCounts:
         setattr(counts, state, n)
         counts.recipients += n
     counts.clicked = send.messages.filter(first_clicked_at__isnull=False).count()
+    if send.state == Send.State.PREPARING:
+        waiting = len(send.pending.get("applicant_ids", [])) - counts.recipients
+        counts.recipients += waiting
+        counts.queued += waiting
     return counts
 
 

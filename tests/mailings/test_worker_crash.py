@@ -84,7 +84,7 @@ def states(db_path) -> Counter:
         return Counter(dict(db.execute("SELECT state, COUNT(*) FROM mailings_outboundemail GROUP BY state")))
 
 
-def wait_until(condition, timeout=60):
+def wait_until(condition, timeout=180):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
