@@ -49,7 +49,9 @@ class Counts(Schema):
 
 class SendOut(Schema):
     id: int
-    state: str = Field(description="`scheduled`, `sending`, `done` or `cancelled`.")
+    state: str = Field(
+        description="`preparing` (a large send being rendered), `scheduled`, `sending`, `done` or `cancelled`."
+    )
     template_id: int | None
     scheduled_at: datetime
     created_at: datetime
