@@ -86,8 +86,10 @@ def percentile(values, p):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def setup_django(database_url: str | None, workdir: Path) -> str:
-    if database_url and database_url.startswith("postgres"):
+def setup_django(database_url: str | None, workdir: Path, fresh: bool = True) -> str:
+    if not fresh:
+        pass
+    elif database_url and database_url.startswith("postgres"):
         import psycopg
 
         name = database_url.rsplit("/", 1)[1]
@@ -110,7 +112,8 @@ def setup_django(database_url: str | None, workdir: Path) -> str:
     from django.core.management import call_command
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    call_command("migrate", verbosity=0)
+    if fresh:
+        call_command("migrate", verbosity=0)
     return database_url
 
 
@@ -153,14 +156,36 @@ def measure_search(repeat: int):
         runs = [(q, f) for q in QUERIES for f in filter_sets]
         for q, f in runs:  # warm-up
             search_candidates(q=q, **f)
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
             for q, f in runs:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 search_candidates(q=q, **f)
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
         results[label] = times
+        results[label + " (cpu)"] = cpu
     return results
+
+
+def search_only(url: str, repeat: int) -> None:
+    """Measure searches again on a database an earlier run left behind (--keep-sqlite, or the
+    PostgreSQL database), e.g. when the machine is quieter."""
+    setup_django(url, Path(tempfile.gettempdir()), fresh=False)
+    docs, postings = index_rows()
+    load_avg = os.getloadavg()[0]
+    search = measure_search(repeat)
+    print(
+        f"### Searches only: {docs:,} documents, {postings:,} postings; load average {load_avg:.1f} "
+        f"-> {os.getloadavg()[0]:.1f}\n"
+    )
+    print("| search | p50 ms | p95 ms | max ms | queries |\n| --- | ---: | ---: | ---: | ---: |")
+    for label, times in search.items():
+        print(
+            f"| ours, {label} | {percentile(times, 50):.1f} | {percentile(times, 95):.1f} | {max(times):.1f} "
+            f"| {len(times)} |"
+        )
+    print(f"\nnDCG@10 of the relevance set inside the pool: {our_ndcg():.3f}")
 
 
 def our_ndcg() -> float:
@@ -288,8 +313,12 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rebuild-max", type=int, default=100000)
     parser.add_argument("--no-reference", action="store_true", help="skip bm25s")
+    parser.add_argument("--search-only", action="store_true", help="measure searches on --database-url as it is")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.search_only:
+        search_only(args.database_url, args.repeat)
+        return
 
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
         workdir = Path(tmp)
@@ -403,7 +432,7 @@ def print_row(row, flush=False):
         )
     )
     print("\n| search | p50 ms | p95 ms | max ms | queries |\n| --- | ---: | ---: | ---: | ---: |")
-    for label in ("no filters", "with filters"):
+    for label in ("no filters", "with filters", "no filters (cpu)", "with filters (cpu)"):
         p50, p95, worst, n = row[label]
         print(f"| ours, {label} | {p50:.1f} | {p95:.1f} | {worst:.1f} | {n} |")
     for key, name in (("ref_sudachi", "bm25s, Sudachi tokens"), ("ref_bm25s", "bm25s, own tokenizer")):
