@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
 from careerrelay.api.api import api
 from careerrelay.api.errors import not_found_view as api_not_found
+from careerrelay.portals.views import home
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("careerrelay.portals.candidate.urls")),
     path("me/", include("careerrelay.portals.candidate.mypage_urls")),
