@@ -13,21 +13,49 @@ from careerrelay.mailings import services
 log = logging.getLogger(__name__)
 
 
-def run_once() -> dict:
-    from careerrelay.mailings.sends import run_periodic
+def _retention():
     from careerrelay.privacy.retention import run_if_due
 
-    result = run_periodic()
-    # Candidate retention (reminders, deletions after the grace period): at most once an hour.
-    result["retention"] = run_if_due() is not None
-    # Free-referral requests past their deadline: expire and return the credit (each exactly once).
+    return run_if_due() is not None
+
+
+def _free_referrals():
     from careerrelay.matching.services import expire_due_requests
 
-    result["free_referrals_expired"] = expire_due_requests()
-    # Candidate sign-in and email-change links a day past expiry (an email-change row holds an address).
+    return expire_due_requests()
+
+
+def _spent_links():
     from careerrelay.candidates.signin import delete_spent_links
 
-    result["spent_links_deleted"] = delete_spent_links()
+    return delete_spent_links()
+
+
+def run_once() -> dict:
+    """Each job on its own: one that fails is logged and the others still run."""
+    from careerrelay.mailings.sends import run_periodic
+
+    result = {}
+    jobs = [
+        # Scheduled sends that came due; messages left in `sending` by a dead worker.
+        ("mail", run_periodic),
+        # Candidate retention (reminders, deletions after the grace period): at most once an hour.
+        ("retention", _retention),
+        # Free-referral requests past their deadline: expire and return the credit (each exactly once).
+        ("free_referrals_expired", _free_referrals),
+        # Candidate sign-in and email-change links a day past expiry (an email-change row holds an address).
+        ("spent_links_deleted", _spent_links),
+    ]
+    for name, job in jobs:
+        try:
+            value = job()
+        except Exception:
+            log.exception("periodic job %s failed", name)
+            value = None
+        if name == "mail" and value is not None:
+            result.update(value)
+        else:
+            result[name] = value
     return result
 
 
