@@ -17,8 +17,22 @@
       var cancel = document.getElementById("send-cancel");
       if (cancel) cancel.remove();
       box.dataset.open = "0";
+      refreshRecipients();
     }
     return data.open;
+  }
+  // Once the send is over, the per-recipient table is fetched again (one request) so its states
+  // match the figures above.
+  function refreshRecipients() {
+    var table = document.getElementById("send-recipients");
+    if (!table) return;
+    fetch(location.href, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("send-recipients");
+        if (fresh) table.replaceWith(fresh);
+      })
+      .catch(function () {});
   }
   function poll() {
     fetch(box.dataset.url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
