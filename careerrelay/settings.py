@@ -200,7 +200,6 @@ SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_
 
 # --- Product rules (defaults are settings, not constants) ----------------------
 REFERRALS_PER_CREDIT = envint("REFERRALS_PER_CREDIT", 10)
-CREDIT_EXPIRY_DAYS = envint("CREDIT_EXPIRY_DAYS", 0)  # 0: credits never expire
 FREE_REFERRAL_DEADLINE_DAYS = envint("FREE_REFERRAL_DEADLINE_DAYS", 30)
 FREE_REFERRAL_CLAIM_DAYS = envint("FREE_REFERRAL_CLAIM_DAYS", 7)  # an agency's claim lapses unless it proposes
 VERIFICATION_TOKEN_HOURS = envint("VERIFICATION_TOKEN_HOURS", 24)
