@@ -47,8 +47,9 @@ def register_candidate(*, campaign, data: dict, consents: set[str], ip=None, use
                 )
                 for purpose in consents:
                     _record_consent(candidate, purpose, Consent.Action.GRANT, ip, user_agent)
-                relay.record_registration(campaign.pk)
                 _send_verification(candidate)
+                # Last, so the campaign's row lock is held only until the commit just after it.
+                relay.record_registration(campaign.pk)
             return RegistrationResult(candidate=candidate, created=True)
         except IntegrityError:
             # The same address submitted twice at once: the other request created it.
