@@ -42,3 +42,25 @@ def test_a_temporary_failure_is_kept_for_retry_with_the_servers_reason(smtp_serv
     assert "Try again later" in row.last_error
     assert deliver(row.pk) == "sent"
     assert len(smtp_server.sink.wait_for(1)) == 1
+
+
+def test_a_retry_without_a_deferring_backend_is_picked_up_by_the_periodic_loop(smtp_server, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from careerrelay.mailings.sends import run_periodic
+
+    # The immediate backend cannot defer a task; the row waits for the periodic loop instead.
+    smtp_server.sink.fail_next = 1
+    candidate = CandidateFactory()
+    row = queue_email(to=candidate.email, template="candidate_welcome", context={"candidate": candidate})
+    assert deliver(row.pk) == "retrying"
+    row.refresh_from_db()
+    assert row.state == OutboundEmail.State.QUEUED
+    assert run_periodic()["retried"] == 0  # not due yet
+    assert run_periodic(now=row.due_at + timedelta(minutes=2))["retried"] == 1
+    row.refresh_from_db()
+    assert row.state == OutboundEmail.State.SENT
+    assert len(smtp_server.sink.wait_for(1)) == 1
+    assert timezone.now() < row.due_at  # it went out through the safety net, before its own task

@@ -386,7 +386,11 @@ def reschedule_send(send_id: int) -> None:
 
 def run_periodic(now=None) -> dict:
     """What the worker's periodic loop does every few seconds."""
-    return {"requeued": services.requeue_stale(), "dispatched": dispatch_due_sends(now)}
+    return {
+        "requeued": services.requeue_stale(),
+        "retried": services.retry_due_messages(now),
+        "dispatched": dispatch_due_sends(now),
+    }
 
 
 @transaction.atomic

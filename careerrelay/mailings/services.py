@@ -173,11 +173,27 @@ def _record_failure(message: OutboundEmail, exc: Exception) -> str:
         state=State.QUEUED, attempts=attempts, last_error=reason, due_at=retry_at
     )
     if message.send_id is None:
-        # A single message has no send whose due date brings it back: the task carries the retry.
+        # A single message has no send whose due date brings it back: a deferred task carries the
+        # retry, and retry_due_messages() in the periodic loop is the safety net behind it.
         from careerrelay.mailings.tasks import deliver_email
 
-        deliver_email.using(run_after=retry_at).enqueue(message.pk)
+        if deliver_email.get_backend().supports_defer:
+            deliver_email.using(run_after=retry_at).enqueue(message.pk)
     return "retrying"
+
+
+def retry_due_messages(now=None, grace=timedelta(minutes=1)) -> int:
+    """Single messages whose retry time passed a while ago without their deferred task running
+    (a backend that cannot defer, a queue that lost the task). claim() keeps a second delivery
+    of the same row from sending twice."""
+    from careerrelay.mailings.tasks import deliver_email
+
+    now = now or timezone.now()
+    due = OutboundEmail.objects.filter(send__isnull=True, state=State.QUEUED, due_at__lte=now - grace)
+    ids = list(due.values_list("pk", flat=True)[:500])
+    for pk in ids:
+        deliver_email.enqueue(pk)
+    return len(ids)
 
 
 def deliver(message_id: int, connection=None) -> str:

@@ -29,7 +29,7 @@ def test_a_large_send_is_prepared_by_the_worker_then_sent(
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
-        assert sends.run_periodic() == {"requeued": 0, "dispatched": 1}
+        assert sends.run_periodic() == {"requeued": 0, "retried": 0, "dispatched": 1}
     received = smtp_server.sink.wait_for(6)
     assert sorted(r.rcpt_tos[0] for r in received) == [f"p{i}@example.jp" for i in range(1, 7)]
     assert "髙橋 3 様" in next(r for r in received if r.rcpt_tos[0] == "p3@example.jp").text()

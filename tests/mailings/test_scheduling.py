@@ -61,7 +61,7 @@ def test_a_scheduled_send_goes_out_when_the_worker_finds_it_due(
     with django_capture_on_commit_callbacks(execute=True):
         send = sends.create_send(organisation=employer, template=template, applicants=applicants[:2], send_at=at)
     assert smtp_server.sink.wait_for(1, timeout=0.5) == []
-    assert sends.run_periodic(now=at) == {"requeued": 0, "dispatched": 1}
+    assert sends.run_periodic(now=at) == {"requeued": 0, "retried": 0, "dispatched": 1}
     # The batch runs with the real clock, before the scheduled time: nothing goes out early.
     assert smtp_server.sink.messages == []
     assert sends.run_send_batch(send.pk, now=at) == {"sent": 2}

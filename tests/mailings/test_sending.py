@@ -179,7 +179,7 @@ def test_a_stale_sending_row_is_requeued_and_sent_by_the_periodic_job(
     row = OutboundEmail.objects.get(send=send)
     OutboundEmail.objects.filter(pk=row.pk).update(state=State.SENDING, claimed_at=row.created_at)  # a dead worker
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    assert sends.run_periodic() == {"requeued": 1, "dispatched": 1}
+    assert sends.run_periodic() == {"requeued": 1, "retried": 0, "dispatched": 1}
     assert [r.rcpt_tos[0] for r in smtp_server.sink.wait_for(1)] == [row.to_email]
     row.refresh_from_db()
     assert row.state == State.SENT
