@@ -1,10 +1,14 @@
 """Pages a rejected applicant sees, mostly on a phone: the relay landing page with the
 registration form, and email verification."""
 
+import threading
+from collections import OrderedDict
 from functools import cache
 
 from django.conf import settings
 from django.core import signing
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language, override
@@ -71,11 +75,59 @@ def landing(request, code):
             return response
     else:
         form = None
+        if _page_cacheable(request):
+            return _cached_landing(request, campaign)
     return render(
         request,
         "relay/landing.html",
         {"campaign": campaign, "employer": campaign.organisation, "form": form, "form_html": _form_html(form)},
     )
+
+
+# --- The blank landing page, rendered once per process -------------------------------------------
+# Most visitors arrive from a mail app with no cookies, and their page differs from anybody
+# else's only in its CSRF token. So the page is rendered once per (language, campaign, employer
+# name, URL) with a placeholder for the token, and each request only puts its own token in.
+# Everything the HTML depends on is in the key, and the campaign and the employer's name come
+# fresh from the database on every request (open_campaign), so a rename or a disabled link shows
+# at once in every process; nothing is shared between processes.
+
+CSRF_PLACEHOLDER = "csrf-token-placeholder-6b1d0e"
+_PAGE_CACHE_SIZE = 512
+_page_cache: OrderedDict[tuple, str] = OrderedDict()
+_page_cache_lock = threading.Lock()
+
+
+def _page_cacheable(request) -> bool:
+    # A visitor with a session or pending messages may see something of their own (a flash
+    # message); they get the page rendered for them.
+    cookies = request.COOKIES
+    return not settings.DEBUG and settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def _cached_landing(request, campaign) -> HttpResponse:
+    key = (get_language(), campaign.pk, campaign.code, campaign.organisation.name, request.get_full_path())
+    with _page_cache_lock:
+        html = _page_cache.get(key)
+        if html is not None:
+            _page_cache.move_to_end(key)
+    if html is None:
+        html = render_to_string(
+            "relay/landing.html",
+            {
+                "campaign": campaign,
+                "employer": campaign.organisation,
+                "form": None,
+                "form_html": _form_html(None),
+                "csrf_token": CSRF_PLACEHOLDER,
+            },
+            request,
+        )
+        with _page_cache_lock:
+            _page_cache[key] = html
+            while len(_page_cache) > _PAGE_CACHE_SIZE:
+                _page_cache.popitem(last=False)
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
 
 
 def _form_html(form):
