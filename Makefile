@@ -21,7 +21,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(VENV)/bin/honcho -f Procfile.dev -e /dev/null start
+	# The Procfile says `python`: the one in .venv, whatever the shell has on its PATH.
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.dev -e /dev/null start
 
 test: $(VENV)/.installed lint test-sqlite test-postgres
 
