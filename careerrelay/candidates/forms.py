@@ -232,7 +232,14 @@ class ProfileForm(PersonCleaning, forms.ModelForm):
         help_text=_(
             "カンマ(、)区切りで入力してください。全角・半角、大文字・小文字の違いはまとめて1つのスキルになります。"
         ),
-        widget=forms.TextInput(attrs={"placeholder": _("例:Python, 法人営業, 簿記2級"), "data-tag-input": ""}),
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("例:Python, 法人営業, 簿記2級"),
+                "data-tag-input": "",
+                # The tag input's remove buttons read their label from here, through i18n.
+                "data-remove-label": _("削除"),
+            }
+        ),
     )
 
     class Meta:

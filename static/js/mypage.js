@@ -72,7 +72,7 @@
         remove.type = "button";
         remove.className = "tag-remove";
         remove.textContent = "×";
-        remove.setAttribute("aria-label", name + " (" + (document.documentElement.lang === "en" ? "remove" : "削除") + ")");
+        remove.setAttribute("aria-label", name + " (" + (field.getAttribute("data-remove-label") || "×") + ")");
         remove.addEventListener("click", function () {
           var all = names();
           all.splice(i, 1);
