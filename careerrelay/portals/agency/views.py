@@ -24,9 +24,9 @@ from careerrelay.agencies import services as agencies
 from careerrelay.agencies.models import AgencyProfile, JobOrder
 from careerrelay.common.japanese import normalize_email
 from careerrelay.organisations import services as organisations
-from careerrelay.organisations.models import ApiKey, Invitation, Membership
+from careerrelay.organisations.models import Invitation, Membership
 from careerrelay.portals.agency.forms import AgencyInviteForm, AgencySignupForm, JobOrderForm, SearchForm
-from careerrelay.portals.employer.forms import ApiKeyForm
+from careerrelay.portals.api_keys import api_keys_page, revoke_api_key
 from careerrelay.privacy.models import ProvisionRecord
 
 PER_PAGE = 20
@@ -324,29 +324,10 @@ def invitation_revoke(request, pk):
 @agency_view(admin_only=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def api_keys(request):
-    form = ApiKeyForm(request.POST or None)
-    new_key = secret = None
-    if request.method == "POST" and form.is_valid():
-        new_key, secret = organisations.create_api_key(
-            organisation=request.organisation, name=form.cleaned_data["name"], created_by=request.user
-        )
-        form = ApiKeyForm()
-    keys = (
-        ApiKey.objects.filter(organisation=request.organisation)
-        .select_related("created_by")
-        .order_by("revoked_at", "-created_at")
-    )
-    return render(
-        request,
-        "agency/api_keys.html",
-        {"keys": keys, "form": form, "new_key": new_key, "secret": secret, "nav": "api_keys"},
-    )
+    return api_keys_page(request, "agency/api_keys.html")
 
 
 @agency_view(admin_only=True)
 @require_POST
 def api_key_revoke(request, pk):
-    key = get_object_or_404(ApiKey, organisation=request.organisation, pk=pk)
-    organisations.revoke_api_key(key)
-    messages.success(request, _("APIキー「%(name)s」を無効にしました。") % {"name": key.name})
-    return redirect("agency:api_keys")
+    return revoke_api_key(request, pk, "agency:api_keys")

@@ -21,8 +21,9 @@ from careerrelay.agencies.services import get_agency_membership as agency_member
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
 from careerrelay.organisations import services as organisations
-from careerrelay.organisations.models import ApiKey, Invitation, Membership, Organisation
-from careerrelay.portals.employer.forms import ApiKeyForm, CampaignForm, InvitationSignupForm, InviteForm, RoleForm
+from careerrelay.organisations.models import Invitation, Membership, Organisation
+from careerrelay.portals.api_keys import api_keys_page, revoke_api_key
+from careerrelay.portals.employer.forms import CampaignForm, InvitationSignupForm, InviteForm, RoleForm
 from careerrelay.relay import services as relay
 from careerrelay.relay.models import RelayCampaign
 
@@ -70,10 +71,6 @@ def employer_view(admin_only=False):
 
 def _get_campaign_for_user(request, pk) -> RelayCampaign:
     return get_object_or_404(RelayCampaign, organisation=request.organisation, pk=pk)
-
-
-def _get_api_key_for_user(request, pk) -> ApiKey:
-    return get_object_or_404(ApiKey, organisation=request.organisation, pk=pk)
 
 
 def _get_invitation_for_user(request, pk) -> Invitation:
@@ -269,34 +266,13 @@ def member_remove(request, pk):
 @employer_view(admin_only=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def api_keys(request):
-    form = ApiKeyForm(request.POST or None)
-    new_key = secret = None
-    if request.method == "POST" and form.is_valid():
-        # The secret is rendered in this response only: it is stored nowhere, not even in the
-        # session, so reloading the page cannot show it again.
-        new_key, secret = organisations.create_api_key(
-            organisation=request.organisation, name=form.cleaned_data["name"], created_by=request.user
-        )
-        form = ApiKeyForm()
-    keys = (
-        ApiKey.objects.filter(organisation=request.organisation)
-        .select_related("created_by")
-        .order_by("revoked_at", "-created_at")
-    )
-    return render(
-        request,
-        "employer/api_keys.html",
-        {"keys": keys, "form": form, "new_key": new_key, "secret": secret, "nav": "api_keys"},
-    )
+    return api_keys_page(request, "employer/api_keys.html")
 
 
 @employer_view(admin_only=True)
 @require_POST
 def api_key_revoke(request, pk):
-    key = _get_api_key_for_user(request, pk)
-    organisations.revoke_api_key(key)
-    messages.success(request, _("APIキー「%(name)s」を無効にしました。") % {"name": key.name})
-    return redirect("employer:api_keys")
+    return revoke_api_key(request, pk, "employer:api_keys")
 
 
 # --- Accepting an invitation ------------------------------------------------------------------
