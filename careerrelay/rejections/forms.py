@@ -7,22 +7,23 @@ from careerrelay.rejections.services import validate_template
 
 
 class RejectionTemplateForm(forms.ModelForm):
-    """Unknown variables are errors on their field; a missing relay link is a warning only."""
+    """One body for both parts of the email. Unknown variables are errors on their field; a
+    missing relay link is a warning only."""
 
     class Meta:
         model = RejectionTemplate
-        fields = ["name", "language", "subject", "body_text", "body_html"]
-        widgets = {
-            "body_text": forms.Textarea(attrs={"rows": 18}),
-            "body_html": forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
-        }
+        fields = ["name", "language", "subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 18})}
         help_texts = {
-            "body_html": _("空欄のときは、テキスト本文から HTML を自動で作ります。"),
+            "body": _(
+                "テキストメールと HTML メールの両方をこの本文から作ります。"
+                "空行で段落を分け、「・」で始まる行は箇条書きに、1行だけの {{relay_link}} はボタンになります。"
+            ),
         }
         error_messages = {
             "name": {"required": _("テンプレート名を入力してください。")},
             "subject": {"required": _("件名を入力してください。")},
-            "body_text": {"required": _("本文を入力してください。")},
+            "body": {"required": _("本文を入力してください。")},
         }
 
     def __init__(self, *args, **kwargs):
@@ -34,9 +35,7 @@ class RejectionTemplateForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        problems = validate_template(
-            cleaned.get("subject", ""), cleaned.get("body_text", ""), cleaned.get("body_html", "")
-        )
+        problems = validate_template(cleaned.get("subject", ""), cleaned.get("body", ""))
         for problem in problems:
             if problem.is_error:
                 if problem.field in self.fields:

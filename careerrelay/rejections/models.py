@@ -7,7 +7,8 @@ from careerrelay.organisations.models import Organisation
 
 
 class RejectionTemplate(models.Model):
-    """A rejection email: subject, plain text and (optionally) HTML with {{variable}} slots.
+    """A rejection email: a subject and one body with {{variable}} slots; the email's plain-text
+    and HTML parts are both made from that body (services.render_rejection).
 
     Built-in presets are shared rows with no organisation and a preset key; they are read-only
     and kept in step with careerrelay/rejections/presets.py by services.sync_presets(). An
@@ -25,8 +26,7 @@ class RejectionTemplate(models.Model):
     name = models.CharField(_("テンプレート名"), max_length=100)
     language = models.CharField(_("言語"), max_length=2, choices=Language.choices, default=Language.JA)
     subject = models.CharField(_("件名"), max_length=200)
-    body_text = models.TextField(_("本文（テキスト）"))
-    body_html = models.TextField(_("本文（HTML）"), blank=True)
+    body = models.TextField(_("本文"))
     preset_key = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

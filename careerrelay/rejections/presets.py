@@ -3,7 +3,8 @@
 
 These are letters in their own language (the Japanese presets are Japanese business email, the
 English one is an English letter), not interface text, so they do not go through gettext.
-Changing a text here updates the shared preset rows on the next sync_presets().
+Changing a text here updates the shared preset rows on the next sync_presets(). Like every
+template, a preset has one body; the HTML part is made from it when a message is rendered.
 """
 
 from dataclasses import dataclass
@@ -15,22 +16,7 @@ class Preset:
     name: str
     language: str
     subject: str
-    body_text: str
-    body_html: str
-
-
-def _button(label: str) -> str:
-    return (
-        '<p style="margin:24px 0;text-align:center;">'
-        '<a href="{{relay_link}}" style="display:inline-block;background:#0f766e;color:#ffffff;'
-        'text-decoration:none;padding:12px 24px;border-radius:6px;font-weight:bold;">'
-        f"{label}</a></p>"
-    )
-
-
-def _box(items: list[str]) -> str:
-    lis = "".join(f'<li style="margin:0 0 4px 0;">{item}</li>' for item in items)
-    return f'<ul style="background:#f0fdfa;border-radius:6px;padding:12px 12px 12px 32px;margin:0 0 1em 0;">{lis}</ul>'
+    body: str
 
 
 MIDCAREER_FORMAL = Preset(
@@ -38,7 +24,7 @@ MIDCAREER_FORMAL = Preset(
     name="中途採用・丁寧",
     language="ja",
     subject="選考結果のご連絡（{{company_name}}）",
-    body_text="""\
+    body="""\
 {{applicant_name}} 様
 
 {{company_name}} 採用担当でございます。
@@ -63,30 +49,6 @@ MIDCAREER_FORMAL = Preset(
 
 {{signature}}
 """,
-    body_html=(
-        "<p>{{applicant_name}} 様</p>"
-        "<p>{{company_name}} 採用担当でございます。</p>"
-        "<p>このたびは、{{job_title}}にご応募いただき、誠にありがとうございました。<br>"
-        "ご多忙のなか選考にお時間を割いていただきましたこと、心より御礼申し上げます。</p>"
-        "<p>社内で慎重に検討を重ねました結果、誠に残念ながら、今回はご期待に沿いかねる結果となりました。<br>"
-        "これまで積み重ねてこられたご経験とご準備には深く敬意を抱いております。"
-        "今回の判断は、募集ポジションの要件との兼ね合いによるものであることを、何卒ご理解いただけますと幸いです。</p>"
-        "<p>あわせて、選考にご参加くださった方へのご案内として、「キャリアリレー」をご紹介いたします。<br>"
-        "キャリアリレーは、ご本人がご登録・ご同意された場合に限り、提携する人材紹介会社から、"
-        "{{applicant_name}} 様のご経験を活かせる他社の求人をご紹介するサービスです。</p>"
-        + _box(
-            [
-                "ご利用は無料です。",
-                "ご登録は任意です。ご登録の有無が、当社への今後のご応募に影響することは一切ございません。",
-                "ご本人の同意なく、情報が企業や人材紹介会社に提供されることはございません。"
-                "ご登録の有無や内容が当社に伝わることもございません。",
-            ]
-        )
-        + _button("キャリアリレーの詳細を見る")
-        + '<p style="font-size:12px;color:#6b7280;">{{relay_link}}</p>'
-        "<p>末筆ながら、{{applicant_name}} 様の今後ますますのご活躍を心よりお祈り申し上げます。</p>"
-        '<p style="white-space:pre-line;">{{signature}}</p>'
-    ),
 )
 
 WARM = Preset(
@@ -94,7 +56,7 @@ WARM = Preset(
     name="温かみのある",
     language="ja",
     subject="選考結果のお知らせと、ご応募への感謝をこめて（{{company_name}}）",
-    body_text="""\
+    body="""\
 {{applicant_name}} 様
 
 こんにちは。{{company_name}} 採用担当です。
@@ -119,32 +81,6 @@ WARM = Preset(
 
 {{signature}}
 """,
-    body_html=(
-        "<p>{{applicant_name}} 様</p>"
-        "<p>こんにちは。{{company_name}} 採用担当です。<br>"
-        "このたびは{{job_title}}にご応募いただき、本当にありがとうございました。<br>"
-        "選考のためにかけてくださった時間と、その準備に込められた思いは、私たちにもしっかりと伝わっていました。</p>"
-        "<p>社内で何度も話し合いを重ねましたが、今回はご一緒することが叶いませんでした。<br>"
-        "この結果は、{{applicant_name}} 様の力や価値を否定するものではありません。"
-        "今回のポジションで求める役割との巡り合わせによるものです。</p>"
-        "<p>最後に、ひとつだけご案内させてください。<br>"
-        "私たちは「キャリアリレー」という取り組みに参加しています。"
-        "今回ご縁がなかった方に、次のチャンスを届けるためのサービスです。<br>"
-        "ご登録いただくと、提携する人材紹介会社のキャリアアドバイザーが、"
-        "{{applicant_name}} 様に合いそうな企業をご紹介します。</p>"
-        + _box(
-            [
-                "登録もご利用も無料です。",
-                "登録するかどうかは自由です。登録しなくても、何も変わりません。",
-                "あなたの情報が、あなたの同意なしに企業や紹介会社へ渡されることはありません。"
-                "登録したかどうかが私たちに伝わることもありません。",
-            ]
-        )
-        + _button("次のチャンスを見てみる")
-        + '<p style="font-size:12px;color:#6b7280;">{{relay_link}}</p>'
-        "<p>{{applicant_name}} 様の新しい一歩を、心から応援しています。</p>"
-        '<p style="white-space:pre-line;">{{signature}}</p>'
-    ),
 )
 
 NEW_GRADUATE = Preset(
@@ -152,7 +88,7 @@ NEW_GRADUATE = Preset(
     name="新卒",
     language="ja",
     subject="選考結果のご連絡（{{company_name}} 新卒採用）",
-    body_text="""\
+    body="""\
 {{applicant_name}} 様
 
 {{company_name}} 新卒採用担当です。
@@ -176,30 +112,6 @@ NEW_GRADUATE = Preset(
 
 {{signature}}
 """,
-    body_html=(
-        "<p>{{applicant_name}} 様</p>"
-        "<p>{{company_name}} 新卒採用担当です。<br>"
-        "このたびは当社の選考にご参加いただき、誠にありがとうございました。<br>"
-        "学業や研究でお忙しいなか、エントリーから選考まで丁寧にご準備くださったことに、心より感謝申し上げます。</p>"
-        "<p>慎重に選考を進めました結果、誠に残念ながら、今回は採用を見送らせていただくこととなりました。<br>"
-        "ご期待に沿えず申し訳ございません。"
-        "今回の結果は、{{applicant_name}} 様のこれまでの努力やこれからの可能性を否定するものではございません。</p>"
-        "<p>就職活動はこれからも続くことと存じます。少しでもお役に立てればと思い、「キャリアリレー」をご案内いたします。<br>"
-        "キャリアリレーは、ご登録いただいた方に、提携する人材紹介会社のキャリアアドバイザーが、"
-        "ご希望に合う企業をご紹介するサービスです。</p>"
-        + _box(
-            [
-                "ご利用は無料です。",
-                "ご登録は任意です。登録の有無が、当社への今後のご応募に影響することはありません。",
-                "ご本人の同意なく、企業や人材紹介会社に情報が提供されることはありません。"
-                "ご登録の有無が当社に伝わることもありません。",
-            ]
-        )
-        + _button("キャリアリレーについて見る")
-        + '<p style="font-size:12px;color:#6b7280;">{{relay_link}}</p>'
-        "<p>{{applicant_name}} 様が納得のいく進路に出会えますよう、採用担当一同、心より応援しております。</p>"
-        '<p style="white-space:pre-line;">{{signature}}</p>'
-    ),
 )
 
 ENGLISH = Preset(
@@ -207,7 +119,7 @@ ENGLISH = Preset(
     name="English (standard)",
     language="en",
     subject="Your application to {{company_name}}",
-    body_text="""\
+    body="""\
 Dear {{applicant_name}},
 
 Thank you for applying for {{job_title}} at {{company_name}}, and for the time and care you put into our selection process.
@@ -227,30 +139,6 @@ We wish you every success in the next step of your career.
 
 {{signature}}
 """,
-    body_html=(
-        "<p>Dear {{applicant_name}},</p>"
-        "<p>Thank you for applying for {{job_title}} at {{company_name}}, "
-        "and for the time and care you put into our selection process.</p>"
-        "<p>After careful consideration, we have decided not to move forward with your application on this "
-        "occasion. It was not an easy decision: it reflects the particular needs of this role, not the value of "
-        "your experience or effort.</p>"
-        "<p>We would like to offer you a next step. {{company_name}} takes part in CareerRelay, a service that "
-        "helps people we could not hire find their next opportunity. If you choose to register, CareerRelay's "
-        "partner recruiting agencies can introduce you to other companies looking for someone with your "
-        "background.</p>"
-        + _box(
-            [
-                "It is free of charge.",
-                "It is entirely optional: registering or not has no effect on any future application to us.",
-                "Your information is never passed on to a company or agency without your consent, "
-                "and we are not told whether you registered.",
-            ]
-        )
-        + _button("Learn about CareerRelay")
-        + '<p style="font-size:12px;color:#6b7280;">{{relay_link}}</p>'
-        "<p>We wish you every success in the next step of your career.</p>"
-        '<p style="white-space:pre-line;">{{signature}}</p>'
-    ),
 )
 
 PRESETS: list[Preset] = [MIDCAREER_FORMAL, WARM, NEW_GRADUATE, ENGLISH]

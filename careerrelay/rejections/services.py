@@ -1,15 +1,17 @@
 """Rejection templates: safe rendering of {{variable}} slots, validation, presets.
 
 Employers write these templates, so they are never run through Django's template engine: the
-only thing a template can do is name one of VARIABLES. Values are HTML-escaped in the HTML
-part and kept as they are in the plain-text part and the subject.
+only thing a template can do is name one of VARIABLES. A template has one body, written as
+plain text; the plain-text part of the email is that body with the values filled in, and the
+HTML part is made from the same body (paragraphs, bulleted lines as a list, the relay link on a
+line of its own as a button), so both parts always say the same thing. Values are HTML-escaped
+in the HTML part and kept as they are in the plain-text part and the subject.
 """
 
 import re
 from dataclasses import dataclass
 
 import css_inline
-import nh3
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -35,17 +37,6 @@ LINK_VARIABLES = {"relay_link", "unsubscribe_link"}
 VARIABLE_RE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 TEMPLATE_TAG_RE = re.compile(r"\{%.*?%\}", re.S)
 
-# What employers may use in their own HTML. Scripts, forms, iframes, event handlers and
-# javascript: links are removed; inline styles stay, since mail clients need them.
-ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"span", "div", "center", "font"}
-ALLOWED_ATTRIBUTES = {
-    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
-    "*": {"style", "align", "width", "height", "bgcolor", "color", "class"},
-    "a": {"href", "hreflang", "title", "target"},
-    "font": {"color", "face", "size"},
-}
-ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-
 
 @dataclass(frozen=True)
 class RenderedMessage:
@@ -57,7 +48,7 @@ class RenderedMessage:
 @dataclass(frozen=True)
 class Problem:
     level: str  # "error" blocks saving; "warning" is shown but allowed
-    field: str  # "subject", "body_text" or "body_html"
+    field: str  # "subject" or "body"
     message: str
 
     @property
@@ -69,9 +60,9 @@ def find_variables(source: str) -> list[str]:
     return [m.group(1) for m in VARIABLE_RE.finditer(source or "")]
 
 
-def validate_template(subject: str, body_text: str, body_html: str = "") -> list[Problem]:
+def validate_template(subject: str, body: str) -> list[Problem]:
     problems = []
-    fields = {"subject": subject or "", "body_text": body_text or "", "body_html": body_html or ""}
+    fields = {"subject": subject or "", "body": body or ""}
     for field, source in fields.items():
         seen = set()
         for name in find_variables(source):
@@ -96,18 +87,17 @@ def validate_template(subject: str, body_text: str, body_html: str = "") -> list
         problems.append(
             Problem("error", "subject", _("件名には {{relay_link}} を入れられません。本文に入れてください。"))
         )
-    for field in ("body_text", "body_html"):
-        if fields[field].strip() and "relay_link" not in find_variables(fields[field]):
-            problems.append(
-                Problem(
-                    "warning",
-                    field,
-                    _(
-                        "本文に {{relay_link}} がありません。"
-                        "このままでは応募者に次の一歩を案内できず、紹介実績にもつながりません。"
-                    ),
-                )
+    if fields["body"].strip() and "relay_link" not in find_variables(fields["body"]):
+        problems.append(
+            Problem(
+                "warning",
+                "body",
+                _(
+                    "本文に {{relay_link}} がありません。"
+                    "このままでは応募者に次の一歩を案内できず、紹介実績にもつながりません。"
+                ),
             )
+        )
     return problems
 
 
@@ -121,39 +111,68 @@ def _substitute(source: str, values: dict[str, str], render) -> str:
     return VARIABLE_RE.sub(replace, source)
 
 
-def _link(url: str) -> str:
-    return f'<a href="{escape(url)}">{escape(url)}</a>'
+# A paragraph whose every line starts with one of these is a list in the HTML part.
+BULLETS = ("・", "- ", "* ", "• ")
+BUTTON_STYLE = (
+    "display:inline-block;background:#0f766e;color:#ffffff;text-decoration:none;"
+    "padding:12px 24px;border-radius:6px;font-weight:bold;"
+)
+LIST_STYLE = "background:#f0fdfa;border-radius:6px;padding:12px 12px 12px 32px;margin:0 0 1em 0;"
 
 
-def text_to_html(body_text: str, values: dict[str, str]) -> str:
-    """HTML for a template that has only a text body: paragraphs, line breaks, live links."""
+def _inline_html(source: str, values: dict[str, str]) -> str:
+    """One line of the body as HTML: text escaped, values escaped, links live, line breaks kept."""
     pieces = []
     last = 0
-    for match in VARIABLE_RE.finditer(body_text):
-        pieces.append(escape(body_text[last : match.start()]))
+    for match in VARIABLE_RE.finditer(source):
+        pieces.append(escape(source[last : match.start()]))
         name = match.group(1)
         if name not in values:
             pieces.append(escape(match.group(0)))
         elif name in LINK_VARIABLES and values[name]:
-            pieces.append(_link(values[name]))
+            url = escape(values[name])
+            pieces.append(f'<a href="{url}">{url}</a>')
         else:
-            pieces.append(escape(values[name]))
+            pieces.append(escape(values[name]).replace("\n", "<br>\n"))
         last = match.end()
-    pieces.append(escape(body_text[last:]))
-    html = "".join(pieces).replace("\r\n", "\n").strip("\n")
-    paragraphs = [p for p in re.split(r"\n\s*\n", html) if p.strip()]
-    return "\n".join("<p>" + p.replace("\n", "<br>\n") + "</p>" for p in paragraphs)
+    pieces.append(escape(source[last:]))
+    return "".join(pieces)
 
 
-def sanitize_html(html: str) -> str:
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style"},
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel="noopener",
-    )
+def body_to_html(body: str, values: dict[str, str], *, button_label: str) -> str:
+    """The HTML part made from the one body: blank lines separate paragraphs, a paragraph of
+    bulleted lines becomes a list, and {{relay_link}} alone on a line becomes a button (with the
+    address under it, for readers that hide buttons)."""
+    html = []
+    paragraphs = [p for p in re.split(r"\n[ \t\u3000]*\n", body.replace("\r\n", "\n").strip("\n")) if p.strip()]
+    for paragraph in paragraphs:
+        lines = paragraph.split("\n")
+        if all(line.lstrip().startswith(BULLETS) for line in lines):
+            items = []
+            for line in lines:
+                text = line.lstrip()
+                text = next(text[len(bullet) :] for bullet in BULLETS if text.startswith(bullet))
+                items.append(f'<li style="margin:0 0 4px 0;">{_inline_html(text.strip(), values)}</li>')
+            html.append(f'<ul style="{LIST_STYLE}">{"".join(items)}</ul>')
+            continue
+        chunk = []
+        for line in lines:
+            match = VARIABLE_RE.fullmatch(line.strip())
+            if match and match.group(1) == "relay_link" and values.get("relay_link"):
+                if chunk:
+                    html.append("<p>" + "<br>\n".join(chunk) + "</p>")
+                    chunk = []
+                url = escape(values["relay_link"])
+                html.append(
+                    f'<p style="margin:24px 0;text-align:center;"><a href="{url}" style="{BUTTON_STYLE}">'
+                    f"{escape(button_label)}</a></p>"
+                    f'<p style="font-size:12px;color:#6b7280;word-break:break-all;"><a href="{url}">{url}</a></p>'
+                )
+            else:
+                chunk.append(_inline_html(line, values))
+        if chunk:
+            html.append("<p>" + "<br>\n".join(chunk) + "</p>")
+    return "\n".join(html)
 
 
 def default_signature(*, organisation, sender_name: str = "") -> str:
@@ -195,17 +214,12 @@ def render_rejection(
     subject = _substitute(template.subject, values, lambda name, value: value)
     subject = " ".join(subject.split())  # a header never carries a line break
 
-    text = _substitute(template.body_text, values, lambda name, value: value).strip("\n") + "\n"
+    text = _substitute(template.body, values, lambda name, value: value).strip("\n") + "\n"
 
-    if template.body_html.strip():
-        body = _substitute(template.body_html, values, lambda name, value: escape(value))
-        body = sanitize_html(body)
-    else:
-        body = text_to_html(template.body_text, values)
-
-    uses_unsubscribe = "unsubscribe_link" in find_variables(template.body_text + template.body_html)
+    uses_unsubscribe = "unsubscribe_link" in find_variables(template.body)
     footer = unsubscribe_url and not uses_unsubscribe
     with translation.override(template.language):
+        body = body_to_html(template.body, values, button_label=str(_("キャリアリレーについて見る")))
         if footer:
             text += (
                 "\n"
@@ -220,7 +234,7 @@ def render_rejection(
             {
                 "language": template.language,
                 "subject": subject,
-                "body": mark_safe(body),  # noqa: S308 -- values escaped, employer HTML sanitised by nh3
+                "body": mark_safe(body),  # noqa: S308 -- built by body_to_html, which escapes everything
                 "footer": footer,
                 "company_name": organisation.name,
                 "unsubscribe_url": unsubscribe_url,
@@ -243,8 +257,7 @@ def sync_presets() -> None:
             "name": preset.name,
             "language": preset.language,
             "subject": preset.subject,
-            "body_text": preset.body_text,
-            "body_html": preset.body_html,
+            "body": preset.body,
         }
         if row is None:
             try:
@@ -266,31 +279,23 @@ def templates_for_organisation(organisation):
     )
 
 
-def create_template(
-    *, organisation, name: str, language: str, subject: str, body_text: str, body_html: str = ""
-) -> RejectionTemplate:
+def create_template(*, organisation, name: str, language: str, subject: str, body: str) -> RejectionTemplate:
     return RejectionTemplate.objects.create(
-        organisation=organisation,
-        name=name,
-        language=language,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
+        organisation=organisation, name=name, language=language, subject=subject, body=body
     )
 
 
 def update_template(
-    template: RejectionTemplate, *, name: str, language: str, subject: str, body_text: str, body_html: str = ""
+    template: RejectionTemplate, *, name: str, language: str, subject: str, body: str
 ) -> RejectionTemplate:
     if template.is_preset:
         raise ValueError("Presets are read-only; copy one first.")
     template.name = name
     template.language = language
     template.subject = subject
-    template.body_text = body_text
-    template.body_html = body_html
+    template.body = body
     template.updated_at = timezone.now()
-    template.save(update_fields=["name", "language", "subject", "body_text", "body_html", "updated_at"])
+    template.save(update_fields=["name", "language", "subject", "body", "updated_at"])
     return template
 
 
@@ -300,8 +305,7 @@ def copy_preset(*, preset: RejectionTemplate, organisation, name: str = "") -> R
         name=name or preset.name,
         language=preset.language,
         subject=preset.subject,
-        body_text=preset.body_text,
-        body_html=preset.body_html,
+        body=preset.body,
     )
 
 
@@ -404,7 +408,7 @@ def render_for_ats(template: RejectionTemplate, *, organisation, relay_url: str,
         "unsubscribe_link": "",  # the ATS sends the mail, so CareerRelay's unsubscribe does not apply
     }
     subject = " ".join(_substitute(template.subject, values, lambda name, value: value).split())
-    text = _substitute(template.body_text, values, lambda name, value: value).strip("\n") + "\n"
-    used = set(find_variables(template.subject + template.body_text))
+    text = _substitute(template.body, values, lambda name, value: value).strip("\n") + "\n"
+    used = set(find_variables(template.subject + template.body))
     rows = [(name, values[name], VARIABLES[name]) for name in VARIABLES if name in used]
     return AtsCopy(subject=subject, text=text, rows=rows)

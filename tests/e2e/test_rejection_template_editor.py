@@ -46,8 +46,10 @@ def test_preview_updates_while_typing_and_stays_sandboxed(new_page, live_server,
     page.get_by_label("件名").fill("{{applicant_name}} 様へ　大切なお知らせ")
     page.locator("#template-preview .rt-subject").get_by_text("髙橋 一郎 様へ　大切なお知らせ").wait_for()
 
-    page.locator("details:has(#id_body_html)").evaluate("details => { details.open = true; }")
-    page.get_by_label("本文（HTML）").fill('<p>{{ 氏名 }}</p><img src=x onerror="alert(1)"><script>alert(2)</script>')
+    page.get_by_label("本文").fill('<p>{{ 氏名 }}</p><img src=x onerror="alert(1)"><script>alert(2)</script>')
     page.locator(".rt-problem.error").get_by_text("「{{氏名}}」は使えない変数です").wait_for()
     page.locator(".rt-problem.warning").first.wait_for()
+    # What was typed is shown as text in both parts, never run.
+    frame.get_by_text('<img src=x onerror="alert(1)">', exact=False).wait_for()
+    page.locator("pre.rt-text").get_by_text("<script>alert(2)</script>", exact=False).wait_for()
     assert dialogs == []

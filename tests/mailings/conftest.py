@@ -33,7 +33,7 @@ def template(employer):
         name="中途・丁寧",
         language="ja",
         subject="{{company_name}} 選考結果のご連絡（{{applicant_name}} 様）",
-        body_text=TEXT,
+        body=TEXT,
     )
 
 

@@ -66,7 +66,7 @@ def test_another_companys_template_is_unknown(client, auth, applicants):
     from careerrelay.rejections.models import RejectionTemplate
 
     foreign = RejectionTemplate.objects.create(
-        organisation=EmployerFactory(), name="x", subject="x", body_text="{{relay_link}}"
+        organisation=EmployerFactory(), name="x", subject="x", body="{{relay_link}}"
     )
     response = post(client, auth, {"template_id": foreign.pk, "applicant_ids": [applicants[0].pk]})
     assert response.status_code == 404
@@ -95,7 +95,7 @@ def test_another_companys_send_is_not_found(client, auth, template, applicants):
     other = EmployerFactory()
     foreign = create_send(
         organisation=other,
-        template=template.__class__.objects.create(organisation=other, name="x", subject="x", body_text="x"),
+        template=template.__class__.objects.create(organisation=other, name="x", subject="x", body="x"),
         applicants=[make_applicant(other, email="x@example.jp")],
         send_at=None,
     )

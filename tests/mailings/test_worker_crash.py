@@ -38,7 +38,7 @@ org = Organisation.objects.create(name="株式会社山﨑製作所")
 create_campaign(organisation=org, name="標準", is_default=True)
 template = RejectionTemplate.objects.create(
     organisation=org, name="t", subject="選考結果（{{{{applicant_name}}}} 様）",
-    body_text="{{{{applicant_name}}}} 様\\n{{{{relay_link}}}}\\n",
+    body="{{{{applicant_name}}}} 様\\n{{{{relay_link}}}}\\n",
 )
 people = Applicant.objects.bulk_create(
     Applicant(organisation=org, family_name="髙橋", given_name=str(i), email=f"p{{i}}@example.jp",

@@ -18,10 +18,10 @@ def secret(employer, owner):
 
 def test_it_lists_presets_and_the_companys_own_templates(client, employer, secret):
     own = create_template(
-        organisation=employer, name="自社テンプレート", language="en", subject="s", body_text="{{relay_link}}"
+        organisation=employer, name="自社テンプレート", language="en", subject="s", body="{{relay_link}}"
     )
     other = EmployerFactory(name="株式会社よそ")
-    create_template(organisation=other, name="よそのテンプレート", language="ja", subject="s", body_text="x")
+    create_template(organisation=other, name="よそのテンプレート", language="ja", subject="s", body="x")
 
     response = client.get("/api/v1/templates", **bearer(secret))
 
@@ -29,7 +29,15 @@ def test_it_lists_presets_and_the_companys_own_templates(client, employer, secre
     body = response.json()
     names = [t["name"] for t in body]
     assert "よそのテンプレート" not in names
-    assert {"id": own.pk, "name": "自社テンプレート", "language": "en", "preset": False} in body
+    mine = next(t for t in body if t["id"] == own.pk)
+    assert {k: mine[k] for k in ("name", "language", "preset", "subject", "body")} == {
+        "name": "自社テンプレート",
+        "language": "en",
+        "preset": False,
+        "subject": "s",
+        "body": "{{relay_link}}",
+    }
+    assert "body_html" not in mine
     presets = [t for t in body if t["preset"]]
     assert {t["name"] for t in presets} == {"中途採用・丁寧", "温かみのある", "新卒", "English (standard)"}
     assert {t["language"] for t in presets} == {"ja", "en"}

@@ -16,7 +16,7 @@ def own(employer):
         name="山﨑製作所オリジナル",
         language="ja",
         subject="選考結果（{{company_name}}）",
-        body_text="{{applicant_name}} 様\n{{relay_link}}",
+        body="{{applicant_name}} 様\n{{relay_link}}",
     )
 
 
@@ -31,8 +31,7 @@ def form_data(**overrides):
         "name": "中途向け",
         "language": "ja",
         "subject": "選考結果のご連絡（{{company_name}}）",
-        "body_text": "{{applicant_name}} 様\n\nありがとうございました。\n{{relay_link}}\n",
-        "body_html": "",
+        "body": "{{applicant_name}} 様\n\nありがとうございました。\n{{relay_link}}\n",
     }
     data.update(overrides)
     return data
@@ -57,7 +56,7 @@ def test_create_from_a_preset_prefills_the_editor(member_client, preset):
     response = member_client.get(reverse("employer:template_create") + f"?from={preset.pk}")
     assert response.status_code == 200
     form = response.context["form"]
-    assert form["body_text"].value() == preset.body_text
+    assert form["body"].value() == preset.body
     assert form["name"].value() == "温かみのある（コピー）"
 
 
@@ -71,18 +70,16 @@ def test_create_saves_a_template_for_the_company(member_client, employer):
 
 
 def test_unknown_variables_are_rejected_and_the_input_is_kept(member_client, employer):
-    response = member_client.post(
-        reverse("employer:template_create"), form_data(body_text="{{氏名}} 様 {{relay_link}}")
-    )
+    response = member_client.post(reverse("employer:template_create"), form_data(body="{{氏名}} 様 {{relay_link}}"))
     assert response.status_code == 200
     assert RejectionTemplate.objects.filter(organisation=employer).count() == 0
     assert "「{{氏名}}」は使えない変数です" in response.content.decode()
-    assert response.context["form"]["body_text"].value() == "{{氏名}} 様 {{relay_link}}"
+    assert response.context["form"]["body"].value() == "{{氏名}} 様 {{relay_link}}"
 
 
 def test_a_template_without_the_relay_link_saves_with_a_warning(member_client, employer):
     response = member_client.post(
-        reverse("employer:template_create"), form_data(body_text="{{applicant_name}} 様"), follow=True
+        reverse("employer:template_create"), form_data(body="{{applicant_name}} 様"), follow=True
     )
     assert response.status_code == 200
     assert RejectionTemplate.objects.filter(organisation=employer).count() == 1
@@ -132,7 +129,7 @@ def test_preview_uses_a_sample_applicant_when_none_is_chosen(owner_client):
 
 def test_preview_shows_errors_and_the_missing_relay_link_warning(owner_client):
     response = owner_client.post(
-        reverse("employer:template_preview"), form_data(body_text="{{ shimei }} 様 ありがとうございました")
+        reverse("employer:template_preview"), form_data(body="{{ shimei }} 様 ありがとうございました")
     )
     content = response.content.decode()
     assert response.status_code == 200
@@ -140,13 +137,32 @@ def test_preview_shows_errors_and_the_missing_relay_link_warning(owner_client):
     assert "本文に {{relay_link}} がありません" in content
 
 
-def test_preview_html_cannot_script_the_page(owner_client):
+def test_markup_in_the_body_cannot_script_the_page(owner_client):
     response = owner_client.post(
-        reverse("employer:template_preview"), form_data(body_html="<script>alert(1)</script><p>{{relay_link}}</p>")
+        reverse("employer:template_preview"), form_data(body="<script>alert(1)</script>\n{{relay_link}}")
     )
     content = response.content.decode()
     assert "<script>alert" not in content
-    assert "alert(1)" not in content  # removed by the sanitiser, not merely escaped
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content  # shown as typed, in the text part
+
+
+def test_an_edit_of_the_body_changes_both_parts_and_the_preview_shows_both(owner_client, employer, preset):
+    created = owner_client.post(
+        reverse("employer:template_create"),
+        form_data(name="温かみ・改", body=preset.body.replace("本当にありがとうございました", "心より感謝いたします")),
+    )
+    template = RejectionTemplate.objects.get(organisation=employer, name="温かみ・改")
+    assert created.url == reverse("employer:template_edit", args=[template.pk])
+
+    response = owner_client.get(created.url)
+    message = response.context["preview"]["message"]
+    assert "心より感謝いたします" in message.text
+    assert "心より感謝いたします" in message.html
+    assert "本当にありがとうございました" not in message.html
+    content = response.content.decode()
+    assert "HTML版" in content
+    assert "テキスト版" in content
+    assert content.count("心より感謝いたします") == 3  # the editor, the HTML part (srcdoc) and the text part
 
 
 def test_editor_without_js_previews_on_button(owner_client, own):

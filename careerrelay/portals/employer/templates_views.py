@@ -69,12 +69,13 @@ def _applicant_choices(organisation):
     ]
 
 
-def _render_preview(request, *, subject, body_text, body_html, language):
-    """Problems and the rendered message for what is in the editor now, saved or not."""
-    problems = services.validate_template(subject, body_text, body_html)
+def _render_preview(request, *, subject, body, language):
+    """Problems and the rendered message (both parts, as sent) for what is in the editor now,
+    saved or not."""
+    problems = services.validate_template(subject, body)
     if language not in RejectionTemplate.Language.values:
         language = RejectionTemplate.Language.JA
-    template = RejectionTemplate(subject=subject, body_text=body_text, body_html=body_html, language=language)
+    template = RejectionTemplate(subject=subject, body=body, language=language)
     relay_url = _relay_url(request.organisation)
     message = services.render_rejection(
         template,
@@ -104,8 +105,7 @@ def _form_preview(request, form):
     return _render_preview(
         request,
         subject=data.get("subject", ""),
-        body_text=data.get("body_text", ""),
-        body_html=data.get("body_html", ""),
+        body=data.get("body", ""),
         language=data.get("language", "ja"),
     )
 
@@ -150,15 +150,13 @@ def template_create(request):
                 "name": _("%(name)s（コピー）") % {"name": source.name},
                 "language": source.language,
                 "subject": source.subject,
-                "body_text": source.body_text,
-                "body_html": source.body_html,
+                "body": source.body,
             }
         form = RejectionTemplateForm(initial=initial)
     preview = _render_preview(
         request,
         subject=form["subject"].value() or "",
-        body_text=form["body_text"].value() or "",
-        body_html=form["body_html"].value() or "",
+        body=form["body"].value() or "",
         language=form["language"].value() or "ja",
     )
     return render(request, "employer/rejection_templates/edit.html", _editor_context(request, form, preview=preview))
@@ -184,8 +182,7 @@ def template_edit(request, pk):
         preview = _render_preview(
             request,
             subject=template.subject,
-            body_text=template.body_text,
-            body_html=template.body_html,
+            body=template.body,
             language=template.language,
         )
     return render(
@@ -202,8 +199,7 @@ def template_preview(request):
     preview = _render_preview(
         request,
         subject=request.POST.get("subject", ""),
-        body_text=request.POST.get("body_text", ""),
-        body_html=request.POST.get("body_html", ""),
+        body=request.POST.get("body", ""),
         language=request.POST.get("language", "ja"),
     )
     return render(request, "employer/rejection_templates/_preview.html", {"preview": preview})
