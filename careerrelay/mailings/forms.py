@@ -11,9 +11,8 @@ MAX_LISTED = 500  # applicants listed with a checkbox; "all matching" covers mor
 
 
 class RecipientFilterForm(forms.Form):
-    """Which applicants to offer (GET). The template matters for "not yet sent"."""
+    """Which applicants to offer (GET)."""
 
-    template = forms.ModelChoiceField(label=_("テンプレート"), queryset=None, empty_label=None)
     job_title = forms.ChoiceField(label=_("応募職種"), required=False)
     stage = forms.ChoiceField(label=_("選考段階"), required=False, choices=[("", _("すべて")), *Stage.choices])
     rejected_from = forms.DateField(
@@ -23,20 +22,17 @@ class RecipientFilterForm(forms.Form):
         label=_("不採用日（まで）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     not_yet_sent = forms.BooleanField(
-        label=_("このテンプレートをまだ送っていない応募者だけ"),
+        label=_("不採用通知をまだ送っていない応募者だけ"),
         required=False,
-        help_text=_("取消・送信失敗になったものは「送っていない」に数えます。"),
+        help_text=_("どのテンプレートでも、この会社から一度送った人は除きます。取消・送信失敗になったものは数えません。"),
     )
 
     def __init__(self, data=None, *, organisation, **kwargs):
         super().__init__(data, **kwargs)
-        from careerrelay.rejections.services import templates_for_organisation
-
         self.organisation = organisation
-        self.fields["template"].queryset = templates_for_organisation(organisation)
         self.fields["job_title"].choices = [("", _("すべて"))] + [(t, t) for t in sends.job_titles(organisation)]
 
-    def applicants(self):
+    def _matching(self, *, not_yet_sent):
         data = self.cleaned_data
         return sends.filter_applicants(
             self.organisation,
@@ -44,15 +40,24 @@ class RecipientFilterForm(forms.Form):
             stage=data.get("stage") or "",
             rejected_from=data.get("rejected_from"),
             rejected_to=data.get("rejected_to"),
-            not_sent_with=data["template"] if data.get("not_yet_sent") else None,
-        ).order_by("-rejected_on", "-id")
+            not_yet_sent=not_yet_sent,
+        )
+
+    def applicants(self):
+        return self._matching(not_yet_sent=bool(self.cleaned_data.get("not_yet_sent"))).order_by("-rejected_on", "-id")
+
+    def already_received_ids(self) -> set[int]:
+        """Of the applicants matching the filters, those who already received a rejection email."""
+        matching = self._matching(not_yet_sent=False)
+        return set(matching.filter(pk__in=sends.already_received(self.organisation)).values_list("pk", flat=True))
 
 
 class SendForm(forms.Form):
-    """The send itself (POST): who, from whom, through which relay link, and when."""
+    """The send itself (POST): which template, who, from whom, through which relay link, and when."""
 
     NOW, AT, BUSINESS_DAYS = "now", "at", "business_days"
 
+    template = forms.ModelChoiceField(label=_("テンプレート"), queryset=None, empty_label=None)
     all_matching = forms.BooleanField(label=_("条件に一致する全員に送る"), required=False)
     applicants = forms.ModelMultipleChoiceField(
         label=_("宛先"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
@@ -82,8 +87,13 @@ class SendForm(forms.Form):
     )
 
     def __init__(self, data=None, *, organisation, candidates, **kwargs):
+        from careerrelay.rejections.services import templates_for_organisation
+
         super().__init__(data, **kwargs)
         self.candidates = candidates
+        self.schedule_has_passed = False
+        self.fields["template"].queryset = templates_for_organisation(organisation)
+        self.fields["template"].error_messages["invalid_choice"] = _("テンプレートを選び直してください。")
         self.fields["applicants"].queryset = candidates
         self.fields["campaign"].queryset = organisation.campaigns.filter(is_active=True).order_by(
             "-is_default", "created_at"
@@ -103,7 +113,8 @@ class SendForm(forms.Form):
             if not data.get("send_at"):
                 self.add_error("send_at", _("送信日時を入力してください。"))
             elif data["send_at"] <= timezone.now():
-                self.add_error("send_at", _("送信日時には未来の日時を入力してください。"))
+                self.schedule_has_passed = True  # the page offers to send now instead
+                self.add_error("send_at", _("指定した送信日時はすでに過ぎています。今すぐ送りますか？"))
         if when == self.BUSINESS_DAYS:
             if data.get("business_days") is None:
                 self.add_error("business_days", _("営業日数を入力してください。"))

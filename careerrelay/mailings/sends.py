@@ -70,6 +70,16 @@ def applicants_for(organisation):
     return Applicant.objects.filter(organisation=organisation)
 
 
+def already_received(organisation):
+    """Ids of the company's applicants who already have a rejection email from it, whatever the
+    template: queued, going out or gone out (cancelled, failed and bounced ones do not count)."""
+    return OutboundEmail.objects.filter(
+        send__organisation=organisation,
+        state__in=[State.QUEUED, State.SENDING, State.SENT],
+        applicant__isnull=False,
+    ).values("applicant_id")
+
+
 def filter_applicants(
     organisation,
     *,
@@ -77,11 +87,10 @@ def filter_applicants(
     stage: str = "",
     rejected_from: date | None = None,
     rejected_to: date | None = None,
-    not_sent_with=None,
+    not_yet_sent: bool = False,
 ):
-    """The company's applicants matching the filters. `not_sent_with` (a template) leaves out
-    everybody who already has a message of an earlier send of that template that is queued,
-    going out or gone out; cancelled, failed and bounced ones do not count as sent."""
+    """The company's applicants matching the filters; with `not_yet_sent`, without those who
+    already received a rejection email from the company."""
     qs = applicants_for(organisation)
     if job_title:
         qs = qs.filter(job_title=job_title)
@@ -91,14 +100,8 @@ def filter_applicants(
         qs = qs.filter(rejected_on__gte=rejected_from)
     if rejected_to:
         qs = qs.filter(rejected_on__lte=rejected_to)
-    if not_sent_with is not None:
-        already = OutboundEmail.objects.filter(
-            send__organisation=organisation,
-            send__template=not_sent_with,
-            state__in=[State.QUEUED, State.SENDING, State.SENT],
-            applicant__isnull=False,
-        ).values("applicant_id")
-        qs = qs.exclude(pk__in=already)
+    if not_yet_sent:
+        qs = qs.exclude(pk__in=already_received(organisation))
     return qs
 
 
@@ -128,6 +131,15 @@ def unsubscribe_mailto(token: str) -> str:
         "unsubscribe@" + services.parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rsplit("@", 1)[-1]
     )
     return f"mailto:{address}?subject=unsubscribe-{token}"
+
+
+def default_template(organisation):
+    """The company's own most recently edited template, else the first preset."""
+    from careerrelay.rejections.services import templates_for_organisation
+
+    templates = templates_for_organisation(organisation)
+    own = templates.filter(organisation=organisation).order_by("-updated_at", "-id").first()
+    return own or templates.first()
 
 
 def default_campaign(organisation):

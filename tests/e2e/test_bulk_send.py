@@ -70,10 +70,11 @@ def test_import_edit_send_and_watch_the_progress_bar_finish(new_page, live_serve
     # 3. Choose the applicants, preview each message, send.
     page.get_by_role("link", name="送信", exact=True).click()
     page.get_by_role("link", name="新しく送信する").click()
-    page.locator("#filter_template").select_option(label="一次面接・お見送り")
     page.locator("#filter_job_title").select_option("法人営業")
     page.get_by_role("button", name="絞り込む").click()
     page.get_by_text("条件に一致する応募者: 2人").wait_for()
+    # The template just edited is already chosen in the send form.
+    assert page.locator("#id_template option:checked").inner_text() == "一次面接・お見送り"
     page.get_by_label("送信者名").fill("人事部 鈴木")
     page.get_by_role("button", name="プレビューして確認する").click()
     preview = page.frame_locator("#send-preview-frame")

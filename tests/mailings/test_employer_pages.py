@@ -3,12 +3,14 @@ from django.urls import reverse
 
 from careerrelay.mailings import sends
 from careerrelay.mailings.models import OutboundEmail, Send
+from careerrelay.rejections.models import RejectionTemplate
+from careerrelay.rejections.services import create_template, sync_presets, update_template
 
 pytestmark = pytest.mark.django_db
 
 
-def new_url(template, **params):
-    query = "&".join(f"{k}={v}" for k, v in {"template": template.pk, **params}.items())
+def new_url(**params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
     return reverse("employer:send_create") + "?" + query
 
 
@@ -28,22 +30,61 @@ def form_data(template, applicants, step, **extra):
 
 
 def test_the_form_filters_by_job_stage_and_date(member_client, template, applicants):
-    response = member_client.get(new_url(template, job_title="エンジニア"))
+    response = member_client.get(new_url(job_title="エンジニア"))
     assert response.status_code == 200
     listed = [a.pk for a in response.context["listed"]]
     assert listed == [applicants[1].pk]
-    response = member_client.get(new_url(template, rejected_to="2026-10-31"))
+    response = member_client.get(new_url(rejected_to="2026-10-31"))
     assert [a.pk for a in response.context["listed"]] == [applicants[2].pk]
-    response = member_client.get(new_url(template, stage="final_interview"))
+    response = member_client.get(new_url(stage="final_interview"))
     assert [a.pk for a in response.context["listed"]] == [applicants[1].pk]
 
 
-def test_not_yet_sent_leaves_out_those_who_got_this_template(member_client, employer, template, applicants, settings):
+def test_the_template_is_chosen_in_the_send_form_and_defaults_to_the_last_edited_own_one(
+    member_client, employer, template
+):
+    newer = create_template(organisation=employer, name="新卒向け", language="ja", subject="s", body="{{relay_link}}")
+    response = member_client.get(reverse("employer:send_create"))
+    form = response.context["form"]
+    assert form["template"].value() == newer.pk
+    assert "template" not in response.context["filter_form"].fields
+    update_template(template, name=template.name, language="ja", subject=template.subject, body=template.body)
+    response = member_client.get(reverse("employer:send_create"))
+    assert response.context["form"]["template"].value() == template.pk
+
+
+def test_without_own_templates_the_first_preset_is_chosen(member_client, employer):
+    response = member_client.get(reverse("employer:send_create"))
+    chosen = response.context["form"].fields["template"].queryset.get(pk=response.context["form"]["template"].value())
+    assert chosen.is_preset
+
+
+def test_those_who_already_received_any_rejection_email_are_left_out_by_default_with_a_warning(
+    member_client, employer, template, applicants, settings
+):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    sends.create_send(organisation=employer, template=template, applicants=applicants[:1])
-    response = member_client.get(new_url(template, not_yet_sent="on"))
+    other_template = create_template(
+        organisation=employer, name="別の文面", language="ja", subject="s", body="{{relay_link}}"
+    )
+    sends.create_send(organisation=employer, template=other_template, applicants=applicants[:1])
+
+    response = member_client.get(reverse("employer:send_create"))
+    assert response.context["form"]["template"].value() == other_template.pk
     assert sorted(a.pk for a in response.context["listed"]) == sorted(a.pk for a in applicants[1:])
-    response = member_client.get(new_url(template))
+    assert "すでにこの会社から不採用通知を受け取った 1人は、宛先から除いています。" in response.content.decode()
+
+    # Unticked, they are offered again, marked, with a warning.
+    response = member_client.get(new_url(job_title="", stage=""))
+    assert len(response.context["listed"]) == 3
+    content = response.content.decode()
+    assert "このうち 1人は、すでにこの会社から不採用通知を受け取っています" in content
+    assert "送信済み" in content
+
+
+def test_a_cancelled_message_does_not_count_as_received(member_client, employer, template, applicants, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    sends.cancel_send(sends.create_send(organisation=employer, template=template, applicants=applicants[:1]))
+    response = member_client.get(reverse("employer:send_create"))
     assert len(response.context["listed"]) == 3
 
 
@@ -77,14 +118,64 @@ def test_preview_shows_each_message_then_send_creates_it(
     assert "hanako.takahashi@example.jp" in detail.content.decode()
 
 
-def test_a_time_in_the_past_is_refused_with_the_input_kept(member_client, template, applicants):
+def test_a_time_already_past_asks_whether_to_send_now(member_client, template, applicants, smtp_server):
+    url = reverse("employer:send_create")
     response = member_client.post(
-        reverse("employer:send_create"),
-        form_data(template, applicants, "preview", when="at", send_at="2020-01-01T10:00"),
+        url, form_data(template, applicants[:1], "preview", when="at", send_at="2020-01-01T10:00")
     )
     assert response.status_code == 200
-    assert response.context["form"].errors == {"send_at": ["送信日時には未来の日時を入力してください。"]}
-    assert 'value="2020-01-01T10:00"' in response.content.decode()
+    assert response.context["form"].errors == {"send_at": ["指定した送信日時はすでに過ぎています。今すぐ送りますか？"]}
+    content = response.content.decode()
+    assert 'value="2020-01-01T10:00"' in content
+    assert 'name="step" value="preview_now"' in content
+
+    confirm = member_client.post(
+        url, form_data(template, applicants[:1], "preview_now", when="at", send_at="2020-01-01T10:00")
+    )
+    assert confirm.status_code == 200
+    assert confirm.context["schedule"] == {}
+    assert "今すぐ" in confirm.content.decode()
+    sent = member_client.post(url, form_data(template, applicants[:1], "send"), follow=True)
+    assert "送信を開始しました。" in sent.content.decode()
+
+
+def test_a_booking_says_it_was_booked(member_client, template, applicants, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    url = reverse("employer:send_create")
+    response = member_client.post(
+        url, form_data(template, applicants[:1], "send", when="at", send_at="2099-01-05T10:00"), follow=True
+    )
+    content = response.content.decode()
+    assert "送信を予約しました。" in content
+    assert "送信を開始しました" not in content
+    # Also when the send is big enough to be prepared by the worker.
+    settings.MAILINGS_PREPARE_IN_REQUEST = 1
+    response = member_client.post(
+        url, form_data(template, applicants[1:], "send", when="business_days", business_days="2"), follow=True
+    )
+    content = response.content.decode()
+    assert "送信を予約しました。" in content
+    assert "送信を開始しました" not in content
+
+
+def test_what_is_sent_is_the_edited_body_in_both_parts(
+    member_client, owner_client, smtp_server, applicants, django_capture_on_commit_callbacks
+):
+    sync_presets()
+    preset = RejectionTemplate.objects.get(preset_key="ja_warm")
+    edited = preset.body.replace("本当にありがとうございました", "心より御礼申し上げます")
+    owner_client.post(
+        reverse("employer:template_create"),
+        {"name": "温かみ・改", "language": "ja", "subject": preset.subject, "body": edited},
+    )
+    template = RejectionTemplate.objects.get(name="温かみ・改")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(reverse("employer:send_create"), form_data(template, applicants[:1], "send"))
+    assert response.status_code == 302
+    (received,) = smtp_server.sink.wait_for(1)
+    assert "心より御礼申し上げます" in received.text()
+    assert "心より御礼申し上げます" in received.html()
+    assert "本当にありがとうございました" not in received.html()
 
 
 def test_no_recipient_is_an_error_not_a_500(member_client, template, applicants):

@@ -30,15 +30,18 @@ def _get_send_for_user(request, pk) -> Send:
 
 
 def _filter_form(request, data):
-    form = RecipientFilterForm(data, organisation=request.organisation, auto_id="filter_%s")
-    if not form.is_bound:
-        first = form.fields["template"].queryset.first()
-        form = RecipientFilterForm(
-            {"template": first.pk if first else "", "not_yet_sent": "on"},
-            organisation=request.organisation,
-            auto_id="filter_%s",
-        )
-    return form
+    # Unfiltered, the page leaves out whoever already received a rejection email from the company.
+    return RecipientFilterForm(data or {"not_yet_sent": "on"}, organisation=request.organisation, auto_id="filter_%s")
+
+
+def _get_template_for_user(request, pk):
+    from careerrelay.rejections.services import templates_for_organisation
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return get_object_or_404(templates_for_organisation(request.organisation), pk=pk)
 
 
 @employer_view()
@@ -53,35 +56,44 @@ def send_list(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def send_create(request):
     """GET: filters and the form. POST step=preview: every message, ready to check. POST
-    step=send: the send is created. POST step=edit: back to the form with what was chosen."""
-    filter_form = _filter_form(request, request.POST if request.method == "POST" else (request.GET or None))
+    step=send: the send is created. POST step=edit: back to the form with what was chosen.
+    POST step=preview_now: a time that has passed was given; go on as "now"."""
+    filter_form = _filter_form(request, request.POST if request.method == "POST" else request.GET)
     if not filter_form.is_valid():
         return render(request, "employer/sends/new.html", {"nav": NAV, "filter_form": filter_form, "form": None})
-    template = filter_form.cleaned_data["template"]
     candidates = filter_form.applicants()
     total = candidates.count()
     listed = list(candidates[:MAX_LISTED])
+    already_received = filter_form.already_received_ids()
     user = request.user
     initial = {
+        "template": sends.default_template(request.organisation),
         "sender_name": user.name or "",
         "signature": request.organisation.name,
         "applicants": [a.pk for a in listed],
     }
     step = request.POST.get("step") if request.method == "POST" else None
-    form = SendForm(
-        request.POST if step else None, organisation=request.organisation, candidates=candidates, initial=initial
-    )
+    data = request.POST
+    if step == "preview_now":
+        data = request.POST.copy()
+        data["when"] = SendForm.NOW
+        step = "preview"
+    form = SendForm(data if step else None, organisation=request.organisation, candidates=candidates, initial=initial)
     context = {
         "nav": NAV,
         "filter_form": filter_form,
         "form": form,
-        "template": template,
         "total": total,
         "listed": listed,
         "max_listed": MAX_LISTED,
+        "already_received": already_received,
+        "left_out": len(already_received) if filter_form.cleaned_data.get("not_yet_sent") else 0,
+        "included_again": sum(1 for a in listed if a.pk in already_received),
     }
     if step in ("preview", "send") and form.is_valid():
         recipients = form.recipients()
+        template = form.cleaned_data["template"]
+        schedule = form.schedule()
         if step == "send":
             send = sends.create_send(
                 organisation=request.organisation,
@@ -91,15 +103,15 @@ def send_create(request):
                 campaign=form.cleaned_data["campaign"],
                 sender_name=form.cleaned_data["sender_name"],
                 signature=form.cleaned_data["signature"],
-                **form.schedule(),
+                **schedule,
             )
-            if send.state == Send.State.SCHEDULED:
-                messages.success(request, _("送信を予約しました。"))
-            else:
-                messages.success(request, _("送信を開始しました。"))
+            # What the employer chose decides the wording: a send to go out later is a booking.
+            messages.success(request, _("送信を予約しました。") if schedule else _("送信を開始しました。"))
             return redirect("employer:send_detail", pk=send.pk)
+        context["template"] = template
         context["recipients"] = recipients
-        context["schedule"] = form.schedule()
+        context["sent_before"] = [a for a in recipients if a.pk in already_received]
+        context["schedule"] = schedule
         return render(request, "employer/sends/confirm.html", context)
     return render(request, "employer/sends/new.html", context)
 
@@ -109,13 +121,11 @@ def send_create(request):
 @employer_view()
 def send_preview(request):
     """One message as this applicant would receive it (shown in a frame on the confirm page)."""
-    filter_form = _filter_form(request, request.GET)
-    if not filter_form.is_valid():
-        raise Http404
+    template = _get_template_for_user(request, request.GET.get("template"))
     applicant = get_object_or_404(sends.applicants_for(request.organisation), pk=request.GET.get("applicant") or 0)
     campaign = request.organisation.campaigns.filter(pk=request.GET.get("campaign") or 0).first()
     rendered = sends.preview_message(
-        template=filter_form.cleaned_data["template"],
+        template=template,
         applicant=applicant,
         organisation=request.organisation,
         campaign=campaign,
