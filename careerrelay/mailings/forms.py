@@ -24,7 +24,9 @@ class RecipientFilterForm(forms.Form):
     not_yet_sent = forms.BooleanField(
         label=_("不採用通知をまだ送っていない応募者だけ"),
         required=False,
-        help_text=_("どのテンプレートでも、この会社から一度送った人は除きます。取消・送信失敗になったものは数えません。"),
+        help_text=_(
+            "どのテンプレートでも、この会社から一度送った人は除きます。取消・送信失敗になったものは数えません。"
+        ),
     )
 
     def __init__(self, data=None, *, organisation, **kwargs):
