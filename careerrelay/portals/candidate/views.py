@@ -146,7 +146,10 @@ def _blank_form_html(language):
 
 
 def _render_form(form):
-    return render_to_string("relay/_registration_fields.html", {"form": form, "notices": NOTICES.values()})
+    return render_to_string(
+        "relay/_registration_fields.html",
+        {"form": form, "notices": NOTICES.values(), "notice_version": settings.PRIVACY_NOTICE_VERSION},
+    )
 
 
 def sent(request, code):
