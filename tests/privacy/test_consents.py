@@ -70,6 +70,20 @@ def test_withdrawing_agency_sharing_hides_the_profile_from_every_agency_and_noti
         privacy.record_provision(candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page")
 
 
+def test_the_withdrawal_message_mentions_stop_notices_only_when_someone_had_the_profile(
+    candidate_client, candidate, agency
+):
+    response = candidate_client.post("/me/consents/agency_sharing/withdraw/", follow=True)
+    assert "あなたの情報を受け取った会社はないため、停止の通知は送っていません。" in response.text
+    assert "利用の停止を求める通知を送りました" not in response.text
+
+    candidate_client.post(f"/me/consents/{AGENCY_SHARING}/grant/")
+    privacy.record_provision(candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page")
+    response = candidate_client.post("/me/consents/agency_sharing/withdraw/", follow=True)
+    assert "すでに情報を受け取った会社には、利用の停止を求める通知を送りました。" in response.text
+    assert "停止の通知は送っていません" not in response.text
+
+
 def test_withdrawing_a_consent_never_given_changes_nothing(candidate_client, candidate):
     response = candidate_client.post("/me/consents/employer_recontact/withdraw/")
     assert response.status_code == 302

@@ -78,9 +78,16 @@ def consent_withdraw(request, purpose):
     if not privacy.active_grant(candidate, purpose):
         messages.info(request, _("この同意はすでに撤回されています。"))
         return redirect("candidate:consents")
+    recipients = (
+        ProvisionRecord.objects.filter(subject_key=candidate.public_id)
+        .values_list("recipient_organisation__name", flat=True)
+        .distinct()
+    )
     if request.method == "POST":
         privacy.withdraw_consent(candidate=candidate, purpose=purpose, request=request)
-        if purpose == Consent.Purpose.AGENCY_SHARING:
+        if purpose != Consent.Purpose.AGENCY_SHARING:
+            messages.success(request, _("同意を撤回しました。"))
+        elif recipients.exists():  # the withdrawal sent a stop-use notice to each of them
             messages.success(
                 request,
                 _(
@@ -89,13 +96,14 @@ def consent_withdraw(request, purpose):
                 ),
             )
         else:
-            messages.success(request, _("同意を撤回しました。"))
+            messages.success(
+                request,
+                _(
+                    "同意を撤回しました。あなたのプロフィールは人材紹介会社から見えなくなりました。"
+                    "あなたの情報を受け取った会社はないため、停止の通知は送っていません。"
+                ),
+            )
         return redirect("candidate:consents")
-    recipients = (
-        ProvisionRecord.objects.filter(subject_key=candidate.public_id)
-        .values_list("recipient_organisation__name", flat=True)
-        .distinct()
-    )
     return render(
         request,
         "candidate/privacy/withdraw_confirm.html",
