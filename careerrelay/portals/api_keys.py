@@ -9,17 +9,25 @@ from careerrelay.organisations import services as organisations
 from careerrelay.organisations.models import ApiKey
 from careerrelay.portals.employer.forms import ApiKeyForm
 
+NEW_KEY_SESSION = "new_api_key"
+
 
 def api_keys_page(request, template: str):
+    """POST creates a key and redirects, so a reload cannot create a second one. The secret
+    crosses the redirect in the session and is taken out of it by the next page view: shown once,
+    then stored nowhere (the database keeps only its hash)."""
     form = ApiKeyForm(request.POST or None)
-    new_key = secret = None
     if request.method == "POST" and form.is_valid():
-        # The secret is rendered in this response only: it is stored nowhere, not even in the
-        # session, so reloading the page cannot show it again.
         new_key, secret = organisations.create_api_key(
             organisation=request.organisation, name=form.cleaned_data["name"], created_by=request.user
         )
-        form = ApiKeyForm()
+        request.session[NEW_KEY_SESSION] = {"pk": new_key.pk, "secret": secret}
+        return redirect(request.path)
+    new_key = secret = None
+    created = request.session.pop(NEW_KEY_SESSION, None) if request.method == "GET" else None
+    if created:
+        new_key = ApiKey.objects.filter(organisation=request.organisation, pk=created["pk"]).first()
+        secret = created["secret"] if new_key else None
     keys = (
         ApiKey.objects.filter(organisation=request.organisation)
         .select_related("created_by")

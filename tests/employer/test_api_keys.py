@@ -10,8 +10,19 @@ from careerrelay.organisations.services import authenticate_api_key
 pytestmark = pytest.mark.django_db
 
 
+SECRET_RE = r'id="new-secret" class="secret" type="text" readonly value="([^"]+)"'
+
+
+def create_key(client, name):
+    """POST, then the redirect: the page that shows the new key once."""
+    response = client.post(reverse("employer:api_keys"), {"name": name})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("employer:api_keys")
+    return client.get(response["Location"])
+
+
 def test_a_new_key_is_shown_once_and_stored_hashed(owner_client, employer, owner):
-    response = owner_client.post(reverse("employer:api_keys"), {"name": "自社ATS連携"})
+    response = create_key(owner_client, "自社ATS連携")
     assert response.status_code == 200
     secret = re.search(r'<input id="new-secret" class="secret" type="text" readonly value="([^"]+)">', response.text)
     secret = secret.group(1)
@@ -30,11 +41,25 @@ def test_a_new_key_is_shown_once_and_stored_hashed(owner_client, employer, owner
     assert secret not in again
     assert "自社ATS連携" in again
     assert f"cr_{key.prefix}_…" in again
+    assert secret not in str(dict(owner_client.session))
+
+
+def test_reloading_after_creating_a_key_does_not_create_a_second_one(owner_client, employer):
+    create_key(owner_client, "自社ATS連携")
+    reloaded = owner_client.get(reverse("employer:api_keys"))
+    assert reloaded.status_code == 200
+    assert ApiKey.objects.filter(organisation=employer).count() == 1
+
+
+def test_the_key_page_links_the_api_docs(owner_client, client):
+    page = owner_client.get(reverse("employer:api_keys")).text
+    assert 'href="/api/v1/docs"' in page
+    assert 'href="/api/v1/openapi.json"' in page
+    assert client.get("/api/v1/docs").status_code == 200
 
 
 def test_the_key_works_with_the_api(owner_client, client):
-    response = owner_client.post(reverse("employer:api_keys"), {"name": "API確認"})
-    secret = re.search(r'id="new-secret" class="secret" type="text" readonly value="([^"]+)"', response.text).group(1)
+    secret = re.search(SECRET_RE, create_key(owner_client, "API確認").text).group(1)
     response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 200
     assert response.json()["name"] == "株式会社山﨑製作所"
@@ -49,8 +74,7 @@ def test_a_key_needs_a_name(owner_client, employer):
 
 
 def test_revoking_a_key_stops_it_working(owner_client, api_key, client):
-    response = owner_client.post(reverse("employer:api_keys"), {"name": "失効テスト"})
-    secret = re.search(r'id="new-secret" class="secret" type="text" readonly value="([^"]+)"', response.text).group(1)
+    secret = re.search(SECRET_RE, create_key(owner_client, "失効テスト").text).group(1)
     key = ApiKey.objects.get(name="失効テスト")
 
     response = owner_client.post(reverse("employer:api_key_revoke", args=[key.pk]))

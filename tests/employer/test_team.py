@@ -157,6 +157,16 @@ def test_revoking_an_invitation_kills_its_link(owner_client, django_capture_on_c
     assert owner_client.get(invitation_path(mail.outbox[0])).status_code == 404
 
 
+def test_the_invitation_form_defaults_to_the_recruiter_role(owner_client, django_capture_on_commit_callbacks):
+    form = owner_client.get(reverse("employer:team")).context["form"]
+    assert form["role"].value() == "recruiter"
+    assert form.fields["role"].choices[0][0] == "recruiter"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(reverse("employer:team"), {"email": "new.colleague@yamasaki.example"})
+    assert response.status_code == 302
+    assert Invitation.objects.get().role == "recruiter"
+
+
 def test_inviting_validates_in_japanese(owner_client, member):
     response = owner_client.post(reverse("employer:team"), {"email": "not-an-address", "role": "admin"})
     assert "メールアドレスの形式が正しくありません。" in response.text

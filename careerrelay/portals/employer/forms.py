@@ -50,17 +50,22 @@ class InviteForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
+    # The least privilege is the default, listed first and used when no role is sent.
     role = forms.ChoiceField(
         label=_("権限"),
-        choices=Membership.Role.choices,
+        choices=sorted(Membership.Role.choices, key=lambda choice: choice[0] != Membership.Role.RECRUITER),
         initial=Membership.Role.RECRUITER,
+        required=False,
         help_text=_("管理者はチームとAPIキーを管理できます。採用担当者はダッシュボードとキャンペーンを使えます。"),
-        error_messages={"required": _("権限を選んでください。"), "invalid_choice": _("権限を選び直してください。")},
+        error_messages={"invalid_choice": _("権限を選び直してください。")},
     )
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
+
+    def clean_role(self):
+        return self.cleaned_data["role"] or Membership.Role.RECRUITER
 
     def clean_email(self):
         email = self.cleaned_data["email"]
