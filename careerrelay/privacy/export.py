@@ -1,8 +1,15 @@
 """Everything CareerRelay keeps about a candidate, for the candidate (APPI Art. 33 disclosure)."""
 
+from datetime import date, datetime
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.candidates.choices import JobCategory, Prefecture
 from careerrelay.candidates.models import Candidate
 from careerrelay.candidates.notices import NOTICES
 from careerrelay.privacy.models import ProvisionRecord
@@ -30,6 +37,9 @@ _EXTRA_LABELS = {
     "uploaded_at": _("アップロード日時"),
     "name": _("名前"),
     "position": _("順番"),
+    "new_email": _("新しいメールアドレス"),
+    "expires_at": _("有効期限"),
+    "used_at": _("使用日時"),
 }
 
 
@@ -141,45 +151,100 @@ def export_candidate(candidate: Candidate) -> dict:
     }
 
 
-def _labelled(model_label: str, row: dict | None) -> list[tuple[str, object]]:
+# --- The readable (HTML) export ---------------------------------------------------------------
+# The same data for a person to read: labels instead of codes, Japan time, and without the
+# fields that are CareerRelay's own bookkeeping rather than information about the person.
+
+# Internal: the fraud-review hold and whether the registration counted for the employer's credit.
+_READABLE_HIDDEN = {"held_for_review", "referral_status"}
+# Lists of codes, shown by their labels.
+_CODE_LISTS = {"desired_job_categories": JobCategory, "desired_prefectures": Prefecture}
+# Dates that stand for a month (work history keeps the first day of it).
+_MONTHS = {"started_on", "ended_on"}
+# Titles for sections whose model has no verbose name of its own.
+_SECTION_TITLES = {"emailchangetoken": _("メールアドレス変更の申請")}
+
+
+def _datetime_text(value: str) -> str:
+    moment = datetime.fromisoformat(value)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _readable_value(field, value):
+    if value in (None, "", []):
+        return "-"
+    if isinstance(value, dict) and "label" in value:
+        return value["label"]
+    if field is not None and field.name in _CODE_LISTS:
+        choices = _CODE_LISTS[field.name]
+        return "、".join(str(choices(code).label) if code in choices.values else str(code) for code in value)
+    if field is not None and field.name == "language":
+        return str(dict(settings.LANGUAGES).get(value, value))
+    if isinstance(field, models.DateTimeField):
+        return _datetime_text(value)
+    if isinstance(field, models.DateField):
+        return date_format(date.fromisoformat(value), "YEAR_MONTH_FORMAT" if field.name in _MONTHS else "DATE_FORMAT")
+    if isinstance(value, bool):
+        return str(_("はい") if value else _("いいえ"))
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return value
+
+
+def _labelled(model_label: str, row: dict | None, hidden=frozenset()) -> list[tuple[str, object]]:
     """(field label, shown value) pairs for the human-readable export."""
     if not row:
         return []
-    from django.apps import apps
-
     try:
         model = apps.get_model(model_label)
-        names = {
-            f.name: str(f.verbose_name)
-            for f in model._meta.concrete_fields
-            if f.verbose_name != f.name.replace("_", " ")
-        }
+        fields = {f.name: f for f in model._meta.concrete_fields}
     except LookupError:
-        names = {}
+        fields = {}
     pairs = []
     for key, value in row.items():
-        label = names.get(key) or str(_EXTRA_LABELS.get(key, key))
-        if isinstance(value, dict) and "label" in value:
-            value = value["label"]
-        elif isinstance(value, list):
-            value = "、".join(str(v) for v in value)
-        pairs.append((label, "-" if value in (None, "") else value))
+        if key in hidden:
+            continue
+        field = fields.get(key)
+        has_label = field is not None and field.verbose_name != field.name.replace("_", " ")
+        label = str(field.verbose_name) if has_label else str(_EXTRA_LABELS.get(key, key))
+        if key.endswith("_at") and isinstance(value, str) and field is None:
+            field = models.DateTimeField()  # a moment named by a label of ours (exported_at …)
+        pairs.append((label, _readable_value(field, value)))
     return pairs
 
 
+def _section_title(section: dict) -> str:
+    model = apps.get_model(section["model"])
+    if "verbose_name_plural" in model._meta.original_attrs or "verbose_name" in model._meta.original_attrs:
+        return section["title"]
+    return str(_SECTION_TITLES.get(model._meta.model_name, _("その他の記録")))
+
+
+def _with_local_times(row: dict, names: tuple[str, ...]) -> dict:
+    return {**row, **{name: _datetime_text(row[name]) if row.get(name) else "-" for name in names}}
+
+
 def readable_export(data: dict) -> dict:
-    """The same data as `export_candidate`, with field labels instead of column names."""
+    """The same data as `export_candidate`, for a person to read."""
     return {
-        "exported_at": data["exported_at"],
-        "profile": _labelled("candidates.candidate", data["profile"]),
+        "exported_at": _datetime_text(data["exported_at"]),
+        "profile": _labelled("candidates.candidate", data["profile"], hidden=_READABLE_HIDDEN),
         "work_history": [_labelled("candidates.workhistory", row) for row in data["work_history"]],
         "skills": data["skills"],
         "resume": _labelled("candidates.resume", data["resume"]),
-        "consents": data["consents"],
-        "provision_records": data["provision_records"],
-        "introductions": [_labelled("matching.introduction", row) for row in data["introductions"]],
+        "consents": [_with_local_times(row, ("created_at",)) for row in data["consents"]],
+        "provision_records": [
+            _with_local_times(row, ("created_at", "consent_given_at", "kept_until"))
+            for row in data["provision_records"]
+        ],
+        # An introduction's public id is a key of ours, not something about the person.
+        "introductions": [
+            _labelled("matching.introduction", row, hidden={"public_id"}) for row in data["introductions"]
+        ],
         "other": [
-            {"title": section["title"], "rows": [_labelled(section["model"], row) for row in section["rows"]]}
+            {"title": _section_title(section), "rows": [_labelled(section["model"], row) for row in section["rows"]]}
             for section in data["other"].values()
         ],
     }

@@ -87,6 +87,39 @@ def test_readable_export_uses_field_names_a_person_understands(candidate_client,
     assert AuditEvent.objects.get(action="export").detail == {"format": "html"}
 
 
+def test_readable_export_shows_labels_japan_time_and_no_internal_fields(candidate_client, candidate, settings):
+    from datetime import UTC, datetime, timedelta
+
+    from careerrelay.candidates.models import Candidate, EmailChangeToken
+
+    Candidate.objects.filter(pk=candidate.pk).update(
+        desired_prefectures=["13", "27"],
+        desired_job_categories=["sales"],
+        held_for_review=True,
+        referral_status=Candidate.Referral.COUNTED,
+        created_at=datetime(2026, 4, 1, 15, 30, tzinfo=UTC),
+    )
+    EmailChangeToken.objects.create(
+        candidate=candidate,
+        new_email="new@example.jp",
+        token_hash="x" * 64,
+        expires_at=datetime(2026, 4, 2, 15, 30, tzinfo=UTC) + timedelta(hours=1),
+    )
+    html = candidate_client.post("/me/data/export.html").content.decode()
+
+    assert '<th scope="row">希望勤務地</th><td>東京都、大阪府</td>' in html
+    assert '<th scope="row">希望職種</th><td>営業</td>' in html
+    assert '<th scope="row">登録日時</th><td>2026年4月2日0:30</td>' in html  # 15:30 UTC is 0:30 in Japan
+    assert "日時はすべて日本時間です。" in html
+    assert "不正審査" not in html
+    assert "紹介の判定" not in html
+    assert "紹介としてカウント" not in html
+    assert "+00:00" not in html
+    assert "<h2>メールアドレス変更の申請</h2>" in html
+    assert "email change tokens" not in html
+    assert "new@example.jp" in html
+
+
 def test_export_needs_post_so_a_link_preview_cannot_trigger_it(candidate_client):
     assert candidate_client.get("/me/data/export.json").status_code == 405
     assert candidate_client.get("/me/data/export.html").status_code == 405
