@@ -12,7 +12,14 @@ BLOCK_END = re.compile(r"</(p|div|ul|ol|h[1-6]|table|tr)\s*>", re.I)
 
 
 def html_to_text(source: str) -> str:
-    text = re.sub(r"<br\s*/?>", "\n", source, flags=re.I)
+    # A link keeps its address, on a line of its own (where {{relay_link}} becomes a button).
+    text = re.sub(
+        r"<a\s[^>]*href=\"([^\"]*)\"[^>]*>(.*?)</a>",
+        lambda m: m.group(2) if m.group(1) in ("", m.group(2)) else f"{m.group(2)}\n{m.group(1)}",
+        source,
+        flags=re.I | re.S,
+    )
+    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
     text = re.sub(r"<li[^>]*>", "・", text, flags=re.I)
     text = re.sub(r"</li\s*>", "\n", text, flags=re.I)
     text = BLOCK_END.sub("\n\n", text)
