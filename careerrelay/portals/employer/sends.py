@@ -87,8 +87,9 @@ def send_create(request):
         "listed": listed,
         "max_listed": MAX_LISTED,
         "already_received": already_received,
+        # Those who already received one are either left out (the default) or among the recipients.
         "left_out": len(already_received) if filter_form.cleaned_data.get("not_yet_sent") else 0,
-        "included_again": sum(1 for a in listed if a.pk in already_received),
+        "included_again": 0 if filter_form.cleaned_data.get("not_yet_sent") else len(already_received),
     }
     if step in ("preview", "send") and form.is_valid():
         recipients = form.recipients()
