@@ -3,6 +3,7 @@ the person makes it: the relay form and the confirmation link, the consents page
 page, the my page, the deletion page, and the retention job. The services call the index
 themselves; nothing here relies on a model signal."""
 
+import io
 import re
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from careerrelay.agencies import services as agencies
 from careerrelay.agencies.services import reference_for
 from careerrelay.candidates.models import Candidate
 from careerrelay.privacy.retention import run_retention
+from careerrelay.privacy.services import agency_visible_candidates
 from careerrelay.search.models import SearchDocument
 from careerrelay.search.services import search_candidates
 from tests.candidates.helpers import sign_in_candidate
@@ -208,3 +210,13 @@ def test_retention_deletion_takes_an_unused_profile_out_of_the_search(
         assert run_retention(now=later + timedelta(days=settings.RETENTION_GRACE_DAYS + 1)).deleted == 1
     assert agency_finds(agency_client, "Fortran") == []
     assert SearchDocument.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_demo_data_is_indexed_as_it_is_created(settings, django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    visible = set(agency_visible_candidates().values_list("pk", flat=True))
+    assert visible
+    assert set(SearchDocument.objects.values_list("candidate_id", flat=True)) == visible
