@@ -362,21 +362,54 @@ def set_job_order_status(*, job_order: JobOrder, status: str) -> None:
     job_order.save(update_fields=["status", "closed_at", "updated_at"])
 
 
-def job_order_search_params(job_order: JobOrder) -> dict:
-    """The search a job order asks for: its title and skills as the query, its location, job
-    category and salary range as filters."""
-    words = []
-    for text in (job_order.title, job_order.required_skills, job_order.preferred_skills):
+def _words(*texts) -> list[str]:
+    """The comma- or 読点-separated parts of the texts, each once (however it is cased)."""
+    words, seen = [], set()
+    for text in texts:
         for part in profiles.parse_skills(text or ""):
-            if part.casefold() not in {w.casefold() for w in words}:
+            if part.casefold() not in seen:
+                seen.add(part.casefold())
                 words.append(part)
-    params = {"q": " ".join(words)}
+    return words
+
+
+def job_order_search_params(job_order: JobOrder) -> dict:
+    """The search a job order asks for: its required skills must all match; its title and preferred
+    skills, and its job category, rank a profile higher without leaving anyone out; its location
+    and salary range filter (the salary only profiles that state one)."""
+    required = _words(job_order.required_skills)
+    params = {"q": " ".join(required)}
+    taken = {w.casefold() for w in required}
+    preferred = [w for w in _words(job_order.title, job_order.preferred_skills) if w.casefold() not in taken]
+    if preferred:
+        params["preferred"] = " ".join(preferred)
+    if job_order.job_category:
+        params["rank_job_category"] = job_order.job_category
     if job_order.prefecture:
         params["prefecture"] = job_order.prefecture
-    if job_order.job_category:
-        params["job_category"] = job_order.job_category
     if job_order.salary_min is not None:
         params["salary_min"] = job_order.salary_min
     if job_order.salary_max is not None:
         params["salary_max"] = job_order.salary_max
+    return params
+
+
+# What the search form takes as preferred words (a request's requirements are free text).
+MAX_PREFERRED_LENGTH = 500
+
+
+def free_referral_search_params(free_referral) -> dict:
+    """The search an employer's free-referral request asks for: its role and requirements rank
+    (they are prose, so no word of them is required), its prefecture and salary range filter."""
+    words, length = [], 0
+    for word in _words(free_referral.role, free_referral.requirements):
+        if length + len(word) + 1 > MAX_PREFERRED_LENGTH:
+            break
+        words.append(word)
+        length += len(word) + 1
+    params = {"preferred": " ".join(words), "prefecture": free_referral.prefecture}
+    if free_referral.salary_min is not None:
+        params["salary_min"] = free_referral.salary_min
+    if free_referral.salary_max is not None:
+        params["salary_max"] = free_referral.salary_max
     return params

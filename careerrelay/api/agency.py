@@ -41,18 +41,29 @@ AGENCY_ERRORS = {**AUTH_ERRORS, 403: ErrorOut}
 NOT_APPROVED = "Your agency has not been approved by CareerRelay yet (or is suspended): no candidate can be shown."
 
 
+SALARY_FILTER = "万円; a stated desired range must overlap (profiles stating none are kept)."
+
+
 class SearchFilters(Schema):
-    q: str = Field(default="", max_length=200, description="Words in Japanese or English; all must match.")
+    q: str = Field(default="", max_length=500, description="Words in Japanese or English; all must match.")
+    preferred: str = Field(
+        default="",
+        max_length=500,
+        description="Words that need not match; profiles matching them rank higher (e.g. preferred skills).",
+    )
     prefecture: Literal[tuple(Prefecture.values)] | None = Field(  # type: ignore[valid-type]
         default=None, description="JIS X 0401 code, e.g. `13` for 東京都.", examples=["13"]
     )
     job_category: Literal[tuple(JobCategory.values)] | None = Field(  # type: ignore[valid-type]
-        default=None, examples=["engineer_software"]
+        default=None, description="Only profiles wanting this job category.", examples=["engineer_software"]
+    )
+    rank_job_category: Literal[tuple(JobCategory.values)] | None = Field(  # type: ignore[valid-type]
+        default=None, description="Profiles wanting this job category rank higher; others are kept."
     )
     min_years: int | None = Field(default=None, ge=0, le=60, description="Years of experience, at least.")
     max_years: int | None = Field(default=None, ge=0, le=60, description="Years of experience, at most.")
-    salary_min: int | None = Field(default=None, ge=0, le=10000, description="万円; overlaps the desired range.")
-    salary_max: int | None = Field(default=None, ge=0, le=10000, description="万円; overlaps the desired range.")
+    salary_min: int | None = Field(default=None, ge=0, le=10000, description=SALARY_FILTER)
+    salary_max: int | None = Field(default=None, ge=0, le=10000, description=SALARY_FILTER)
     remote: bool | None = Field(
         default=None, description="`true`: open to remote work; `false`: will come to the office."
     )

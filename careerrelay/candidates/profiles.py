@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from careerrelay.candidates.models import Candidate, CandidateSkill, WorkHistory
 from careerrelay.common.japanese import normalize_phone, normalize_text
+from careerrelay.search.tasks import index_after_commit
 
 SKILL_SEPARATORS = re.compile(r"[,、,;;\n]")
 MAX_SKILLS = 50
@@ -99,4 +100,6 @@ def update_profile(*, candidate: Candidate, data: dict, skills: list[str], work_
     if changed or skills_changed or history_changed:
         candidate.profile_updated_at = timezone.now()
     candidate.save()
+    if changed or skills_changed or history_changed:
+        index_after_commit(candidate.pk)
     return bool(changed or skills_changed or history_changed)

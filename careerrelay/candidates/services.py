@@ -16,6 +16,7 @@ from careerrelay.common.tokens import hash_token, new_token, pseudonym
 from careerrelay.credits.services import record_counted_referral
 from careerrelay.mailings.services import queue_email
 from careerrelay.relay import services as relay
+from careerrelay.search.tasks import index_after_commit
 
 Referral = Candidate.Referral
 
@@ -46,7 +47,7 @@ def register_candidate(*, campaign, data: dict, consents: set[str], ip=None, use
                     registration_ip=ip,
                 )
                 for purpose in consents:
-                    _record_consent(candidate, purpose, Consent.Action.GRANT, ip, user_agent)
+                    record_consent(candidate, purpose, Consent.Action.GRANT, ip, user_agent)
                 _send_verification(candidate)
                 # Last, so the campaign's row lock is held only until the commit just after it.
                 relay.record_registration(campaign.pk)
@@ -67,7 +68,10 @@ def register_candidate(*, campaign, data: dict, consents: set[str], ip=None, use
     return RegistrationResult(candidate=existing, created=False)
 
 
-def _record_consent(candidate, purpose, action, ip, user_agent):
+def record_consent(candidate, purpose, action, ip=None, user_agent=""):
+    """Append one consent record under the current notice. Only the registration here and
+    careerrelay/privacy/services.py (grant_consent, withdraw_consent: audited, and keeping the
+    search index in step) call it."""
     notice = NOTICES[purpose]
     return Consent.objects.create(
         candidate=candidate,
@@ -84,16 +88,6 @@ def _record_consent(candidate, purpose, action, ip, user_agent):
 def has_active_consent(candidate: Candidate, purpose: str) -> bool:
     latest = candidate.consents.filter(purpose=purpose).order_by("-created_at", "-id").first()
     return latest is not None and latest.action == Consent.Action.GRANT
-
-
-def grant_consent(*, candidate: Candidate, purpose: str, ip=None, user_agent="") -> Consent:
-    """Append a grant under the current notice (careerrelay/privacy/services.py audits it)."""
-    return _record_consent(candidate, purpose, Consent.Action.GRANT, ip, user_agent)
-
-
-def withdraw_consent(*, candidate: Candidate, purpose: str, ip=None, user_agent="") -> Consent:
-    """Append a withdrawal; the history stays (careerrelay/privacy/services.py notifies recipients)."""
-    return _record_consent(candidate, purpose, Consent.Action.WITHDRAW, ip, user_agent)
 
 
 def _send_verification(candidate: Candidate) -> None:
@@ -162,6 +156,8 @@ def verify_email(token: str) -> tuple[TokenState, Candidate | None]:
         )
         candidate.refresh_from_db()
         if became_verified:
+            # The person may now be found (if they share with agencies): indexed once this commits.
+            index_after_commit(candidate.pk)
             if candidate.source_campaign_id:
                 relay.record_verification(candidate.source_campaign_id)
             evaluate_referral(candidate)

@@ -24,6 +24,7 @@ from careerrelay.candidates.models import Candidate, EmailChangeToken, SignInTok
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.tokens import hash_token, new_token
 from careerrelay.mailings.services import queue_email
+from careerrelay.search.tasks import index_after_commit
 
 EMAIL_CHANGE_HOURS = 24
 
@@ -187,6 +188,8 @@ def confirm_email_change(token: str) -> tuple[EmailChangeState, Candidate | None
             candidate.email_normalized = normalize_email(row.new_email)
             candidate.profile_updated_at = now
             candidate.save(update_fields=["email", "email_normalized", "profile_updated_at", "updated_at"])
+            # The search shows the date of the profile's last change.
+            index_after_commit(candidate.pk)
             EmailChangeToken.objects.filter(candidate=candidate, used_at__isnull=True).update(used_at=now)
             queue_email(
                 to=old_email,

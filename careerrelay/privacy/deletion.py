@@ -9,7 +9,7 @@ What goes:
   name that nothing points to, which the sweep in `delete_orphaned_resume_files` removes);
 - every email in the outbox addressed to the person: its body contains their name;
 - admin history entries about the person (their `object_repr` is the name);
-- whatever other parts registered on the `candidate_deleted` signal (the agency search index).
+- the person's entry in the agency search index (removed in the same transaction).
 
 Why consents are deleted rather than kept anonymised: a consent row exists to prove that a
 provision was allowed. Every provision record already copies the notice version and hash and
@@ -30,20 +30,15 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
-from django.dispatch import Signal
 
 from careerrelay.audit.services import Action, ActorKind, record_event
 from careerrelay.candidates import resumes
 from careerrelay.candidates.models import Candidate, Consent, IdentityFingerprint, Resume
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.tokens import pseudonym
+from careerrelay.search import index as search_index
 
 log = logging.getLogger(__name__)
-
-# Sent inside the deletion's transaction, before the candidate row is deleted, with
-# `candidate` and `subject_key`. Receivers erase what they keep about the person (e.g. search
-# index entries); an exception rolls the whole deletion back.
-candidate_deleted = Signal()
 
 
 def _file_paths(candidate: Candidate) -> list[Path]:
@@ -120,7 +115,8 @@ def delete_candidate(candidate: Candidate, *, actor_kind: str = ActorKind.CANDID
         # The résumé service removes its file once this transaction commits.
         had_resume = resumes.delete_resume(candidate=candidate)
         files = _file_paths(candidate)
-        candidate_deleted.send(sender=Candidate, candidate=candidate, subject_key=subject_key)
+        # Out of every agency's search in this transaction: a failure here rolls the deletion back.
+        search_index.remove_candidate(candidate.pk)
         outbox = OutboundEmail.objects.filter(pk__in=_outbox_ids(candidate)).delete()[0]
         _delete_task_rows({candidate.email, candidate.email_normalized})
         history = {

@@ -16,6 +16,8 @@ from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.common.http import client_ip, user_agent
 from careerrelay.organisations.models import Organisation
 from careerrelay.privacy.models import ProvisionRecord, RetentionState, StopUseNotice
+from careerrelay.search import index as search_index
+from careerrelay.search.tasks import index_after_commit
 
 AGENCY_SHARING = Consent.Purpose.AGENCY_SHARING
 
@@ -91,9 +93,12 @@ def _request_meta(request):
 
 @transaction.atomic
 def grant_consent(*, candidate: Candidate, purpose: str, request=None) -> Consent:
-    """Append a grant under the current notice (also used to renew after the notice changed)."""
+    """Append a grant under the current notice (also used to renew after the notice changed).
+    For agency sharing the person is indexed for search once this commits."""
     ip, agent = _request_meta(request)
-    consent = candidates.grant_consent(candidate=candidate, purpose=purpose, ip=ip, user_agent=agent)
+    consent = candidates.record_consent(candidate, purpose, Consent.Action.GRANT, ip, agent)
+    if purpose == AGENCY_SHARING:
+        index_after_commit(candidate.pk)
     record_event(
         actor_kind=ActorKind.CANDIDATE,
         action=Action.CONSENT_GRANT,
@@ -110,7 +115,7 @@ def grant_consent(*, candidate: Candidate, purpose: str, request=None) -> Consen
 @transaction.atomic
 def withdraw_consent(*, candidate: Candidate, purpose: str, request=None) -> Consent | None:
     """Append a withdrawal. For agency sharing the profile leaves every agency's search at once
-    (the query looks at the latest record) and each organisation that already received the data
+    (its index entry is removed in this transaction) and each organisation that already received the data
     gets a recorded stop-use notice and an email to its members. The account stays.
 
     Returns None when there was nothing to withdraw."""
@@ -119,9 +124,10 @@ def withdraw_consent(*, candidate: Candidate, purpose: str, request=None) -> Con
     if not candidates.has_active_consent(candidate, purpose):
         return None
     ip, agent = _request_meta(request)
-    consent = candidates.withdraw_consent(candidate=candidate, purpose=purpose, ip=ip, user_agent=agent)
+    consent = candidates.record_consent(candidate, purpose, Consent.Action.WITHDRAW, ip, agent)
     notified = []
     if purpose == AGENCY_SHARING:
+        search_index.remove_candidate(candidate.pk)
         notified = _send_stop_use_notices(candidate)
     record_event(
         actor_kind=ActorKind.CANDIDATE,

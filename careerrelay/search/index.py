@@ -1,8 +1,9 @@
 """Keeping the search index in step with the candidates agencies may find.
 
-`index_candidate()` (one person, after a save or a consent change, run by the task in tasks.py),
-`remove_candidate()` (synchronous, inside deletion and withdrawal transactions) and
-`index_candidates()` (in bulk, for load_candidates and rebuild_search_index)."""
+`index_candidate()` (one person, run by the task in tasks.py that the services queue after a
+verification, a consent grant or a profile edit commits), `remove_candidate()` (synchronous, called
+by withdraw_consent and delete_candidate inside their transactions) and `index_candidates()` (in
+bulk, for load_candidates and rebuild_search_index). No signal calls any of them."""
 
 from collections import Counter
 from dataclasses import dataclass

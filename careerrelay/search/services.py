@@ -36,6 +36,8 @@ from careerrelay.search.text import MAX_TERM_LENGTH, phrase_key, query_words
 
 RECENCY_WEIGHT = 1.0  # at most this much is added for a profile updated today
 RECENCY_HALF_LIFE_DAYS = 180
+# What a profile wanting the job category a search prefers gains: about one well-placed word.
+CATEGORY_WEIGHT = 2.0
 MAX_PER_PAGE = 100
 STATS_CACHE_SECONDS = 60
 SYNONYM_CACHE_KEY = "search:synonyms:v1"
@@ -218,9 +220,8 @@ def _filters(*, prefecture, job_category, min_years, max_years, salary_min, sala
         params.append(int(max_years))
         applied.append(AppliedFilter("max_years", max_years, _("経験年数: %(n)s年以下") % {"n": max_years}))
     if salary_min is not None or salary_max is not None:
-        # The candidate's desired range must overlap the offered one; a candidate who stated no
-        # salary at all is left out, because nothing says the offer suits them.
-        sql.append("(t.salary_min IS NOT NULL OR t.salary_max IS NOT NULL)")
+        # A stated desired range must overlap the offered one. A profile that states no salary is
+        # kept: most people leave it empty, and an agency asks them rather than never seeing them.
         if salary_max is not None:
             sql.append("(t.salary_min IS NULL OR t.salary_min <= %s)")
             params.append(int(salary_max))
@@ -273,6 +274,8 @@ def search_candidates(
     page=1,
     per_page=20,
     match: str = "all",
+    preferred: str = "",
+    rank_job_category=None,
 ) -> SearchPage:
     """Ranked, explained and paginated candidates that agencies may find.
 
@@ -281,7 +284,10 @@ def search_candidates(
     order's list of skills).
     `remote`: True (open to remote work), False (will come to the office) or a RemotePreference
     value. `updated_since`: a date or an aware datetime. Salaries in 万円 (the candidate's desired
-    range must overlap [salary_min, salary_max]). Raises ValueError on an unknown remote value."""
+    range must overlap [salary_min, salary_max]; a profile stating no salary is kept).
+    `preferred`: words that need not match but rank a profile higher when they do (a job order's
+    title and preferred skills). `rank_job_category`: a job category that ranks the profiles
+    wanting it higher without leaving out the others. Raises ValueError on an unknown remote value."""
     from django.conf import settings
 
     page = max(int(page or 1), 1)
@@ -303,13 +309,26 @@ def search_candidates(
     if match not in ("all", "any"):
         raise ValueError(f"match must be 'all' or 'any', not {match!r}")
     groups = _groups(q)
-    if groups and (match == "all" or len(groups) == 1):
+    required = {next(iter(g.keys)) for g in groups}
+    optional = [g for g in _groups(preferred) if next(iter(g.keys)) not in required]
+    if rank_job_category:
+        name = dict(JobCategory.choices).get(rank_job_category, rank_job_category)
+        applied.append(
+            AppliedFilter(
+                "rank_job_category", rank_job_category, _("希望職種「%(name)s」の人を上位に表示") % {"name": name}
+            )
+        )
+    if optional or rank_job_category:
+        if match == "any":
+            groups, optional = [], groups + optional
+        rows, total = _ranked_preferring(groups, optional, rank_job_category, where, params, now, page, per_page)
+    elif groups and (match == "all" or len(groups) == 1):
         rows, total = _ranked(groups, where, params, now, page, per_page)
     elif groups:
         rows, total = _ranked_any(groups, where, params, now, page, per_page)
     else:
         rows, total = _recent(where, params, now, page, per_page)
-    hits = _hits(rows, groups, applied, now)
+    hits = _hits(rows, groups + optional, applied, now)
     num_pages = max(math.ceil(total / per_page), 1) if total else 0
     return SearchPage(results=hits, total=total, page=page, num_pages=num_pages, per_page=per_page)
 
@@ -322,13 +341,15 @@ def _on(alias: str, where: list[str]) -> str:
     return " AND ".join(condition.replace("t.", f"{alias}.") for condition in where)
 
 
-def _ranked(groups, where, params, now, page, per_page):
-    """Every group must match. The rarest group drives the query: its postings are read in one
-    index range, and each other group adds its weight through a lookup by (term, document)."""
+def _all_groups_score(groups):
+    """How _ranked scores "every group must match": (driver terms, SELECT terms, their parameters),
+    or None when some group matches no document. The rarest group drives the query: its postings
+    are read in one index range, and each other group adds its weight through a lookup by (term,
+    document), which is NULL for a document that lacks the group."""
     df = _document_frequencies(list(dict.fromkeys(k for g in groups for k in g.keys)))
     terms = [[k for k in g.keys if df.get(k)] for g in groups]
     if not all(terms):
-        return [], 0
+        return None
     n = max(_document_count(), *df.values())
     weighted = sorted(
         ((min(sum(df[k] for k in keys), n), _idf(min(sum(df[k] for k in keys), n), n), keys) for keys in terms),
@@ -343,6 +364,16 @@ def _ranked(groups, where, params, now, page, per_page):
             f"AND q.term IN ({','.join(['%s'] * len(keys))})) * %s"
         )
         select_params.extend([*keys, idf])
+    return driver_terms, select, select_params
+
+
+def _ranked(groups, where, params, now, page, per_page):
+    """Every group must match (see _all_groups_score)."""
+    scoring = _all_groups_score(groups)
+    if scoring is None:
+        return [], 0
+    driver_terms, select, select_params = scoring
+    postings = Posting._meta.db_table
     recency, recency_params = _recency_sql(now, "p")
     inner = (
         f"SELECT p.document_id AS document_id, {' + '.join(select)} + %s * MAX({recency}) AS score "  # noqa: S608
@@ -367,8 +398,9 @@ def _ranked(groups, where, params, now, page, per_page):
         return [], cursor.fetchone()[0]
 
 
-def _ranked_any(groups, where, params, now, page, per_page):
-    """At least one group matches: one pass over the postings of every query term."""
+def _any_group_score(groups):
+    """How _ranked_any scores "any group may match": (CASE branches giving each term its idf,
+    their parameters, the terms found in some document)."""
     df = _document_frequencies(list(dict.fromkeys(k for g in groups for k in g.keys)))
     n = max(_document_count(), *df.values(), 1)
     cases, case_params, terms = [], [], []
@@ -379,6 +411,12 @@ def _ranked_any(groups, where, params, now, page, per_page):
             terms.append(key)
             cases.append("WHEN %s THEN %s")
             case_params.extend([key, idf])
+    return cases, case_params, terms
+
+
+def _ranked_any(groups, where, params, now, page, per_page):
+    """At least one group matches: one pass over the postings of every query term."""
+    cases, case_params, terms = _any_group_score(groups)
     if not terms:
         return [], 0
     postings = Posting._meta.db_table
@@ -403,6 +441,58 @@ def _ranked_any(groups, where, params, now, page, per_page):
         if page == 1:
             return [], 0
         cursor.execute(f"SELECT COUNT(*) FROM ({inner}) m", inner_params)  # noqa: S608
+        return [], cursor.fetchone()[0]
+
+
+def _ranked_preferring(required, optional, rank_job_category, where, params, now, page, per_page):
+    """Every required group must match (none required: everyone the filters keep); optional words
+    and the preferred job category only add to the score."""
+    postings = Posting._meta.db_table
+    documents = SearchDocument._meta.db_table
+    score, score_params, joins, join_params, conditions = [], [], [], [], []
+    if required:
+        scoring = _all_groups_score(required)
+        if scoring is None:
+            return [], 0
+        driver_terms, select, select_params = scoring
+        joins.append(
+            f"JOIN (SELECT p.document_id AS document_id, {' + '.join(select)} AS score "  # noqa: S608
+            f"FROM {postings} p WHERE p.term IN ({','.join(['%s'] * len(driver_terms))}) AND {_on('p', where)} "
+            f"GROUP BY p.document_id) r ON r.document_id = d.candidate_id"
+        )
+        join_params.extend([*select_params, *driver_terms, *params])
+        score.append("r.score")
+        conditions.append("r.score IS NOT NULL")
+    cases, case_params, terms = _any_group_score(optional)
+    if terms:
+        joins.append(
+            f"LEFT JOIN (SELECT p.document_id AS document_id, "  # noqa: S608
+            f"SUM(p.weight * (CASE p.term {' '.join(cases)} ELSE 0 END)) AS score "
+            f"FROM {postings} p WHERE p.term IN ({','.join(['%s'] * len(terms))}) AND {_on('p', where)} "
+            f"GROUP BY p.document_id) o ON o.document_id = d.candidate_id"
+        )
+        join_params.extend([*case_params, *terms, *params])
+        score.append("COALESCE(o.score, 0)")
+    if rank_job_category:
+        score.append("(CASE WHEN d.job_categories LIKE %s THEN %s ELSE 0 END)")
+        score_params.extend([f"%|{rank_job_category}|%", CATEGORY_WEIGHT])
+    recency, recency_params = _recency_sql(now, "d")
+    score.append(f"%s * {recency}")
+    score_params.extend([RECENCY_WEIGHT, *recency_params])
+    where_sql = " AND ".join([_on("d", where), *conditions])
+    from_sql = f"FROM {documents} d {' '.join(joins)} WHERE {where_sql}"
+    sql = (
+        f"SELECT d.candidate_id, {' + '.join(score)} AS rank_score, COUNT(*) OVER () {from_sql} "
+        f"ORDER BY rank_score DESC, d.candidate_id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*score_params, *join_params, *params, per_page, (page - 1) * per_page])
+        rows = cursor.fetchall()
+        if rows:
+            return [(doc_id, score) for doc_id, score, _total in rows], rows[0][2]
+        if page == 1:
+            return [], 0
+        cursor.execute(f"SELECT COUNT(*) {from_sql}", [*join_params, *params])
         return [], cursor.fetchone()[0]
 
 

@@ -50,6 +50,19 @@ def test_search_filters(client, agency_secret, make_candidate, candidate):
     assert client.get(SEARCH, {"q": "Java"}, **bearer(agency_secret)).json()["total"] == 2
 
 
+def test_preferred_words_and_job_category_rank_without_leaving_anyone_out(client, agency_secret, make_candidate):
+    plain = make_candidate(skills="Java", summary="Java開発", email="plain@example.jp")
+    with_aws = make_candidate(skills="Java, AWS", summary="Java開発", job_category="sales", email="aws@example.jp")
+    consultant = make_candidate(skills="Java", summary="Java開発", job_category="consulting", email="c@example.jp")
+    response = client.get(
+        SEARCH, {"q": "Java", "preferred": "AWS", "rank_job_category": "consulting"}, **bearer(agency_secret)
+    )
+    assert response.status_code == 200
+    ids = [hit["id"] for hit in response.json()["results"]]
+    assert ids[-1] == str(plain.public_id)
+    assert set(ids) == {str(c.public_id) for c in (plain, with_aws, consultant)}
+
+
 def test_bad_filters_are_a_json_validation_error(client, agency_secret, db):
     for params in ({"min_years": 5, "max_years": 1}, {"prefecture": "48"}, {"page": 0}, {"min_years": "abc"}):
         response = client.get(SEARCH, params, **bearer(agency_secret))

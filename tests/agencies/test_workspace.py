@@ -201,7 +201,8 @@ def test_find_candidates_for_a_job_order_searches_with_its_skills_and_filters(ag
     response = agency_client.get(reverse("agency:job_order_find", args=[order.pk]), follow=True)
     assert response.status_code == 200
     form = response.context["form"]
-    assert form.cleaned_data["q"] == "エンジニア Java Spring"
+    assert form.cleaned_data["q"] == "Java Spring"
+    assert form.cleaned_data["preferred"] == "エンジニア"
     assert form.cleaned_data["prefecture"] == "13"
     assert form.cleaned_data["salary_min"] == 500
     assert response.context["job_order"] == order

@@ -9,7 +9,6 @@ from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from careerrelay.audit.models import AuditEvent
-from careerrelay.candidates import services as candidates
 from careerrelay.candidates.models import Candidate
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.models import StopUseNotice
@@ -28,7 +27,7 @@ def hanako(live_server, settings, db):
         status="verified",
         job_category="sales",
     )
-    candidates.grant_consent(candidate=candidate, purpose="agency_sharing")
+    privacy.grant_consent(candidate=candidate, purpose="agency_sharing")
     agency = EmployerFactory(name="株式会社みらい人材", kind="agency")
     privacy.record_provision(candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page")
     return candidate

@@ -104,7 +104,7 @@ def test_agency_proposes_the_candidate_accepts_and_the_employer_confirms_consumi
     desk.get_by_role("link", name="バックエンドエンジニア").click()
     desk.get_by_role("button", name="この依頼を担当する").click()
     expect(desk.get_by_text("この依頼を担当しました。")).to_be_visible()
-    desk.get_by_role("link", name="求職者を検索する").click()
+    desk.get_by_role("link", name="この依頼の条件で求職者を検索する").click()
     field(desk, "キーワード").fill("Java開発")
     desk.get_by_role("button", name="検索", exact=True).click()
     results = desk.locator("#results > li")

@@ -1,9 +1,9 @@
 import pytest
 from django.utils import timezone
 
-from careerrelay.candidates import services as candidates
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.organisations.models import Organisation
+from careerrelay.privacy import services as privacy
 from tests.candidates.helpers import sign_in_candidate
 from tests.factories import CandidateFactory, EmployerFactory, MembershipFactory, UserFactory
 
@@ -15,7 +15,7 @@ def make_candidate(*, consents=(AGENCY_SHARING,), **fields):
     fields = {"status": Candidate.Status.VERIFIED, "verified_at": timezone.now(), **fields}
     candidate = CandidateFactory(**fields)
     for purpose in consents:
-        candidates.grant_consent(candidate=candidate, purpose=purpose, ip="203.0.113.9", user_agent="test")
+        privacy.grant_consent(candidate=candidate, purpose=purpose)
     return candidate
 
 

@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.test import Client
 
 from careerrelay.audit.models import AuditEvent
@@ -22,8 +22,9 @@ from careerrelay.candidates.models import Candidate, IdentityFingerprint, WorkHi
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
 from careerrelay.privacy import services as privacy
-from careerrelay.privacy.deletion import candidate_deleted, delete_candidate
+from careerrelay.privacy.deletion import delete_candidate
 from careerrelay.privacy.models import ProvisionRecord, StopUseNotice
+from careerrelay.search.models import Posting, SearchDocument
 from tests.candidates.helpers import sign_in_candidate
 from tests.factories import EmployerFactory, UserFactory, registration_data
 
@@ -206,29 +207,17 @@ def test_deleting_the_account_leaves_none_of_the_persons_strings_anywhere(
     assert AuditEvent.objects.filter(subject_key=subject_key, actor_kind="staff", action="view").count() == 1
 
 
-def test_a_deletion_hook_failing_rolls_the_whole_deletion_back(person, settings):
-    def broken_index(**kwargs):
-        raise RuntimeError("search index down")
-
-    candidate_deleted.connect(broken_index)
-    try:
-        with pytest.raises(RuntimeError):
-            delete_candidate(person)
-    finally:
-        candidate_deleted.disconnect(broken_index)
-    assert Candidate.objects.filter(pk=person.pk).exists()
-    assert list(Path(settings.MEDIA_ROOT).rglob("*.pdf")) != []
-
-
-def test_deletion_hooks_receive_the_candidate_and_subject_key(person):
-    received = []
-
-    def index(sender, candidate, subject_key, **kwargs):
-        received.append((candidate.family_name, subject_key))
-
-    candidate_deleted.connect(index)
-    try:
+def test_the_search_entry_leaves_with_the_deletion_and_a_rollback_keeps_both(
+    person, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.grant_consent(candidate=person, purpose="agency_sharing")
+    assert SearchDocument.objects.filter(candidate_id=person.pk).exists()
+    with pytest.raises(RuntimeError), transaction.atomic():
         delete_candidate(person)
-    finally:
-        candidate_deleted.disconnect(index)
-    assert received == [("蘂田", person.public_id)]
+        assert not SearchDocument.objects.filter(candidate_id=person.pk).exists()
+        assert not Posting.objects.filter(document_id=person.pk).exists()
+        raise RuntimeError("the request failed after the deletion")
+    assert Candidate.objects.filter(pk=person.pk).exists()
+    assert Posting.objects.filter(document_id=person.pk, term="zebracobol").exists()
+    assert list(Path(settings.MEDIA_ROOT).rglob("*.pdf")) != []

@@ -112,16 +112,29 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(
         label=_("キーワード"),
-        max_length=200,
+        max_length=500,
         required=False,
-        help_text=_("スキル・職種・経験など。例: Java開発 PM 法人営業"),
+        help_text=_("スキル・職種・経験など。すべての語に一致する人を表示します。例: Java開発 PM 法人営業"),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    preferred = forms.CharField(
+        label=_("歓迎キーワード"),
+        max_length=500,
+        required=False,
+        help_text=_("一致しなくても表示され、一致した人が上位に並びます。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     prefecture = forms.ChoiceField(
         label=_("都道府県"), required=False, choices=[("", _("指定しない")), *Prefecture.choices]
     )
     job_category = forms.ChoiceField(
         label=_("希望職種"), required=False, choices=[("", _("指定しない")), *JobCategory.choices]
+    )
+    rank_job_category = forms.ChoiceField(
+        label=_("上位に表示する希望職種"),
+        required=False,
+        choices=[("", _("指定しない")), *JobCategory.choices],
+        help_text=_("この職種を希望する人が上位に並びます。ほかの人も表示されます。"),
     )
     min_years = forms.IntegerField(
         label=_("経験年数(下限)"), required=False, min_value=0, max_value=60, error_messages={**YEARS, **NUMBER}
@@ -145,11 +158,14 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("prefecture", "job_category", "remote"):
+        for name in ("prefecture", "job_category", "rank_job_category", "remote"):
             self.fields[name].error_messages["invalid_choice"] = _("選択肢から選び直してください。")
 
     def clean_q(self):
         return normalize_text(self.cleaned_data["q"])
+
+    def clean_preferred(self):
+        return normalize_text(self.cleaned_data["preferred"])
 
     def clean(self):
         cleaned = super().clean()
@@ -167,8 +183,10 @@ class SearchForm(forms.Form):
         remote = {"true": True, "false": False}.get(data.get("remote") or "")
         return {
             "q": data.get("q") or "",
+            "preferred": data.get("preferred") or "",
             "prefecture": data.get("prefecture") or None,
             "job_category": data.get("job_category") or None,
+            "rank_job_category": data.get("rank_job_category") or None,
             "min_years": data.get("min_years"),
             "max_years": data.get("max_years"),
             "salary_min": data.get("salary_min"),

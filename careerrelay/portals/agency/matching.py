@@ -7,8 +7,9 @@ import uuid
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -172,12 +173,14 @@ def free_referral(request, public_id):
     mine = matching.agency_introductions(request.organisation).filter(free_referral=item)
     for intro in mine:
         intro.reference = agencies.reference_for(intro.candidate.public_id)
+    search = agencies.free_referral_search_params(item) | {"free_referral": item.public_id}
     return render(
         request,
         "matching/agency/free_referral.html",
         {
             "free_referral": item,
             "introductions": mine,
+            "search_url": reverse("agency:search") + "?" + urlencode(search),
             "nav": "free_referrals",
         },
     )

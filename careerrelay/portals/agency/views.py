@@ -3,6 +3,7 @@ through `_get_job_order_for_user`, and candidates only through careerrelay.agenc
 look at `agency_visible_candidates()` and write the provision record before any personal data is
 shown. An agency that is not approved sees a waiting notice and no candidate."""
 
+import uuid
 from functools import wraps
 
 from allauth.account.models import EmailAddress
@@ -138,6 +139,16 @@ def home(request):
 # --- Search and profiles ----------------------------------------------------------------------
 
 
+def _free_referral_or_none(public_id):
+    """The open free-referral request a search was started from (every approved agency sees those)."""
+    from careerrelay.matching.services import requests_for_agencies
+
+    try:
+        return requests_for_agencies().filter(public_id=uuid.UUID(public_id)).first()
+    except ValueError:
+        return None
+
+
 @agency_view()
 def search(request):
     job_order = None
@@ -146,6 +157,7 @@ def search(request):
             job_order = _get_job_order_for_user(request, int(request.GET["job_order"]))
         except ValueError:
             raise Http404 from None
+    free_referral = _free_referral_or_none(request.GET["free_referral"]) if request.GET.get("free_referral") else None
     form = SearchForm(request.GET or None)
     page = None
     rows = []
@@ -168,7 +180,14 @@ def search(request):
     return render(
         request,
         "agency/search.html",
-        {"form": form, "page": page, "rows": rows, "job_order": job_order, "nav": "search"},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "job_order": job_order,
+            "free_referral": free_referral,
+            "nav": "search",
+        },
     )
 
 
