@@ -242,6 +242,28 @@ def test_claims_and_requests_about_to_lapse_are_reminded_two_days_before_exactly
     assert len(mails(smtp_server, owner.email)) == 1
 
 
+def test_an_expired_request_reaches_the_employer(free_referral, owner, smtp_server, delivered):
+    FreeReferralRequest.objects.filter(pk=free_referral.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    with delivered():
+        periodic.run_once()
+    mail = one_mail(smtp_server, owner.email, "無料紹介の依頼が期限を迎え、枠が戻りました")
+    assert "バックエンドエンジニア" in mail.text()
+    assert "/employer/notifications/" in mail.text()  # where to switch it off
+
+
+def test_a_candidate_who_withdraws_is_told_the_stage_and_the_advisor_hears_of_it(
+    introduce, candidate, agency_owner, smtp_server, delivered
+):
+    introduction = introduce(candidate)
+    phone = sign_in_candidate(Client(), candidate)
+    phone.post(reverse("candidate:introduction_accept", args=[introduction.public_id]))
+    with delivered():
+        phone.post(reverse("candidate:introduction_withdraw", args=[introduction.public_id]))
+    assert "現在の状況: 選考の取り下げ" in one_mail(smtp_server, candidate.email, "紹介の状況が更新されました").text()
+    to_agency = one_mail(smtp_server, agency_owner.email, "紹介に本人が回答しました").text()
+    assert "現在の状況: 選考の取り下げ" in to_agency
+
+
 # --- Switches and language ---------------------------------------------------------------------------
 
 
