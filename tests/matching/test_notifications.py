@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careerrelay.accounts.models import User
+from careerrelay.agencies.services import approve_agency
 from careerrelay.credits.services import record_counted_referral
 from careerrelay.mailings import periodic
 from careerrelay.matching import services as matching
@@ -321,3 +322,13 @@ def test_the_agency_home_page_shows_a_provision_made_by_an_accepted_introduction
     response = user_client(agency_owner).get(reverse("agency:home"))
     assert response.status_code == 200
     assert "<td>紹介</td>" in response.text
+
+
+def test_an_agency_that_signed_up_in_english_is_told_of_its_approval_in_english(client, smtp_server, delivered):
+    client.cookies["django_language"] = "en"
+    client.post(reverse("agency:signup"), SIGNUP)
+    admin = User.objects.get(email="admin@hikari.example")
+    assert admin.language == "en"
+    with delivered():
+        approve_agency(organisation=admin.memberships.get().organisation)
+    assert subjects(smtp_server, admin.email)[-1] == "[CareerRelay] Your agency has been approved"

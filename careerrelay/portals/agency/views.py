@@ -91,7 +91,10 @@ def signup(request):
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                user = User.objects.create_user(email=data["email"], password=data["password1"], name=data["name"])
+                # Their emails follow the language they signed up in (changeable on the notifications page).
+                user = User.objects.create_user(
+                    email=data["email"], password=data["password1"], name=data["name"], language=request.LANGUAGE_CODE
+                )
                 address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
                 agencies.create_agency(
                     name=data["company_name"],

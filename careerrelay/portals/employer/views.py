@@ -303,6 +303,7 @@ def accept_invitation(request, token):
                         email=invitation.email,
                         password=signup_form.cleaned_data["password1"],
                         name=signup_form.cleaned_data["name"],
+                        language=request.LANGUAGE_CODE,  # their emails follow the language they signed up in
                     )
                     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
                     organisations.accept_invitation(token=token, user=user)
