@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -725,7 +725,7 @@ def remind_lapsing(now=None) -> int:
         claimed_by__isnull=False,
         claim_expires_at__gt=now,
         claim_expires_at__lte=now + LAPSE_NOTICE,
-    )
+    ).filter(Q(claim_reminded_for__isnull=True) | ~Q(claim_reminded_for=F("claim_expires_at")))
     for pk, expires in list(claims.values_list("pk", "claim_expires_at")):
         with transaction.atomic():
             won = (
