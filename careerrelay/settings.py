@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "careerrelay.agencies",
     "careerrelay.search",
     "careerrelay.matching",
+    "careerrelay.notifications",
     "careerrelay.portals",
 ]
 
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "careerrelay.common.context_processors.site",
+                "careerrelay.notifications.context_processors.unread",
             ],
         },
     }

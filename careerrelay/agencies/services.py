@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from careerrelay.accounts.models import User
@@ -20,6 +21,8 @@ from careerrelay.audit.services import Action, ActorKind, record_event
 from careerrelay.candidates import profiles
 from careerrelay.candidates.models import Candidate, Resume
 from careerrelay.common.japanese import normalize_text
+from careerrelay.notifications.models import Kind as NotificationKind
+from careerrelay.notifications.services import members, notify, operators
 from careerrelay.organisations.models import Membership, Organisation
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.privacy.services import ProvisionRefused, agency_visible_candidates, record_provision
@@ -65,7 +68,20 @@ def create_agency(
     Membership.objects.create(organisation=organisation, user=admin, role=Membership.Role.ADMIN)
     if approve:
         approve_agency(organisation=organisation, approved_by=approved_by)
+    else:
+        _notify_operators_of_application(organisation)
     return organisation
+
+
+def _notify_operators_of_application(organisation: Organisation) -> None:
+    profile = organisation.agency_profile
+    notify(
+        kind=NotificationKind.AGENCY_APPLIED,
+        users=operators(),
+        url=reverse("admin:agencies_agencyprofile_change", args=[profile.pk]),
+        params={"agency": organisation.name, "licence": profile.licence_number},
+        context={"agency": organisation, "profile": profile},
+    )
 
 
 @transaction.atomic
@@ -88,7 +104,18 @@ def approve_agency(*, organisation: Organisation, approved_by: User | None = Non
             object_id=organisation.pk,
             operation="approve_agency",
         )
+        _notify_agency_of_approval(organisation)
     return bool(changed)
+
+
+def _notify_agency_of_approval(organisation: Organisation) -> None:
+    notify(
+        kind=NotificationKind.AGENCY_APPROVED,
+        users=members(organisation),
+        organisation=organisation,
+        url=reverse("agency:home"),
+        context={"agency": organisation},
+    )
 
 
 @transaction.atomic

@@ -3,8 +3,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 
 from careerrelay.credits.models import LedgerEntry
+from careerrelay.notifications.models import Kind as NotificationKind
+from careerrelay.notifications.services import members, notify
 from careerrelay.organisations.models import Organisation
 
 Kind = LedgerEntry.Kind
@@ -86,7 +89,18 @@ def _grant_completed_credits(organisation: Organisation) -> None:
                     organisation=organisation, kind=Kind.CREDIT_GRANTED, amount=1, sequence=sequence
                 )
         except IntegrityError:
-            pass  # granted by a concurrent request a moment ago
+            continue  # granted by a concurrent request a moment ago
+        _notify_credit_granted(organisation)
+
+
+def _notify_credit_granted(organisation: Organisation) -> None:
+    notify(
+        kind=NotificationKind.CREDIT_GRANTED,
+        users=members(organisation),
+        organisation=organisation,
+        url=reverse("employer:free_referrals"),
+        context={"balance": get_balance(organisation)},
+    )
 
 
 @transaction.atomic

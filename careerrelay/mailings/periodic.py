@@ -25,6 +25,12 @@ def _free_referrals():
     return expire_due_requests()
 
 
+def _lapse_reminders():
+    from careerrelay.matching.services import remind_lapsing
+
+    return remind_lapsing()
+
+
 def _spent_links():
     from careerrelay.candidates.signin import delete_spent_links
 
@@ -43,6 +49,8 @@ def run_once() -> dict:
         ("retention", _retention),
         # Free-referral requests past their deadline: expire and return the credit (each exactly once).
         ("free_referrals_expired", _free_referrals),
+        # Claims and requests two days before they lapse: the agency / the employer is told, once each.
+        ("lapse_reminders", _lapse_reminders),
         # Candidate sign-in and email-change links a day past expiry (an email-change row holds an address).
         ("spent_links_deleted", _spent_links),
     ]

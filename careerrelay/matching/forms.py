@@ -187,20 +187,50 @@ AGENCY_STAGE_CHOICES = [
 ]
 
 
+def _interview_at_field(required: bool):
+    return forms.DateTimeField(
+        label=_("面接日時"),
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("日本時間で入力してください。本人・企業・人材紹介会社に表示され、メールでも伝わります。"),
+        error_messages={
+            "required": _("面接日時を入力してください。"),
+            "invalid": _("日時を正しく入力してください(例: 2027-04-01 10:00)。"),
+        },
+    )
+
+
+def _interview_place_field(required: bool):
+    return forms.CharField(
+        label=_("面接の場所またはURL"),
+        max_length=500,
+        required=required,
+        help_text=_("住所・会議室、またはオンライン面接のURL。"),
+        error_messages={"required": _("面接の場所またはURLを入力してください。")},
+    )
+
+
+def _clean_interview(form, data):
+    """A scheduled interview needs a time that has not passed (entered in Japan time: the site's
+    time zone) and a place or URL."""
+    when = data.get("interview_at")
+    if when is None and "interview_at" not in form.errors:
+        form.add_error("interview_at", _("面接日時を入力してください。"))
+    elif when is not None and when <= timezone.now():
+        form.add_error("interview_at", _("面接日時には、これからの日時を入力してください。"))
+    if not normalize_text(data.get("interview_place") or "") and "interview_place" not in form.errors:
+        form.add_error("interview_place", _("面接の場所またはURLを入力してください。"))
+
+
 class StageForm(forms.Form):
     stage = forms.ChoiceField(
         label=_("新しい状況"),
         choices=AGENCY_STAGE_CHOICES,
         error_messages={"required": _("状況を選んでください。"), "invalid_choice": _("状況を選んでください。")},
     )
-    interview_at = forms.DateTimeField(
-        label=_("面接日時"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text=_("面接日程の確定のときに入力してください。本人と企業に表示されます。"),
-        error_messages={"invalid": _("日時を正しく入力してください(例: 2027-04-01 10:00)。")},
-    )
+    interview_at = _interview_at_field(required=False)
+    interview_place = _interview_place_field(required=False)
     note = forms.CharField(
         label=_("社内メモ"),
         max_length=2000,
@@ -211,8 +241,20 @@ class StageForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("stage") == Introduction.Stage.INTERVIEW_SCHEDULED and not data.get("interview_at"):
-            self.add_error("interview_at", _("面接日時を入力してください。"))
+        if data.get("stage") == Introduction.Stage.INTERVIEW_SCHEDULED:
+            _clean_interview(self, data)
+        return data
+
+
+class InterviewForm(forms.Form):
+    """The employer confirms a free-referral interview: when and where."""
+
+    interview_at = _interview_at_field(required=True)
+    interview_place = _interview_place_field(required=True)
+
+    def clean(self):
+        data = super().clean()
+        _clean_interview(self, data)
         return data
 
 

@@ -54,6 +54,10 @@ class FreeReferralRequest(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_expires_at = models.DateTimeField(null=True, blank=True)
+    # The lapse reminders went out: for the claim ending at this moment (a new or extended claim
+    # is reminded again), and for the deadline (once per request).
+    claim_reminded_for = models.DateTimeField(null=True, blank=True)
+    deadline_reminded_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -160,6 +164,9 @@ class Introduction(models.Model):
     interview_commitment = models.BooleanField(_("面談確約"), default=False)
     stage = models.CharField(_("状況"), max_length=32, choices=Stage.choices, default=Stage.PROPOSED)
     withdrawn_by = models.CharField(_("取り下げた人"), max_length=16, choices=Party.choices, blank=True)
+    # The interview as last scheduled (the events keep every change), shown to all three parties.
+    interview_at = models.DateTimeField(_("面接日時"), null=True, blank=True)
+    interview_place = models.CharField(_("面接の場所・URL"), max_length=500, blank=True)
     provision_record = models.ForeignKey(
         ProvisionRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -240,6 +247,7 @@ class IntroductionEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     interview_at = models.DateTimeField(_("面接日時"), null=True, blank=True)
+    interview_place = models.CharField(_("面接の場所・URL"), max_length=500, blank=True)
     note = models.TextField(_("社内メモ"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("日時"), default=timezone.now)
 

@@ -12,16 +12,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from careerrelay.agencies import services as agencies
-from careerrelay.agencies.models import JobOrder
+from careerrelay.agencies.models import AgencyProfile, JobOrder
 from careerrelay.audit.services import Action, ActorKind, record_event
 from careerrelay.candidates.models import Candidate
 from careerrelay.credits import services as credits
 from careerrelay.matching.models import FreeReferralProposal, FreeReferralRequest, Introduction, IntroductionEvent
-from careerrelay.organisations.models import Organisation
+from careerrelay.notifications.models import Kind
+from careerrelay.notifications.services import members, notify
+from careerrelay.organisations.models import Membership, Organisation
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.privacy.services import ProvisionRefused, record_provision
 
@@ -91,13 +94,16 @@ def visible_events(introduction: Introduction, party: str):
     return events
 
 
-def _event(introduction, *, stage, party, user=None, interview_at=None, note="") -> IntroductionEvent:
+def _event(
+    introduction, *, stage, party, user=None, interview_at=None, interview_place="", note=""
+) -> IntroductionEvent:
     return IntroductionEvent.objects.create(
         introduction=introduction,
         stage=stage,
         party=party,
         actor_user=user if user is not None and user.is_authenticated else None,
         interview_at=interview_at,
+        interview_place=interview_place,
         note=note,
     )
 
@@ -197,15 +203,67 @@ def propose_introduction(
     return introduction
 
 
-def _notify_candidate(introduction: Introduction, template: str, **context) -> None:
+def _notify_candidate(introduction: Introduction, template: str = "matching_stage_changed") -> None:
+    """Every stage change reaches the candidate, with the stage it is in now. The row is read again
+    here, after the change, so the email never describes the state before it."""
     from careerrelay.mailings.services import queue_email
 
+    introduction = Introduction.objects.select_related("candidate", "agency").get(pk=introduction.pk)
     candidate = introduction.candidate
     queue_email(
         to=candidate.email,
         template=template,
-        context={"candidate": candidate, "introduction": introduction, **context},
+        context={"candidate": candidate, "introduction": introduction},
         language=candidate.language or "ja",
+    )
+
+
+def _msgid(label) -> str:
+    """A choice label as its Japanese msgid, stored with a notification and translated when shown."""
+    with translation.override("ja"):
+        return str(label)
+
+
+def _introducers(introduction: Introduction):
+    """The advisor who made the introduction, while they are still with the agency; else everyone there."""
+    user = introduction.created_by
+    if user is not None and user.is_active and user.memberships.filter(organisation=introduction.agency_id).exists():
+        return [user]
+    return members(introduction.agency)
+
+
+def _notify_agency_of_answer(introduction: Introduction) -> None:
+    introduction = Introduction.objects.select_related("agency", "candidate", "created_by").get(pk=introduction.pk)
+    notify(
+        kind=Kind.INTRODUCTION_ANSWERED,
+        users=_introducers(introduction),
+        organisation=introduction.agency,
+        url=reverse("agency:introduction", args=[introduction.public_id]),
+        params={
+            "company": introduction.company_name,
+            "role": introduction.role,
+            "stage_label": _msgid(introduction.get_stage_display()),
+        },
+        context={"introduction": introduction, "reference": agencies.reference_for(introduction.candidate.public_id)},
+    )
+
+
+def _notify_agency_of_decision(proposal: FreeReferralProposal) -> None:
+    proposal = FreeReferralProposal.objects.select_related("request__organisation", "introduction__agency").get(
+        pk=proposal.pk
+    )
+    introduction = proposal.introduction
+    notify(
+        kind=Kind.PROPOSAL_DECIDED,
+        users=_introducers(introduction),
+        organisation=introduction.agency,
+        url=reverse("agency:introduction", args=[introduction.public_id]),
+        params={
+            "company": introduction.company_name,
+            "role": introduction.role,
+            "state_label": _msgid(proposal.get_state_display()),
+        },
+        context={"proposal": proposal, "introduction": introduction},
     )
 
 
@@ -242,6 +300,8 @@ def respond_to_introduction(*, candidate: Candidate, introduction: Introduction,
         if introduction.free_referral_id:
             _propose_to_employer(introduction)
     _event(introduction, stage=stage, party=Party.CANDIDATE)
+    _notify_candidate(introduction)
+    _notify_agency_of_answer(introduction)
     record_event(
         actor_kind=ActorKind.CANDIDATE,
         action=Action.CHANGE,
@@ -273,28 +333,36 @@ def _propose_to_employer(introduction: Introduction) -> FreeReferralProposal | N
         proposal=proposal.pk,
         agency=introduction.agency_id,
     )
-    _notify_employer(free_referral, "matching_free_referral_proposed")
+    _notify_employer(free_referral, Kind.PROPOSAL_WAITING)
     return proposal
 
 
-def _notify_employer(free_referral: FreeReferralRequest, template: str, **context) -> None:
-    from careerrelay.mailings.services import queue_email
-
-    for membership in free_referral.organisation.memberships.select_related("user").order_by("pk"):
-        queue_email(
-            to=membership.user.email,
-            template=template,
-            context={"free_referral": free_referral, **context},
-            language=getattr(membership.user, "language", "") or "ja",
-        )
+def _notify_employer(free_referral: FreeReferralRequest, kind: str) -> None:
+    free_referral = FreeReferralRequest.objects.select_related("organisation").get(pk=free_referral.pk)
+    notify(
+        kind=kind,
+        users=members(free_referral.organisation),
+        organisation=free_referral.organisation,
+        url=reverse("employer:free_referral", args=[free_referral.public_id]),
+        params={"role": free_referral.role, "deadline": free_referral.deadline.isoformat()},
+        context={"free_referral": free_referral},
+    )
 
 
 @transaction.atomic
 def change_stage(
-    *, introduction: Introduction, stage: str, agency: Organisation, user, interview_at=None, note: str = ""
+    *,
+    introduction: Introduction,
+    stage: str,
+    agency: Organisation,
+    user,
+    interview_at=None,
+    interview_place: str = "",
+    note: str = "",
 ) -> bool:
     """The agency records the next stage (interview scheduled, interviewed, offer, hired, not hired,
-    withdrawn). A conditional UPDATE from the allowed stages, so two clicks record it once."""
+    withdrawn). A conditional UPDATE from the allowed stages, so two clicks record it once. A
+    scheduled interview carries its date and time and its place or URL."""
     if introduction.agency_id != agency.pk:
         raise MatchingError("not_found")
     allowed = AGENCY_TRANSITIONS.get(stage)
@@ -303,11 +371,22 @@ def change_stage(
     updates = {"stage": stage, "updated_at": timezone.now()}
     if stage == Stage.WITHDRAWN:
         updates["withdrawn_by"] = Party.AGENCY
+    interview_place = interview_place.strip()
+    if stage == Stage.INTERVIEW_SCHEDULED:
+        updates.update(interview_at=interview_at, interview_place=interview_place)
     changed = Introduction.objects.filter(pk=introduction.pk, stage__in=allowed).update(**updates)
     if not changed:
         return False
     introduction.refresh_from_db()
-    _event(introduction, stage=stage, party=Party.AGENCY, user=user, interview_at=interview_at, note=note.strip())
+    _event(
+        introduction,
+        stage=stage,
+        party=Party.AGENCY,
+        user=user,
+        interview_at=interview_at if stage == Stage.INTERVIEW_SCHEDULED else None,
+        interview_place=interview_place if stage == Stage.INTERVIEW_SCHEDULED else "",
+        note=note.strip(),
+    )
     _close_pending_proposal(introduction)
     _audit(
         introduction=introduction,
@@ -317,8 +396,7 @@ def change_stage(
         organisation=agency,
         stage=stage,
     )
-    if stage in (Stage.INTERVIEW_SCHEDULED, Stage.OFFER, Stage.WITHDRAWN):
-        _notify_candidate(introduction, "matching_stage_changed", interview_at=interview_at)
+    _notify_candidate(introduction)
     return True
 
 
@@ -334,6 +412,8 @@ def withdraw_by_candidate(*, candidate: Candidate, introduction: Introduction, r
     introduction.refresh_from_db()
     _event(introduction, stage=Stage.WITHDRAWN, party=Party.CANDIDATE)
     _close_pending_proposal(introduction)
+    _notify_candidate(introduction)
+    _notify_agency_of_answer(introduction)
     record_event(
         actor_kind=ActorKind.CANDIDATE,
         action=Action.CHANGE,
@@ -401,14 +481,50 @@ def file_free_referral_request(*, organisation: Organisation, user, data: dict, 
         operation="free_referral_filed",
         deadline=free_referral.deadline.isoformat(),
     )
+    _notify_agencies_of_request(free_referral)
     return free_referral
 
 
+def _notify_agencies_of_request(free_referral: FreeReferralRequest) -> None:
+    """Every approved agency may take a request: all their people hear of it."""
+    approved = AgencyProfile.objects.filter(
+        state=AgencyProfile.State.APPROVED, organisation__is_active=True
+    ).values_list("organisation", flat=True)
+    path = reverse("agency:free_referral", args=[free_referral.public_id])
+    memberships = (
+        Membership.objects.filter(organisation__in=approved, user__is_active=True)
+        .select_related("organisation", "user")
+        .order_by("organisation", "pk")
+    )
+    for membership in memberships:
+        notify(
+            kind=Kind.FREE_REFERRAL_REQUESTED,
+            users=[membership.user],
+            organisation=membership.organisation,
+            url=path,
+            params={
+                "company": free_referral.organisation.name,
+                "role": free_referral.role,
+                "deadline": free_referral.deadline.isoformat(),
+            },
+            context={"free_referral": free_referral},
+        )
+
+
 @transaction.atomic
-def confirm_interview(*, proposal: FreeReferralProposal, organisation: Organisation, user, request=None) -> bool:
-    """The employer confirms the interview: the proposal is confirmed, the request fulfilled and its
-    credit consumed, exactly once. The conditional UPDATEs decide the winner of two clicks; the
-    ledger's unique settlement per request and the one-confirmed-proposal constraint back them."""
+def confirm_interview(
+    *,
+    proposal: FreeReferralProposal,
+    organisation: Organisation,
+    user,
+    interview_at=None,
+    interview_place: str = "",
+    request=None,
+) -> bool:
+    """The employer confirms the interview, with its date and time and its place or URL: the
+    proposal is confirmed, the request fulfilled and its credit consumed, exactly once. The
+    conditional UPDATEs decide the winner of two clicks; the ledger's unique settlement per
+    request and the one-confirmed-proposal constraint back them."""
     if proposal.request.organisation_id != organisation.pk:
         raise MatchingError("not_found")
     now = timezone.now()
@@ -433,11 +549,20 @@ def confirm_interview(*, proposal: FreeReferralProposal, organisation: Organisat
         state=ProposalState.CLOSED, decided_at=now
     )
     introduction = proposal.introduction
+    interview_place = interview_place.strip()
     if Introduction.objects.filter(pk=introduction.pk, stage=Stage.ACCEPTED).update(
-        stage=Stage.INTERVIEW_SCHEDULED, updated_at=now
+        stage=Stage.INTERVIEW_SCHEDULED, updated_at=now, interview_at=interview_at, interview_place=interview_place
     ):
-        _event(introduction, stage=Stage.INTERVIEW_SCHEDULED, party=Party.COMPANY, user=user)
-        _notify_candidate(introduction, "matching_stage_changed")
+        _event(
+            introduction,
+            stage=Stage.INTERVIEW_SCHEDULED,
+            party=Party.COMPANY,
+            user=user,
+            interview_at=interview_at,
+            interview_place=interview_place,
+        )
+        _notify_candidate(introduction)
+    _notify_agency_of_decision(proposal)
     record_event(
         actor=user,
         actor_kind=ActorKind.EMPLOYER,
@@ -475,6 +600,8 @@ def decline_proposal(
         stage=Stage.NOT_HIRED, updated_at=now
     ):
         _event(introduction, stage=Stage.NOT_HIRED, party=Party.COMPANY, user=user)
+        _notify_candidate(introduction)
+    _notify_agency_of_decision(proposal)
     # The agency gets a fresh claim period to propose someone else.
     free_referral = proposal.request
     FreeReferralRequest.objects.filter(pk=free_referral.pk, claimed_by=proposal.agency_id).update(
@@ -576,6 +703,65 @@ def expire_due_requests(today=None) -> int:
                 organisation=free_referral.organisation,
                 ledger_entry=entry.pk if entry else None,
             )
-            _notify_employer(free_referral, "matching_free_referral_expired")
+            _notify_employer(free_referral, Kind.REQUEST_EXPIRED)
             expired += 1
     return expired
+
+
+# --- Reminders: a claim or a request about to lapse -------------------------------------------------
+
+LAPSE_NOTICE = timedelta(days=2)
+
+
+def remind_lapsing(now=None) -> int:
+    """Two days before a claim lapses, its agency hears of it; two days before a request's deadline,
+    the employer does. The conditional UPDATE of the reminder column decides which run sends it,
+    so each claim (each moment a claim ends) and each request is reminded exactly once, however
+    many workers run this. Returns how many reminders this run sent."""
+    now = now or timezone.now()
+    sent = 0
+    claims = FreeReferralRequest.objects.filter(
+        state=RequestState.OPEN,
+        claimed_by__isnull=False,
+        claim_expires_at__gt=now,
+        claim_expires_at__lte=now + LAPSE_NOTICE,
+    ).filter(Q(claim_reminded_for__isnull=True) | ~Q(claim_reminded_for=F("claim_expires_at")))
+    for pk, expires in list(claims.values_list("pk", "claim_expires_at")):
+        with transaction.atomic():
+            won = (
+                FreeReferralRequest.objects.filter(pk=pk, state=RequestState.OPEN, claim_expires_at=expires)
+                .filter(Q(claim_reminded_for__isnull=True) | ~Q(claim_reminded_for=expires))
+                .update(claim_reminded_for=expires)
+            )
+            if not won:
+                continue
+            free_referral = FreeReferralRequest.objects.select_related("organisation", "claimed_by").get(pk=pk)
+            notify(
+                kind=Kind.CLAIM_LAPSING,
+                users=members(free_referral.claimed_by),
+                organisation=free_referral.claimed_by,
+                url=reverse("agency:free_referral", args=[free_referral.public_id]),
+                params={
+                    "company": free_referral.organisation.name,
+                    "role": free_referral.role,
+                    "expires": timezone.localtime(expires).strftime("%Y-%m-%d %H:%M"),
+                },
+                context={"free_referral": free_referral},
+            )
+            sent += 1
+    today = timezone.localdate(now)
+    requests = FreeReferralRequest.objects.filter(
+        state=RequestState.OPEN,
+        deadline_reminded_at__isnull=True,
+        deadline__gte=today,
+        deadline__lte=today + LAPSE_NOTICE,
+    )
+    for pk in list(requests.values_list("pk", flat=True)):
+        with transaction.atomic():
+            if not FreeReferralRequest.objects.filter(
+                pk=pk, state=RequestState.OPEN, deadline_reminded_at__isnull=True
+            ).update(deadline_reminded_at=now):
+                continue
+            _notify_employer(FreeReferralRequest(pk=pk), Kind.REQUEST_EXPIRING)
+            sent += 1
+    return sent

@@ -5,6 +5,7 @@ from its email on a phone and accepts the interview (面談確約); the employer
 confirms the interview, and the credit is consumed."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
@@ -143,6 +144,9 @@ def test_agency_proposes_the_candidate_accepts_and_the_employer_confirms_consumi
     expect(proposal).to_contain_text("髙橋 花子")
     expect(proposal).to_contain_text("hanako@example.jp")
     proposal.get_by_role("link", name="面接を確定する").click()
+    interview_day = timezone.localdate() + timedelta(days=7)
+    office.get_by_label("面接日時").fill(f"{interview_day:%Y-%m-%d}T14:30")
+    office.get_by_label("面接の場所またはURL").fill("本社 7階 会議室A")
     office.get_by_role("button", name="面接を確定して枠を消化する").click()
     expect(office.get_by_text("面接を確定しました。無料紹介枠を1つ消化しました。")).to_be_visible()
     expect(office.locator("#request-state")).to_have_text("面接確定(枠を消化)")
@@ -156,7 +160,12 @@ def test_agency_proposes_the_candidate_accepts_and_the_employer_confirms_consumi
     assert list(
         LedgerEntry.objects.filter(request_key=free_referral.public_id).order_by("id").values_list("kind", "amount")
     ) == [("credit_reserved", -1), ("credit_consumed", 0)]
-    assert Introduction.objects.get().stage == Introduction.Stage.INTERVIEW_SCHEDULED
+    introduction = Introduction.objects.get()
+    assert introduction.stage == Introduction.Stage.INTERVIEW_SCHEDULED
+    assert (timezone.localtime(introduction.interview_at).strftime("%Y-%m-%d %H:%M"), introduction.interview_place) == (
+        f"{interview_day:%Y-%m-%d} 14:30",
+        "本社 7階 会議室A",
+    )
 
     # The agency and the candidate see the interview confirmed.
     desk.reload()

@@ -29,6 +29,8 @@ URLS = [
     ("employer:api_keys", None, "get", ADMIN, None),
     ("employer:api_keys", None, "post", ADMIN, {"name": "新しいキー"}),
     ("employer:api_key_revoke", "api_key", "post", ADMIN, {}),
+    ("employer:notifications", None, "get", ANYONE, None),
+    ("employer:notifications", None, "post", ANYONE, {"language": "en"}),
 ]
 OBJECT_URLS = [u for u in URLS if u[1] is not None]
 IDS = [f"{name}:{method}" for name, _obj, method, _who, _data in URLS]

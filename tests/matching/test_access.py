@@ -2,8 +2,11 @@
 and an outsider; the agency's owner, member, another agency, a pending agency; the candidate and
 another candidate; anonymous visitors."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralProposal, Introduction
@@ -45,7 +48,12 @@ EMPLOYER_IDS = [u[0] for u in EMPLOYER_URLS]
 
 
 def _employer_call(client, method, url):
-    return client.post(url, {"reason": "条件が合いませんでした。"}) if method == "post" else client.get(url)
+    if method == "get":
+        return client.get(url)
+    interview = (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT10:00")
+    return client.post(
+        url, {"reason": "条件が合いませんでした。", "interview_at": interview, "interview_place": "本社 会議室A"}
+    )
 
 
 @pytest.mark.parametrize(("name", "method", "build", "kind"), EMPLOYER_URLS, ids=EMPLOYER_IDS)

@@ -15,6 +15,8 @@ from careerrelay.matching.models import FreeReferralProposal, FreeReferralReques
 from careerrelay.privacy.models import ProvisionRecord
 from tests.matching.conftest import REQUEST_DATA
 
+INTERVIEW_AT = (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT10:00")
+
 pytestmark = pytest.mark.django_db
 
 Kind = LedgerEntry.Kind
@@ -178,8 +180,9 @@ def test_the_employer_sees_the_profile_and_confirms_the_interview_consuming_the_
     url = reverse("employer:free_referral_confirm", args=[proposal.pk])
     assert "面接を確定して枠を消化する" in owner_client.get(url).text
     assert LedgerEntry.objects.filter(kind=Kind.CREDIT_CONSUMED).count() == 0  # the GET changes nothing
-    owner_client.post(url)
-    owner_client.post(url)  # a second click
+    interview = {"interview_at": INTERVIEW_AT, "interview_place": "本社 7階 会議室A"}
+    owner_client.post(url, interview)
+    owner_client.post(url, interview)  # a second click
     proposal.refresh_from_db()
     proposal.request.refresh_from_db()
     assert proposal.state == FreeReferralProposal.State.CONFIRMED

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from careerrelay.audit.models import AuditEvent
 from careerrelay.candidates.models import Consent
@@ -229,12 +232,29 @@ def test_the_agency_records_a_stage_on_its_page(client, introduce, candidate, ag
     url = reverse("agency:introduction_stage", args=[introduction.public_id])
     missing_date = client.post(url, {"stage": "interview_scheduled"})
     assert "面接日時を入力してください" in missing_date.text
-    client.post(url, {"stage": "interview_scheduled", "interview_at": "2027-04-01T10:00", "note": "二次面接"})
+    assert "面接の場所またはURLを入力してください" in missing_date.text
+    past = client.post(
+        url, {"stage": "interview_scheduled", "interview_at": "2020-04-01T10:00", "interview_place": "本社"}
+    )
+    assert "面接日時には、これからの日時を入力してください" in past.text
+    day = timezone.localdate() + timedelta(days=30)
+    client.post(
+        url,
+        {
+            "stage": "interview_scheduled",
+            "interview_at": f"{day:%Y-%m-%d}T10:00",
+            "interview_place": "https://meet.example.jp/abc",
+            "note": "二次面接",
+        },
+    )
     introduction.refresh_from_db()
     assert introduction.stage == Stage.INTERVIEW_SCHEDULED
-    mail = OutboundEmail.objects.get(to_email=candidate.email, template="matching_stage_changed")
+    mail = (
+        OutboundEmail.objects.filter(to_email=candidate.email, template="matching_stage_changed").order_by("pk").last()
+    )
     assert "面接日程の確定" in mail.body_text
-    assert "面接日時: 2027年4月1日 10:00" in mail.body_text
+    assert f"面接日時: {day.year}年{day.month}月{day.day}日 10:00(日本時間)" in mail.body_text
+    assert "面接の場所・URL: https://meet.example.jp/abc" in mail.body_text
 
 
 def test_a_deleted_candidate_takes_their_introductions_along(introduce, candidate):

@@ -134,6 +134,7 @@ def introduction_stage(request, public_id):
             agency=request.organisation,
             user=request.user,
             interview_at=data.get("interview_at"),
+            interview_place=data.get("interview_place") or "",
             note=data.get("note") or "",
         ):
             messages.success(request, _("状況を更新しました。"))

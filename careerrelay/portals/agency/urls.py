@@ -18,5 +18,6 @@ urlpatterns = [
     path("team/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("api-keys/", views.api_keys, name="api_keys"),
     path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("notifications/", views.notifications, name="notifications"),
     path("", include("careerrelay.portals.agency.matching")),  # introductions, free referrals
 ]

@@ -24,10 +24,12 @@ from careerrelay.accounts.models import User
 from careerrelay.agencies import services as agencies
 from careerrelay.agencies.models import AgencyProfile, JobOrder
 from careerrelay.common.japanese import normalize_email
+from careerrelay.notifications.models import AGENCY_KINDS
 from careerrelay.organisations import services as organisations
 from careerrelay.organisations.models import Invitation, Membership
 from careerrelay.portals.agency.forms import AgencyInviteForm, AgencySignupForm, JobOrderForm, SearchForm
 from careerrelay.portals.api_keys import api_keys_page, revoke_api_key
+from careerrelay.portals.notifications import notifications_page
 from careerrelay.privacy.models import ProvisionRecord
 
 PER_PAGE = 20
@@ -90,7 +92,10 @@ def signup(request):
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                user = User.objects.create_user(email=data["email"], password=data["password1"], name=data["name"])
+                # Their emails follow the language they signed up in (changeable on the notifications page).
+                user = User.objects.create_user(
+                    email=data["email"], password=data["password1"], name=data["name"], language=request.LANGUAGE_CODE
+                )
                 address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
                 agencies.create_agency(
                     name=data["company_name"],
@@ -350,3 +355,12 @@ def api_keys(request):
 @require_POST
 def api_key_revoke(request, pk):
     return revoke_api_key(request, pk, "agency:api_keys")
+
+
+@never_cache
+@agency_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def notifications(request):
+    return notifications_page(
+        request, kinds=AGENCY_KINDS, base_template="agency/base.html", url_name="agency:notifications"
+    )

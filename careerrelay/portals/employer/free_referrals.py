@@ -5,7 +5,6 @@ user's organisation; introductions only through matching.services.company_introd
 also leaves out everything the candidate has not accepted."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -15,7 +14,12 @@ from careerrelay.audit.services import Action, ActorKind, record_event
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import NoCreditAvailable, get_balance
 from careerrelay.matching import services as matching
-from careerrelay.matching.forms import DeclineProposalForm, FreeReferralRequestForm, free_referral_initial
+from careerrelay.matching.forms import (
+    DeclineProposalForm,
+    FreeReferralRequestForm,
+    InterviewForm,
+    free_referral_initial,
+)
 from careerrelay.matching.models import FreeReferralProposal, Introduction
 from careerrelay.portals.employer.views import employer_view
 from careerrelay.privacy.services import may_provide
@@ -127,17 +131,26 @@ def detail(request, public_id):
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, pk):
     proposal = _get_proposal_for_user(request, pk)
-    if request.method == "POST":
+    if proposal.state != FreeReferralProposal.State.PENDING or not proposal.request.is_open:
+        messages.error(request, _("この提案はすでに確定・終了しているため、面接を確定できませんでした。"))
+        return redirect("employer:free_referral", proposal.request.public_id)
+    form = InterviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         if matching.confirm_interview(
-            proposal=proposal, organisation=request.organisation, user=request.user, request=request
+            proposal=proposal,
+            organisation=request.organisation,
+            user=request.user,
+            interview_at=form.cleaned_data["interview_at"],
+            interview_place=form.cleaned_data["interview_place"],
+            request=request,
         ):
             messages.success(request, _("面接を確定しました。無料紹介枠を1つ消化しました。"))
         else:
             messages.error(request, _("この提案はすでに確定・終了しているため、面接を確定できませんでした。"))
         return redirect("employer:free_referral", proposal.request.public_id)
-    if proposal.state != FreeReferralProposal.State.PENDING or not proposal.request.is_open:
-        raise Http404
-    return render(request, "matching/employer/confirm.html", {"proposal": proposal, "nav": "free_referrals"})
+    return render(
+        request, "matching/employer/confirm.html", {"proposal": proposal, "form": form, "nav": "free_referrals"}
+    )
 
 
 @employer_view()

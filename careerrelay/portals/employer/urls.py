@@ -14,6 +14,7 @@ urlpatterns = [
     path("team/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("api-keys/", views.api_keys, name="api_keys"),
     path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("notifications/", views.notifications, name="notifications"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("invitations/<str:token>/switch/", views.switch_account, name="switch_account"),
     # Other portals' pages (applicants, templates, sends) are added below this line.

@@ -20,10 +20,12 @@ from careerrelay.accounts.models import User
 from careerrelay.agencies.services import get_agency_membership as agency_membership_for
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
+from careerrelay.notifications.models import EMPLOYER_KINDS
 from careerrelay.organisations import services as organisations
 from careerrelay.organisations.models import Invitation, Membership, Organisation
 from careerrelay.portals.api_keys import api_keys_page, revoke_api_key
 from careerrelay.portals.employer.forms import CampaignForm, InvitationSignupForm, InviteForm, RoleForm
+from careerrelay.portals.notifications import notifications_page
 from careerrelay.relay import services as relay
 from careerrelay.relay.models import RelayCampaign
 
@@ -301,6 +303,7 @@ def accept_invitation(request, token):
                         email=invitation.email,
                         password=signup_form.cleaned_data["password1"],
                         name=signup_form.cleaned_data["name"],
+                        language=request.LANGUAGE_CODE,  # their emails follow the language they signed up in
                     )
                     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
                     organisations.accept_invitation(token=token, user=user)
@@ -347,3 +350,12 @@ def switch_account(request, token):
     """From an invitation opened while logged in as somebody else: log out, come back."""
     logout(request)
     return redirect("employer:accept_invitation", token=token)
+
+
+@never_cache
+@employer_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def notifications(request):
+    return notifications_page(
+        request, kinds=EMPLOYER_KINDS, base_template="employer/base.html", url_name="employer:notifications"
+    )

@@ -143,8 +143,10 @@ class Command(BaseCommand):
             for index, spec in enumerate(employer.campaigns):
                 campaign = self._campaign(organisation, spec, index)
                 seeded_emails += self._candidates(employer, campaign, spec, index, number)
-        # The candidates' verification and welcome mails would go to made-up addresses.
+        # The candidates' verification and welcome mails would go to made-up addresses, and the
+        # staff's notifications (credits earned while seeding) tell of no event anyone saw.
         OutboundEmail.objects.filter(to_email__in=seeded_emails).delete()
+        OutboundEmail.objects.filter(template__startswith="notify_").delete()
 
     def _user(self, email, name, *, superuser=False):
         user = User.objects.filter(email=email).first()
