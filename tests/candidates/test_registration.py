@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from careerrelay.candidates.models import Candidate, Consent, VerificationToken
 from careerrelay.credits.services import get_balance
+from careerrelay.portals.candidate import auth
 from careerrelay.relay.models import RelayCampaign
 from tests.factories import EmployerFactory, registration_data
 
@@ -125,7 +126,7 @@ def test_verification_link_needs_the_button(client, campaign, django_capture_on_
     assert Candidate.objects.get().status == Candidate.Status.PENDING  # a GET verifies nobody
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(link)
-    assert done.status_code == 200
+    assert done.status_code == 302
     candidate = Candidate.objects.get()
     assert candidate.status == Candidate.Status.VERIFIED
     assert candidate.referral_status == Candidate.Referral.COUNTED
@@ -135,6 +136,44 @@ def test_verification_link_needs_the_button(client, campaign, django_capture_on_
     assert again.status_code == 400
     assert "すでに使われています" in again.text
     assert get_balance(campaign.organisation).counted_referrals == 1
+
+
+def test_confirming_the_registration_signs_in_to_the_my_page_without_another_email(
+    client, campaign, django_capture_on_commit_callbacks
+):
+    register(client, campaign, django_capture_on_commit_callbacks)
+    link = verification_link(mail.outbox[0])
+    client.get(link)
+    planted = client.session  # e.g. a session key an attacker made the browser use
+    planted.save()
+    before = client.cookies["sessionid"].value
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(link)
+    assert done["Location"] == "/me/"
+    assert client.cookies["sessionid"].value != before  # a new session key: nothing planted survives
+    my_page = client.get("/me/")
+    assert my_page.status_code == 200
+    assert "髙橋様、ご登録ありがとうございます。登録が完了しました。" in my_page.text
+    assert my_page.context["request"].candidate == Candidate.objects.get()
+    # The confirmation and the welcome; no sign-in link on top.
+    assert len(mail.outbox) == 2
+    assert "ご登録が完了しました" in mail.outbox[1].subject
+
+
+def test_the_session_from_confirming_times_out_like_a_sign_in(
+    client, campaign, django_capture_on_commit_callbacks, settings
+):
+    settings.CANDIDATE_SESSION_IDLE_MINUTES = 10
+    register(client, campaign, django_capture_on_commit_callbacks)
+    link = verification_link(mail.outbox[0])
+    client.get(link)
+    client.post(link)
+    session = client.session
+    session[auth.SESSION_SEEN] -= 10 * 60
+    session.save()
+    response = client.get("/me/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/me/signin/")
 
 
 def test_expired_token_is_refused(client, campaign, django_capture_on_commit_callbacks):
