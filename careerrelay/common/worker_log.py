@@ -58,6 +58,11 @@ class BatchLog:
         log.info(line)
         return line
 
+    def forget(self) -> None:
+        with self._lock:
+            self._done.clear()
+            self._failed = 0
+
     def due(self, now: float) -> bool:
         with self._lock:
             return bool(self._done) and (
@@ -70,7 +75,10 @@ _install_lock = threading.Lock()
 
 
 def log_batches() -> BatchLog:
-    """Install the filter and the summary in this process, once (the worker command calls it)."""
+    """Install the filter and the summary in this process, once (the worker command calls it).
+
+    Counting starts afresh: tasks run in this process before (the immediate backend, in tests) are
+    not the worker's."""
     global _installed
     with _install_lock:
         if _installed is None:
@@ -78,6 +86,7 @@ def log_batches() -> BatchLog:
             _installed = BatchLog()
             task_finished.connect(_installed.task_finished, weak=False)
             threading.Thread(target=_flush_when_quiet, args=(_installed,), name="worker-batch-log", daemon=True).start()
+        _installed.forget()
     return _installed
 
 
