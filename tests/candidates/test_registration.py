@@ -101,6 +101,17 @@ def test_mistakes_get_field_messages_and_keep_what_was_typed(client, campaign, d
     assert mail.outbox == []
 
 
+def test_mistakes_are_summed_up_first_with_a_link_to_each_field(client, campaign, django_capture_on_commit_callbacks):
+    response = register(client, campaign, django_capture_on_commit_callbacks, email="not-an-email", phone="12")
+    html = response.text
+    summary = html[html.index('id="form-errors"') : html.index("</div>", html.index('id="form-errors"'))]
+    assert "autofocus" in summary  # the phone opens the page here, not at the introduction
+    assert html.index('id="form-errors"') < html.index('novalidate class="stack"')  # above the form
+    assert '<a href="#id_email">メールアドレス: ' in summary
+    assert '<a href="#id_phone">電話番号(任意): ' in summary
+    assert summary.count("<li>") == 2
+
+
 def test_the_same_address_in_full_width_or_upper_case_is_recognised(
     client, campaign, django_capture_on_commit_callbacks
 ):
