@@ -4,10 +4,11 @@ from django.urls import include, path
 
 from careerrelay.api.api import api
 from careerrelay.api.errors import not_found_view as api_not_found
-from careerrelay.portals.views import home
+from careerrelay.portals.views import favicon, home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("careerrelay.portals.candidate.urls")),
     path("me/", include("careerrelay.portals.candidate.mypage_urls")),

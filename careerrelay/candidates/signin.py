@@ -13,6 +13,7 @@ after the response has gone.
 
 import enum
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -35,6 +36,16 @@ class LinkState(enum.Enum):
     EXPIRED = "expired"
     UNKNOWN = "unknown"
     OTHER_BROWSER = "other_browser"
+
+
+def signin_page_url(email: str = "") -> str:
+    """The sign-in page's full address for an email to `email`, which the page then fills in.
+
+    The address rides after "#": a fragment stays in the browser, so it is in no server log and
+    in no Referer; static/js/signin_prefill.js fills the field and takes it out of the address
+    bar (history, screenshots). A query string would be in every access log on the way."""
+    url = settings.SITE_URL + reverse("candidate:signin")
+    return url + "#email=" + quote(email, safe="") if email else url
 
 
 def new_browser_nonce() -> str:

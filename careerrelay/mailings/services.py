@@ -63,7 +63,7 @@ def render_email(template: str, context: dict, language: str = "ja") -> tuple[st
 
 
 def queue_email(*, to: str, template: str, context: dict, language: str = "ja") -> OutboundEmail:
-    subject, text, html = render_email(template, context, language)
+    subject, text, html = render_email(template, {"recipient": to, **context}, language)
     return queue_rendered_email(to=to, subject=subject, text=text, html=html, template=template)
 
 

@@ -12,11 +12,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from careerrelay.audit.services import Action, ActorKind, record_event
 from careerrelay.candidates.models import Candidate
+from careerrelay.candidates.signin import signin_page_url
 from careerrelay.privacy.deletion import delete_candidate, delete_orphaned_resume_files
 from careerrelay.privacy.models import ProvisionRecord, RetentionRun, RetentionState
 
@@ -75,7 +75,7 @@ def send_reminders(now=None) -> int:
                     "candidate": candidate,
                     "delete_after": delete_after,
                     "months": retention_months(),
-                    "url": settings.SITE_URL + reverse("candidate:signin"),
+                    "url": signin_page_url(candidate.email),
                 },
                 language=candidate.language,
             )

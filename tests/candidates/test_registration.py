@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from careerrelay.candidates.models import Candidate, Consent, VerificationToken
 from careerrelay.credits.services import get_balance
+from careerrelay.portals.candidate import auth
 from careerrelay.relay.models import RelayCampaign
 from tests.factories import EmployerFactory, registration_data
 
@@ -100,6 +101,17 @@ def test_mistakes_get_field_messages_and_keep_what_was_typed(client, campaign, d
     assert mail.outbox == []
 
 
+def test_mistakes_are_summed_up_first_with_a_link_to_each_field(client, campaign, django_capture_on_commit_callbacks):
+    response = register(client, campaign, django_capture_on_commit_callbacks, email="not-an-email", phone="12")
+    html = response.text
+    summary = html[html.index('id="form-errors"') : html.index("</div>", html.index('id="form-errors"'))]
+    assert "autofocus" in summary  # the phone opens the page here, not at the introduction
+    assert html.index('id="form-errors"') < html.index('novalidate class="stack"')  # above the form
+    assert '<a href="#id_email">メールアドレス: ' in summary
+    assert '<a href="#id_phone">電話番号(任意): ' in summary
+    assert summary.count("<li>") == 2
+
+
 def test_the_same_address_in_full_width_or_upper_case_is_recognised(
     client, campaign, django_capture_on_commit_callbacks
 ):
@@ -125,7 +137,7 @@ def test_verification_link_needs_the_button(client, campaign, django_capture_on_
     assert Candidate.objects.get().status == Candidate.Status.PENDING  # a GET verifies nobody
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(link)
-    assert done.status_code == 200
+    assert done.status_code == 302
     candidate = Candidate.objects.get()
     assert candidate.status == Candidate.Status.VERIFIED
     assert candidate.referral_status == Candidate.Referral.COUNTED
@@ -135,6 +147,44 @@ def test_verification_link_needs_the_button(client, campaign, django_capture_on_
     assert again.status_code == 400
     assert "すでに使われています" in again.text
     assert get_balance(campaign.organisation).counted_referrals == 1
+
+
+def test_confirming_the_registration_signs_in_to_the_my_page_without_another_email(
+    client, campaign, django_capture_on_commit_callbacks
+):
+    register(client, campaign, django_capture_on_commit_callbacks)
+    link = verification_link(mail.outbox[0])
+    client.get(link)
+    planted = client.session  # e.g. a session key an attacker made the browser use
+    planted.save()
+    before = client.cookies["sessionid"].value
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(link)
+    assert done["Location"] == "/me/"
+    assert client.cookies["sessionid"].value != before  # a new session key: nothing planted survives
+    my_page = client.get("/me/")
+    assert my_page.status_code == 200
+    assert "髙橋様、ご登録ありがとうございます。登録が完了しました。" in my_page.text
+    assert my_page.context["request"].candidate == Candidate.objects.get()
+    # The confirmation and the welcome; no sign-in link on top.
+    assert len(mail.outbox) == 2
+    assert "ご登録が完了しました" in mail.outbox[1].subject
+
+
+def test_the_session_from_confirming_times_out_like_a_sign_in(
+    client, campaign, django_capture_on_commit_callbacks, settings
+):
+    settings.CANDIDATE_SESSION_IDLE_MINUTES = 10
+    register(client, campaign, django_capture_on_commit_callbacks)
+    link = verification_link(mail.outbox[0])
+    client.get(link)
+    client.post(link)
+    session = client.session
+    session[auth.SESSION_SEEN] -= 10 * 60
+    session.save()
+    response = client.get("/me/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/me/signin/")
 
 
 def test_expired_token_is_refused(client, campaign, django_capture_on_commit_callbacks):

@@ -132,6 +132,7 @@ def test_a_link_opened_in_another_browser_asks_for_a_new_link_from_there(
     assert page.status_code == 400
     assert "ログインを申し込んだブラウザでだけ使えます" in page.text
     assert 'action="/me/signin/"' in page.text  # a new link can be asked for right there
+    assert page.context["form"]["email"].value() == "hanako@example.jp"  # and it is filled in
     assert mail_app_browser.post(link).status_code == 400
     assert not is_signed_in(mail_app_browser)
 

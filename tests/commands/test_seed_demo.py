@@ -1,13 +1,17 @@
+import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from careerrelay.accounts.models import User
 from careerrelay.candidates.models import Candidate
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
+from careerrelay.mailings import dev_views
 from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import Organisation
 from careerrelay.relay.services import get_funnel
@@ -49,6 +53,8 @@ def test_it_builds_real_counters_through_the_referral_rule(settings, django_capt
     assert (yamasaki.counted_referrals, yamasaki.credits_earned, yamasaki.referrals_to_next_credit) == (9, 0, 1)
     assert Organisation.objects.get(name="髙橋フーズ株式会社").kind == "employer"
     assert Organisation.objects.filter(kind="agency").count() == 2
+    assert "advisor@nextcareer.example" in output
+    assert "hanako.demo@example.jp" in output
 
     # Every counted referral is a verified candidate with agency-sharing consent on the ledger.
     counted = Candidate.objects.filter(referral_status="counted")
@@ -103,3 +109,57 @@ def test_force_runs_it_with_debug_off(settings, django_capture_on_commit_callbac
     settings.DEBUG = False
     seed(django_capture_on_commit_callbacks, "--force")
     assert Organisation.objects.filter(kind="employer").count() == 3
+
+
+def test_the_demo_agency_logs_in_and_finds_demo_profiles_with_the_search_hints_example(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    seed(django_capture_on_commit_callbacks)
+    login = client.post(
+        "/accounts/login/", {"login": "advisor@nextcareer.example", "password": "demo-pass-2026"}, follow=True
+    )
+    assert login.redirect_chain[-1] == ("/agency/", 302)
+    assert login.status_code == 200
+
+    search = client.get("/agency/search/", {"q": "Java開発"})
+    assert search.status_code == 200
+    assert "例: Java開発" in search.text  # the hint the newcomer will try
+    found = [summary for _hit, summary in search.context["rows"]]
+    assert len(found) >= 3
+    assert all("Java" in summary.skills for summary in found)
+
+
+def test_the_other_demo_agency_waits_for_approval(client, settings, django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    seed(django_capture_on_commit_callbacks)
+    assert client.login(email="admin@mirai-jinzai.example", password="demo-pass-2026")
+    assert "運営による承認をお待ちください" in client.get("/agency/", follow=True).text
+
+
+def test_the_demo_candidate_signs_in_by_a_link_from_the_development_mailbox(
+    client, rf, settings, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    seed(django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/me/signin/", {"email": "hanako.demo@example.jp"})
+    # The development mailbox's page (its URLs exist only when the URLconf loads with DEBUG on).
+    assert "hanako.demo@example.jp" in dev_views.mailbox(rf.get("/dev/mailbox/")).content.decode()
+    sent = OutboundEmail.objects.get(to_email="hanako.demo@example.jp")
+    link = re.search(r"http://testserver(/me/signin/link/[^\s/]+/)", sent.body_text).group(1)
+    assert client.post(link)["Location"] == "/me/"
+    assert "髙橋" in client.get("/me/").text
+
+
+def test_activity_is_spread_over_the_last_eight_weeks(settings, django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    seed(django_capture_on_commit_callbacks)
+    now = timezone.now()
+    created = list(Candidate.objects.values_list("created_at", flat=True))
+    assert min(created) > now - timedelta(weeks=8)
+    assert min(created) < now - timedelta(weeks=7)
+    weeks = {(now - when).days // 7 for when in created}
+    assert weeks == set(range(8))  # some in every one of the eight weeks
+    for candidate in Candidate.objects.filter(status="verified"):
+        assert candidate.created_at < candidate.verified_at < now

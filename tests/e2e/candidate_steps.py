@@ -13,6 +13,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.accessibility import assert_accessible
+
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -25,18 +27,22 @@ def sign_in_by_email(page, live_server, smtp_server, email):
     """Ask for a link on /me/signin/, take it from the real SMTP server, open it, press the button."""
     already = len(smtp_server.sink.messages)
     page.goto(live_server.url + "/me/signin/")
+    assert_accessible(page)
     field(page, "登録したメールアドレス").fill(email)
     page.get_by_role("button", name="ログイン用のリンクを送る").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("メールをご確認ください")
+    assert_accessible(page)
 
     received = smtp_server.sink.wait_for(already + 1)[-1]
     link = re.search(r"(http://\S+/me/signin/link/[^\s/]+/)", received.text()).group(1)
     assert link in received.html()
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("マイページにログイン")
+    assert_accessible(page)
     page.get_by_role("button", name="ログインする").click()
     expect(page).to_have_url(live_server.url + "/me/")
     expect(page.get_by_text("最終更新日")).to_be_visible()
+    assert_accessible(page)
     return received
 
 
@@ -76,6 +82,7 @@ def edit_profile(page, *, summary="法人営業を5年、マーケティング�
 def upload_resume(page, *, name="職務経歴書.pdf", content=PDF):
     page.get_by_role("link", name="履歴書").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("履歴書")
+    assert_accessible(page)
     page.set_input_files("#id_file", files=[{"name": name, "mimeType": "application/pdf", "buffer": content}])
     page.get_by_role("button", name="アップロードする").click()
     expect(page.get_by_text("履歴書をアップロードしました。")).to_be_visible()

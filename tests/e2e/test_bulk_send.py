@@ -8,6 +8,7 @@ from django.test import Client
 
 from careerrelay.mailings import sends
 from careerrelay.mailings.models import Send
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import DESKTOP
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
 
@@ -49,14 +50,21 @@ def test_import_edit_send_and_watch_the_progress_bar_finish(new_page, live_serve
     csv_path = tmp_path / "applicants.csv"
     csv_path.write_bytes(CSV)
     page.goto(live_server.url + "/employer/applicants/import/")
+    assert_accessible(page)
     page.locator("input[type=file]").set_input_files(str(csv_path))
     page.get_by_role("button", name="アップロードして次へ").click()
+    page.get_by_role("button", name="次へ(確認)").wait_for()
+    assert_accessible(page)
     page.get_by_role("button", name="次へ(確認)").click()
+    page.get_by_role("button", name="3人を取り込む").wait_for()
+    assert_accessible(page)
     page.get_by_role("button", name="3人を取り込む").click()
     page.get_by_text("hanako@example.jp").wait_for()
+    assert_accessible(page)
 
     # 2. A template from a preset, edited with the live preview.
     page.goto(live_server.url + "/employer/templates/")
+    assert_accessible(page)
     page.get_by_role("link", name="このプリセットから作成").first.click()
     page.get_by_label("プレビューに使う応募者").select_option(label="山﨑 太郎（法人営業）")
     page.get_by_label("テンプレート名").fill("一次面接・お見送り")
@@ -64,8 +72,10 @@ def test_import_edit_send_and_watch_the_progress_bar_finish(new_page, live_serve
     page.locator("#template-preview .rt-subject").get_by_text(
         "株式会社山﨑製作所より選考結果のご連絡（山﨑 太郎 様）"
     ).wait_for()
+    assert_accessible(page)
     page.get_by_role("button", name="保存する").click()
     page.get_by_role("link", name="送信").first.wait_for()
+    assert_accessible(page)
 
     # 3. Choose the applicants, preview each message, send.
     page.get_by_role("link", name="送信", exact=True).click()
@@ -75,12 +85,14 @@ def test_import_edit_send_and_watch_the_progress_bar_finish(new_page, live_serve
     page.get_by_text("条件に一致する応募者: 2人").wait_for()
     # The template just edited is already chosen in the send form.
     assert page.locator("#id_template option:checked").inner_text() == "一次面接・お見送り"
+    assert_accessible(page)
     page.get_by_label("送信者名").fill("人事部 鈴木")
     page.get_by_role("button", name="プレビューして確認する").click()
     preview = page.frame_locator("#send-preview-frame")
     preview.locator("#preview-subject").wait_for()
     page.get_by_label("プレビューする宛先").select_option(label="髙橋 花子 <hanako@example.jp>")
     preview.get_by_text("株式会社山﨑製作所より選考結果のご連絡（髙橋 花子 様）").wait_for()
+    assert_accessible(page)
     page.get_by_role("button", name="送信する").click()
 
     # 4. The detail page polls; the worker delivers; the bar fills without a reload.
@@ -96,6 +108,7 @@ def test_import_edit_send_and_watch_the_progress_bar_finish(new_page, live_serve
     assert page.locator("#send-cancel").count() == 0
     # The per-recipient table follows once the send is over.
     page.locator("#send-recipients").get_by_text("送信済み").first.wait_for()
+    assert_accessible(page)
     assert page.locator("#send-recipients").get_by_text("送信待ち").count() == 0
     received = sorted(smtp_server.sink.wait_for(2), key=lambda r: r.rcpt_tos[0])
     assert [r.rcpt_tos[0] for r in received] == ["hanako@example.jp", "taro@example.jp"]

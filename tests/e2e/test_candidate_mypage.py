@@ -5,7 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from careerrelay.candidates.models import Candidate, Resume
-from tests.e2e.candidate_steps import PDF, edit_profile, sign_in_by_email, upload_resume
+from tests.e2e.accessibility import assert_accessible
+from tests.e2e.candidate_steps import PDF, edit_profile, field, sign_in_by_email, upload_resume
 from tests.factories import CandidateFactory
 
 
@@ -46,6 +47,7 @@ def test_a_candidate_signs_in_by_email_edits_the_profile_and_uploads_a_resume_on
     )
     page.get_by_role("button", name="アップロードする").click()
     expect(page.get_by_text("PDFまたはWord(.docx)のファイルではないようです。")).to_be_visible()
+    assert_accessible(page)
     assert Resume.objects.count() == 0
 
     upload_resume(page)
@@ -75,4 +77,15 @@ def test_a_link_opened_in_another_browser_is_refused_with_a_way_forward(hanako, 
     expect(mail_app.get_by_role("heading", level=1)).to_have_text("ログインできませんでした")
     expect(mail_app.get_by_text("ログインを申し込んだブラウザでだけ使えます")).to_be_visible()
     expect(mail_app.get_by_role("button", name="ログイン用のリンクを送る")).to_be_visible()
+    assert_accessible(mail_app)
     assert Candidate.objects.get().last_signed_in_at is None
+
+
+def test_the_sign_in_page_opened_from_an_email_has_the_address_filled_in(hanako, live_server, smtp_server, phone_page):
+    page = phone_page
+    page.goto(live_server.url + "/me/signin/#email=hanako%40example.jp")
+    expect(field(page, "登録したメールアドレス")).to_have_value("hanako@example.jp")
+    expect(page).to_have_url(live_server.url + "/me/signin/")  # the address leaves the address bar
+    page.get_by_role("button", name="ログイン用のリンクを送る").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("メールをご確認ください")
+    assert smtp_server.sink.wait_for(1)[0].rcpt_tos == ["hanako@example.jp"]

@@ -12,6 +12,7 @@ from careerrelay.audit.models import AuditEvent
 from careerrelay.candidates.models import Candidate
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.models import StopUseNotice
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.candidate_steps import edit_profile, sign_in_by_email, upload_resume
 from tests.factories import CandidateFactory, EmployerFactory
 
@@ -45,17 +46,24 @@ def test_a_candidate_withdraws_consent_downloads_their_data_and_deletes_the_acco
     page.get_by_role("link", name="提供記録").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("わたしの情報を受け取った会社")
     expect(page.get_by_role("heading", level=2)).to_contain_text("株式会社みらい人材")
+    assert_accessible(page)
     page.get_by_role("link", name="同意の管理").click()
+    page.wait_for_url("**/me/consents/")
+    assert_accessible(page)
     page.locator("#consent-agency_sharing").get_by_role("link", name="同意を撤回する").click()
     expect(page.get_by_text("株式会社みらい人材")).to_be_visible()  # who will be asked to stop
+    assert_accessible(page)
     page.get_by_role("button", name="撤回する").click()
     expect(page.get_by_text("あなたのプロフィールは人材紹介会社から見えなくなりました。")).to_be_visible()
+    assert_accessible(page)
     assert list(privacy.agency_visible_candidates()) == []
     assert StopUseNotice.objects.filter(subject_key=hanako.public_id).count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     # Download everything, machine-readable and readable.
     page.get_by_role("link", name="データのダウンロード").click()
+    page.wait_for_url("**/me/data/")
+    assert_accessible(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="機械で読める形式(JSON)でダウンロード").click()
     data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
@@ -77,9 +85,11 @@ def test_a_candidate_withdraws_consent_downloads_their_data_and_deletes_the_acco
     page.get_by_role("button", name="退会してすべてのデータを削除する").click()
     expect(page.get_by_text("「削除」と入力してください。")).to_be_visible()
     expect(confirm).to_have_value("さくじょ")
+    assert_accessible(page)
     confirm.fill("削除")
     page.get_by_role("button", name="退会してすべてのデータを削除する").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("退会しました")
+    assert_accessible(page)
     assert not Candidate.objects.filter(pk=hanako.pk).exists()
     assert list(Path(django_settings.MEDIA_ROOT).rglob("*.pdf")) == []
     page.goto(live_server.url + "/me/")

@@ -20,6 +20,7 @@ from careerrelay.matching.models import FreeReferralProposal, FreeReferralReques
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.models import ProvisionRecord
 from tests.agencies.conftest import make_agency
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.candidate_steps import field, sign_in_by_email
 from tests.e2e.conftest import DESKTOP
 from tests.factories import CandidateFactory, EmployerFactory, MembershipFactory, UserFactory
@@ -87,7 +88,10 @@ def test_agency_proposes_the_candidate_accepts_and_the_employer_confirms_consumi
     office.goto(live_server.url + "/employer/")
     office.get_by_role("link", name="無料紹介", exact=True).click()
     expect(office.locator("#stat-available")).to_have_text("1")
+    assert_accessible(office)
     office.get_by_role("link", name="無料紹介を依頼する").click()
+    expect(field(office, "募集職種")).to_be_visible()
+    assert_accessible(office)
     field(office, "募集職種").fill("バックエンドエンジニア")
     field(office, "求める経験・スキル").fill("Javaでの開発経験3年以上")
     field(office, "勤務地(都道府県)").select_option(label="東京都")
@@ -96,28 +100,37 @@ def test_agency_proposes_the_candidate_accepts_and_the_employer_confirms_consumi
     office.get_by_role("button", name="依頼して枠を予約する").click()
     expect(office.get_by_text("無料紹介枠を1つ予約しました。")).to_be_visible()
     expect(office.locator("#request-state")).to_have_text("受付中")
+    assert_accessible(office)
     assert get_balance(employer).credits_available == 0
 
     # The agency claims the request, searches in Japanese and proposes the candidate.
     desk = logged_in_page(new_page, live_server, people["advisor"])
     desk.goto(live_server.url + "/agency/")
+    assert_accessible(desk)
     desk.get_by_role("link", name="無料紹介の依頼").click()
+    expect(desk.get_by_role("link", name="バックエンドエンジニア")).to_be_visible()
+    assert_accessible(desk)
     desk.get_by_role("link", name="バックエンドエンジニア").click()
     desk.get_by_role("button", name="この依頼を担当する").click()
     expect(desk.get_by_text("この依頼を担当しました。")).to_be_visible()
+    assert_accessible(desk)
     desk.get_by_role("link", name="この依頼の条件で求職者を検索する").click()
     field(desk, "キーワード").fill("Java開発")
     desk.get_by_role("button", name="検索", exact=True).click()
     results = desk.locator("#results > li")
     expect(results).to_have_count(1)  # 法人営業 does not match
+    assert_accessible(desk)
     results.first.get_by_role("link").first.click()
     expect(desk.get_by_role("heading", level=1)).to_contain_text("髙橋 花子")
+    assert_accessible(desk)
     desk.get_by_role("link", name="この求職者を紹介する").click()
     field(desk, "無料紹介の依頼(担当中)").select_option(label="株式会社山﨑製作所 / バックエンドエンジニア")
     field(desk, "本人へのメッセージ").fill("決済システムのご経験が活かせる求人です。")
+    assert_accessible(desk)
     desk.get_by_role("button", name="紹介を送る").click()
     expect(desk.get_by_text("紹介を送りました。")).to_be_visible()
     expect(desk.locator("#introduction-stage")).to_have_text("本人の回答待ち")
+    assert_accessible(desk)
     assert ProvisionRecord.objects.filter(recipient_organisation=employer).count() == 0
 
     # The candidate signs in on a phone, opens the introduction from its email and accepts.
@@ -129,11 +142,14 @@ def test_agency_proposes_the_candidate_accepts_and_the_employer_confirms_consumi
     phone.goto(link)
     expect(phone.get_by_role("heading", level=2, name="株式会社山﨑製作所")).to_be_visible()
     expect(phone.get_by_text("決済システムのご経験が活かせる求人です。")).to_be_visible()
+    assert_accessible(phone)
     phone.get_by_role("link", name="承諾する").click()
     expect(phone.get_by_text("承諾すると、この企業との面接を確約することになります(面談確約)。")).to_be_visible()
+    assert_accessible(phone)
     phone.get_by_role("button", name="承諾して情報を提供する").click()
     expect(phone.get_by_text("紹介を承諾しました。")).to_be_visible()
     expect(phone.locator("#introduction-stage")).to_have_text("本人が承諾")
+    assert_accessible(phone)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert ProvisionRecord.objects.filter(recipient_organisation=employer, channel="introduction").count() == 1
 
@@ -143,12 +159,16 @@ def test_agency_proposes_the_candidate_accepts_and_the_employer_confirms_consumi
     proposal = office.locator(".proposal")
     expect(proposal).to_contain_text("髙橋 花子")
     expect(proposal).to_contain_text("hanako@example.jp")
+    assert_accessible(office)
     proposal.get_by_role("link", name="面接を確定する").click()
+    expect(office.get_by_role("button", name="面接を確定して枠を消化する")).to_be_visible()
+    assert_accessible(office)
     interview_day = timezone.localdate() + timedelta(days=7)
     office.get_by_label("面接日時").fill(f"{interview_day:%Y-%m-%d}T14:30")
     office.get_by_label("面接の場所またはURL").fill("本社 7階 会議室A")
     office.get_by_role("button", name="面接を確定して枠を消化する").click()
     expect(office.get_by_text("面接を確定しました。無料紹介枠を1つ消化しました。")).to_be_visible()
+    assert_accessible(office)
     expect(office.locator("#request-state")).to_have_text("面接確定(枠を消化)")
     office.get_by_role("link", name="無料紹介の一覧に戻る").click()
     expect(office.locator("#stat-consumed")).to_have_text("1")

@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import DESKTOP
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.rejections.conftest import make_applicant
@@ -38,6 +39,7 @@ def test_preview_updates_while_typing_and_stays_sandboxed(new_page, live_server,
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
     page.goto(live_server.url + "/employer/templates/")
+    assert_accessible(page)
     page.get_by_role("link", name="このプリセットから作成").first.click()
     page.get_by_label("プレビューに使う応募者").select_option(str(applicant.pk))
     frame = page.frame_locator("iframe.rt-frame")
@@ -52,4 +54,5 @@ def test_preview_updates_while_typing_and_stays_sandboxed(new_page, live_server,
     # What was typed is shown as text in both parts, never run.
     frame.get_by_text('<img src=x onerror="alert(1)">', exact=False).wait_for()
     page.locator("pre.rt-text").get_by_text("<script>alert(2)</script>", exact=False).wait_for()
+    assert_accessible(page)
     assert dialogs == []

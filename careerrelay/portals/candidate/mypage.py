@@ -81,6 +81,7 @@ def signin(request):
 def signin_link(request, token):
     """GET shows a button; only its POST signs in (mail scanners follow links, they do not press buttons)."""
     nonce = request.COOKIES.get(NONCE_COOKIE, "")
+    email = ""
     if request.method == "POST":
         state, candidate = links.consume_signin_link(token, nonce)
         if state is links.LinkState.VALID:
@@ -90,13 +91,20 @@ def signin_link(request, token):
             response.delete_cookie(NONCE_COOKIE, samesite="Lax")
             return response
     else:
-        state, _row = links.inspect_signin_link(token, nonce)
+        state, row = links.inspect_signin_link(token, nonce)
         if state is links.LinkState.VALID:
             return render(request, "candidate/signin_confirm.html")
+        # A spent link, or one opened in another browser (a mail app's): the form for a new link
+        # comes filled in. Whoever holds the link has the mail it came in, address and all.
+        email = row.candidate.email if row else ""
     return render(
         request,
         "candidate/signin_failed.html",
-        {"state": state.value, "form": SignInForm(), "minutes": settings.CANDIDATE_SIGNIN_TOKEN_MINUTES},
+        {
+            "state": state.value,
+            "form": SignInForm(initial={"email": email}),
+            "minutes": settings.CANDIDATE_SIGNIN_TOKEN_MINUTES,
+        },
         status=400,
     )
 

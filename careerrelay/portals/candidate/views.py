@@ -6,12 +6,14 @@ from collections import OrderedDict
 from functools import cache
 
 from django.conf import settings
+from django.contrib import messages
 from django.core import signing
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -22,6 +24,7 @@ from careerrelay.candidates.models import Consent
 from careerrelay.candidates.notices import NOTICES
 from careerrelay.common.http import client_ip, user_agent
 from careerrelay.common.japanese import normalize_email
+from careerrelay.portals.candidate import auth
 from careerrelay.relay import services as relay
 
 SENT_COOKIE = "relay_sent_to"
@@ -171,11 +174,21 @@ def _sent_to(request) -> str:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request, token):
-    """GET only shows a button: mail scanners that follow links must not verify anybody."""
+    """GET only shows a button: mail scanners that follow links must not verify anybody.
+
+    The button's POST also signs the person in, in this browser, and opens their my page: the
+    single-use token was mailed to the address, which is what a sign-in link proves too, so a
+    second email right after the first would only cost the newcomer a round trip. The session is
+    the sign-in's own (auth.sign_in: a new session key, the same idle and absolute time-outs)."""
     if request.method == "POST":
         state, candidate = candidates.verify_email(token)
         if state is candidates.TokenState.VALID:
-            return render(request, "relay/verified.html", {"candidate": candidate})
+            auth.sign_in(request, candidate)
+            messages.success(
+                request,
+                _("%(name)s様、ご登録ありがとうございます。登録が完了しました。") % {"name": candidate.family_name},
+            )
+            return redirect("candidate:home")
     else:
         state, _row = candidates.inspect_token(token)
         if state is candidates.TokenState.VALID:

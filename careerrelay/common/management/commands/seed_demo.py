@@ -4,6 +4,8 @@ Candidates go through the same path as the relay form (RegistrationForm, registe
 and verify with a token, like clicking the emailed link (verify_email), so the counters and
 the ledger come from the real referral rule. Their mails to made-up addresses are removed
 before commit, so the development mailbox starts empty for the newcomer's own registration.
+Their dates are then moved back, spread over the last eight weeks, as if they had come one by
+one; the search index is built at the end, so the agency can search at once.
 """
 
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careerrelay.accounts.models import User
+from careerrelay.agencies.services import create_agency
 from careerrelay.candidates.forms import RegistrationForm
 from careerrelay.candidates.models import Candidate, Consent, VerificationToken
 from careerrelay.candidates.services import register_candidate, verify_email
@@ -26,10 +29,14 @@ from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import Membership, Organisation
 from careerrelay.organisations.services import create_employer
 from careerrelay.relay.services import create_campaign, record_landing_view
+from careerrelay.search.index import index_candidates
 
 PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose: demo accounts only, DEBUG only
 OPERATOR_EMAIL = "operator@careerrelay.example"
 DEMO_USER_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) seed_demo"
+# She signs in at /me/signin/ with the link from the development mailbox.
+DEMO_CANDIDATE_EMAIL = "hanako.demo@example.jp"
+DEMO_WEEKS = 8
 
 
 @dataclass
@@ -79,7 +86,20 @@ EMPLOYERS = [
     ),
 ]
 
-AGENCIES = ["株式会社ネクストキャリア", "みらい人材紹介株式会社"]
+
+@dataclass
+class DemoAgency:
+    name: str
+    licence_number: str
+    admin: tuple[str, str]
+    approved: bool
+
+
+AGENCIES = [
+    DemoAgency("株式会社ネクストキャリア", "13-ユ-300001", ("advisor@nextcareer.example", "森 優子"), approved=True),
+    # Waiting for the operator's approval: what a new agency sees, and what the operator does.
+    DemoAgency("みらい人材紹介株式会社", "27-ユ-300002", ("admin@mirai-jinzai.example", "石川 直樹"), approved=False),
+]
 
 FAMILY_NAMES = [
     ("髙橋", "タカハシ"),
@@ -107,6 +127,8 @@ GIVEN_NAMES = [
 ]
 PROFILES = [
     ("engineer_software", "Python, Django, AWS", "Webサービスのバックエンド開発を担当してきました。"),
+    # What the agency search's hint suggests trying: 「Java開発」.
+    ("engineer_software", "Java, Spring Boot, PostgreSQL", "Javaでの業務システム開発を5年担当しました。"),
     ("sales", "法人営業, 提案書作成", "IT商材の法人営業を経験しました。"),
     ("marketing", "広告運用, Google Analytics", "EC事業のデジタルマーケティングを担当しました。"),
     ("admin", "経理, 簿記2級, Excel", "管理部門で経理と総務を担当しています。"),
@@ -133,13 +155,13 @@ class Command(BaseCommand):
     # --- seeding ---------------------------------------------------------------------------
 
     def _seed(self):
-        self._user(OPERATOR_EMAIL, "運営 担当", superuser=True)
-        for name in AGENCIES:
-            _agency, created = Organisation.objects.get_or_create(kind=Organisation.Kind.AGENCY, name=name)
-            self.created += created
+        operator = self._user(OPERATOR_EMAIL, "運営 担当", superuser=True)
+        for spec in AGENCIES:
+            self._agency(spec, operator)
         seeded_emails = []
         for number, employer in enumerate(EMPLOYERS):
             organisation = self._employer(employer)
+            self.timeline = Timeline(sum(len(_plan(spec)) for spec in employer.campaigns))
             for index, spec in enumerate(employer.campaigns):
                 campaign = self._campaign(organisation, spec, index)
                 seeded_emails += self._candidates(employer, campaign, spec, index, number)
@@ -147,6 +169,23 @@ class Command(BaseCommand):
         # staff's notifications (credits earned while seeding) tell of no event anyone saw.
         OutboundEmail.objects.filter(to_email__in=seeded_emails).delete()
         OutboundEmail.objects.filter(template__startswith="notify_").delete()
+        if self.created:
+            # At once, not in the worker's own time: the agency searches right after `make run`.
+            index_candidates()
+
+    def _agency(self, spec: DemoAgency, operator):
+        admin = self._user(*spec.admin)
+        if not Membership.objects.filter(user=admin).exists():
+            create_agency(
+                name=spec.name,
+                licence_number=spec.licence_number,
+                address="東京都千代田区丸の内1-1-1",
+                representative=spec.admin[1],
+                admin=admin,
+                approved_by=operator,
+                approve=spec.approved,
+            )
+            self.created += 1
 
     def _user(self, email, name, *, superuser=False):
         user = User.objects.filter(email=email).first()
@@ -188,25 +227,31 @@ class Command(BaseCommand):
 
     def _candidates(self, employer: DemoEmployer, campaign, spec: DemoCampaign, index: int, number: int):
         emails = []
-        plan = ["counted"] * spec.counted + ["held"] * spec.held + ["pending"] * spec.pending
+        plan = _plan(spec)
         new_people = 0
         for n, kind in enumerate(plan):
+            when = self.timeline.next()
             email = f"demo.{employer.slug}.{index + 1}.{n + 1:02d}@example.jp"
+            if (number, index, n) == (0, 1, 0):
+                email = DEMO_CANDIDATE_EMAIL
             emails.append(email)
             if Candidate.objects.filter(email_normalized=email).exists():
                 continue
             new_people += 1
             serial = number * 100 + index * 40 + n
-            self._register(campaign, email, serial, kind)
+            self._register(campaign, email, serial, kind, when)
         if new_people == len(plan):  # a first run for this link: people who only looked
             for _ in range(spec.extra_views):
                 record_landing_view(campaign)
         return emails
 
-    def _register(self, campaign, email, serial, kind):
+    def _register(self, campaign, email, serial, kind, when):
         family, family_kana = FAMILY_NAMES[serial % len(FAMILY_NAMES)]
         given, given_kana = GIVEN_NAMES[serial % len(GIVEN_NAMES)]
         job, skills, summary = PROFILES[serial % len(PROFILES)]
+        if email == DEMO_CANDIDATE_EMAIL:
+            family, family_kana, given, given_kana = "髙橋", "タカハシ", "花子", "ハナコ"
+            job, skills, summary = PROFILES[1]
         form = RegistrationForm(
             {
                 "family_name": family,
@@ -237,6 +282,7 @@ class Command(BaseCommand):
         ).candidate
         self.created += 1
         if kind == "pending":
+            _move_back(candidate, when, verified=False)
             return
         if kind == "held":
             # As if an operator had flagged the registration before it was verified.
@@ -250,6 +296,7 @@ class Command(BaseCommand):
             expires_at=timezone.now() + timedelta(hours=settings.VERIFICATION_TOKEN_HOURS),
         )
         verify_email(token)
+        _move_back(candidate, when, verified=True)
 
     # --- the banner ------------------------------------------------------------------------
 
@@ -280,5 +327,45 @@ class Command(BaseCommand):
             out(f"    {'recruiter':<32} {spec.recruiter[0]}")
             out(f"    {'relay link (try it on a phone)':<32} {default.url}")
         out("")
-        out("Agencies (no login yet): " + "、".join(AGENCIES))
+        for spec in AGENCIES:
+            state = (
+                "approved: try the search with 「Java開発」" if spec.approved else "waiting for the operator's approval"
+            )
+            out(f"  {spec.name} (agency, {state})")
+            out(f"    {'admin':<32} {spec.admin[0]}")
+            if spec.approved:
+                out(f"    {'agency workspace':<32} {site}{reverse('agency:home')}")
+        out("")
+        out("  髙橋 花子 (candidate, a Java developer; no password: she signs in by an emailed link)")
+        out(f"    {'email':<32} {DEMO_CANDIDATE_EMAIL}")
+        out(f"    {'the link arrives in':<32} {site}/dev/mailbox/")
+        out(f"    {'my page sign-in':<32} {site}{reverse('candidate:signin')}")
         out("=" * 72)
+
+
+def _plan(spec: DemoCampaign) -> list[str]:
+    return ["counted"] * spec.counted + ["held"] * spec.held + ["pending"] * spec.pending
+
+
+class Timeline:
+    """Evenly spaced moments over the last DEMO_WEEKS weeks, oldest first, for one employer."""
+
+    def __init__(self, count: int):
+        self.start = timezone.now() - timedelta(weeks=DEMO_WEEKS)
+        self.step = timedelta(weeks=DEMO_WEEKS) / (count + 1)
+        self.position = 0
+
+    def next(self):
+        self.position += 1
+        return self.start + self.step * self.position
+
+
+def _move_back(candidate: Candidate, when, *, verified: bool) -> None:
+    """Date a just-seeded registration at `when` instead of now. The credit ledger keeps the real
+    time: it is append-only (a database trigger refuses any UPDATE), as an audit trail must be."""
+    confirmed = when + timedelta(minutes=7)  # the link clicked a few minutes later
+    Candidate.objects.filter(pk=candidate.pk).update(
+        created_at=when, profile_updated_at=when, verified_at=confirmed if verified else None
+    )
+    Consent.objects.filter(candidate=candidate).update(created_at=when)
+    VerificationToken.objects.filter(candidate=candidate).update(created_at=when)

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from careerrelay.common import worker_log
+
 
 class Command(BaseCommand):
     help = "Run the task worker for the configured backend: RQ when REDIS_URL is set, else the database."
@@ -14,6 +16,8 @@ class Command(BaseCommand):
         # Scheduled sends that came due and messages left in `sending` by a dead worker
         # (careerrelay/mailings/periodic.py): once before a burst, else in a loop beside the worker.
         from careerrelay.mailings import periodic
+
+        batches = worker_log.log_batches()
 
         if burst and not no_periodic:
             periodic.run_once()
@@ -30,3 +34,4 @@ class Command(BaseCommand):
             if burst:
                 db_options["batch"] = True
             call_command("db_worker", **db_options)
+        batches.flush()  # the last batch of a --burst run
