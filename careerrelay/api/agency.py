@@ -20,6 +20,7 @@ from pydantic import Field, model_validator
 from careerrelay.agencies import services as agencies
 from careerrelay.api.auth import ApiKeyAuth
 from careerrelay.api.errors import AUTH_ERRORS, ErrorOut
+from careerrelay.api.fields import BoundedDate, OneLine, PageNumber
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
 from careerrelay.organisations.models import Organisation
 from careerrelay.privacy.models import ProvisionRecord
@@ -42,7 +43,7 @@ NOT_APPROVED = "Your agency has not been approved by CareerRelay yet (or is susp
 
 
 class SearchFilters(Schema):
-    q: str = Field(default="", max_length=200, description="Words in Japanese or English; all must match.")
+    q: OneLine = Field(default="", max_length=200, description="Words in Japanese or English; all must match.")
     prefecture: Literal[tuple(Prefecture.values)] | None = Field(  # type: ignore[valid-type]
         default=None, description="JIS X 0401 code, e.g. `13` for 東京都.", examples=["13"]
     )
@@ -56,8 +57,8 @@ class SearchFilters(Schema):
     remote: bool | None = Field(
         default=None, description="`true`: open to remote work; `false`: will come to the office."
     )
-    updated_since: date | None = Field(default=None, description="Profiles updated on or after this day.")
-    page: int = Field(default=1, ge=1)
+    updated_since: BoundedDate | None = Field(default=None, description="Profiles updated on or after this day.")
+    page: PageNumber = 1
     per_page: int = Field(default=20, ge=1, le=100)
 
     @model_validator(mode="after")
