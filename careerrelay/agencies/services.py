@@ -20,6 +20,7 @@ from careerrelay.audit.services import Action, ActorKind, record_event
 from careerrelay.candidates import profiles
 from careerrelay.candidates.models import Candidate, Resume
 from careerrelay.common.japanese import normalize_text
+from careerrelay.common.text import validate_one_line
 from careerrelay.organisations.models import Membership, Organisation
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.privacy.services import ProvisionRefused, agency_visible_candidates, record_provision
@@ -54,8 +55,11 @@ def create_agency(
     approved_by: User | None = None,
     approve: bool = False,
 ) -> Organisation:
-    """An agency organisation with its profile and its first admin; PENDING unless `approve`."""
-    organisation = Organisation.objects.create(kind=Organisation.Kind.AGENCY, name=normalize_text(name))
+    """An agency organisation with its profile and its first admin; PENDING unless `approve`.
+    Raises ValidationError for a name with control characters (it becomes a mail header)."""
+    name = normalize_text(name)
+    validate_one_line(name)
+    organisation = Organisation.objects.create(kind=Organisation.Kind.AGENCY, name=name)
     AgencyProfile.objects.create(
         organisation=organisation,
         licence_number=normalize_licence_number(licence_number),
