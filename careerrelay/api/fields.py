@@ -13,11 +13,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from careerrelay.common.http import DB_INT_MAX, MAX_PAGE
 from careerrelay.common.text import has_unsafe_characters, is_one_line
 
-DB_INT_MAX = 2**63 - 1
-# A page beyond this holds nothing anyway, and (page - 1) * per_page still fits an SQL OFFSET.
-MAX_PAGE = 100_000
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2100, 12, 31)
 

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
+from careerrelay.common.http import object_id
 from careerrelay.mailings import sends
 from careerrelay.mailings.forms import MAX_LISTED, RecipientFilterForm, SendForm
 from careerrelay.mailings.models import Send
@@ -112,8 +113,9 @@ def send_preview(request):
     filter_form = _filter_form(request, request.GET)
     if not filter_form.is_valid():
         raise Http404
-    applicant = get_object_or_404(sends.applicants_for(request.organisation), pk=request.GET.get("applicant") or 0)
-    campaign = request.organisation.campaigns.filter(pk=request.GET.get("campaign") or 0).first()
+    applicants = sends.applicants_for(request.organisation)
+    applicant = get_object_or_404(applicants, pk=object_id(request.GET.get("applicant")))
+    campaign = request.organisation.campaigns.filter(pk=object_id(request.GET.get("campaign"))).first()
     rendered = sends.preview_message(
         template=filter_form.cleaned_data["template"],
         applicant=applicant,
