@@ -30,6 +30,7 @@ class ApplicantIn(Schema):
     family_name_kana: OneLine = Field(default="", max_length=200, examples=["タカハシ"])
     given_name_kana: OneLine = Field(default="", max_length=200, examples=["ハナコ"])
     email: OneLine = Field(max_length=320, examples=["hanako.takahashi@example.jp"])
+    phone: OneLine = Field(default="", max_length=40, examples=["090-1234-5678"])
     job_title: OneLine = Field(default="", max_length=400, examples=["法人営業"])
     stage: OneLine = Field(
         default=Stage.OTHER,
