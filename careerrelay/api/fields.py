@@ -13,11 +13,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from careerrelay.common.forms import EARLIEST_DATE, LATEST_DATE
 from careerrelay.common.http import DB_INT_MAX, MAX_PAGE
 from careerrelay.common.text import has_unsafe_characters, is_one_line
-
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2100, 12, 31)
 
 
 def _text(value: str) -> str:
@@ -33,8 +31,8 @@ def _one_line(value: str) -> str:
 
 
 def _bounded_date(value: date) -> date:
-    if not EARLIEST <= value <= LATEST:
-        raise ValueError(f"must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}")
     return value
 
 
