@@ -47,8 +47,3 @@ def one_line(value: str) -> str:
     stored before it was validated and must still fit into a header."""
     return " ".join(_NOT_ONE_LINE.sub(" ", value or "").split())
 
-
-def drop_unsafe_characters(value: str) -> str:
-    """The value without the characters no database or encoder accepts (for imported files,
-    whose bytes nobody typed on purpose)."""
-    return _UNSAFE.sub("", value or "")
