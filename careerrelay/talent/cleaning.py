@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from careerrelay.common.forms import EARLIEST_DATE, LATEST_DATE
 from careerrelay.common.japanese import nfkc, normalize_email, normalize_kana, normalize_phone, normalize_text
 from careerrelay.common.text import has_unsafe_characters
 from careerrelay.talent.models import Applicant, Stage
@@ -120,11 +121,19 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def parse_date(value) -> date | None:
     """2026-11-01, 2026/11/1, 2026年11月1日, 20261101, 令和8年11月1日; "" is None.
 
-    Raises ValueError for anything else, including dates that do not exist (2026/02/30).
+    Raises ValueError for anything else, including dates that do not exist (2026/02/30) and
+    years outside 1900-2100 (scheduling "N business days after" 9999-12-31 would overflow).
     """
     if isinstance(value, date):
-        return value
-    text = nfkc(str(value or "")).lower()
+        day = value
+    else:
+        day = _parse_date_text(nfkc(str(value or "")).lower())
+    if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(value)
+    return day
+
+
+def _parse_date_text(text: str) -> date | None:
     if not text:
         return None
     if match := _WESTERN_DATE.match(text) or _COMPACT_DATE.match(text):
@@ -133,7 +142,7 @@ def parse_date(value) -> date | None:
     if match := _ERA_DATE.match(text):
         era, year, month, day = match.groups()
         return date(_ERA_START[era] + (1 if year == "元" else int(year)), int(month), int(day))
-    raise ValueError(value)
+    raise ValueError(text)
 
 
 @functools.cache

@@ -3,7 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from careerrelay.common.forms import NormalizedEmailField
+from careerrelay.common.forms import DateInRangeField, NormalizedEmailField
 from careerrelay.common.japanese import normalize_kana, normalize_phone, normalize_text
 from careerrelay.talent import importing, services
 from careerrelay.talent.cleaning import one_line_as_typed
@@ -32,7 +32,7 @@ class ApplicantForm(forms.ModelForm):
             "recontact_ok",
             "notes",
         ]
-        field_classes = {"email": NormalizedEmailField}
+        field_classes = {"email": NormalizedEmailField, "rejected_on": DateInRangeField}
         widgets = {
             "family_name": forms.TextInput(attrs={"autocomplete": "off"}),
             "given_name": forms.TextInput(attrs={"autocomplete": "off"}),

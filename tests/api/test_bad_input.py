@@ -118,3 +118,16 @@ def test_a_lone_surrogate_in_json_is_a_field_error(client, employer_auth):
     response = client.post("/api/v1/applicants", body, content_type="application/json", **employer_auth)
     assert_field_error(response, 0, "notes")
     assert not Applicant.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_rejection_day_out_of_range_is_an_item_error(client, employer_auth, day):
+    response = post(
+        client,
+        "/api/v1/applicants",
+        [{"full_name": "山﨑 太郎", "email": "taro@example.jp", "rejected_on": day}],
+        employer_auth,
+    )
+    assert response.status_code == 422
+    assert "不採用日" in response.json()["errors"][0]["messages"][0]
+    assert not Applicant.objects.exists()
