@@ -46,4 +46,3 @@ def one_line(value: str) -> str:
     """The value on one line: controls and line breaks become single spaces. For text that was
     stored before it was validated and must still fit into a header."""
     return " ".join(_NOT_ONE_LINE.sub(" ", value or "").split())
-
