@@ -21,6 +21,7 @@ from careerrelay.audit.services import Action, ActorKind, record_event
 from careerrelay.candidates import profiles
 from careerrelay.candidates.models import Candidate, Resume
 from careerrelay.common.japanese import normalize_text
+from careerrelay.common.text import validate_one_line
 from careerrelay.notifications.models import Kind as NotificationKind
 from careerrelay.notifications.services import members, notify, operators
 from careerrelay.organisations.models import Membership, Organisation
@@ -57,8 +58,11 @@ def create_agency(
     approved_by: User | None = None,
     approve: bool = False,
 ) -> Organisation:
-    """An agency organisation with its profile and its first admin; PENDING unless `approve`."""
-    organisation = Organisation.objects.create(kind=Organisation.Kind.AGENCY, name=normalize_text(name))
+    """An agency organisation with its profile and its first admin; PENDING unless `approve`.
+    Raises ValidationError for a name with control characters (it becomes a mail header)."""
+    name = normalize_text(name)
+    validate_one_line(name)
+    organisation = Organisation.objects.create(kind=Organisation.Kind.AGENCY, name=name)
     AgencyProfile.objects.create(
         organisation=organisation,
         licence_number=normalize_licence_number(licence_number),

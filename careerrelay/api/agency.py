@@ -20,6 +20,7 @@ from pydantic import Field, model_validator
 from careerrelay.agencies import services as agencies
 from careerrelay.api.auth import ApiKeyAuth
 from careerrelay.api.errors import AUTH_ERRORS, ErrorOut
+from careerrelay.api.fields import BoundedDate, OneLine, PageNumber
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
 from careerrelay.organisations.models import Organisation
 from careerrelay.privacy.models import ProvisionRecord
@@ -45,8 +46,8 @@ SALARY_FILTER = "万円; a stated desired range must overlap (profiles stating n
 
 
 class SearchFilters(Schema):
-    q: str = Field(default="", max_length=500, description="Words in Japanese or English; all must match.")
-    preferred: str = Field(
+    q: OneLine = Field(default="", max_length=500, description="Words in Japanese or English; all must match.")
+    preferred: OneLine = Field(
         default="",
         max_length=500,
         description="Words that need not match; profiles matching them rank higher (e.g. preferred skills).",
@@ -67,8 +68,8 @@ class SearchFilters(Schema):
     remote: bool | None = Field(
         default=None, description="`true`: open to remote work; `false`: will come to the office."
     )
-    updated_since: date | None = Field(default=None, description="Profiles updated on or after this day.")
-    page: int = Field(default=1, ge=1)
+    updated_since: BoundedDate | None = Field(default=None, description="Profiles updated on or after this day.")
+    page: PageNumber = 1
     per_page: int = Field(default=20, ge=1, le=100)
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from careerrelay.api.errors import AUTH_ERRORS
+from careerrelay.api.fields import OneLine, Text
 from careerrelay.talent import services
 from careerrelay.talent.models import Stage
 
@@ -19,30 +20,31 @@ MAX_ITEMS = 1000
 
 
 class ApplicantIn(Schema):
-    family_name: str = Field(default="", max_length=200, examples=["髙橋"])
-    given_name: str = Field(default="", max_length=200, examples=["花子"])
-    full_name: str = Field(
+    family_name: OneLine = Field(default="", max_length=200, examples=["髙橋"])
+    given_name: OneLine = Field(default="", max_length=200, examples=["花子"])
+    full_name: OneLine = Field(
         default="",
         max_length=400,
         description="Alternative to family_name/given_name: 「髙橋 花子」, split at the first space.",
     )
-    family_name_kana: str = Field(default="", max_length=200, examples=["タカハシ"])
-    given_name_kana: str = Field(default="", max_length=200, examples=["ハナコ"])
-    email: str = Field(max_length=320, examples=["hanako.takahashi@example.jp"])
-    job_title: str = Field(default="", max_length=400, examples=["法人営業"])
-    stage: str = Field(
+    family_name_kana: OneLine = Field(default="", max_length=200, examples=["タカハシ"])
+    given_name_kana: OneLine = Field(default="", max_length=200, examples=["ハナコ"])
+    email: OneLine = Field(max_length=320, examples=["hanako.takahashi@example.jp"])
+    phone: OneLine = Field(default="", max_length=40, examples=["090-1234-5678"])
+    job_title: OneLine = Field(default="", max_length=400, examples=["法人営業"])
+    stage: OneLine = Field(
         default=Stage.OTHER,
         description="One of "
         + ", ".join(f"`{v}`" for v in Stage.values)
         + " (Japanese labels such as 一次面接 work too).",
         examples=[Stage.FIRST_INTERVIEW],
     )
-    rejection_reason: str = Field(default="", max_length=10_000)
+    rejection_reason: Text = Field(default="", max_length=10_000)
     # A string rather than a date, so that a bad date is reported per item like every other
     # problem; 2026-11-20, 2026/11/20 and 2026年11月20日 are read.
-    rejected_on: str | None = Field(default=None, examples=["2026-11-20"], description="YYYY-MM-DD")
-    source: str = Field(default="", max_length=400, examples=["自社サイト"])
-    notes: str = Field(default="", max_length=20_000, description="Evaluation notes, visible to your company only.")
+    rejected_on: OneLine | None = Field(default=None, examples=["2026-11-20"], description="YYYY-MM-DD")
+    source: OneLine = Field(default="", max_length=400, examples=["自社サイト"])
+    notes: Text = Field(default="", max_length=20_000, description="Evaluation notes, visible to your company only.")
     recontact_ok: bool = Field(default=False, description="The applicant agreed to be contacted again.")
 
 

@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from careerrelay.api.errors import AUTH_ERRORS, ErrorOut, error_response
+from careerrelay.api.fields import BoundedDateTime, Id, OneLine, Text
 from careerrelay.mailings import sends
 from careerrelay.mailings.models import Send
 from careerrelay.rejections.models import RejectionTemplate
@@ -23,17 +24,17 @@ MAX_RECIPIENTS = 10_000
 
 
 class SendIn(Schema):
-    template_id: int = Field(examples=[12], description="A template from GET /api/v1/templates.")
-    applicant_ids: list[int] = Field(
+    template_id: Id = Field(examples=[12], description="A template from GET /api/v1/templates.")
+    applicant_ids: list[Id] = Field(
         min_length=1, max_length=MAX_RECIPIENTS, examples=[[101, 102]], description="Ids from POST /api/v1/applicants."
     )
-    send_at: datetime | None = Field(
+    send_at: BoundedDateTime | None = Field(
         default=None,
         examples=["2026-12-01T10:00:00+09:00"],
         description="When to send (ISO 8601; without an offset, Japan time). Omitted or past: now.",
     )
-    sender_name: str = Field(default="", max_length=100, examples=["人事部 鈴木"])
-    signature: str = Field(default="", max_length=2000)
+    sender_name: OneLine = Field(default="", max_length=100, examples=["人事部 鈴木"])
+    signature: Text = Field(default="", max_length=2000)
 
 
 class Counts(Schema):
@@ -121,7 +122,7 @@ def create_send(request, payload: SendIn):
 
 
 @router.get("/sends/{send_id}", response={200: SendOut, 404: ErrorOut, **AUTH_ERRORS}, summary="A send's progress")
-def get_send(request, send_id: int):
+def get_send(request, send_id: Id):
     send = Send.objects.filter(organisation=request.organisation, pk=send_id).first()
     if send is None:
         return _error(request, 404, "not_found", "No such send.")

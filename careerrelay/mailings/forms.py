@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.common.forms import DateTimeInRangeField
 from careerrelay.mailings import sends
 from careerrelay.talent.models import Stage
 
@@ -77,7 +78,7 @@ class SendForm(forms.Form):
         initial=NOW,
         widget=forms.RadioSelect,
     )
-    send_at = forms.DateTimeField(
+    send_at = DateTimeInRangeField(
         label=_("送信日時"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -111,7 +112,7 @@ class SendForm(forms.Form):
         elif not data.get("applicants"):
             self.add_error("applicants", _("宛先を1人以上選んでください。"))
         when = data.get("when")
-        if when == self.AT:
+        if when == self.AT and "send_at" not in self.errors:
             if not data.get("send_at"):
                 self.add_error("send_at", _("送信日時を入力してください。"))
             elif data["send_at"] <= timezone.now():

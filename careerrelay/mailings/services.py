@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from careerrelay.common.japanese import normalize_email
+from careerrelay.common.text import one_line
 from careerrelay.mailings.models import OutboundEmail, Suppression
 
 State = OutboundEmail.State
@@ -68,6 +69,9 @@ def queue_email(*, to: str, template: str, context: dict, language: str = "ja") 
 
 
 def from_address(display_name: str = "") -> str:
+    # A line break in a company name stored before names were validated would make every
+    # message from that company fail with BadHeaderError.
+    display_name = one_line(display_name)
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     return formataddr((display_name or name, address)) if (display_name or name) else address
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from careerrelay.agencies.models import JobOrder
 from careerrelay.candidates.choices import Prefecture
+from careerrelay.common.forms import DateInRangeField, DateTimeInRangeField
 from careerrelay.common.japanese import normalize_text
 from careerrelay.matching.models import FreeReferralRequest, Introduction
 
@@ -53,13 +54,13 @@ class FreeReferralRequestForm(forms.Form):
         # A text box, so digits typed with a Japanese keyboard (全角) reach the form and are folded.
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    desired_start = forms.DateField(
+    desired_start = DateInRangeField(
         label=_("入社希望時期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("日付を正しく入力してください(例: 2027-04-01)。")},
     )
-    deadline = forms.DateField(
+    deadline = DateInRangeField(
         label=_("期限"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("この日までに面接が確定しなければ依頼は終了し、枠は自動で戻ります。"),
@@ -188,7 +189,7 @@ AGENCY_STAGE_CHOICES = [
 
 
 def _interview_at_field(required: bool):
-    return forms.DateTimeField(
+    return DateTimeInRangeField(
         label=_("面接日時"),
         required=required,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

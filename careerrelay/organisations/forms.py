@@ -1,12 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.common.forms import OneLineField
+
 
 class EmployerSignupForm(forms.Form):
-    company_name = forms.CharField(
+    # The company name is the display name in the From header of every mail the company sends.
+    company_name = OneLineField(
         label=_("会社名"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"})
     )
-    name = forms.CharField(label=_("氏名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = OneLineField(label=_("氏名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
 
     def signup(self, request, user):
         from careerrelay.organisations.services import create_employer

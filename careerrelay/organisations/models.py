@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.common.text import validate_one_line
+
 
 class Organisation(models.Model):
     """An employer or a partner recruiting agency: the tenant that owns workspace data."""
@@ -13,7 +15,8 @@ class Organisation(models.Model):
         AGENCY = "agency", _("人材紹介会社")
 
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.EMPLOYER)
-    name = models.CharField(_("会社名"), max_length=200)
+    # Also the display name in the From header of the company's mail: one line.
+    name = models.CharField(_("会社名"), max_length=200, validators=[validate_one_line])
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from careerrelay.accounts.models import User
 from careerrelay.common.japanese import normalize_email
+from careerrelay.common.text import validate_one_line
 from careerrelay.common.tokens import hash_token, new_token
 from careerrelay.mailings.services import queue_email
 from careerrelay.organisations.models import ApiKey, Invitation, Membership, Organisation
@@ -21,7 +22,10 @@ class InvitationError(Exception):
 
 @transaction.atomic
 def create_employer(*, name: str, admin: User) -> Organisation:
-    organisation = Organisation.objects.create(kind=Organisation.Kind.EMPLOYER, name=name.strip())
+    """Raises ValidationError for a name with control characters (it becomes a mail header)."""
+    name = " ".join(name.split())
+    validate_one_line(name)
+    organisation = Organisation.objects.create(kind=Organisation.Kind.EMPLOYER, name=name)
     Membership.objects.create(organisation=organisation, user=admin, role=Membership.Role.ADMIN)
     create_campaign(organisation=organisation, name=_("標準リレーリンク"), is_default=True)
     return organisation

@@ -15,7 +15,9 @@ from django.core.validators import validate_email
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from careerrelay.common.japanese import nfkc, normalize_email, normalize_kana, normalize_text
+from careerrelay.common.forms import EARLIEST_DATE, LATEST_DATE
+from careerrelay.common.japanese import nfkc, normalize_email, normalize_kana, normalize_phone, normalize_text
+from careerrelay.common.text import has_unsafe_characters
 from careerrelay.talent.models import Applicant, Stage
 
 # Fields a record may carry. full_name / full_name_kana ("髙橋 花子") are split into family
@@ -28,6 +30,7 @@ RECORD_FIELDS = (
     "family_name_kana",
     "given_name_kana",
     "email",
+    "phone",
     "job_title",
     "stage",
     "rejection_reason",
@@ -44,6 +47,7 @@ APPLICANT_FIELDS = (
     "family_name_kana",
     "given_name_kana",
     "email",
+    "phone",
     "job_title",
     "stage",
     "rejection_reason",
@@ -117,11 +121,19 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def parse_date(value) -> date | None:
     """2026-11-01, 2026/11/1, 2026年11月1日, 20261101, 令和8年11月1日; "" is None.
 
-    Raises ValueError for anything else, including dates that do not exist (2026/02/30).
+    Raises ValueError for anything else, including dates that do not exist (2026/02/30) and
+    years outside 1900-2100 (scheduling "N business days after" 9999-12-31 would overflow).
     """
     if isinstance(value, date):
-        return value
-    text = nfkc(str(value or "")).lower()
+        day = value
+    else:
+        day = _parse_date_text(nfkc(str(value or "")).lower())
+    if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(value)
+    return day
+
+
+def _parse_date_text(text: str) -> date | None:
     if not text:
         return None
     if match := _WESTERN_DATE.match(text) or _COMPACT_DATE.match(text):
@@ -130,7 +142,7 @@ def parse_date(value) -> date | None:
     if match := _ERA_DATE.match(text):
         era, year, month, day = match.groups()
         return date(_ERA_START[era] + (1 if year == "元" else int(year)), int(month), int(day))
-    raise ValueError(value)
+    raise ValueError(text)
 
 
 @functools.cache
@@ -168,22 +180,30 @@ def parse_bool(value) -> bool:
     raise ValueError(value)
 
 
+def _unescape_formula(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:2] in FORMULA_PREFIXES else text
+
+
 def _text(value) -> str:
-    text = normalize_text(str(value)) if value is not None else ""
-    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES:
-        text = text[1:]
-    return text
+    """A name or a key (email, phone): NFKC-folded, one line — it identifies, so ＡＢＣ is ABC."""
+    return _unescape_formula(normalize_text(str(value)) if value is not None else "")
 
 
-def _multiline(value) -> str:
-    """Notes and reasons keep their line breaks; each line is NFKC-normalised."""
+_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x85\u2028\u2029]+\s*")
+
+
+def one_line_as_typed(value) -> str:
+    """Free text on one line (job title, source): kept as typed — 「（東京～大阪）」, ① and the
+    ideographic space stay — only a line break becomes a space, and the ends are trimmed."""
+    return _unescape_formula(_LINE_BREAKS.sub(" ", str(value)).strip() if value is not None else "")
+
+
+def multiline_as_typed(value) -> str:
+    """Notes and reasons: kept as typed, line breaks included (as \\n); only the ends are trimmed."""
     if value is None:
         return ""
-    lines = [nfkc(line) for line in str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    text = "\n".join(lines).strip()
-    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES:
-        text = text[1:]
-    return text
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return _unescape_formula(text)
 
 
 def _split(full: str) -> tuple[str, str]:
@@ -229,10 +249,19 @@ def clean_record(raw: dict) -> tuple[dict, list[str]]:
             # Only a valid address is a key for duplicate checks.
             data["email_normalized"] = ""
 
-    data["job_title"] = _text(raw.get("job_title"))
-    data["source"] = _text(raw.get("source"))
-    data["rejection_reason"] = _multiline(raw.get("rejection_reason"))
-    data["notes"] = _multiline(raw.get("notes"))
+    phone = _text(raw.get("phone"))
+    if phone and not normalize_phone(phone):
+        errors.append(_("電話番号の形式が正しくありません（%(value)s）。") % {"value": phone})
+    data["phone"] = phone
+
+    data["job_title"] = one_line_as_typed(raw.get("job_title"))
+    data["source"] = one_line_as_typed(raw.get("source"))
+    data["rejection_reason"] = multiline_as_typed(raw.get("rejection_reason"))
+    data["notes"] = multiline_as_typed(raw.get("notes"))
+
+    unsafe = [name for name in RECORD_FIELDS if isinstance(raw.get(name), str) and has_unsafe_characters(raw[name])]
+    if unsafe:
+        errors.append(_("使用できない制御文字が含まれています（%(fields)s）。") % {"fields": ", ".join(unsafe)})
 
     try:
         data["stage"] = parse_stage(raw.get("stage"))
@@ -254,7 +283,16 @@ def clean_record(raw: dict) -> tuple[dict, list[str]]:
             _("再連絡可「%(value)s」は「可」か「不可」で入力してください。") % {"value": raw.get("recontact_ok")}
         )
 
-    for name in ("family_name", "given_name", "family_name_kana", "given_name_kana", "email", "job_title", "source"):
+    for name in (
+        "family_name",
+        "given_name",
+        "family_name_kana",
+        "given_name_kana",
+        "email",
+        "phone",
+        "job_title",
+        "source",
+    ):
         limit = _max_length(name)
         if limit and len(data[name]) > limit:
             label = Applicant._meta.get_field(name).verbose_name

@@ -3,9 +3,10 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from careerrelay.common.forms import NormalizedEmailField
-from careerrelay.common.japanese import normalize_kana, normalize_text
+from careerrelay.common.forms import DateInRangeField, NormalizedEmailField
+from careerrelay.common.japanese import normalize_kana, normalize_phone, normalize_text
 from careerrelay.talent import importing, services
+from careerrelay.talent.cleaning import one_line_as_typed
 from careerrelay.talent.models import Applicant, Stage
 
 KATAKANA = re.compile(r"^[\u30a0-\u30ff\u3000 ]*$")
@@ -22,6 +23,7 @@ class ApplicantForm(forms.ModelForm):
             "family_name_kana",
             "given_name_kana",
             "email",
+            "phone",
             "job_title",
             "stage",
             "rejected_on",
@@ -30,13 +32,14 @@ class ApplicantForm(forms.ModelForm):
             "recontact_ok",
             "notes",
         ]
-        field_classes = {"email": NormalizedEmailField}
+        field_classes = {"email": NormalizedEmailField, "rejected_on": DateInRangeField}
         widgets = {
             "family_name": forms.TextInput(attrs={"autocomplete": "off"}),
             "given_name": forms.TextInput(attrs={"autocomplete": "off"}),
             "family_name_kana": forms.TextInput(attrs={"autocomplete": "off", "placeholder": "タカハシ"}),
             "given_name_kana": forms.TextInput(attrs={"autocomplete": "off", "placeholder": "ハナコ"}),
             "email": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "email"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "off", "type": "tel", "inputmode": "tel"}),
             "rejected_on": DATE_INPUT,
             "rejection_reason": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 6}),
@@ -83,11 +86,17 @@ class ApplicantForm(forms.ModelForm):
     def clean_given_name_kana(self):
         return self._clean_kana("given_name_kana")
 
+    def clean_phone(self):
+        value = normalize_text(self.cleaned_data.get("phone", ""))
+        if value and not normalize_phone(value):
+            raise forms.ValidationError(_("電話番号の形式が正しくありません（例: 090-1234-5678）。"), code="phone")
+        return value
+
     def clean_job_title(self):
-        return normalize_text(self.cleaned_data.get("job_title", ""))
+        return one_line_as_typed(self.cleaned_data.get("job_title", ""))
 
     def clean_source(self):
-        return normalize_text(self.cleaned_data.get("source", ""))
+        return one_line_as_typed(self.cleaned_data.get("source", ""))
 
     def clean_email(self):
         email = self.cleaned_data["email"]

@@ -76,6 +76,21 @@ COLUMNS = {
         gettext_lazy("メールアドレス"),
         ["メールアドレス", "メール", "eメール", "e-mail", "email", "mail", "email address", "pcメールアドレス"],
     ),
+    "phone": (
+        gettext_lazy("電話番号"),
+        [
+            "電話番号",
+            "電話",
+            "携帯電話",
+            "携帯電話番号",
+            "携帯番号",
+            "連絡先電話番号",
+            "tel",
+            "phone",
+            "phone number",
+            "mobile",
+        ],
+    ),
     "job_title": (
         gettext_lazy("応募職種"),
         [

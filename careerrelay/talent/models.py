@@ -30,6 +30,7 @@ class Applicant(models.Model):
     family_name_kana = models.CharField(_("姓（フリガナ）"), max_length=100, blank=True)
     given_name_kana = models.CharField(_("名（フリガナ）"), max_length=100, blank=True)
     email = models.EmailField(_("メールアドレス"), max_length=254)
+    phone = models.CharField(_("電話番号"), max_length=32, blank=True)
     # NFKC + lower case: the key that makes "the same email twice in a company" a duplicate.
     email_normalized = models.CharField(max_length=254, editable=False)
     job_title = models.CharField(_("応募職種"), max_length=200, blank=True)

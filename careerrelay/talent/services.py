@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from careerrelay.common.japanese import normalize_email, normalize_kana, normalize_text
 from careerrelay.organisations.models import Organisation
-from careerrelay.talent.cleaning import APPLICANT_FIELDS, clean_record
+from careerrelay.talent.cleaning import APPLICANT_FIELDS, clean_record, one_line_as_typed
 from careerrelay.talent.models import Applicant
 
 BULK_BATCH_SIZE = 1000
@@ -74,9 +74,12 @@ def job_titles_for(organisation: Organisation) -> list[str]:
 
 def _normalise(data: dict) -> dict:
     data = dict(data)
-    for name in ("family_name", "given_name", "job_title", "source"):
+    for name in ("family_name", "given_name", "phone"):
         if name in data:
             data[name] = normalize_text(data[name] or "")
+    for name in ("job_title", "source"):
+        if name in data:
+            data[name] = one_line_as_typed(data[name])
     for name in ("family_name_kana", "given_name_kana"):
         if name in data:
             data[name] = normalize_kana(data[name] or "")

@@ -326,7 +326,7 @@ def test_the_export_imports_again_unchanged(member_client, employer, applicant, 
         assert response.content.startswith(codecs.BOM_UTF8)
     rows = _read_csv(response, codec)
     assert rows[0][:5] == ["姓", "名", "セイ", "メイ", "メールアドレス"]
-    assert rows[2][10].startswith("'=HYPERLINK")  # neutralised for Excel
+    assert rows[2][11].startswith("'=HYPERLINK")  # neutralised for Excel
 
     before = list(Applicant.objects.filter(organisation=employer).order_by("email").values(*services.APPLICANT_FIELDS))
     Applicant.objects.filter(organisation=employer).delete()

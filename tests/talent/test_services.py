@@ -24,7 +24,7 @@ def test_it_normalises_what_is_typed(employer):
     assert (applicant.family_name, applicant.given_name) == ("髙橋", "花子")
     assert (applicant.family_name_kana, applicant.given_name_kana) == ("タカハシ", "ハナコ")
     assert applicant.email == applicant.email_normalized == "hanako@example.jp"
-    assert applicant.job_title == "IT 営業"
+    assert applicant.job_title == "ＩＴ　営業"  # free text is kept as typed; only keys are folded
     assert applicant.full_name == "髙橋 花子"
     assert applicant.stage == Stage.OTHER
 

@@ -8,7 +8,7 @@ from careerrelay.agencies.licence import normalize_licence_number, validate_lice
 from careerrelay.agencies.models import AgencyProfile, JobOrder
 from careerrelay.agencies.services import role_choices
 from careerrelay.candidates.choices import JobCategory, Prefecture
-from careerrelay.common.forms import NormalizedEmailField
+from careerrelay.common.forms import NormalizedEmailField, OneLineField
 from careerrelay.common.japanese import normalize_text
 from careerrelay.portals.employer.forms import InviteForm
 
@@ -18,7 +18,7 @@ def _required(label):
 
 
 class AgencySignupForm(forms.Form):
-    company_name = forms.CharField(
+    company_name = OneLineField(
         label=_("会社名"),
         max_length=200,
         error_messages=_required(_("会社名")),
@@ -37,8 +37,8 @@ class AgencySignupForm(forms.Form):
         error_messages=_required(_("所在地")),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
-    representative = forms.CharField(label=_("代表者氏名"), max_length=100, error_messages=_required(_("代表者氏名")))
-    name = forms.CharField(
+    representative = OneLineField(label=_("代表者氏名"), max_length=100, error_messages=_required(_("代表者氏名")))
+    name = OneLineField(
         label=_("管理者の氏名"),
         max_length=100,
         error_messages=_required(_("管理者の氏名")),

@@ -23,6 +23,7 @@ from django_ratelimit.decorators import ratelimit
 from careerrelay.accounts.models import User
 from careerrelay.agencies import services as agencies
 from careerrelay.agencies.models import AgencyProfile, JobOrder
+from careerrelay.common.http import object_id, page_number
 from careerrelay.common.japanese import normalize_email
 from careerrelay.notifications.models import AGENCY_KINDS
 from careerrelay.organisations import services as organisations
@@ -158,25 +159,21 @@ def _free_referral_or_none(public_id):
 def search(request):
     job_order = None
     if request.GET.get("job_order"):
-        try:
-            job_order = _get_job_order_for_user(request, int(request.GET["job_order"]))
-        except ValueError:
-            raise Http404 from None
+        job_order_id = object_id(request.GET["job_order"])
+        if job_order_id is None:
+            raise Http404
+        job_order = _get_job_order_for_user(request, job_order_id)
     free_referral = _free_referral_or_none(request.GET["free_referral"]) if request.GET.get("free_referral") else None
     form = SearchForm(request.GET or None)
     page = None
     rows = []
     if not form.is_bound or form.is_valid():
         params = form.search_params() if form.is_bound else {"q": ""}
-        try:
-            number = max(int(request.GET.get("page") or 1), 1)
-        except ValueError:
-            number = 1
         page = agencies.search_for_agency(
             organisation=request.organisation,
             user=request.user,
             request=request,
-            page=number,
+            page=page_number(request.GET.get("page")),
             per_page=PER_PAGE,
             **params,
         )

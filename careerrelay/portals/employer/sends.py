@@ -8,7 +8,7 @@ organisation, so another company's sends are simply not found (404).
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
+from careerrelay.common.http import object_id
 from careerrelay.mailings import sends
 from careerrelay.mailings.forms import MAX_LISTED, RecipientFilterForm, SendForm
 from careerrelay.mailings.models import Send
@@ -37,11 +38,7 @@ def _filter_form(request, data):
 def _get_template_for_user(request, pk):
     from careerrelay.rejections.services import templates_for_organisation
 
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    return get_object_or_404(templates_for_organisation(request.organisation), pk=pk)
+    return get_object_or_404(templates_for_organisation(request.organisation), pk=object_id(pk))
 
 
 @employer_view()
@@ -123,8 +120,9 @@ def send_create(request):
 def send_preview(request):
     """One message as this applicant would receive it (shown in a frame on the confirm page)."""
     template = _get_template_for_user(request, request.GET.get("template"))
-    applicant = get_object_or_404(sends.applicants_for(request.organisation), pk=request.GET.get("applicant") or 0)
-    campaign = request.organisation.campaigns.filter(pk=request.GET.get("campaign") or 0).first()
+    applicants = sends.applicants_for(request.organisation)
+    applicant = get_object_or_404(applicants, pk=object_id(request.GET.get("applicant")))
+    campaign = request.organisation.campaigns.filter(pk=object_id(request.GET.get("campaign"))).first()
     rendered = sends.preview_message(
         template=template,
         applicant=applicant,

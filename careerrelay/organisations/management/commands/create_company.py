@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from careerrelay.accounts.models import User
 from careerrelay.common.japanese import normalize_email, normalize_text
+from careerrelay.common.text import is_one_line
 from careerrelay.organisations.models import Membership, Organisation
 from careerrelay.organisations.services import create_api_key, create_employer
 
@@ -75,6 +76,8 @@ class Command(BaseCommand):
             raise CommandError("The company name must not be empty.")
         if len(name) > Organisation._meta.get_field("name").max_length:
             raise CommandError("The company name is too long (200 characters at most).")
+        if not is_one_line(name):
+            raise CommandError("The company name must not contain control characters.")
         email = normalize_email(admin_email or "")
         try:
             validate_email(email)
