@@ -15,6 +15,9 @@ from careerrelay.common.japanese import normalize_email, normalize_phone
 from careerrelay.common.tokens import hash_token, new_token, pseudonym
 from careerrelay.credits.services import record_counted_referral
 from careerrelay.mailings.services import queue_email
+from careerrelay.notifications.models import Kind as NotificationKind
+from careerrelay.notifications.models import Notification
+from careerrelay.notifications.services import notify, operators
 from careerrelay.relay import services as relay
 from careerrelay.search.tasks import index_after_commit
 
@@ -224,9 +227,31 @@ def evaluate_referral(candidate: Candidate) -> str:
         )
         outcome = Referral.COUNTED if counted else Referral.NOT_NEW
     held = outcome == Referral.HELD
+    newly_held = held and candidate.referral_status != Referral.HELD
     Candidate.objects.filter(pk=candidate.pk).update(referral_status=outcome, held_for_review=held)
     candidate.referral_status, candidate.held_for_review = outcome, held
+    if newly_held:
+        _tell_operators_of_hold(candidate.source_campaign)
     return outcome
+
+
+def _tell_operators_of_hold(campaign) -> None:
+    """Operators hear of held registrations once per link a day: a farming attempt holds dozens at
+    once, and one email per hold would bury the console's queue in the operators' mailboxes."""
+    if campaign is None:
+        return
+    since = timezone.now() - timedelta(days=1)
+    if Notification.objects.filter(
+        kind=NotificationKind.REFERRAL_HELD, params__campaign_id=campaign.pk, created_at__gte=since
+    ).exists():
+        return
+    notify(
+        kind=NotificationKind.REFERRAL_HELD,
+        users=operators(),
+        url=reverse("admin:candidates_candidate_changelist") + "?held_for_review__exact=1",
+        params={"company": campaign.organisation.name, "campaign": campaign.name, "campaign_id": campaign.pk},
+        context={"campaign": campaign, "company": campaign.organisation},
+    )
 
 
 @transaction.atomic

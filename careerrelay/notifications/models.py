@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     CLAIM_LAPSING = "claim_lapsing", _("担当中の無料紹介の依頼の期限が近いこと(2日前)")
     # Operators
     AGENCY_APPLIED = "agency_applied", _("人材紹介会社の新しい登録申請")
+    REFERRAL_HELD = "referral_held", _("不正確認のために保留された登録")
     # Employers
     CREDIT_GRANTED = "credit_granted", _("無料紹介枠の付与")
     PROPOSAL_WAITING = "proposal_waiting", _("確認を待つ無料紹介の提案")
@@ -34,7 +35,7 @@ AGENCY_KINDS = [
     Kind.CLAIM_LAPSING,
 ]
 EMPLOYER_KINDS = [Kind.CREDIT_GRANTED, Kind.PROPOSAL_WAITING, Kind.REQUEST_EXPIRING, Kind.REQUEST_EXPIRED]
-OPERATOR_KINDS = [Kind.AGENCY_APPLIED]
+OPERATOR_KINDS = [Kind.AGENCY_APPLIED, Kind.REFERRAL_HELD]
 
 # The line in the workspace list. Parameters are stored with the row; those named `*_label` hold a
 # Japanese msgid (a stage name) and are translated when the list is shown.
@@ -45,6 +46,7 @@ MESSAGES = {
     Kind.PROPOSAL_DECIDED: _("無料紹介の提案(%(company)s / %(role)s)に企業が回答しました: %(state_label)s"),
     Kind.CLAIM_LAPSING: _("担当中の無料紹介の依頼(%(company)s / %(role)s)は %(expires)s に担当の期限を迎えます。"),
     Kind.AGENCY_APPLIED: _("人材紹介会社の登録申請: %(agency)s(許可番号 %(licence)s)"),
+    Kind.REFERRAL_HELD: _("%(company)s のリンク「%(campaign)s」からの登録が、不正確認のために保留されています。"),
     Kind.CREDIT_GRANTED: _("無料紹介枠が1つ付与されました。"),
     Kind.PROPOSAL_WAITING: _(
         "無料紹介の依頼「%(role)s」に候補者が提案されました。面接を確定するか見送るかをお選びください。"
