@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from careerrelay.common.tokens import hash_token
@@ -42,6 +43,19 @@ def test_a_new_key_is_shown_once_and_stored_hashed(owner_client, employer, owner
     assert "自社ATS連携" in again
     assert f"cr_{key.prefix}_…" in again
     assert secret not in str(dict(owner_client.session))
+
+
+def test_the_new_secret_crosses_the_redirect_outside_the_session_table(owner_client):
+    created = owner_client.post(reverse("employer:api_keys"), {"name": "自社ATS連携"})
+    assert created.status_code == 302
+    # Between the POST and the page that shows it, the secret is in no server-side row.
+    assert not any("cr_" in row for row in Session.objects.values_list("session_data", flat=True))
+    cookie = created.cookies["new_api_key"]
+    assert cookie["httponly"] and cookie["path"] == reverse("employer:api_keys")
+    shown = owner_client.get(created["Location"])
+    secret = re.search(r'id="new-secret" class="secret" type="text" readonly value="([^"]+)"', shown.text).group(1)
+    assert shown.cookies["new_api_key"].value == ""  # the page deletes the cookie as it shows the key
+    assert secret not in owner_client.get(created["Location"]).text
 
 
 def test_reloading_after_creating_a_key_does_not_create_a_second_one(owner_client, employer):
