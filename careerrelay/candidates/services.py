@@ -173,6 +173,15 @@ def verify_email(token: str) -> tuple[TokenState, Candidate | None]:
     return TokenState.VALID, candidate
 
 
+def confirmation_signs_in(token: str) -> bool:
+    """Whether confirming with this (just consumed) token may also sign the person in: only while
+    its email is as fresh as a sign-in link (CANDIDATE_SIGNIN_TOKEN_MINUTES). A confirmation link
+    lives a day; a forwarded or shared email found later confirms, but opens nobody's my page."""
+    row = VerificationToken.objects.filter(token_hash=hash_token(token)).only("created_at").first()
+    fresh_for = timedelta(minutes=settings.CANDIDATE_SIGNIN_TOKEN_MINUTES)
+    return row is not None and timezone.now() - row.created_at <= fresh_for
+
+
 def _claim_fingerprints(candidate: Candidate) -> bool:
     """True when neither the email nor the phone was ever verified by somebody else."""
     values = [(IdentityFingerprint.Kind.EMAIL, candidate.email_normalized)]

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -169,6 +170,24 @@ def test_confirming_the_registration_signs_in_to_the_my_page_without_another_ema
     # The confirmation and the welcome; no sign-in link on top.
     assert len(mail.outbox) == 2
     assert "ご登録が完了しました" in mail.outbox[1].subject
+
+
+def test_a_confirmation_older_than_a_sign_in_link_confirms_but_signs_nobody_in(
+    client, campaign, django_capture_on_commit_callbacks, settings
+):
+    # A forwarded or shared email found hours later must not open the person's my page.
+    register(client, campaign, django_capture_on_commit_callbacks)
+    link = verification_link(mail.outbox[0])
+    too_old = timezone.now() - timedelta(minutes=settings.CANDIDATE_SIGNIN_TOKEN_MINUTES + 1)
+    VerificationToken.objects.update(created_at=too_old)
+    later = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = later.post(link)
+    assert Candidate.objects.get().status == Candidate.Status.VERIFIED
+    assert done["Location"] == "http://testserver/me/signin/#email=hanako.takahashi%40example.jp"
+    assert later.get("/me/").status_code == 302  # not signed in
+    page = later.get("/me/signin/")
+    assert "マイページへは、メールでお送りするリンクからログインしてください。" in page.text
 
 
 def test_the_session_from_confirming_times_out_like_a_sign_in(

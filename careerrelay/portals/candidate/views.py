@@ -22,6 +22,7 @@ from careerrelay.candidates import services as candidates
 from careerrelay.candidates.forms import RegistrationForm, ResendVerificationForm
 from careerrelay.candidates.models import Consent
 from careerrelay.candidates.notices import NOTICES
+from careerrelay.candidates.signin import signin_page_url
 from careerrelay.common.http import client_ip, user_agent
 from careerrelay.common.japanese import normalize_email
 from careerrelay.portals.candidate import auth
@@ -179,16 +180,19 @@ def verify(request, token):
     The button's POST also signs the person in, in this browser, and opens their my page: the
     single-use token was mailed to the address, which is what a sign-in link proves too, so a
     second email right after the first would only cost the newcomer a round trip. The session is
-    the sign-in's own (auth.sign_in: a new session key, the same idle and absolute time-outs)."""
+    the sign-in's own (auth.sign_in: a new session key, the same idle and absolute time-outs), and
+    only while the email is as fresh as a sign-in link; later the sign-in page opens, filled in."""
     if request.method == "POST":
         state, candidate = candidates.verify_email(token)
         if state is candidates.TokenState.VALID:
-            auth.sign_in(request, candidate)
-            messages.success(
-                request,
-                _("%(name)s様、ご登録ありがとうございます。登録が完了しました。") % {"name": candidate.family_name},
-            )
-            return redirect("candidate:home")
+            name = candidate.family_name
+            welcome = _("%(name)s様、ご登録ありがとうございます。登録が完了しました。") % {"name": name}
+            if candidates.confirmation_signs_in(token):
+                auth.sign_in(request, candidate)
+                messages.success(request, welcome)
+                return redirect("candidate:home")
+            messages.success(request, welcome + _("マイページへは、メールでお送りするリンクからログインしてください。"))
+            return redirect(signin_page_url(candidate.email))
     else:
         state, _row = candidates.inspect_token(token)
         if state is candidates.TokenState.VALID:
