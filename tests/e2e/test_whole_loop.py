@@ -77,10 +77,11 @@ def choose_password(page, live_server, set_password_url, email):
     page.get_by_role("button", name="ログイン").click()
 
 
-def register(page, relay_url, smtp_server, *, family, given, email, skills, summary, with_mistake=False):
+def register(page, relay_url, smtp_server, checks, *, family, given, email, skills, summary, with_mistake=False):
     """A rejected applicant on a phone: relay link → form → the email's link → the button."""
     page.goto(relay_url)
     expect(page.locator(".eyebrow")).to_contain_text("株式会社山﨑製作所からのご案内")
+    checks.accessible(page)
     field(page, "姓").fill(family)
     field(page, "名").fill(given)
     field(page, "メールアドレス").fill(email.split("@")[0] + "@" if with_mistake else email)
@@ -95,20 +96,25 @@ def register(page, relay_url, smtp_server, *, family, given, email, skills, summ
         summary_box = page.locator("#form-errors")
         expect(summary_box).to_be_visible()
         expect(summary_box).to_be_focused()
+        checks.accessible(page, state="errors")
         expect(field(page, "自己紹介")).to_have_value(summary)  # nothing typed is lost
         expect(field(page, "スキル")).to_have_value(skills)
         field(page, "メールアドレス").fill(email)
         page.locator("#id_consent_agency_sharing").check()
         page.get_by_role("button", name="同意して登録する(無料)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("メールボックスをご確認ください")
+    checks.accessible(page)
 
     verification = wait_for_mail(smtp_server, email, "メールアドレスの確認")
     page.goto(link_in(verification, r"http://\S+/verify/[^\s/]+/"))
+    expect(page.get_by_role("button", name="登録を完了する")).to_be_visible()
+    checks.accessible(page)
     page.get_by_role("button", name="登録を完了する").click()
     # Confirming signs the person in on this phone: their my page opens without another email.
     expect(page.get_by_text(f"{family}様、ご登録ありがとうございます。登録が完了しました。")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/me/$"))
     expect(page.get_by_text("最終更新日")).to_be_visible()
+    checks.accessible(page)
 
 
 def agency_finds(desk, live_server, word, name):
@@ -127,7 +133,7 @@ class PageChecks:
 
     def __init__(self):
         self.server_errors: list[str] = []
-        self.checked_paths: set[str] = set()
+        self.checked_paths: set[tuple[str, str]] = set()
 
     def watch(self, page):
         page.on("response", self._on_response)
@@ -137,11 +143,12 @@ class PageChecks:
         if response.status >= 500:
             self.server_errors.append(f"{response.status} {response.request.method} {response.url}")
 
-    def accessible(self, page):
+    def accessible(self, page, state=""):
+        """axe-core once per path (and state, e.g. a form showing its errors)."""
         self.assert_no_server_errors()
-        path = urlsplit(page.url).path
-        if path not in self.checked_paths:
-            self.checked_paths.add(path)
+        key = (urlsplit(page.url).path, state)
+        if key not in self.checked_paths:
+            self.checked_paths.add(key)
             assert_accessible(page)
 
     def assert_no_server_errors(self):
@@ -179,6 +186,7 @@ def test_the_whole_loop_from_two_shell_commands_to_a_consumed_credit(
         hanako,
         relay_url,
         smtp_server,
+        checks,
         family="髙橋",
         given="花子",
         email="hanako@example.jp",
@@ -225,6 +233,7 @@ def test_the_whole_loop_from_two_shell_commands_to_a_consumed_credit(
         jiro,
         relay_url,
         smtp_server,
+        checks,
         family="山﨑",
         given="次郎",
         email="jiro@example.jp",
@@ -255,8 +264,11 @@ def test_the_whole_loop_from_two_shell_commands_to_a_consumed_credit(
     checks.accessible(desk)
     desk.get_by_role("button", name="この依頼を担当する").click()
     expect(desk.get_by_text("この依頼を担当しました。")).to_be_visible()
+    checks.accessible(desk, state="claimed")
     agency_finds(desk, live_server, "Kubernetes", "山﨑 次郎")
     desk.get_by_role("link", name="この求職者を紹介する").click()
+    expect(field(desk, "無料紹介の依頼(担当中)")).to_be_visible()
+    checks.accessible(desk, state="free referral held")
     field(desk, "無料紹介の依頼(担当中)").select_option(label="株式会社山﨑製作所 / SREエンジニア")
     field(desk, "本人へのメッセージ").fill("監視基盤のご経験が活かせます。")
     desk.get_by_role("button", name="紹介を送る").click()
@@ -265,7 +277,11 @@ def test_the_whole_loop_from_two_shell_commands_to_a_consumed_credit(
     # 次郎 accepts the interview on his phone.
     proposal_mail = wait_for_mail(smtp_server, "jiro@example.jp", "求人のご紹介")
     jiro.goto(link_in(proposal_mail, r"http://\S+/me/introductions/[0-9a-f-]+/"))
+    expect(jiro.get_by_text("監視基盤のご経験が活かせます。")).to_be_visible()
+    checks.accessible(jiro)
     jiro.get_by_role("link", name="承諾する").click()
+    expect(jiro.get_by_role("button", name="承諾して情報を提供する")).to_be_visible()
+    checks.accessible(jiro)
     jiro.get_by_role("button", name="承諾して情報を提供する").click()
     expect(jiro.get_by_text("紹介を承諾しました。")).to_be_visible()
     checks.accessible(jiro)
