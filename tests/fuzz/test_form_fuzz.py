@@ -219,3 +219,55 @@ def test_profile_edit(client):
             assert list(WorkHistory.objects.filter(candidate=candidate).values_list("company", flat=True)) == history
 
     run()
+
+
+# --- The other public forms and links: resend, login, password reset, token links -----------
+
+
+def test_resend_verification_login_and_password_reset(client):
+    EmployerFactory(name="株式会社山﨑製作所")
+
+    @FUZZ
+    @given(text, text)
+    def run(email, password):
+        cache.clear()
+        before = (User.objects.count(), Candidate.objects.count())
+        for url, data in (
+            (reverse("relay:resend"), {"email": email}),
+            (reverse("account_login"), {"login": email, "password": password}),
+            (reverse("account_reset_password"), {"email": email}),
+        ):
+            assert_not_5xx(client.post(url, data), (url, data))
+        assert (User.objects.count(), Candidate.objects.count()) == before  # none of these creates anyone
+
+    run()
+
+
+# Path segments a browser can send: what a mangled or hand-edited link holds.
+path_segment = st.one_of(
+    st.sampled_from(["0", "a" * 500, "%00", "..", "9223372036854775808", "ＡＢＣ", "髙﨑", "%E9%AB%99"]),
+    st.text(st.characters(exclude_categories=["Cs", "Cc"], exclude_characters="/?#%"), min_size=1, max_size=60),
+)
+
+
+def test_token_links(client):
+    """Confirmation, sign-in, email-change, unsubscribe and click links with made-up tokens: a page
+    that says the link is no good (4xx or a redirect), never a 5xx, and nobody verified."""
+
+    @FUZZ
+    @given(path_segment)
+    def run(token):
+        cache.clear()
+        for name in (
+            "relay:verify",
+            "candidate:signin_link",
+            "candidate:email_confirm",
+            "mailings:unsubscribe",
+            "mailings:click",
+        ):
+            url = reverse(name, kwargs={"token": "x"}).replace("/x/", "/" + token + "/")
+            assert_not_5xx(client.get(url), url)
+            assert_not_5xx(client.post(url), url)
+        assert not Candidate.objects.filter(status=Candidate.Status.VERIFIED).exists()
+
+    run()
