@@ -68,3 +68,23 @@ def test_operators_hear_once_a_day_per_link_of_registrations_held_for_review(
     page = console.get("/operator/candidates/candidate/?held_for_review__exact=1")
     assert page.status_code == 200
     assert page.context["cl"].result_count == 3
+
+
+def test_each_operator_sees_their_own_notifications_in_the_console(
+    settings, smtp_server, operator, django_capture_on_commit_callbacks
+):
+    settings.FRAUD_REVIEW_THRESHOLD = 0  # the first verified registration from one IP is held
+    colleague = User.objects.create_superuser(email="ops2@careerrelay.example")
+    campaign = EmployerFactory(name="株式会社山﨑製作所").campaigns.get()
+    register_and_confirm(campaign, "farm1@example.jp", django_capture_on_commit_callbacks, smtp_server)
+    assert Notification.objects.count() == 2  # one for each operator
+
+    console = Client()
+    console.force_login(operator)
+    listed = console.get("/operator/notifications/notification/")
+    assert listed.status_code == 200
+    assert listed.context["cl"].result_count == 1  # their own, not the colleague's
+    assert "株式会社山﨑製作所 のリンク" in listed.text
+    assert "/operator/candidates/candidate/?held_for_review__exact=1" in listed.text
+    assert Notification.objects.get(user=operator).read_at is not None  # opening the list reads it
+    assert Notification.objects.get(user=colleague).read_at is None
