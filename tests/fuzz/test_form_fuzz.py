@@ -271,3 +271,71 @@ def test_token_links(client):
         assert not Candidate.objects.filter(status=Candidate.Status.VERIFIED).exists()
 
     run()
+
+
+# --- The employer's own forms: an applicant, a free-referral request --------------------------
+
+APPLICANT = {
+    "family_name": "髙橋",
+    "given_name": "花子",
+    "family_name_kana": "タカハシ",
+    "given_name_kana": "ﾊﾅｺ",
+    "email": "hanako@example.jp",
+    "phone": "０９０-１２３４-５６７８",
+    "job_title": "法人営業(東京～大阪)",
+    "stage": "",
+    "rejected_on": "２０２６-１１-０１",
+    "rejection_reason": "①経験不足",
+    "source": "自社サイト",
+    "recontact_ok": "on",
+    "notes": "一次面接: 丁寧な受け答え",
+}
+
+
+def test_applicant_form(owner_client):
+    from careerrelay.talent.models import Applicant
+
+    @FUZZ
+    @given(overrides(list(APPLICANT)))
+    def run(changes):
+        cache.clear()
+        data = {**APPLICANT, "email": f"fuzz{Applicant.objects.count()}@example.jp", **changes}
+        before = Applicant.objects.count()
+        response = owner_client.post(reverse("employer:applicant_add"), data)
+        assert_not_5xx(response, data)
+        if response.status_code == 200:  # refused: nothing saved
+            assert Applicant.objects.count() == before
+
+    run()
+
+
+FREE_REFERRAL_REQUEST = {
+    "role": "バックエンドエンジニア",
+    "requirements": "Java または Python での開発経験3年以上",
+    "prefecture": "13",
+    "location_note": "渋谷区",
+    "salary_min": "５００",
+    "salary_max": "800",
+    "desired_start": "2027-04-01",
+    "deadline": "2099-12-31",
+}
+
+
+def test_free_referral_request_form(owner_client, employer, owner):
+    from careerrelay.credits.services import adjust_credits, get_balance
+    from careerrelay.matching.models import FreeReferralRequest
+
+    adjust_credits(organisation=employer, amount=100, reason="fuzzing", actor=owner)
+
+    @FUZZ
+    @given(overrides(list(FREE_REFERRAL_REQUEST)))
+    def run(changes):
+        cache.clear()
+        data = {**FREE_REFERRAL_REQUEST, **changes}
+        before = (FreeReferralRequest.objects.count(), get_balance(employer).credits_available)
+        response = owner_client.post(reverse("employer:free_referral_new"), data)
+        assert_not_5xx(response, data)
+        if response.status_code == 200:  # refused: no request, no credit reserved
+            assert (FreeReferralRequest.objects.count(), get_balance(employer).credits_available) == before
+
+    run()
