@@ -232,19 +232,25 @@ def _introducers(introduction: Introduction):
     return members(introduction.agency)
 
 
-def _notify_agency_of_answer(introduction: Introduction) -> None:
-    introduction = Introduction.objects.select_related("agency", "candidate", "created_by").get(pk=introduction.pk)
+def _notify_introducers(introduction: Introduction, *, kind: str, params: dict, context: dict) -> None:
+    """Tell the agency of something that happened to one of its introductions."""
     notify(
-        kind=Kind.INTRODUCTION_ANSWERED,
+        kind=kind,
         users=_introducers(introduction),
         organisation=introduction.agency,
         url=reverse("agency:introduction", args=[introduction.public_id]),
-        params={
-            "company": introduction.company_name,
-            "role": introduction.role,
-            "stage_label": _msgid(introduction.get_stage_display()),
-        },
-        context={"introduction": introduction, "reference": agencies.reference_for(introduction.candidate.public_id)},
+        params={"company": introduction.company_name, "role": introduction.role, **params},
+        context={"introduction": introduction, **context},
+    )
+
+
+def _notify_agency_of_answer(introduction: Introduction) -> None:
+    introduction = Introduction.objects.select_related("agency", "candidate", "created_by").get(pk=introduction.pk)
+    _notify_introducers(
+        introduction,
+        kind=Kind.INTRODUCTION_ANSWERED,
+        params={"stage_label": _msgid(introduction.get_stage_display())},
+        context={"reference": agencies.reference_for(introduction.candidate.public_id)},
     )
 
 
@@ -252,18 +258,11 @@ def _notify_agency_of_decision(proposal: FreeReferralProposal) -> None:
     proposal = FreeReferralProposal.objects.select_related("request__organisation", "introduction__agency").get(
         pk=proposal.pk
     )
-    introduction = proposal.introduction
-    notify(
+    _notify_introducers(
+        proposal.introduction,
         kind=Kind.PROPOSAL_DECIDED,
-        users=_introducers(introduction),
-        organisation=introduction.agency,
-        url=reverse("agency:introduction", args=[introduction.public_id]),
-        params={
-            "company": introduction.company_name,
-            "role": introduction.role,
-            "state_label": _msgid(proposal.get_state_display()),
-        },
-        context={"proposal": proposal, "introduction": introduction},
+        params={"state_label": _msgid(proposal.get_state_display())},
+        context={"proposal": proposal},
     )
 
 

@@ -36,6 +36,8 @@ OPERATOR_EMAIL = "operator@careerrelay.example"
 DEMO_USER_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) seed_demo"
 # She signs in at /me/signin/ with the link from the development mailbox.
 DEMO_CANDIDATE_EMAIL = "hanako.demo@example.jp"
+# Her seat in the plan: the first employer's second link, its first registration.
+DEMO_CANDIDATE_SEAT = (0, 1, 0)
 DEMO_WEEKS = 8
 
 
@@ -232,7 +234,7 @@ class Command(BaseCommand):
         for n, kind in enumerate(plan):
             when = self.timeline.next()
             email = f"demo.{employer.slug}.{index + 1}.{n + 1:02d}@example.jp"
-            if (number, index, n) == (0, 1, 0):
+            if (number, index, n) == DEMO_CANDIDATE_SEAT:
                 email = DEMO_CANDIDATE_EMAIL
             emails.append(email)
             if Candidate.objects.filter(email_normalized=email).exists():
