@@ -11,7 +11,6 @@ from careerrelay.accounts.models import User
 from careerrelay.candidates.models import Candidate
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
-from careerrelay.mailings import dev_views
 from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import Organisation
 from careerrelay.relay.services import get_funnel
@@ -137,15 +136,16 @@ def test_the_other_demo_agency_waits_for_approval(client, settings, django_captu
     assert "運営による承認をお待ちください" in client.get("/agency/", follow=True).text
 
 
+# The development mailbox's URLs exist only when the URLconf loads with DEBUG on.
+@pytest.mark.urls("tests.mailings.dev_urlconf")
 def test_the_demo_candidate_signs_in_by_a_link_from_the_development_mailbox(
-    client, rf, settings, django_capture_on_commit_callbacks
+    client, settings, django_capture_on_commit_callbacks
 ):
     settings.DEBUG = True
     seed(django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/me/signin/", {"email": "hanako.demo@example.jp"})
-    # The development mailbox's page (its URLs exist only when the URLconf loads with DEBUG on).
-    assert "hanako.demo@example.jp" in dev_views.mailbox(rf.get("/dev/mailbox/")).content.decode()
+    assert "hanako.demo@example.jp" in client.get("/dev/mailbox/").text
     sent = OutboundEmail.objects.get(to_email="hanako.demo@example.jp")
     link = re.search(r"http://testserver(/me/signin/link/[^\s/]+/)", sent.body_text).group(1)
     assert client.post(link)["Location"] == "/me/"
