@@ -204,6 +204,15 @@ SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_
 REFERRALS_PER_CREDIT = envint("REFERRALS_PER_CREDIT", 10)
 FREE_REFERRAL_DEADLINE_DAYS = envint("FREE_REFERRAL_DEADLINE_DAYS", 30)
 FREE_REFERRAL_CLAIM_DAYS = envint("FREE_REFERRAL_CLAIM_DAYS", 7)  # an agency's claim lapses unless it proposes
+# Declined free-referral proposals: operators are told when a company declines this many within the
+# window (at most once a week per company); /operator/ lists every company's declines in the window.
+FREE_REFERRAL_DECLINE_WINDOW_DAYS = envint("FREE_REFERRAL_DECLINE_WINDOW_DAYS", 90)
+FREE_REFERRAL_DECLINE_ALERT = envint("FREE_REFERRAL_DECLINE_ALERT", 3)
+# What employers see of people (README "What employers see"): per-link and per-send figures below
+# this are shown as 「5未満」 (API: null with below_threshold), and a company has at most this many
+# active relay links, so that one link per applicant cannot name who registered.
+EMPLOYER_FIGURE_THRESHOLD = envint("EMPLOYER_FIGURE_THRESHOLD", 5)
+MAX_ACTIVE_CAMPAIGNS = envint("MAX_ACTIVE_CAMPAIGNS", 20)
 VERIFICATION_TOKEN_HOURS = envint("VERIFICATION_TOKEN_HOURS", 24)
 # Candidate sign-in (email link) and session. Résumés are kept under MEDIA_ROOT/resumes, which no URL serves.
 CANDIDATE_SIGNIN_TOKEN_MINUTES = envint("CANDIDATE_SIGNIN_TOKEN_MINUTES", 15)

@@ -6,7 +6,7 @@ from careerrelay.agencies.models import JobOrder
 from careerrelay.candidates.choices import Prefecture
 from careerrelay.common.forms import DateInRangeField, DateTimeInRangeField
 from careerrelay.common.japanese import normalize_text
-from careerrelay.matching.models import FreeReferralRequest, Introduction
+from careerrelay.matching.models import FreeReferralProposal, FreeReferralRequest, Introduction
 
 
 def _required(label):
@@ -101,19 +101,41 @@ class FreeReferralRequestForm(forms.Form):
 
 
 class DeclineProposalForm(forms.Form):
+    """A reason from the fixed list and, always, a sentence for the agency: declining costs the
+    employer a moment's thought, and operators can compare companies by the category."""
+
+    category = forms.ChoiceField(
+        label=_("見送りの理由(区分)"),
+        choices=FreeReferralProposal.DeclineCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("見送りの理由を一覧から選んでください。"),
+            "invalid_choice": _("見送りの理由を一覧から選んでください。"),
+        },
+    )
     reason = forms.CharField(
-        label=_("見送りの理由"),
+        label=_("見送りの理由(具体的に)"),
         max_length=2000,
         help_text=_("人材紹介会社に伝わります。次の提案の参考になるよう、具体的に書いてください。"),
-        error_messages=_required(_("見送りの理由")),
+        error_messages={
+            **_required(_("見送りの理由")),
+            "max_length": _("見送りの理由は%(limit_value)d文字以内で入力してください。"),
+        },
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError(_("見送りの理由を入力してください。"))
+            raise forms.ValidationError(_("見送りの理由を入力してください。"), code="required")
         return reason
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") == FreeReferralProposal.DeclineCategory.OTHER and "reason" in self.errors:
+            # The text is always required; for その他 it is the only reason there is.
+            self.errors["reason"] = self.error_class([_("「その他」を選んだときは、理由を具体的に入力してください。")])
+        return data
 
 
 class IntroductionForm(forms.Form):

@@ -268,10 +268,22 @@ class FreeReferralProposal(models.Model):
         DECLINED = "declined", _("見送り")
         CLOSED = "closed", _("終了")
 
+    class DeclineCategory(models.TextChoices):
+        """Why the employer declined: a fixed list, so operators can compare companies' declines."""
+
+        SKILLS = "skills", _("スキル・経験が要件に合わない")
+        CONDITIONS = "conditions", _("勤務地・条件が合わない")
+        POSITION_FILLED = "position_filled", _("既に採用が決まった")
+        APPLIED_BEFORE = "applied_before", _("同じ人物に以前応募あり")
+        OTHER = "other", _("その他")
+
     request = models.ForeignKey(FreeReferralRequest, on_delete=models.CASCADE, related_name="proposals")
     introduction = models.OneToOneField(Introduction, on_delete=models.CASCADE, related_name="proposal")
     agency = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     state = models.CharField(_("状況"), max_length=16, choices=State.choices, default=State.PENDING)
+    decline_category = models.CharField(
+        _("見送りの理由(区分)"), max_length=32, choices=DeclineCategory.choices, blank=True
+    )
     decline_reason = models.TextField(_("見送りの理由"), max_length=2000, blank=True)
     proposed_at = models.DateTimeField(_("提案日時"), default=timezone.now)
     decided_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
@@ -290,4 +302,18 @@ class FreeReferralProposal(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="declined") | ~Q(decline_reason=""), name="a_declined_proposal_has_a_reason"
             ),
+            models.CheckConstraint(
+                condition=~Q(state="declined") | ~Q(decline_category=""), name="a_declined_proposal_has_a_category"
+            ),
         ]
+
+
+class DecliningEmployer(Organisation):
+    """Employers as the operator console lists them by their declined free-referral proposals
+    (matching.admin): declining is how a company could read candidates and get its credit back, so
+    repeated declines are for an operator to look at."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("見送りの多い企業")
+        verbose_name_plural = _("見送りの多い企業")

@@ -8,6 +8,7 @@ Who may see what:
 - the candidate: their own (`candidate_introductions`), the company, the role, stage names and dates.
 """
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,10 +21,11 @@ from careerrelay.agencies import services as agencies
 from careerrelay.agencies.models import AgencyProfile, JobOrder
 from careerrelay.audit.services import Action, ActorKind, record_event
 from careerrelay.candidates.models import Candidate
+from careerrelay.common.japanese import nfkc
 from careerrelay.credits import services as credits
 from careerrelay.matching.models import FreeReferralProposal, FreeReferralRequest, Introduction, IntroductionEvent
-from careerrelay.notifications.models import Kind
-from careerrelay.notifications.services import members, notify
+from careerrelay.notifications.models import Kind, Notification
+from careerrelay.notifications.services import members, notify, operators
 from careerrelay.organisations.models import Membership, Organisation
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.privacy.services import ProvisionRefused, record_provision
@@ -35,6 +37,17 @@ ProposalState = FreeReferralProposal.State
 
 # What the company receives when the candidate accepts: the profile as the agency sees it.
 INTRODUCTION_ITEMS = [ProvisionRecord.Item.PROFILE, ProvisionRecord.Item.CONTACT, ProvisionRecord.Item.WORK_HISTORY]
+# A free referral is put before the employer as an anonymised résumé (匿名レジュメ): no name, no
+# contact. Name and contact follow only when the employer confirms the interview (and spends the
+# credit), so declining is never a way to collect contacts.
+FREE_REFERRAL_PROPOSAL_ITEMS = [ProvisionRecord.Item.PROFILE, ProvisionRecord.Item.WORK_HISTORY]
+FREE_REFERRAL_CONFIRMED_ITEMS = [ProvisionRecord.Item.CONTACT]
+
+
+def introduction_items(introduction: Introduction) -> list[str]:
+    """What the company receives when the candidate accepts this introduction."""
+    return list(FREE_REFERRAL_PROPOSAL_ITEMS if introduction.free_referral_id else INTRODUCTION_ITEMS)
+
 
 # The stages the agency moves an accepted introduction through, and from where.
 AGENCY_TRANSITIONS = {
@@ -65,9 +78,38 @@ def agency_introductions(organisation: Organisation):
 
 
 def company_introductions(organisation: Organisation):
-    return Introduction.objects.filter(company=organisation, stage__in=Introduction.AFTER_ACCEPTANCE).select_related(
-        "candidate", "agency", "free_referral"
+    """What the company may open: introductions the candidate accepted; of free referrals only
+    those whose interview the employer confirmed (a pending proposal is an anonymised résumé on the
+    request's page, a declined or closed one is nothing)."""
+    return (
+        Introduction.objects.filter(company=organisation, stage__in=Introduction.AFTER_ACCEPTANCE)
+        .filter(Q(free_referral__isnull=True) | Q(proposal__state=ProposalState.CONFIRMED))
+        .select_related("candidate", "agency", "free_referral")
     )
+
+
+_EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_PHONE_LIKE = re.compile(r"\+?\d[\d\s()-]{8,}\d")
+HIDDEN = "＊＊＊"
+
+
+def anonymised_text(text: str, candidate: Candidate) -> str:
+    """A candidate's own words for an anonymised résumé: their name, email addresses and phone
+    numbers written into it are masked, so the free text cannot hand over what the fields hide."""
+    text = nfkc(text or "")
+    text = _EMAIL_LIKE.sub(HIDDEN, text)
+    text = _PHONE_LIKE.sub(HIDDEN, text)
+    for name in (candidate.family_name, candidate.given_name, candidate.family_name_kana, candidate.given_name_kana):
+        name = nfkc(name or "").strip()
+        if name:
+            text = text.replace(name, HIDDEN)
+    return text
+
+
+def company_sees_person(introduction: Introduction) -> bool:
+    """Name, contact and profile: not after the candidate withdrew (nor before the interview of a
+    free referral is confirmed, which company_introductions already leaves out)."""
+    return introduction.stage != Stage.WITHDRAWN
 
 
 def candidate_introductions(candidate: Candidate):
@@ -288,7 +330,7 @@ def respond_to_introduction(*, candidate: Candidate, introduction: Introduction,
             record = record_provision(
                 candidate=candidate,
                 recipient_organisation=recipient,
-                items=list(INTRODUCTION_ITEMS),
+                items=introduction_items(introduction),
                 channel=ProvisionRecord.Channel.INTRODUCTION,
                 request=request,
             )
@@ -544,10 +586,23 @@ def confirm_interview(
     if entry is None:  # settled already (returned at the deadline a moment ago): nothing happens
         transaction.set_rollback(True)
         return False
+    introduction = proposal.introduction
+    try:
+        # Name and contact reach the employer now, under the consent the candidate still holds.
+        record_provision(
+            candidate=introduction.candidate,
+            recipient_organisation=organisation,
+            recipient_user=user,
+            items=list(FREE_REFERRAL_CONFIRMED_ITEMS),
+            channel=ProvisionRecord.Channel.INTRODUCTION,
+            request=request,
+        )
+    except ProvisionRefused:  # the candidate withdrew their consent meanwhile: no interview, no credit spent
+        transaction.set_rollback(True)
+        return False
     FreeReferralProposal.objects.filter(request=free_referral, state=ProposalState.PENDING).update(
         state=ProposalState.CLOSED, decided_at=now
     )
-    introduction = proposal.introduction
     interview_place = interview_place.strip()
     if Introduction.objects.filter(pk=introduction.pk, stage=Stage.ACCEPTED).update(
         stage=Stage.INTERVIEW_SCHEDULED, updated_at=now, interview_at=interview_at, interview_place=interview_place
@@ -580,18 +635,21 @@ def confirm_interview(
 
 @transaction.atomic
 def decline_proposal(
-    *, proposal: FreeReferralProposal, organisation: Organisation, user, reason: str, request=None
+    *, proposal: FreeReferralProposal, organisation: Organisation, user, category: str, reason: str, request=None
 ) -> bool:
-    """The employer declines with a reason; the request stays open and the agency may propose again."""
+    """The employer declines with a reason from the fixed list and a sentence; the request stays
+    open and the agency may propose again. Operators hear of a company that declines often."""
     if proposal.request.organisation_id != organisation.pk:
         raise MatchingError("not_found")
     reason = reason.strip()
-    if not reason:
+    if not reason or category not in FreeReferralProposal.DeclineCategory.values:
         raise MatchingError("reason_required")
     now = timezone.now()
     changed = FreeReferralProposal.objects.filter(
         pk=proposal.pk, state=ProposalState.PENDING, request__state=RequestState.OPEN
-    ).update(state=ProposalState.DECLINED, decline_reason=reason, decided_at=now, decided_by=user)
+    ).update(
+        state=ProposalState.DECLINED, decline_category=category, decline_reason=reason, decided_at=now, decided_by=user
+    )
     if not changed:
         return False
     introduction = proposal.introduction
@@ -617,8 +675,41 @@ def decline_proposal(
         object_id=free_referral.pk,
         operation="free_referral_proposal_declined",
         proposal=proposal.pk,
+        category=category,
     )
+    _notify_operators_of_declines(organisation, now)
     return True
+
+
+def declines_in_window(now=None):
+    """Declined proposals within FREE_REFERRAL_DECLINE_WINDOW_DAYS before `now`."""
+    now = now or timezone.now()
+    since = now - timedelta(days=settings.FREE_REFERRAL_DECLINE_WINDOW_DAYS)
+    return FreeReferralProposal.objects.filter(state=ProposalState.DECLINED, decided_at__gte=since)
+
+
+# One alert a week per company is enough for an operator to look; more would be noise.
+DECLINE_ALERT_INTERVAL = timedelta(days=7)
+
+
+def _notify_operators_of_declines(organisation: Organisation, now) -> None:
+    count = declines_in_window(now).filter(request__organisation=organisation).count()
+    if count < settings.FREE_REFERRAL_DECLINE_ALERT:
+        return
+    already = Notification.objects.filter(
+        kind=Kind.DECLINES_REPEATED, organisation=organisation, created_at__gte=now - DECLINE_ALERT_INTERVAL
+    )
+    if already.exists():
+        return
+    days = settings.FREE_REFERRAL_DECLINE_WINDOW_DAYS
+    notify(
+        kind=Kind.DECLINES_REPEATED,
+        users=operators(),
+        organisation=organisation,
+        url=reverse("admin:matching_decliningemployer_changelist") + "?o=-2",
+        params={"company": organisation.name, "count": str(count), "days": str(days)},
+        context={"company": organisation, "count": count, "days": days},
+    )
 
 
 # --- Free referrals: agencies ---------------------------------------------------------------------

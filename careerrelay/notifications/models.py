@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     # Operators
     AGENCY_APPLIED = "agency_applied", _("人材紹介会社の新しい登録申請")
     REFERRAL_HELD = "referral_held", _("不正確認のために保留された登録")
+    DECLINES_REPEATED = "declines_repeated", _("無料紹介の提案の見送りが多い企業")
     # Employers
     CREDIT_GRANTED = "credit_granted", _("無料紹介枠の付与")
     PROPOSAL_WAITING = "proposal_waiting", _("確認を待つ無料紹介の提案")
@@ -35,7 +36,7 @@ AGENCY_KINDS = [
     Kind.CLAIM_LAPSING,
 ]
 EMPLOYER_KINDS = [Kind.CREDIT_GRANTED, Kind.PROPOSAL_WAITING, Kind.REQUEST_EXPIRING, Kind.REQUEST_EXPIRED]
-OPERATOR_KINDS = [Kind.AGENCY_APPLIED, Kind.REFERRAL_HELD]
+OPERATOR_KINDS = [Kind.AGENCY_APPLIED, Kind.REFERRAL_HELD, Kind.DECLINES_REPEATED]
 
 # The line in the workspace list. Parameters are stored with the row; those named `*_label` hold a
 # Japanese msgid (a stage name) and are translated when the list is shown.
@@ -47,6 +48,7 @@ MESSAGES = {
     Kind.CLAIM_LAPSING: _("担当中の無料紹介の依頼(%(company)s / %(role)s)は %(expires)s に担当の期限を迎えます。"),
     Kind.AGENCY_APPLIED: _("人材紹介会社の登録申請: %(agency)s(許可番号 %(licence)s)"),
     Kind.REFERRAL_HELD: _("%(company)s のリンク「%(campaign)s」からの登録が、不正確認のために保留されています。"),
+    Kind.DECLINES_REPEATED: _("%(company)s は直近%(days)s日間に無料紹介の提案を%(count)s件見送りました。"),
     Kind.CREDIT_GRANTED: _("無料紹介枠が1つ付与されました。"),
     Kind.PROPOSAL_WAITING: _(
         "無料紹介の依頼「%(role)s」に候補者が提案されました。面接を確定するか見送るかをお選びください。"

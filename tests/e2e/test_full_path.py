@@ -153,12 +153,13 @@ def test_agency_proposes_the_candidate_accepts_and_the_employer_confirms_consumi
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert ProvisionRecord.objects.filter(recipient_organisation=employer, channel="introduction").count() == 1
 
-    # The employer sees the proposed profile and confirms the interview.
+    # The employer sees an anonymised résumé (no name, no contact) and confirms the interview.
     office.goto(live_server.url + "/employer/free-referrals/")
     office.locator("#free-referral-requests").get_by_role("link", name="バックエンドエンジニア").click()
     proposal = office.locator(".proposal")
-    expect(proposal).to_contain_text("髙橋 花子")
-    expect(proposal).to_contain_text("hanako@example.jp")
+    expect(proposal).to_contain_text("匿名レジュメ")
+    expect(proposal).not_to_contain_text("髙橋")
+    expect(proposal).not_to_contain_text("hanako@example.jp")
     assert_accessible(office)
     proposal.get_by_role("link", name="面接を確定する").click()
     expect(office.get_by_role("button", name="面接を確定して枠を消化する")).to_be_visible()
@@ -170,6 +171,8 @@ def test_agency_proposes_the_candidate_accepts_and_the_employer_confirms_consumi
     expect(office.get_by_text("面接を確定しました。無料紹介枠を1つ消化しました。")).to_be_visible()
     assert_accessible(office)
     expect(office.locator("#request-state")).to_have_text("面接確定(枠を消化)")
+    expect(office.locator(".proposal")).to_contain_text("髙橋 花子")  # name and contact once confirmed
+    expect(office.locator(".proposal")).to_contain_text("hanako@example.jp")
     office.get_by_role("link", name="無料紹介の一覧に戻る").click()
     expect(office.locator("#stat-consumed")).to_have_text("1")
     expect(office.locator("#stat-available")).to_have_text("0")

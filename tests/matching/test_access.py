@@ -11,16 +11,32 @@ from django.utils import timezone
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralProposal, Introduction
 from tests.candidates.helpers import sign_in_candidate
+from tests.matching.conftest import REQUEST_DATA
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def objects(proposal, introduce, other_candidate, candidate):
-    """A pending proposal (the candidate accepted a free-referral introduction) and a fresh
-    introduction of the same candidate to a named company, still awaiting their answer."""
+def objects(proposal, introduce, other_candidate, candidate, employer, owner, agency, agency_owner):
+    """A pending proposal (the candidate accepted a free-referral introduction), a fresh
+    introduction of the same candidate to a named company, still awaiting their answer, and a
+    second request whose interview the employer confirmed (the only kind it may open as an
+    introduction)."""
     fresh = introduce(candidate)
-    return {"proposal": proposal, "request": proposal.request, "accepted": proposal.introduction, "fresh": fresh}
+    second = matching.file_free_referral_request(organisation=employer, user=owner, data=dict(REQUEST_DATA))
+    assert matching.claim_request(free_referral=second, agency=agency, user=agency_owner)
+    confirmed = matching.propose_introduction(
+        agency=agency, user=agency_owner, candidate_public_id=other_candidate.public_id, free_referral=second
+    )
+    assert matching.respond_to_introduction(candidate=other_candidate, introduction=confirmed, accept=True)
+    assert matching.confirm_interview(proposal=confirmed.proposal, organisation=employer, user=owner)
+    return {
+        "proposal": proposal,
+        "request": proposal.request,
+        "accepted": proposal.introduction,
+        "fresh": fresh,
+        "confirmed": confirmed,
+    }
 
 
 def login_url_in(response):
@@ -40,7 +56,7 @@ EMPLOYER_URLS = [
     (
         "introduction",
         "get",
-        lambda o: reverse("employer:company_introduction", args=[o["accepted"].public_id]),
+        lambda o: reverse("employer:company_introduction", args=[o["confirmed"].public_id]),
         "own",
     ),
 ]
@@ -52,7 +68,13 @@ def _employer_call(client, method, url):
         return client.get(url)
     interview = (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT10:00")
     return client.post(
-        url, {"reason": "条件が合いませんでした。", "interview_at": interview, "interview_place": "本社 会議室A"}
+        url,
+        {
+            "category": "conditions",
+            "reason": "条件が合いませんでした。",
+            "interview_at": interview,
+            "interview_place": "本社 会議室A",
+        },
     )
 
 

@@ -175,7 +175,8 @@ def test_the_employer_sees_the_profile_and_confirms_the_interview_consuming_the_
     owner_client, proposal, employer, owner
 ):
     detail = owner_client.get(reverse("employer:free_referral", args=[proposal.request.public_id]))
-    assert "髙橋" in detail.text and "hanako.takahashi@example.jp" in detail.text
+    assert "匿名レジュメ" in detail.text and "Java, Spring" in detail.text
+    assert "髙橋" not in detail.text and "hanako.takahashi@example.jp" not in detail.text
     assert AuditEvent.objects.filter(action="view", organisation=employer, object_type="introduction").count() == 1
     url = reverse("employer:free_referral_confirm", args=[proposal.pk])
     assert "面接を確定して枠を消化する" in owner_client.get(url).text
@@ -191,6 +192,12 @@ def test_the_employer_sees_the_profile_and_confirms_the_interview_consuming_the_
     balance = get_balance(employer)
     assert (balance.credits_available, balance.credits_reserved, balance.credits_consumed) == (1, 1, 1)
     assert proposal.introduction.events.last().stage == Introduction.Stage.INTERVIEW_SCHEDULED
+    # Name and contact now, each view audited; the provision record says contact went over now.
+    detail = owner_client.get(reverse("employer:free_referral", args=[proposal.request.public_id]))
+    assert "髙橋" in detail.text and "hanako.takahashi@example.jp" in detail.text and "090-1234-5678" in detail.text
+    assert AuditEvent.objects.filter(action="view", organisation=employer, object_type="introduction").count() == 2
+    items = [record.items for record in ProvisionRecord.objects.filter(recipient_organisation=employer).order_by("id")]
+    assert items == [["profile", "work_history"], ["contact"]]
     page = owner_client.get(reverse("employer:free_referrals"))
     assert '<div class="value" id="stat-consumed">1</div>' in page.text
     # A fulfilled request never returns its credit at the deadline.
@@ -202,11 +209,12 @@ def test_declining_needs_a_reason_and_lets_the_agency_propose_again(
     owner_client, proposal, agency, agency_owner, other_candidate
 ):
     url = reverse("employer:free_referral_decline", args=[proposal.pk])
-    assert "見送りの理由を入力してください" in owner_client.post(url, {"reason": "  "}).text
-    owner_client.post(url, {"reason": "経験年数が要件に届きませんでした。"})
+    assert "見送りの理由を入力してください" in owner_client.post(url, {"category": "skills", "reason": "  "}).text
+    owner_client.post(url, {"category": "skills", "reason": "経験年数が要件に届きませんでした。"})
     proposal.refresh_from_db()
-    assert (proposal.state, proposal.decline_reason) == (
+    assert (proposal.state, proposal.decline_category, proposal.decline_reason) == (
         FreeReferralProposal.State.DECLINED,
+        FreeReferralProposal.DeclineCategory.SKILLS,
         "経験年数が要件に届きませんでした。",
     )
     assert proposal.request.state == State.OPEN

@@ -193,7 +193,8 @@ def test_a_declined_proposal_reaches_the_agency_with_the_reason_and_the_candidat
 ):
     with delivered():
         owner_client.post(
-            reverse("employer:free_referral_decline", args=[proposal.pk]), {"reason": "勤務地の条件が合いません"}
+            reverse("employer:free_referral_decline", args=[proposal.pk]),
+            {"category": "conditions", "reason": "勤務地の条件が合いません"},
         )
     to_agency = one_mail(smtp_server, agency_owner.email, "無料紹介の提案に企業が回答しました").text()
     assert "回答: 見送り" in to_agency and "見送りの理由: 勤務地の条件が合いません" in to_agency
@@ -278,7 +279,9 @@ def test_a_kind_switched_off_sends_no_email_but_stays_in_the_list(
     assert response.status_code == 302
 
     # A second proposal to the same request, once the first is declined.
-    owner_client.post(reverse("employer:free_referral_decline", args=[proposal.pk]), {"reason": "経験が不足"})
+    owner_client.post(
+        reverse("employer:free_referral_decline", args=[proposal.pk]), {"category": "skills", "reason": "経験が不足"}
+    )
     second = make_candidate(family_name="佐藤", given_name="三郎", email="saburo@example.jp")
     introduction = matching.propose_introduction(
         agency=proposal.agency,

@@ -6,101 +6,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('candidates', '0002_candidate_sessions'),
+        ("candidates", "0002_candidate_sessions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='candidate',
-            name='desired_job_categories',
-            field=models.JSONField(blank=True, default=list, verbose_name='希望職種'),
+            model_name="candidate",
+            name="desired_job_categories",
+            field=models.JSONField(blank=True, default=list, verbose_name="希望職種"),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='desired_prefectures',
-            field=models.JSONField(blank=True, default=list, verbose_name='希望勤務地'),
+            model_name="candidate",
+            name="desired_prefectures",
+            field=models.JSONField(blank=True, default=list, verbose_name="希望勤務地"),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='desired_salary_max',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='希望年収(上限・万円)'),
+            model_name="candidate",
+            name="desired_salary_max",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="希望年収(上限・万円)"),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='desired_salary_min',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='希望年収(下限・万円)'),
+            model_name="candidate",
+            name="desired_salary_min",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="希望年収(下限・万円)"),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='remote_preference',
-            field=models.CharField(blank=True, choices=[('office', '出社中心を希望'), ('hybrid', '一部リモートを希望'), ('remote', 'フルリモートを希望'), ('any', 'こだわらない')], max_length=16, verbose_name='リモートワークの希望'),
+            model_name="candidate",
+            name="remote_preference",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("office", "出社中心を希望"),
+                    ("hybrid", "一部リモートを希望"),
+                    ("remote", "フルリモートを希望"),
+                    ("any", "こだわらない"),
+                ],
+                max_length=16,
+                verbose_name="リモートワークの希望",
+            ),
         ),
         migrations.CreateModel(
-            name='EmailChangeToken',
+            name="EmailChangeToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('new_email', models.EmailField(max_length=254)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='email_change_tokens', to='candidates.candidate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("new_email", models.EmailField(max_length=254)),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="email_change_tokens",
+                        to="candidates.candidate",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Resume',
+            name="Resume",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stored_name', models.CharField(max_length=64, unique=True)),
-                ('original_name', models.CharField(max_length=200, verbose_name='ファイル名')),
-                ('kind', models.CharField(choices=[('pdf', 'PDF'), ('docx', 'Word (.docx)')], max_length=8)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('candidate', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='resume', to='candidates.candidate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("stored_name", models.CharField(max_length=64, unique=True)),
+                ("original_name", models.CharField(max_length=200, verbose_name="ファイル名")),
+                ("kind", models.CharField(choices=[("pdf", "PDF"), ("docx", "Word (.docx)")], max_length=8)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "candidate",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="resume", to="candidates.candidate"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SignInToken',
+            name="SignInToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('browser_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signin_tokens', to='candidates.candidate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("browser_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signin_tokens",
+                        to="candidates.candidate",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WorkHistory',
+            name="WorkHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('company', models.CharField(max_length=100, verbose_name='会社名')),
-                ('role', models.CharField(blank=True, max_length=100, verbose_name='職種・役職')),
-                ('started_on', models.DateField(verbose_name='開始年月')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='終了年月')),
-                ('description', models.TextField(blank=True, max_length=1000, verbose_name='業務内容')),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='work_history', to='candidates.candidate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("company", models.CharField(max_length=100, verbose_name="会社名")),
+                ("role", models.CharField(blank=True, max_length=100, verbose_name="職種・役職")),
+                ("started_on", models.DateField(verbose_name="開始年月")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="終了年月")),
+                ("description", models.TextField(blank=True, max_length=1000, verbose_name="業務内容")),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="work_history",
+                        to="candidates.candidate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_on', 'id'],
+                "ordering": ["-started_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CandidateSkill',
+            name="CandidateSkill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50)),
-                ('key', models.CharField(db_index=True, max_length=50)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skill_set', to='candidates.candidate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=50)),
+                ("key", models.CharField(db_index=True, max_length=50)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="skill_set", to="candidates.candidate"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('candidate', 'key'), name='candidate_skill_once')],
+                "ordering": ["position", "id"],
+                "constraints": [models.UniqueConstraint(fields=("candidate", "key"), name="candidate_skill_once")],
             },
         ),
     ]

@@ -6,49 +6,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('credits', '0002_append_only_triggers'),
-        ('organisations', '0001_initial'),
-        ('relay', '0001_initial'),
+        ("credits", "0002_append_only_triggers"),
+        ("organisations", "0001_initial"),
+        ("relay", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AvailableCredits',
+            name="AvailableCredits",
             fields=[
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='organisations.organisation')),
-                ('available', models.IntegerField(default=0)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="organisations.organisation",
+                    ),
+                ),
+                ("available", models.IntegerField(default=0)),
             ],
         ),
         migrations.AddField(
-            model_name='ledgerentry',
-            name='request_key',
+            model_name="ledgerentry",
+            name="request_key",
             field=models.UUIDField(blank=True, null=True),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'credit_reserved'), _negated=True), models.Q(('amount', -1), ('request_key__isnull', False)), _connector='OR'), name='reservation_is_one_credit_for_a_request'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "credit_reserved"), _negated=True),
+                    models.Q(("amount", -1), ("request_key__isnull", False)),
+                    _connector="OR",
+                ),
+                name="reservation_is_one_credit_for_a_request",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'credit_consumed'), _negated=True), models.Q(('amount', 0), ('request_key__isnull', False)), _connector='OR'), name='consumption_spends_a_reservation'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "credit_consumed"), _negated=True),
+                    models.Q(("amount", 0), ("request_key__isnull", False)),
+                    _connector="OR",
+                ),
+                name="consumption_spends_a_reservation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'credit_returned'), _negated=True), models.Q(('amount', 1), ('request_key__isnull', False)), _connector='OR'), name='return_is_one_credit_for_a_request'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "credit_returned"), _negated=True),
+                    models.Q(("amount", 1), ("request_key__isnull", False)),
+                    _connector="OR",
+                ),
+                name="return_is_one_credit_for_a_request",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'credit_reserved')), fields=('request_key',), name='one_reservation_per_request'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "credit_reserved")),
+                fields=("request_key",),
+                name="one_reservation_per_request",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['credit_consumed', 'credit_returned'])), fields=('request_key',), name='a_reservation_is_settled_once'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind__in", ["credit_consumed", "credit_returned"])),
+                fields=("request_key",),
+                name="a_reservation_is_settled_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='availablecredits',
-            constraint=models.CheckConstraint(condition=models.Q(('available__gte', 0)), name='available_credits_never_negative'),
+            model_name="availablecredits",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("available__gte", 0)), name="available_credits_never_negative"
+            ),
         ),
     ]

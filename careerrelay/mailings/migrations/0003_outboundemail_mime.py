@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mailings', '0002_suppression_outboundemail_applicant_and_more'),
+        ("mailings", "0002_suppression_outboundemail_applicant_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboundemail',
-            name='mime',
+            model_name="outboundemail",
+            name="mime",
             field=models.BinaryField(blank=True, null=True),
         ),
     ]

@@ -73,7 +73,9 @@ def _respond(request, public_id, accept: bool):
             "introduction": item,
             "accept": accept,
             "recipient": item.company or item.agency,
-            "items": [label for value, label in ProvisionRecord.Item.choices if value in matching.INTRODUCTION_ITEMS],
+            "items": [
+                label for value, label in ProvisionRecord.Item.choices if value in matching.introduction_items(item)
+            ],
             "nav": "introductions",
         },
     )

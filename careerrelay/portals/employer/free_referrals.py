@@ -24,6 +24,8 @@ from careerrelay.matching.models import FreeReferralProposal, Introduction
 from careerrelay.portals.employer.views import employer_view
 from careerrelay.privacy.services import may_provide
 
+State = FreeReferralProposal.State
+
 FREE_REFERRAL_KINDS = (
     LedgerEntry.Kind.CREDIT_RESERVED,
     LedgerEntry.Kind.CREDIT_CONSUMED,
@@ -47,7 +49,7 @@ def _get_introduction_for_user(request, public_id) -> Introduction:
     return get_object_or_404(matching.company_introductions(request.organisation), public_id=public_id)
 
 
-def _audit_profile_view(request, introduction):
+def _audit_profile_view(request, introduction, *, anonymised=False):
     record_event(
         actor=request.user,
         actor_kind=ActorKind.EMPLOYER,
@@ -57,6 +59,7 @@ def _audit_profile_view(request, introduction):
         request=request,
         object_type="introduction",
         object_id=introduction.pk,
+        items="anonymised_profile" if anonymised else "profile_and_contact",
     )
 
 
@@ -113,13 +116,21 @@ def detail(request, public_id):
         )
     )
     for proposal in proposals:
-        # The profile is shown only while it may be: after the candidate accepted (the provision
-        # record was written then) and while their consent to sharing is active.
-        proposal.show_profile = proposal.state != FreeReferralProposal.State.CLOSED and may_provide(
-            proposal.introduction.candidate
-        )
-        if proposal.show_profile:
-            _audit_profile_view(request, proposal.introduction)
+        # What the employer sees of the person (README "What employers see"), and only while the
+        # candidate's consent to sharing is active:
+        # - pending: an anonymised résumé (no name, contact, address or résumé file);
+        # - confirmed: name and contact too (provided when the interview was confirmed);
+        # - declined or closed: nothing but the state, the date and the employer's own reason.
+        visible = proposal.state in (State.PENDING, State.CONFIRMED) and may_provide(proposal.introduction.candidate)
+        if proposal.state == State.CONFIRMED and not matching.company_sees_person(proposal.introduction):
+            visible = False
+        proposal.show_profile = visible and proposal.state == State.CONFIRMED
+        proposal.show_anonymised = visible and proposal.state == State.PENDING
+        if proposal.show_anonymised:
+            candidate = proposal.introduction.candidate
+            proposal.anonymised_summary = matching.anonymised_text(candidate.summary, candidate)
+        if visible:
+            _audit_profile_view(request, proposal.introduction, anonymised=proposal.show_anonymised)
     return render(
         request,
         "matching/employer/free_referral.html",
@@ -157,12 +168,16 @@ def confirm(request, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 def decline(request, pk):
     proposal = _get_proposal_for_user(request, pk)
+    if proposal.state != State.PENDING or not proposal.request.is_open:
+        messages.error(request, _("この提案はすでに確定・終了しています。"))
+        return redirect("employer:free_referral", proposal.request.public_id)
     form = DeclineProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if matching.decline_proposal(
             proposal=proposal,
             organisation=request.organisation,
             user=request.user,
+            category=form.cleaned_data["category"],
             reason=form.cleaned_data["reason"],
             request=request,
         ):
@@ -184,7 +199,7 @@ def introductions(request):
 @employer_view()
 def introduction(request, public_id):
     item = _get_introduction_for_user(request, public_id)
-    show_profile = may_provide(item.candidate)
+    show_profile = matching.company_sees_person(item) and may_provide(item.candidate)
     if show_profile:
         _audit_profile_view(request, item)
     return render(
