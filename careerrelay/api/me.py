@@ -1,23 +1,43 @@
-"""GET /api/v1/me: who the key belongs to, its relay links and its counters (counts only)."""
+"""GET /api/v1/me: who the key belongs to, its relay links and its counters (counts only): per link
+coarse figures (below 5: null with below_threshold), for the whole company exact ones."""
 
 from ninja import Router, Schema
 from pydantic import Field
 
 from careerrelay.api.errors import AUTH_ERRORS
 from careerrelay.credits.services import get_balance
-from careerrelay.relay.services import get_funnel
+from careerrelay.relay.services import employer_funnel
 
 router = Router(tags=["me"])
 
 
+class CoarseFigure(Schema):
+    """A per-link or per-send figure, never exact (README "What employers see")."""
+
+    value: int | None = Field(
+        examples=[10],
+        description="Rounded down to a multiple of the threshold (5 by default: 10 means 10–14); "
+        "null below the threshold.",
+    )
+    below_threshold: bool = Field(
+        examples=[False], description="True when the figure (or, for clicks, the rest of the send) is under 5."
+    )
+
+
 class LinkCounters(Schema):
-    landing_views: int = Field(examples=[120], description="Views of the relay landing page.")
-    registrations: int = Field(examples=[31], description="Registrations started through the link.")
+    landing_views: CoarseFigure = Field(description="Views of the relay landing page.")
+    registrations: CoarseFigure = Field(description="Registrations started through the link.")
+    verified: CoarseFigure = Field(description="Registrations whose email address was verified.")
+    counted_referrals: CoarseFigure = Field(description="Verified registrations counted as referrals.")
+
+
+class Counters(Schema):
+    """The whole company's figures: exact and live (credits are granted on them)."""
+
+    landing_views: int = Field(examples=[120], description="Views of the relay landing pages.")
+    registrations: int = Field(examples=[31], description="Registrations started through the links.")
     verified: int = Field(examples=[25], description="Registrations whose email address was verified.")
     counted_referrals: int = Field(examples=[23], description="Verified registrations counted as referrals.")
-
-
-class Counters(LinkCounters):
     credits_earned: int = Field(examples=[2], description="Free-referral credits granted so far.")
     credits_available: int = Field(examples=[2], description="Credits that can be used now.")
     referrals_to_next_credit: int = Field(
@@ -43,7 +63,7 @@ class MeOut(Schema):
 @router.get("/me", response={200: MeOut, **AUTH_ERRORS}, summary="The company behind the API key")
 def me(request):
     organisation = request.organisation
-    funnel = get_funnel(organisation)
+    funnel = employer_funnel(organisation)
     balance = get_balance(organisation)
     links = [
         {
@@ -52,12 +72,7 @@ def me(request):
             "name": row.campaign.name,
             "active": row.campaign.is_active,
             "default": row.campaign.is_default,
-            "counters": {
-                "landing_views": row.landing_views,
-                "registrations": row.registrations,
-                "verified": row.verified,
-                "counted_referrals": row.counted_referrals,
-            },
+            "counters": row.as_api(),
         }
         for row in funnel.rows
     ]

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from careerrelay.api.errors import AUTH_ERRORS, ErrorOut, error_response
 from careerrelay.api.fields import BoundedDateTime, Id, OneLine, Text
+from careerrelay.api.me import CoarseFigure
 from careerrelay.mailings import sends
 from careerrelay.mailings.models import Send
 from careerrelay.rejections.models import RejectionTemplate
@@ -45,7 +46,10 @@ class Counts(Schema):
     bounced: int = Field(description="The recipient's address does not exist (suppressed from then on).")
     cancelled: int
     suppressed: int = Field(description="Not sent: the address unsubscribed from your company's mail.")
-    clicked: int = Field(description="Recipients who opened the relay link at least once.")
+    clicked: CoarseFigure = Field(
+        description="Recipients who opened the relay link at least once: a coarse figure, null below 5 "
+        "(or when fewer than 5 recipients did not click); which recipient clicked is never shown."
+    )
 
 
 class SendOut(Schema):
@@ -75,7 +79,7 @@ def send_out(send: Send) -> dict:
             "bounced": c.bounced,
             "cancelled": c.cancelled,
             "suppressed": c.suppressed,
-            "clicked": c.clicked,
+            "clicked": c.clicked_figure.as_api(),
         },
     }
 

@@ -439,6 +439,14 @@ class SendCounts:
     def percent(self) -> int:
         return round(100 * self.finished / self.recipients) if self.recipients else 100
 
+    @property
+    def clicked_figure(self):
+        """What the employer sees of the clicks: a coarse figure (relay/figures.py), never the
+        exact number nor who clicked. `clicked` itself is for operators and internal checks."""
+        from careerrelay.relay.figures import coarse_part
+
+        return coarse_part(self.clicked, self.recipients)
+
 
 def count_messages(send: Send) -> SendCounts:
     counts = SendCounts()
@@ -455,15 +463,12 @@ def count_messages(send: Send) -> SendCounts:
 
 def campaign_registrations(send: Send):
     """Registrations through the send's relay link (the whole campaign, not only this send:
-    who registered is never linked back to an applicant)."""
-    from careerrelay.relay.services import get_funnel
+    who registered is never linked back to an applicant), as coarse figures (relay/figures.py)."""
+    from careerrelay.relay.services import employer_campaign_stats
 
     if send.campaign_id is None:
         return None
-    for row in get_funnel(send.organisation).rows:
-        if row.campaign.pk == send.campaign_id:
-            return row
-    return None
+    return employer_campaign_stats(send.campaign)
 
 
 # --- Recipients' links -------------------------------------------------------------------------
@@ -503,7 +508,9 @@ def is_suppressed(organisation, email: str) -> bool:
 
 def record_click(token: str):
     """Counts the click on this message and returns the campaign to land on. Nothing about the
-    applicant travels on: the landing page sees only the campaign's code."""
+    applicant travels on: the landing page sees only the campaign's code. The per-message count
+    is for delivery checks by operators; the employer sees only the send's coarse total
+    (SendCounts.clicked_figure), never which recipient clicked."""
     message = (
         OutboundEmail.objects.select_related("send__campaign", "send__organisation")
         .filter(click_token_hash=hash_token(token), send__isnull=False)

@@ -1,11 +1,13 @@
 import secrets
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, F
 
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.organisations.models import Organisation
+from careerrelay.relay.figures import Figure, coarse
 from careerrelay.relay.models import RelayCampaign
 
 
@@ -13,13 +15,22 @@ def new_campaign_code() -> str:
     return secrets.token_urlsafe(9)  # 72 random bits, 12 URL-safe characters
 
 
+@transaction.atomic
 def create_campaign(*, organisation, name: str, is_default: bool = False) -> RelayCampaign:
+    """A new active link; refused (TooManyCampaigns) when the company has MAX_ACTIVE_CAMPAIGNS
+    active ones already: many links, each sent to few people, would name who registered."""
+    if not can_activate_another(organisation, lock=True):
+        raise TooManyCampaigns
     return RelayCampaign.objects.create(
         organisation=organisation, name=name, code=new_campaign_code(), is_default=is_default
     )
 
 
+@transaction.atomic
 def update_campaign(campaign: RelayCampaign, *, name: str, is_active: bool) -> RelayCampaign:
+    """Renames, disables or re-activates; re-activating counts against MAX_ACTIVE_CAMPAIGNS."""
+    if is_active and not campaign.is_active and not can_activate_another(campaign.organisation_id, lock=True):
+        raise TooManyCampaigns
     campaign.name = name
     campaign.is_active = is_active
     campaign.save(update_fields=["name", "is_active"])
@@ -91,7 +102,8 @@ class Funnel:
 
 
 def get_funnel(organisation) -> Funnel:
-    """Counts per campaign and in total, in two queries whatever the number of campaigns."""
+    """Exact counts per campaign and in total, in two queries whatever the number of campaigns.
+    For operators and internal checks only: an employer sees employer_funnel()."""
     campaigns = list(RelayCampaign.objects.filter(organisation=organisation))
     counted = dict(
         LedgerEntry.objects.filter(organisation=organisation, kind=LedgerEntry.Kind.REFERRAL_COUNTED)
@@ -112,3 +124,70 @@ def get_funnel(organisation) -> Funnel:
         for name in ("landing_views", "registrations", "verified", "counted_referrals"):
             setattr(funnel.total, name, getattr(funnel.total, name) + getattr(row, name))
     return funnel
+
+
+FIGURES = ("landing_views", "registrations", "verified", "counted_referrals")
+
+
+@dataclass
+class EmployerCampaignStats:
+    """One link's figures as its employer sees them: coarse (relay.figures), never exact."""
+
+    campaign: RelayCampaign
+    landing_views: Figure
+    registrations: Figure
+    verified: Figure
+    counted_referrals: Figure
+
+    def as_api(self) -> dict:
+        return {name: getattr(self, name).as_api() for name in FIGURES}
+
+
+@dataclass
+class EmployerFunnel:
+    rows: list[EmployerCampaignStats]
+    total: CampaignStats  # the whole company: exact and live (credits are granted on it)
+
+
+def employer_funnel(organisation) -> EmployerFunnel:
+    """What the employer sees: per-link figures coarse (below the threshold 「5未満」, above it a
+    range of the threshold's width), the company's totals exact. See relay/figures.py for why."""
+    funnel = get_funnel(organisation)
+    rows = [
+        EmployerCampaignStats(campaign=row.campaign, **{name: coarse(getattr(row, name)) for name in FIGURES})
+        for row in funnel.rows
+    ]
+    return EmployerFunnel(rows=rows, total=funnel.total)
+
+
+def employer_campaign_stats(campaign: RelayCampaign) -> EmployerCampaignStats:
+    counted = LedgerEntry.objects.filter(
+        organisation_id=campaign.organisation_id, campaign=campaign, kind=LedgerEntry.Kind.REFERRAL_COUNTED
+    ).count()
+    exact = {
+        "landing_views": campaign.landing_views,
+        "registrations": campaign.registrations,
+        "verified": campaign.verified,
+        "counted_referrals": counted,
+    }
+    return EmployerCampaignStats(campaign=campaign, **{name: coarse(n) for name, n in exact.items()})
+
+
+# --- The cap on active campaigns ----------------------------------------------------------------
+
+
+class TooManyCampaigns(ValueError):
+    """The company already has MAX_ACTIVE_CAMPAIGNS active links."""
+
+
+def active_campaign_limit() -> int:
+    return settings.MAX_ACTIVE_CAMPAIGNS
+
+
+def can_activate_another(organisation, *, lock: bool = False) -> bool:
+    """Whether one more active link is allowed. With `lock`, the company's campaigns are locked
+    (call inside a transaction), so two requests at once cannot both take the last place."""
+    campaigns = RelayCampaign.objects.filter(organisation=organisation)
+    if lock:
+        list(campaigns.select_for_update().values_list("pk", flat=True))
+    return campaigns.filter(is_active=True).count() < active_campaign_limit()

@@ -44,11 +44,12 @@ def test_dashboard_shows_counts_per_campaign_and_in_total(owner_client, employer
     html = owner_client.get(reverse("employer:dashboard")).text
     rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</th>(.*?)</tr>", html, re.S)
     table = {
-        unescape(re.sub(r"<[^>]+>", "", name)).strip(): re.findall(r'class="num">([^<]*)<', cells)
+        unescape(re.sub(r"<[^>]+>", "", name)).strip(): re.findall(r'class="num[^"]*">([^<]*)<', cells)
         for name, cells in rows
     }
-    assert table["標準リレーリンク"] == ["120", "30", "20", "4"]
-    assert table["エンジニア職"] == ["1,200", "40", "25", "9"]
+    # Per link coarse (below 5: 「5未満」; above: a range 5 wide), in total exact.
+    assert table["標準リレーリンク"] == ["120〜124", "30〜34", "20〜24", "5未満"]
+    assert table["エンジニア職"] == ["1,200〜1,204", "40〜44", "25〜29", "5〜9"]
     total = re.search(r'<tr class="total">(.*?)</tr>', html, re.S).group(1)
     assert re.findall(r'class="num">([^<]*)<', total) == ["1,320", "70", "45", "13"]
 

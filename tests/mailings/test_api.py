@@ -36,7 +36,7 @@ def test_a_send_goes_out_and_its_counts_show_suppressed_apart_from_sent(
         "bounced": 0,
         "cancelled": 0,
         "suppressed": 1,
-        "clicked": 0,
+        "clicked": {"value": None, "below_threshold": True},
     }
 
 

@@ -115,7 +115,9 @@ def test_preview_shows_each_message_then_send_creates_it(
     assert (progress["state"], progress["sent"], progress["percent"], progress["open"]) == ("done", 2, 100, False)
     detail = member_client.get(response["Location"])
     assert detail.status_code == 200
-    assert "hanako.takahashi@example.jp" in detail.content.decode()
+    # Delivered: totals only, no recipient listed (nothing per recipient about clicks or registrations).
+    assert "hanako.takahashi@example.jp" not in detail.content.decode()
+    assert 'id="all-delivered"' in detail.content.decode()
 
 
 def test_a_time_already_past_asks_whether_to_send_now(member_client, template, applicants, smtp_server):

@@ -27,6 +27,7 @@ from careerrelay.common.http import client_ip, user_agent
 from careerrelay.common.japanese import normalize_email
 from careerrelay.portals.candidate import auth
 from careerrelay.relay import services as relay
+from careerrelay.relay.figures import threshold as figure_threshold
 
 SENT_COOKIE = "relay_sent_to"
 SENT_COOKIE_SECONDS = 3600
@@ -84,7 +85,13 @@ def landing(request, code):
     return render(
         request,
         "relay/landing.html",
-        {"campaign": campaign, "employer": campaign.organisation, "form": form, "form_html": _form_html(form)},
+        {
+            "campaign": campaign,
+            "employer": campaign.organisation,
+            "form": form,
+            "form_html": _form_html(form),
+            "figure_threshold": figure_threshold(),
+        },
     )
 
 
@@ -110,7 +117,14 @@ def _page_cacheable(request) -> bool:
 
 
 def _cached_landing(request, campaign) -> HttpResponse:
-    key = (get_language(), campaign.pk, campaign.code, campaign.organisation.name, request.get_full_path())
+    key = (
+        get_language(),
+        campaign.pk,
+        campaign.code,
+        campaign.organisation.name,
+        request.get_full_path(),
+        figure_threshold(),
+    )
     with _page_cache_lock:
         html = _page_cache.get(key)
         if html is not None:
@@ -123,6 +137,7 @@ def _cached_landing(request, campaign) -> HttpResponse:
                 "employer": campaign.organisation,
                 "form": None,
                 "form_html": _form_html(None),
+                "figure_threshold": figure_threshold(),
                 "csrf_token": CSRF_PLACEHOLDER,
             },
             request,

@@ -7,6 +7,7 @@ from careerrelay.common.forms import NormalizedEmailField
 from careerrelay.common.japanese import normalize_text
 from careerrelay.organisations.models import Membership
 from careerrelay.relay.models import RelayCampaign
+from careerrelay.relay.services import active_campaign_limit, can_activate_another
 
 NAME_ERRORS = {
     "required": _("名前を入力してください。"),
@@ -37,7 +38,15 @@ class CampaignForm(forms.Form):
             others = others.exclude(pk=self.campaign.pk)
         if others.exists():
             raise forms.ValidationError(_("同じ名前のキャンペーンがすでにあります。"), code="duplicate")
+        if self.campaign is None and not can_activate_another(self.organisation):
+            raise forms.ValidationError(too_many_campaigns_message(), code="too_many")
         return name
+
+
+def too_many_campaigns_message():
+    return _("有効なリレーリンクは%(limit)d件までです。使っていないキャンペーンを無効にしてから追加してください。") % {
+        "limit": active_campaign_limit()
+    }
 
 
 class InviteForm(forms.Form):

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from careerrelay.common.http import object_id
 from careerrelay.mailings import sends
 from careerrelay.mailings.forms import MAX_LISTED, RecipientFilterForm, SendForm
-from careerrelay.mailings.models import Send
+from careerrelay.mailings.models import OutboundEmail, Send
 from careerrelay.portals.employer.views import employer_view
+from careerrelay.relay.figures import threshold as figure_threshold
 
 NAV = "sends"
 RECIPIENTS_PAGE = 100
@@ -137,9 +138,11 @@ def send_preview(request):
 @employer_view()
 def send_detail(request, pk):
     send = _get_send_for_user(request, pk)
-    recipients = Paginator(send.messages.select_related("applicant").order_by("id"), RECIPIENTS_PAGE).get_page(
-        request.GET.get("page")
-    )
+    # Only messages not (yet) delivered are listed, by name: the employer needs them to fix an
+    # address or see what is still to go. A delivered message is the only kind whose recipient can
+    # click or register, so none is listed: no per-recipient click or registration signal exists.
+    undelivered = send.messages.exclude(state=OutboundEmail.State.SENT).select_related("applicant").order_by("id")
+    recipients = Paginator(undelivered, RECIPIENTS_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "employer/sends/detail.html",
@@ -149,6 +152,7 @@ def send_detail(request, pk):
             "counts": sends.count_messages(send),
             "funnel": sends.campaign_registrations(send),
             "recipients": recipients,
+            "threshold": figure_threshold(),
         },
     )
 
@@ -177,9 +181,11 @@ def send_progress(request, pk):
                     "bounced",
                     "suppressed",
                     "cancelled",
-                    "clicked",
                 )
             },
+            # Coarse, like on the page: 「5未満」 rather than a number a poll could watch move by one.
+            "clicked": str(counts.clicked_figure),
+            "clicked_below_threshold": counts.clicked_figure.below_threshold,
         }
     )
 

@@ -24,9 +24,16 @@ from careerrelay.notifications.models import EMPLOYER_KINDS
 from careerrelay.organisations import services as organisations
 from careerrelay.organisations.models import Invitation, Membership, Organisation
 from careerrelay.portals.api_keys import api_keys_page, revoke_api_key
-from careerrelay.portals.employer.forms import CampaignForm, InvitationSignupForm, InviteForm, RoleForm
+from careerrelay.portals.employer.forms import (
+    CampaignForm,
+    InvitationSignupForm,
+    InviteForm,
+    RoleForm,
+    too_many_campaigns_message,
+)
 from careerrelay.portals.notifications import notifications_page
 from careerrelay.relay import services as relay
+from careerrelay.relay.figures import threshold as figure_threshold
 from careerrelay.relay.models import RelayCampaign
 
 LEDGER_PAGE_SIZE = 20
@@ -97,11 +104,11 @@ def _relay_campaign(campaigns):
 
 @employer_view()
 def dashboard(request):
-    funnel = relay.get_funnel(request.organisation)
+    funnel = relay.employer_funnel(request.organisation)
     campaigns = [row.campaign for row in funnel.rows]
-    ledger = Paginator(
-        LedgerEntry.objects.filter(organisation=request.organisation).select_related("campaign"), LEDGER_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    ledger = Paginator(LedgerEntry.objects.filter(organisation=request.organisation), LEDGER_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "employer/dashboard.html",
@@ -110,6 +117,7 @@ def dashboard(request):
             "balance": get_balance(request.organisation),
             "relay_campaign": _relay_campaign(campaigns),
             "ledger": ledger,
+            "threshold": figure_threshold(),
             "nav": "dashboard",
         },
     )
@@ -123,11 +131,33 @@ def dashboard(request):
 def campaigns(request):
     form = CampaignForm(request.POST or None, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
-        campaign = relay.create_campaign(organisation=request.organisation, name=form.cleaned_data["name"])
-        messages.success(request, _("キャンペーン「%(name)s」を作成しました。") % {"name": campaign.name})
-        return redirect("employer:campaigns")
-    items = RelayCampaign.objects.filter(organisation=request.organisation)
-    return render(request, "employer/campaigns.html", {"campaigns": items, "form": form, "nav": "campaigns"})
+        try:
+            campaign = relay.create_campaign(organisation=request.organisation, name=form.cleaned_data["name"])
+        except relay.TooManyCampaigns:  # another recruiter took the last place a moment ago
+            form.add_error("name", too_many_campaigns_message())
+        else:
+            messages.success(request, _("キャンペーン「%(name)s」を作成しました。") % {"name": campaign.name})
+            return redirect("employer:campaigns")
+    return _campaigns_page(request, form)
+
+
+def _campaigns_page(request, form, *, activation_error=None, status=200):
+    items = list(RelayCampaign.objects.filter(organisation=request.organisation))
+    for item in items:
+        item.activation_error = activation_error if activation_error and activation_error[0] == item.pk else None
+    return render(
+        request,
+        "employer/campaigns.html",
+        {
+            "campaigns": items,
+            "form": form,
+            "active_count": sum(1 for item in items if item.is_active),
+            "active_limit": relay.active_campaign_limit(),
+            "threshold": figure_threshold(),
+            "nav": "campaigns",
+        },
+        status=status,
+    )
 
 
 @employer_view()
@@ -164,7 +194,12 @@ def campaign_set_active(request, pk):
                     ),
                 )
                 return redirect("employer:campaigns")
-        relay.update_campaign(campaign, name=campaign.name, is_active=active)
+        try:
+            relay.update_campaign(campaign, name=campaign.name, is_active=active)
+        except relay.TooManyCampaigns:
+            # Said next to the link's own button; the page is shown again rather than redirected.
+            form = CampaignForm(organisation=request.organisation)
+            return _campaigns_page(request, form, activation_error=(campaign.pk, too_many_campaigns_message()))
     if active:
         messages.success(request, _("「%(name)s」を有効にしました。") % {"name": campaign.name})
     else:
