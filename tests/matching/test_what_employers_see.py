@@ -9,6 +9,7 @@ from django.urls import reverse
 from careerrelay.audit.models import AuditEvent
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
+from careerrelay.mailings.models import OutboundEmail
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralProposal
 from careerrelay.notifications.models import Notification
@@ -64,7 +65,10 @@ def assert_nothing_of_the_person(responses, strings=PERSON):
             assert value not in body, (response.request["PATH_INFO"], value)
 
 
-def test_a_pending_proposal_is_an_anonymised_resume(owner_client, proposal, employer):
+def test_a_pending_proposal_is_an_anonymised_resume(owner_client, proposal, employer, owner):
+    # The email telling the employer of the proposal names nobody either.
+    for mail in OutboundEmail.objects.filter(to_email=owner.email):
+        assert not any(value in mail.subject + mail.body_text + mail.body_html for value in PERSON)
     page = request_page(owner_client, proposal)
     assert "匿名レジュメ" in page.text and "Java, Spring" in page.text and "開発経験が5年" in page.text
     assert_nothing_of_the_person(employer_pages(owner_client, proposal))
@@ -96,6 +100,17 @@ def test_after_the_candidate_withdraws_the_employer_sees_nothing_of_them(owner_c
     page = request_page(owner_client, proposal)
     assert "辞退済み" in page.text
     assert_nothing_of_the_person(employer_pages(owner_client, proposal), [*PERSON, "Java, Spring"])
+
+
+def test_a_withdrawal_after_the_confirmation_hides_the_person_again(owner_client, proposal, employer, owner, candidate):
+    assert matching.confirm_interview(proposal=proposal, organisation=employer, user=owner)
+    assert "hanako.takahashi@example.jp" in request_page(owner_client, proposal).text
+    withdraw = reverse("candidate:introduction_withdraw", args=[proposal.introduction.public_id])
+    assert sign_in_candidate(Client(), candidate).post(withdraw).status_code == 302
+    introduction_url = reverse("employer:company_introduction", args=[proposal.introduction.public_id])
+    assert_nothing_of_the_person(
+        [*employer_pages(owner_client, proposal), owner_client.get(introduction_url)], [*PERSON, "Java, Spring"]
+    )
 
 
 def test_a_decline_without_a_reason_is_a_field_error_and_changes_nothing(owner_client, proposal, employer):
