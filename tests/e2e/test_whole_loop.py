@@ -291,7 +291,8 @@ def test_the_whole_loop_from_two_shell_commands_to_a_consumed_credit(
     office.goto(link_in(decision_mail, r"http://\S+/employer/free-referrals/[^\s]+/"))
     checks.accessible(office)
     proposal = office.locator(".proposal")
-    expect(proposal).to_contain_text("山﨑 次郎")
+    expect(proposal).to_contain_text("匿名レジュメ")  # no name or contact before the interview is confirmed
+    expect(proposal).not_to_contain_text("山﨑 次郎")
     proposal.get_by_role("link", name="面接を確定する").click()
     checks.accessible(office)
     interview_day = timezone.localdate() + timedelta(days=14)
@@ -300,6 +301,7 @@ def test_the_whole_loop_from_two_shell_commands_to_a_consumed_credit(
     office.get_by_role("button", name="面接を確定して枠を消化する").click()
     expect(office.get_by_text("面接を確定しました。無料紹介枠を1つ消化しました。")).to_be_visible()
     expect(office.locator("main")).to_contain_text("14:00")
+    expect(office.locator(".proposal")).to_contain_text("山﨑 次郎")  # and now the name
 
     # All three parties see the interview, and the candidate's email gives its time and place.
     stage_mail = wait_for_mail(smtp_server, "jiro@example.jp", "紹介の状況が更新されました", count=2)
