@@ -18,7 +18,7 @@ from careerrelay.candidates.models import Candidate, Consent, VerificationToken
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
 from careerrelay.relay.models import RelayCampaign
-from careerrelay.relay.services import create_campaign
+from careerrelay.relay.services import TooManyCampaigns, create_campaign
 from tests.factories import EmployerFactory, registration_data
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -157,3 +157,19 @@ def test_a_registration_and_its_duplicate_then_both_links_posted_at_once_count_o
     assert candidate.status == Candidate.Status.VERIFIED
     assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REFERRAL_COUNTED).count() == 1
     assert RelayCampaign.objects.get(pk=campaign.pk).verified == 1
+
+
+def test_two_recruiters_at_once_cannot_both_take_the_last_active_link(campaign, settings):
+    settings.MAX_ACTIVE_CAMPAIGNS = 3
+    employer = campaign.organisation
+    create_campaign(organisation=employer, name="求人A")  # 2 active: one place left
+
+    def add(name):
+        try:
+            create_campaign(organisation=employer, name=name)
+            return "created"
+        except TooManyCampaigns:
+            return "refused"
+
+    assert sorted(at_once(add, ["求人B", "求人C", "求人D"])) == ["created", "refused", "refused"]
+    assert RelayCampaign.objects.filter(organisation=employer, is_active=True).count() == 3
