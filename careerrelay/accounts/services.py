@@ -1,5 +1,6 @@
 """Addresses staff sign in from, so that a relay registration from one of them can be held."""
 
+import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,9 +11,24 @@ from django.utils import timezone
 from careerrelay.accounts.models import StaffSignIn
 from careerrelay.common.http import client_ip
 
+# Addresses that say nothing about where somebody is: the machine itself, or a private network,
+# which is what every request shows when the app runs behind a proxy without
+# RATELIMIT_IP_META_KEY. Recording those would hold every registration as "from the staff's IP".
+_NOT_IDENTIFYING = [ipaddress.ip_network(net) for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")]
+
+
+def identifies_a_network(ip: str) -> bool:
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if address.is_loopback or address.is_link_local or address.is_unspecified:
+        return False
+    return not any(address.version == net.version and address in net for net in _NOT_IDENTIFYING)
+
 
 def record_staff_signin(user, ip: str | None) -> None:
-    if not ip or user is None or not user.pk:
+    if not ip or user is None or not user.pk or not identifies_a_network(ip):
         return
     now = timezone.now()
     updated = StaffSignIn.objects.filter(user=user, ip=ip).update(last_seen_at=now)

@@ -207,3 +207,16 @@ def test_operators_hear_once_a_day_per_company_however_many_links_are_farmed(
     register_and_confirm(second_link, "b@gmail.com", django_capture_on_commit_callbacks)
     told = [m for m in mail.outbox if m.to == ["ops@careerrelay.example"]]
     assert len(told) == 1
+
+
+def test_a_staff_sign_in_from_a_loopback_or_private_address_holds_nobody(
+    company, link, django_capture_on_commit_callbacks
+):
+    # Behind a proxy without RATELIMIT_IP_META_KEY every request comes from the proxy's private
+    # address; recording it would hold every registration.
+    staff = MembershipFactory(organisation=company, user=UserFactory(email="hr@gmail.com")).user
+    credentials = {"login": staff.email, "password": "correct horse battery"}
+    for address in ("127.0.0.1", "10.0.0.5"):
+        assert Client().post("/accounts/login/", credentials, REMOTE_ADDR=address).status_code == 302
+    person = register_and_confirm(link, "friend@gmail.com", django_capture_on_commit_callbacks, ip="10.0.0.5")
+    assert person.referral_status == Referral.COUNTED
