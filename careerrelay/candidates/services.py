@@ -302,7 +302,9 @@ def evaluate_referral(candidate: Candidate) -> str:
     """Apply the referral rule of DESIGN.md and record the outcome on the candidate."""
     reasons: list[str] = []
     is_new = _claim_fingerprints(candidate)
-    if not candidate.is_verified:
+    if candidate.referral_status == Referral.REJECTED:
+        outcome = Referral.REJECTED  # an operator's refusal is final, whatever changes later
+    elif not candidate.is_verified:
         outcome = Referral.NOT_EVALUATED
     elif not is_new:
         outcome = Referral.NOT_NEW
@@ -310,8 +312,6 @@ def evaluate_referral(candidate: Candidate) -> str:
         outcome = Referral.NO_SOURCE
     elif not has_active_consent(candidate, Consent.Purpose.AGENCY_SHARING):
         outcome = Referral.NO_CONSENT
-    elif candidate.referral_status == Referral.REJECTED:
-        outcome = Referral.REJECTED  # an operator's refusal is final
     elif candidate.held_for_review or (reasons := hold_reasons(candidate)):
         outcome = Referral.HELD
     else:
