@@ -8,6 +8,22 @@ from django.utils.translation import gettext_lazy as _
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
 from careerrelay.relay.models import RelayCampaign
 
+# What a person types into the relay form (forms.RegistrationForm); a later submission for an
+# unconfirmed address replaces all of them (services.register_candidate).
+REGISTRATION_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "email",
+    "phone",
+    "prefecture",
+    "job_category",
+    "years_experience",
+    "skills",
+    "summary",
+)
+
 
 class Candidate(models.Model):
     """Marketplace data: what a person entered themselves, under their own consent."""

@@ -13,7 +13,13 @@ from careerrelay.accounts.models import User
 from careerrelay.accounts.services import staff_signed_in_from
 from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import record_event
-from careerrelay.candidates.models import Candidate, Consent, IdentityFingerprint, VerificationToken
+from careerrelay.candidates.models import (
+    REGISTRATION_FIELDS,
+    Candidate,
+    Consent,
+    IdentityFingerprint,
+    VerificationToken,
+)
 from careerrelay.candidates.notices import NOTICES
 from careerrelay.common.japanese import normalize_email, normalize_phone
 from careerrelay.common.mailboxes import canonical_mailbox, email_domain, is_public_mailbox
@@ -91,6 +97,10 @@ def _replace_unconfirmed(candidate: Candidate, *, campaign, data, consents, ip, 
     the new grants; the effective consent is always the latest record. Links mailed for the
     earlier submission stop working, so an old email cannot confirm data it did not show."""
     now = timezone.now()
+    # Every field of the registration form is replaced, also one this submission left out: nothing
+    # typed by the earlier submitter may survive into the confirmed profile.
+    for field in REGISTRATION_FIELDS:
+        setattr(candidate, field, data.get(field, Candidate._meta.get_field(field).get_default()))
     for field, value in data.items():
         setattr(candidate, field, value)
     previous_campaign_id = candidate.source_campaign_id

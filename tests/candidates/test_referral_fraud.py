@@ -2,18 +2,21 @@
 emailed confirmation link, as a farming script would, and shown to fail."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
-from careerrelay.accounts.models import User
+from careerrelay.accounts.models import StaffSignIn, User
 from careerrelay.audit.models import AuditEvent
 from careerrelay.candidates import services
 from careerrelay.candidates.models import Candidate
 from careerrelay.common.japanese import normalize_email
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
+from careerrelay.mailings.periodic import run_once
 from careerrelay.relay.services import create_campaign
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory, registration_data
 
@@ -220,3 +223,18 @@ def test_a_staff_sign_in_from_a_loopback_or_private_address_holds_nobody(
         assert Client().post("/accounts/login/", credentials, REMOTE_ADDR=address).status_code == 302
     person = register_and_confirm(link, "friend@gmail.com", django_capture_on_commit_callbacks, ip="10.0.0.5")
     assert person.referral_status == Referral.COUNTED
+
+
+def test_staff_addresses_older_than_the_retention_hold_nobody_and_are_deleted(
+    company, link, django_capture_on_commit_callbacks, settings
+):
+    staff = MembershipFactory(organisation=company, user=UserFactory(email="hr@gmail.com")).user
+    credentials = {"login": staff.email, "password": "correct horse battery"}
+    Client().post("/accounts/login/", credentials, REMOTE_ADDR="192.0.2.10")
+    long_ago = timezone.now() - timedelta(days=settings.STAFF_SIGNIN_IP_DAYS + 1)
+    StaffSignIn.objects.filter(user=staff).update(first_seen_at=long_ago, last_seen_at=long_ago)
+
+    person = register_and_confirm(link, "friend@gmail.com", django_capture_on_commit_callbacks, ip="192.0.2.10")
+    assert person.referral_status == Referral.COUNTED
+    assert run_once()["staff_signin_addresses_deleted"] == 1
+    assert not StaffSignIn.objects.exists()

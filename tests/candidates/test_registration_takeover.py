@@ -57,13 +57,15 @@ def test_the_person_who_confirms_gets_their_own_data_consents_and_referral(
                 given_name="太郎",
                 phone="080-9999-0000",
                 summary="でたらめ",
+                skills="偽のスキル",
                 consent_employer_recontact="on",
             ),
             REMOTE_ADDR=ATTACKER_IP,
         )
         owner.post(
             link_b.get_absolute_url(),
-            registration_data(email=VICTIM, phone="090-1234-5678"),  # no re-contact consent ticked
+            # No re-contact consent ticked, and no skills typed.
+            registration_data(email=VICTIM, phone="090-1234-5678", skills=""),
             REMOTE_ADDR=OWNER_IP,
         )
     first_link, newest_link = links_to(VICTIM)
@@ -80,6 +82,7 @@ def test_the_person_who_confirms_gets_their_own_data_consents_and_referral(
     assert person.status == Candidate.Status.VERIFIED
     assert (person.family_name, person.given_name, person.phone_normalized) == ("髙橋", "花子", "+819012345678")
     assert person.summary == "法人営業を5年経験しました。"
+    assert person.skills == ""  # nothing the attacker typed survives, also where the owner typed nothing
     assert person.registration_ip == OWNER_IP
     assert person.source_campaign == link_b
 
