@@ -292,6 +292,15 @@ LOGGING = {
 # Keyed hashes that recognise a returning email or phone across deletions; kept apart from
 # SECRET_KEY so rotating that key does not make every past referral look new.
 PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY") or SECRET_KEY
-# More verified registrations than this from one IP for one relay link within 24 hours are
-# held for an operator's review instead of counting.
+# --- Referral fraud (issue 9 §2: credits can't be farmed) -------------------------
+# Holds for an operator's review, counted per company across all its relay links
+# (candidates.services.hold_reasons): more verified registrations than this from one IP
+# within 24 hours,
 FRAUD_REVIEW_THRESHOLD = envint("FRAUD_REVIEW_THRESHOLD", 30)
+# at least this many verified registrations within FRAUD_SHARED_DOMAIN_DAYS from one email
+# domain that is not a public mailbox provider (common.mailboxes.PUBLIC_MAILBOX_DOMAINS),
+FRAUD_SHARED_DOMAIN_THRESHOLD = envint("FRAUD_SHARED_DOMAIN_THRESHOLD", 3)
+FRAUD_SHARED_DOMAIN_DAYS = envint("FRAUD_SHARED_DOMAIN_DAYS", 30)
+# and any registration from an address the company's staff signed in from within this many days
+# (accounts.StaffSignIn, deleted after the same time).
+STAFF_SIGNIN_IP_DAYS = envint("STAFF_SIGNIN_IP_DAYS", 90)

@@ -56,3 +56,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
+
+
+class StaffSignIn(models.Model):
+    """An address a member of an employer or agency signed in from, kept STAFF_SIGNIN_IP_DAYS.
+
+    A relay registration from an address the employer's own staff use is held for review
+    (candidates.services.hold_reasons): the employer would be referring itself."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signin_addresses")
+    ip = models.GenericIPAddressField()
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "ip"], name="staff_signin_address_once")]
+        indexes = [models.Index(fields=["ip", "last_seen_at"], name="staff_signin_ip_recent")]

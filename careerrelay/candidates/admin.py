@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from careerrelay.audit.admin import AuditedAdminMixin
 from careerrelay.candidates.models import Candidate, Consent
-from careerrelay.candidates.services import release_from_review
+from careerrelay.candidates.services import NotHeld, reject_from_review, release_from_review
+from careerrelay.common.mailboxes import email_domain
 
 
 class ReadOnlyMixin:
@@ -29,13 +30,27 @@ class ConsentInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Candidate)
 class CandidateAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ("__str__", "employer", "status", "referral_status", "held_for_review", "created_at", "verified_at")
+    # The list filtered on held_for_review is the operators' review queue for referral fraud:
+    # each row shows why it was held, for which company and link, from where.
+    list_display = (
+        "__str__",
+        "employer",
+        "source_campaign",
+        "status",
+        "referral_status",
+        "held_for_review",
+        "reasons",
+        "registration_ip",
+        "domain",
+        "created_at",
+        "verified_at",
+    )
     list_filter = ("status", "referral_status", "held_for_review")
     search_fields = ("=email_normalized", "=public_id")
     list_select_related = ("source_campaign__organisation",)
     date_hierarchy = "created_at"
     inlines = [ConsentInline]
-    actions = ["release"]
+    actions = ["release", "reject"]
     fieldsets = (
         (
             _("本人が入力した情報"),
@@ -63,6 +78,7 @@ class CandidateAdmin(AuditedAdminMixin, admin.ModelAdmin):
                     "verified_at",
                     "referral_status",
                     "held_for_review",
+                    "reasons",
                     "registration_ip",
                     "language",
                     "created_at",
@@ -90,18 +106,43 @@ class CandidateAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def employer(self, obj):
         return obj.source_campaign.organisation.name if obj.source_campaign else "-"
 
-    @admin.action(description=_("審査保留を解除する(条件を満たせば紹介としてカウント)"), permissions=["release"])
-    def release(self, request, queryset):
+    def get_readonly_fields(self, request, obj=None):
+        return ("reasons",)
+
+    @admin.display(description=_("保留の理由"))
+    def reasons(self, obj):
+        return "、".join(str(Candidate.HoldReason(code).label) for code in obj.hold_reasons) or "-"
+
+    @admin.display(description=_("メールのドメイン"))
+    def domain(self, obj):
+        return email_domain(obj.email_normalized)
+
+    def _decide(self, request, queryset, decide):
         outcomes = {}
         for candidate in queryset.filter(held_for_review=True):
-            outcome = release_from_review(candidate)
+            try:
+                outcome = decide(candidate, actor=request.user, request=request)
+            except NotHeld:
+                continue  # another operator decided it a moment ago
             label = Candidate.Referral(outcome).label
             outcomes[label] = outcomes.get(label, 0) + 1
         if not outcomes:
             self.message_user(request, _("選択した中に審査保留の登録はありません。"), messages.WARNING)
-            return
-        summary = "、".join(f"{label}: {n}" for label, n in outcomes.items())
-        self.message_user(request, _("審査保留を解除しました(%(summary)s)。") % {"summary": summary}, messages.SUCCESS)
+            return None
+        return "、".join(f"{label}: {n}" for label, n in outcomes.items())
+
+    @admin.action(description=_("審査保留を解除する(条件を満たせば紹介としてカウント)"), permissions=["release"])
+    def release(self, request, queryset):
+        summary = self._decide(request, queryset, release_from_review)
+        if summary:
+            message = _("審査保留を解除しました(%(summary)s)。") % {"summary": summary}
+            self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description=_("却下する(紹介として今後もカウントしない)"), permissions=["release"])
+    def reject(self, request, queryset):
+        summary = self._decide(request, queryset, reject_from_review)
+        if summary:
+            self.message_user(request, _("却下しました(%(summary)s)。") % {"summary": summary}, messages.SUCCESS)
 
 
 @admin.register(Consent)

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
-from careerrelay.candidates.models import Candidate
+from careerrelay.candidates.models import REGISTRATION_FIELDS, Candidate
 from careerrelay.candidates.notices import AGENCY_SHARING, EMPLOYER_RECONTACT
 from careerrelay.common.forms import NormalizedEmailField
 from careerrelay.common.japanese import normalize_kana, normalize_phone, normalize_text
@@ -57,19 +57,7 @@ class RegistrationForm(PersonCleaning, forms.ModelForm):
 
     class Meta:
         model = Candidate
-        fields = [
-            "family_name",
-            "given_name",
-            "family_name_kana",
-            "given_name_kana",
-            "email",
-            "phone",
-            "prefecture",
-            "job_category",
-            "years_experience",
-            "skills",
-            "summary",
-        ]
+        fields = list(REGISTRATION_FIELDS)
         field_classes = {"email": NormalizedEmailField}
         widgets = {
             "family_name": forms.TextInput(attrs={"autocomplete": "family-name"}),

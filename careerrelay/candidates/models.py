@@ -8,6 +8,22 @@ from django.utils.translation import gettext_lazy as _
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
 from careerrelay.relay.models import RelayCampaign
 
+# What a person types into the relay form (forms.RegistrationForm); a later submission for an
+# unconfirmed address replaces all of them (services.register_candidate).
+REGISTRATION_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "email",
+    "phone",
+    "prefecture",
+    "job_category",
+    "years_experience",
+    "skills",
+    "summary",
+)
+
 
 class Candidate(models.Model):
     """Marketplace data: what a person entered themselves, under their own consent."""
@@ -23,6 +39,14 @@ class Candidate(models.Model):
         NO_CONSENT = "no_consent", _("同意なし")
         HELD = "held", _("審査保留")
         NO_SOURCE = "no_source", _("リレーリンク以外からの登録")
+        # An operator looked at a held registration and refused it: it never counts.
+        REJECTED = "rejected", _("審査で却下")
+
+    class HoldReason(models.TextChoices):
+        SAME_IP = "same_ip", _("同じIPアドレスからこの企業への登録が多い")
+        COMPANY_DOMAIN = "company_domain", _("企業自身のドメインのメールアドレス")
+        STAFF_IP = "staff_ip", _("企業の担当者が使うIPアドレスからの登録")
+        SHARED_DOMAIN = "shared_domain", _("同じドメインのメールアドレスからこの企業への登録が多い")
 
     # The pseudonymous key that the ledger keeps after the person is deleted.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -49,6 +73,8 @@ class Candidate(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     held_for_review = models.BooleanField(_("不正審査で保留"), default=False)
     referral_status = models.CharField(max_length=16, choices=Referral.choices, default="", blank=True)
+    # Why the registration was held (HoldReason codes), kept after the operator's decision.
+    hold_reasons = models.JSONField(_("保留の理由"), default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped by "sign out everywhere": a session remembers the generation it was made in.
@@ -89,6 +115,9 @@ class Consent(models.Model):
     class Action(models.TextChoices):
         GRANT = "grant", _("同意")
         WITHDRAW = "withdraw", _("撤回")
+        # A later submission for the same unconfirmed address replaced this registration's data:
+        # the earlier grants stay as history but no longer apply (see register_candidate).
+        SUPERSEDED = "superseded", _("再登録により置き換え")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=32, choices=Purpose.choices)

@@ -37,6 +37,18 @@ def _spent_links():
     return delete_spent_links()
 
 
+def _unconfirmed_registrations():
+    from careerrelay.candidates.services import delete_expired_unconfirmed
+
+    return delete_expired_unconfirmed()
+
+
+def _staff_signin_addresses():
+    from careerrelay.accounts.services import forget_old_staff_signins
+
+    return forget_old_staff_signins()
+
+
 def run_once() -> dict:
     """Each job on its own: one that fails is logged and the others still run."""
     from careerrelay.mailings.sends import run_periodic
@@ -53,6 +65,10 @@ def run_once() -> dict:
         ("lapse_reminders", _lapse_reminders),
         # Candidate sign-in and email-change links a day past expiry (an email-change row holds an address).
         ("spent_links_deleted", _spent_links),
+        # Registrations never confirmed, once their newest link has expired (with their consents).
+        ("unconfirmed_registrations_deleted", _unconfirmed_registrations),
+        # Addresses staff signed in from, kept STAFF_SIGNIN_IP_DAYS for the referral-fraud holds.
+        ("staff_signin_addresses_deleted", _staff_signin_addresses),
     ]
     for name, job in jobs:
         try:

@@ -82,6 +82,16 @@ def record_registration(campaign_id: int) -> None:
     RelayCampaign.objects.filter(pk=campaign_id).update(registrations=F("registrations") + 1)
 
 
+def move_registration(from_campaign_id: int | None, to_campaign_id: int) -> None:
+    """An unconfirmed registration was submitted again through another link: it counts once, for
+    the link the person used last (candidates.services.register_candidate)."""
+    if from_campaign_id is not None:
+        RelayCampaign.objects.filter(pk=from_campaign_id, registrations__gt=0).update(
+            registrations=F("registrations") - 1
+        )
+    record_registration(to_campaign_id)
+
+
 def record_verification(campaign_id: int) -> None:
     RelayCampaign.objects.filter(pk=campaign_id).update(verified=F("verified") + 1)
 

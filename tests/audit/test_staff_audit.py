@@ -77,9 +77,12 @@ def test_a_staff_action_on_candidates_is_audited_per_person(operator_client, per
     operator_client.post(
         "/operator/candidates/candidate/", {"action": "release", "_selected_action": [held.pk, person.pk]}
     )
-    events = staff_events(action="staff_action")
+    events = staff_events(action="staff_action", detail__has_key="admin_action")
     assert set(events.values_list("subject_key", flat=True)) == {held.public_id, person.public_id}
     assert {e.detail["admin_action"] for e in events} == {"release"}
+    # The review decision itself is audited too, for the held registration only.
+    [decision] = staff_events(action="staff_action", detail__has_key="review_decision")
+    assert (decision.subject_key, decision.detail["review_decision"]) == (held.public_id, "release")
 
 
 def test_an_unknown_candidate_id_records_nothing(operator_client):

@@ -233,7 +233,9 @@ class Command(BaseCommand):
         new_people = 0
         for n, kind in enumerate(plan):
             when = self.timeline.next()
-            email = f"demo.{employer.slug}.{index + 1}.{n + 1:02d}@example.jp"
+            # One mail domain per person: many registrations for one company from one private
+            # domain are held for review (candidates.services.hold_reasons), as a farm would be.
+            email = f"demo@{employer.slug}-{index + 1}-{n + 1:02d}.example.jp"
             if (number, index, n) == DEMO_CANDIDATE_SEAT:
                 email = DEMO_CANDIDATE_EMAIL
             emails.append(email)
