@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -9,6 +10,12 @@ from careerrelay.organisations.models import Membership
 admin.site.site_header = _("キャリアリレー 運営コンソール")
 admin.site.site_title = _("キャリアリレー 運営")
 admin.site.index_title = _("運営メニュー")
+
+
+# The console has no login form of its own: staff sign in through allauth's login like everyone
+# else, with its failed-login lock and the second-factor step. A signed-in non-staff user is
+# refused (403) rather than sent back and forth between the two logins.
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 class UserCreationForm(AdminUserCreationForm):

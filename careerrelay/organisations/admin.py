@@ -89,7 +89,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description=_("選択したAPIキーを無効にする"), permissions=["revoke"])
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at__isnull=True):
-            revoke_api_key(key)
+            revoke_api_key(key, actor=request.user, request=request)
         self.message_user(request, _("APIキーを無効にしました。"), messages.SUCCESS)
 
 

@@ -10,6 +10,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.mailings.dev_urlcon
 
 
 def test_a_rejection_email_shows_both_parts(client, employer, template, applicants, settings):
+    settings.DEBUG = True
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     sends.create_send(organisation=employer, template=template, applicants=applicants[:1])
     message = OutboundEmail.objects.get()
