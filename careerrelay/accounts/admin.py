@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from careerrelay.accounts.models import User
+from careerrelay.organisations.admin import MembershipRemovalThroughService
 from careerrelay.organisations.models import Membership
 
 admin.site.site_header = _("キャリアリレー 運営コンソール")
@@ -42,7 +43,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(MembershipRemovalThroughService, BaseUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ("email",)

@@ -5,8 +5,24 @@ from django.utils.translation import gettext_lazy as _
 
 from careerrelay.credits.services import get_balance
 from careerrelay.organisations.models import ApiKey, Invitation, Membership, Organisation
-from careerrelay.organisations.services import revoke_api_key
+from careerrelay.organisations.services import remove_member, revoke_api_key
 from careerrelay.relay.services import create_campaign
+
+
+class MembershipRemovalThroughService:
+    """A membership deleted in a console inline goes the way of one removed by the company's admin:
+    the API keys the person created stop working, and the removal is audited."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            remove_member(membership, actor=request.user, request=request)
+        for membership in instances:
+            membership.save()
+        formset.save_m2m()
+        return None
 
 
 class MembershipInline(admin.TabularInline):
@@ -18,7 +34,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
     list_display = ("name", "kind", "is_active", "member_count", "created_at")
     list_filter = ("kind", "is_active")
     search_fields = ("name",)

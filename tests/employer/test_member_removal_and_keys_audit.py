@@ -7,6 +7,7 @@ from django.urls import reverse
 from careerrelay.audit.models import AuditEvent
 from careerrelay.organisations.models import ApiKey, Membership
 from careerrelay.organisations.services import create_api_key
+from tests.factories import OperatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +57,34 @@ def test_creating_and_revoking_a_key_in_the_workspace_is_audited(owner_client, e
     assert [e.detail["event"] for e in events] == ["api_key_created", "api_key_revoked"]
     assert {e.actor_user for e in events} == {owner}
     assert "secret" not in str([e.detail for e in events]).lower()
+
+
+def test_a_membership_deleted_in_the_operator_console_revokes_the_keys_too(client, employer, owner, member):
+    operator = OperatorFactory()
+    client.force_login(operator)
+    _key, secret = create_api_key(organisation=employer, name="スクリプト", created_by=member)
+    memberships = list(Membership.objects.filter(organisation=employer).order_by("pk"))
+    data = {
+        "kind": "employer",
+        "name": employer.name,
+        "is_active": "on",
+        "memberships-TOTAL_FORMS": str(len(memberships)),
+        "memberships-INITIAL_FORMS": str(len(memberships)),
+    }
+    for index, membership in enumerate(memberships):
+        data |= {
+            f"memberships-{index}-id": membership.pk,
+            f"memberships-{index}-organisation": employer.pk,
+            f"memberships-{index}-user": membership.user_id,
+            f"memberships-{index}-role": membership.role,
+        }
+        if membership.user == member:
+            data[f"memberships-{index}-DELETE"] = "on"
+
+    response = client.post(reverse("admin:organisations_organisation_change", args=[employer.pk]), data)
+
+    assert response.status_code == 302
+    assert not Membership.objects.filter(user=member, organisation=employer).exists()
+    assert client.get("/api/v1/me", **bearer(secret)).status_code == 401
+    removal = AuditEvent.objects.get(object_type="organisations.membership", action="delete")
+    assert (removal.actor_user, removal.actor_kind) == (operator, "staff")
