@@ -8,3 +8,7 @@ import os
 os.environ["DEBUG"] = "1"
 
 from careerrelay.settings import *  # noqa: F403
+
+# The test client's requests come from 127.0.0.1, as from a browser beside `make run`, whatever
+# HOST the shell that runs the tests has.
+DEV_SERVER_HOST = "127.0.0.1"

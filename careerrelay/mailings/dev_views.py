@@ -38,7 +38,7 @@ def _is_loopback(address: str) -> bool:
 
 def is_local_request(request) -> bool:
     return (
-        _is_loopback(getattr(settings, "DEV_SERVER_HOST", ""))
+        _is_loopback(settings.DEV_SERVER_HOST)
         and _is_loopback(request.META.get("REMOTE_ADDR", ""))
         and not any(request.META.get(header) for header in FORWARDING_HEADERS)
     )
