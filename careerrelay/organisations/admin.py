@@ -25,6 +25,13 @@ class MembershipRemovalThroughService:
         return None
 
 
+def remove_memberships_of(users, request) -> None:
+    """Before a user is deleted in the console: their API keys would otherwise outlive them
+    (ApiKey.created_by is SET_NULL)."""
+    for membership in Membership.objects.filter(user__in=users).select_related("organisation"):
+        remove_member(membership, actor=request.user, request=request)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0

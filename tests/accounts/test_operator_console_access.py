@@ -134,3 +134,14 @@ def test_the_reset_link_attack_on_the_operator_fails(client, settings, django_ca
     response = sign_in(client, "operator@careerrelay.example", password="new-strong-pass-2026")
     assert response["Location"] == reverse("mfa_authenticate")
     assert client.get("/operator/")["Location"].startswith("/operator/login/")
+
+
+def test_admins_own_login_form_cannot_sign_in_another_account(client):
+    """A signed-in operator posting someone else's password to /operator/login/ stays themself:
+    that form would skip the failed-login lock and the other account's second factor."""
+    operator = OperatorFactory(email="operator@careerrelay.example")
+    other = OperatorFactory(email="other@careerrelay.example")
+    client.force_login(operator)
+    response = client.post("/operator/login/", {"username": other.email, "password": PASSWORD})
+    assert response["Location"] == "/operator/"
+    assert client.session["_auth_user_id"] == str(operator.pk)

@@ -68,3 +68,32 @@ def test_an_operator_sets_up_an_authenticator_app_and_reaches_the_console(new_pa
     assert page.url.endswith("/operator/")
     assert "運営メニュー" in page.content()
     assert violations == []
+
+
+def test_the_delete_confirmation_still_asks_now_that_its_script_is_a_static_file(new_page, live_server, settings):
+    from django.test import Client
+
+    from careerrelay.talent.models import Applicant
+    from tests.factories import EmployerFactory, MembershipFactory, UserFactory
+    from tests.rejections.conftest import make_applicant
+
+    settings.SITE_URL = live_server.url
+    employer = EmployerFactory(name="株式会社山﨑製作所")
+    owner = MembershipFactory(organisation=employer, role="admin", user=UserFactory(email="o@yamasaki.example")).user
+    applicant = make_applicant(employer, family_name="髙橋", given_name="一郎", email="ichiro@example.jp")
+    client = Client()
+    client.force_login(owner)
+    page = new_page(**DESKTOP)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    violations = watch_csp(page)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    page.goto(f"{live_server.url}/employer/applicants/{applicant.pk}/")
+    page.get_by_role("button", name="削除する").click()
+
+    assert dialogs == ["この応募者を削除します。元に戻せません。よろしいですか?"]
+    assert Applicant.objects.filter(pk=applicant.pk).exists()  # dismissed: nothing deleted
+    assert violations == []

@@ -88,3 +88,12 @@ def test_a_membership_deleted_in_the_operator_console_revokes_the_keys_too(clien
     assert client.get("/api/v1/me", **bearer(secret)).status_code == 401
     removal = AuditEvent.objects.get(object_type="organisations.membership", action="delete")
     assert (removal.actor_user, removal.actor_kind) == (operator, "staff")
+
+
+def test_a_user_deleted_in_the_operator_console_takes_their_keys_with_them(client, employer, member):
+    client.force_login(OperatorFactory())
+    _key, secret = create_api_key(organisation=employer, name="スクリプト", created_by=member)
+    response = client.post(reverse("admin:accounts_user_delete", args=[member.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert client.get("/api/v1/me", **bearer(secret)).status_code == 401
+    assert AuditEvent.objects.filter(object_type="organisations.apikey", detail__event="api_key_revoked").exists()
