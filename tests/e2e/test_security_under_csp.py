@@ -97,3 +97,49 @@ def test_the_delete_confirmation_still_asks_now_that_its_script_is_a_static_file
     assert dialogs == ["この応募者を削除します。元に戻せません。よろしいですか?"]
     assert Applicant.objects.filter(pk=applicant.pk).exists()  # dismissed: nothing deleted
     assert violations == []
+
+
+def test_a_security_key_can_be_added_under_the_policy(new_page, live_server, settings):
+    """allauth's WebAuthn page is the most script-heavy of its MFA pages; Chromium's virtual
+    authenticator stands in for the key."""
+    from allauth.mfa.models import Authenticator
+
+    settings.SITE_URL = live_server.url
+    settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # http://localhost, as with `make run`
+    operator = OperatorFactory(email="operator@careerrelay.example")
+    page = new_page(**DESKTOP)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    violations = watch_csp(page)
+
+    page.goto(f"{live_server.url}/accounts/login/?next=/accounts/2fa/webauthn/add/")
+    page.fill("input[name=login]", operator.email)
+    page.fill("input[name=password]", "correct horse battery")
+    page.locator("form[action^='/accounts/login/'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.fill("input[name=code]", code(operator.totp_secret))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/accounts/"))
+    page.goto(f"{live_server.url}/accounts/2fa/webauthn/add/")
+    if "/reauthenticate/" in page.url:
+        page.fill("input[name=password]", "correct horse battery")
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_url(re.compile(r"/accounts/2fa/webauthn/add/"))
+    page.fill("input[name=name]", "USBキー")
+    page.locator("#mfa_webauthn_add").click()
+    page.wait_for_url(lambda url: "/webauthn/add/" not in url)
+
+    assert Authenticator.objects.filter(user=operator, type=Authenticator.Type.WEBAUTHN).exists()
+    assert violations == []
