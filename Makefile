@@ -18,6 +18,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The local demo runs with DEBUG on (development key, development mailbox); the app itself
+# starts with DEBUG off unless told otherwise.
+run: export DEBUG = 1
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -26,6 +29,7 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed lint test-sqlite test-postgres
 
+lint messages: export DEBUG = 1
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -32,11 +33,21 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
 
 
-DEBUG = envbool("DEBUG", True)
+# Off unless asked for: a server started without configuration must not show tracebacks, the
+# development mailbox or the demo's shortcuts. `make run` and the test suite set DEBUG=1.
+DEBUG = envbool("DEBUG", False)
 _INSECURE_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
-SECRET_KEY = os.environ.get("SECRET_KEY") or _INSECURE_KEY
-if not DEBUG and SECRET_KEY == _INSECURE_KEY:
-    raise ImproperlyConfigured("Set SECRET_KEY when DEBUG is off.")
+SECRET_KEY = os.environ.get("SECRET_KEY") or ""
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY (a long random string) in the environment; only with DEBUG=1 set explicitly "
+            "does the app start with a development key."
+        )
+    SECRET_KEY = _INSECURE_KEY
+# The address runserver listens on (Makefile, Procfile.dev): the development mailbox answers
+# anonymous requests only when this is a loopback address.
+DEV_SERVER_HOST = os.environ.get("HOST", "127.0.0.1")
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h]
@@ -59,6 +70,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "careerrelay.common",
@@ -82,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -91,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "careerrelay.accounts.middleware.OperatorConsoleRequiresMFA",
+    "careerrelay.common.middleware.NoStoreForSignedInPages",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
@@ -175,6 +191,14 @@ ACCOUNT_ADAPTER = "careerrelay.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[キャリアリレー] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+
+# Second factor (allauth.mfa): offered to every user on the account security page, required for
+# staff before the operator console opens (careerrelay.accounts.middleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "キャリアリレー"
+MFA_PASSKEY_LOGIN_ENABLED = False
+# Browsers offer WebAuthn only on https, except on the laptop's http://127.0.0.1 with DEBUG on.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # --- Rate limits ------------------------------------------------------------
 # Many Japanese phones share one carrier IP, so per-IP limits stay generous and the tight
@@ -267,6 +291,35 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Security ---------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts only from our own origin or inline with the
+# request's nonce ({{ request.csp_nonce }}), no inline event handlers, no plugins, no framing.
+# Style attributes stay allowed (style-src-attr): the HTML emails are inline-styled by
+# css-inline and their previews sit in srcdoc iframes, which inherit this policy; an attribute
+# cannot run script. <style> elements need the nonce like scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        # The TOTP QR code is an inline data: image.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        # X-Frame-Options DENY says the same to older browsers; the send preview opts into
+        # same-origin framing with xframe_options_sameorigin and csp_update.
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The language cookie says nothing secret, but is sent only over HTTPS in production and never
+# to scripts or on cross-site subrequests.
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

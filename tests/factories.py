@@ -25,6 +25,17 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
 
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        # The operator console opens only for staff with a second factor, so test staff have an
+        # authenticator app unless a test says second_factor=False; its secret is on .totp_secret.
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+        wanted = obj.is_staff if extracted is None else extracted
+        if create and wanted:
+            obj.totp_secret = generate_totp_secret()
+            TOTP.activate(obj, obj.totp_secret)
+
 
 class EmployerFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -81,3 +92,10 @@ def registration_data(**overrides):
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+class OperatorFactory(UserFactory):
+    """A member of CareerRelay's staff, with the second factor the operator console requires."""
+
+    is_staff = True
+    is_superuser = True

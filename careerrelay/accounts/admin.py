@@ -1,14 +1,30 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from careerrelay.accounts.models import User
+from careerrelay.organisations.admin import MembershipRemovalThroughService, remove_memberships_of
 from careerrelay.organisations.models import Membership
 
 admin.site.site_header = _("キャリアリレー 運営コンソール")
 admin.site.site_title = _("キャリアリレー 運営")
 admin.site.index_title = _("運営メニュー")
+
+
+@secure_admin_login
+def console_login(request, extra_context=None):
+    """The console has no login form of its own: staff sign in through allauth's login like
+    everyone else, with its failed-login lock and the second-factor step (secure_admin_login
+    sends them there, and refuses a signed-in non-staff user with 403 rather than sending them
+    round in circles). Staff already signed in go on to the console: admin's own form, which
+    would sign in whoever's password is posted to it, is never reached."""
+    return redirect("admin:index")
+
+
+admin.site.login = console_login
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -35,7 +51,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(MembershipRemovalThroughService, BaseUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ("email",)
@@ -52,3 +68,11 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "usable_password", "password1", "password2")}),
     )
+
+    def delete_model(self, request, obj):
+        remove_memberships_of([obj], request)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        remove_memberships_of(list(queryset), request)
+        super().delete_queryset(request, queryset)

@@ -113,6 +113,20 @@ class OutboundEmail(models.Model):
     def __str__(self):
         return f"{self.to_email}: {self.subject}"
 
+    @property
+    def carries_sign_in_link(self) -> bool:
+        """Whether the body holds a link or code that signs someone in or takes over an account."""
+        return self.template in SIGN_IN_LINK_TEMPLATES or self.template.startswith(SIGN_IN_LINK_TEMPLATE_PREFIXES)
+
+
+# Emails whose body signs its reader in (or verifies, resets, invites, changes an address):
+# the operator console never shows their bodies, even before delivery.
+SIGN_IN_LINK_TEMPLATES = frozenset(
+    {"candidate_signin", "candidate_verify", "candidate_email_change", "employer_invitation"}
+)
+# allauth's own emails: password reset, address confirmation, login codes.
+SIGN_IN_LINK_TEMPLATE_PREFIXES = ("account/email/",)
+
 
 class Suppression(models.Model):
     """An address that one company must never mail again (unsubscribed, or hard-bounced)."""

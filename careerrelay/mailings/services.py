@@ -148,9 +148,16 @@ def classify_failure(exc: Exception) -> tuple[str, str]:
     return RETRY, (str(exc) or exc.__class__.__name__)[:2000]
 
 
+# Once the server has a message, the outbox forgets its body and built MIME in the same UPDATE
+# that marks it sent: bodies carry sign-in, verification, reset and invitation links, which must
+# not outlive their delivery in the database, its backups or the operator console. Headers,
+# subject, state and timestamps stay for looking into a delivery problem.
+CLEARED_BODY = {"body_text": "", "body_html": "", "mime": None}
+
+
 def _mark_sent(message_id: int) -> None:
     OutboundEmail.objects.filter(pk=message_id, state=State.SENDING).update(
-        state=State.SENT, attempts=F("attempts") + 1, sent_at=timezone.now(), last_error=""
+        state=State.SENT, attempts=F("attempts") + 1, sent_at=timezone.now(), last_error="", **CLEARED_BODY
     )
 
 
@@ -242,7 +249,7 @@ def _claim_chunk(cursor, message_ids: list[int]) -> set[int]:
 def _mark_sent_fast(cursor, message_id: int) -> None:
     cursor.execute(
         f"UPDATE {TABLE} SET state = %s, attempts = attempts + 1, sent_at = %s, "  # noqa: S608
-        "last_error = '' WHERE id = %s AND state = %s",
+        "last_error = '', body_text = '', body_html = '', mime = NULL WHERE id = %s AND state = %s",
         [State.SENT, timezone.now(), message_id, State.SENDING],
     )
 

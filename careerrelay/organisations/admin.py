@@ -5,8 +5,31 @@ from django.utils.translation import gettext_lazy as _
 
 from careerrelay.credits.services import get_balance
 from careerrelay.organisations.models import ApiKey, Invitation, Membership, Organisation
-from careerrelay.organisations.services import revoke_api_key
+from careerrelay.organisations.services import remove_member, revoke_api_key
 from careerrelay.relay.services import create_campaign
+
+
+class MembershipRemovalThroughService:
+    """A membership deleted in a console inline goes the way of one removed by the company's admin:
+    the API keys the person created stop working, and the removal is audited."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            remove_member(membership, actor=request.user, request=request)
+        for membership in instances:
+            membership.save()
+        formset.save_m2m()
+        return None
+
+
+def remove_memberships_of(users, request) -> None:
+    """Before a user is deleted in the console: their API keys would otherwise outlive them
+    (ApiKey.created_by is SET_NULL)."""
+    for membership in Membership.objects.filter(user__in=users).select_related("organisation"):
+        remove_member(membership, actor=request.user, request=request)
 
 
 class MembershipInline(admin.TabularInline):
@@ -18,7 +41,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
     list_display = ("name", "kind", "is_active", "member_count", "created_at")
     list_filter = ("kind", "is_active")
     search_fields = ("name",)
@@ -89,7 +112,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description=_("選択したAPIキーを無効にする"), permissions=["revoke"])
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at__isnull=True):
-            revoke_api_key(key)
+            revoke_api_key(key, actor=request.user, request=request)
         self.message_user(request, _("APIキーを無効にしました。"), messages.SUCCESS)
 
 

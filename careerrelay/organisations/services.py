@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careerrelay.accounts.models import User
+from careerrelay.audit.services import Action, ActorKind, record_event
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.text import validate_one_line
 from careerrelay.common.tokens import hash_token, new_token
@@ -88,27 +89,107 @@ def revoke_invitation(invitation: Invitation) -> None:
     Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
 
 
-def change_role(membership: Membership, role: str) -> None:
+def _actor_kind(actor, organisation: Organisation) -> str:
+    if actor is None:
+        return ActorKind.SYSTEM
+    if actor.is_staff and not Membership.objects.filter(user=actor, organisation=organisation).exists():
+        return ActorKind.STAFF
+    return ActorKind.AGENCY if organisation.kind == Organisation.Kind.AGENCY else ActorKind.EMPLOYER
+
+
+def _audit(action, *, actor, organisation, request, object_type, object_id, **detail):
+    record_event(
+        actor=actor,
+        actor_kind=_actor_kind(actor, organisation),
+        action=action,
+        organisation=organisation,
+        request=request,
+        object_type=object_type,
+        object_id=object_id,
+        **detail,
+    )
+
+
+@transaction.atomic
+def change_role(membership: Membership, role: str, *, actor: User | None = None, request=None) -> None:
+    previous = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    _audit(
+        Action.CHANGE,
+        actor=actor,
+        organisation=membership.organisation,
+        request=request,
+        object_type="organisations.membership",
+        object_id=membership.pk,
+        user_id=membership.user_id,
+        role_from=previous,
+        role_to=role,
+    )
 
 
-def remove_member(membership: Membership) -> None:
+@transaction.atomic
+def remove_member(membership: Membership, *, actor: User | None = None, request=None) -> None:
+    """The member leaves the team, and the API keys they created stop working with them: a key
+    outliving its creator's access would be a way back in for someone who has left."""
+    organisation = membership.organisation
+    keys = list(
+        ApiKey.objects.filter(organisation=organisation, created_by_id=membership.user_id, revoked_at__isnull=True)
+    )
+    for key in keys:
+        revoke_api_key(key, actor=actor, request=request, reason="member_removed")
+    _audit(
+        Action.DELETE,
+        actor=actor,
+        organisation=organisation,
+        request=request,
+        object_type="organisations.membership",
+        object_id=membership.pk,
+        user_id=membership.user_id,
+        role=membership.role,
+        revoked_api_keys=[key.pk for key in keys],
+    )
     membership.delete()
 
 
-def create_api_key(*, organisation: Organisation, name: str, created_by: User | None = None) -> tuple[ApiKey, str]:
+@transaction.atomic
+def create_api_key(
+    *, organisation: Organisation, name: str, created_by: User | None = None, request=None
+) -> tuple[ApiKey, str]:
     """Returns the key object and the secret, which is shown once and never stored."""
     prefix = new_token(6)[:8]
     secret = f"cr_{prefix}_{new_token(32)}"
     key = ApiKey.objects.create(
         organisation=organisation, name=name, prefix=prefix, key_hash=hash_token(secret), created_by=created_by
     )
+    _audit(
+        Action.CHANGE,
+        actor=created_by,
+        organisation=organisation,
+        request=request,
+        object_type="organisations.apikey",
+        object_id=key.pk,
+        event="api_key_created",
+        prefix=prefix,
+    )
     return key, secret
 
 
-def revoke_api_key(key: ApiKey) -> None:
-    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+@transaction.atomic
+def revoke_api_key(key: ApiKey, *, actor: User | None = None, request=None, reason: str = "revoked") -> None:
+    revoked = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        _audit(
+            Action.CHANGE,
+            actor=actor,
+            organisation=key.organisation,
+            request=request,
+            object_type="organisations.apikey",
+            object_id=key.pk,
+            event="api_key_revoked",
+            reason=reason,
+            prefix=key.prefix,
+        )
 
 
 def authenticate_api_key(secret: str) -> ApiKey | None:

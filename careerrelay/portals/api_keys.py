@@ -25,7 +25,7 @@ def api_keys_page(request, template: str):
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         new_key, secret = organisations.create_api_key(
-            organisation=request.organisation, name=form.cleaned_data["name"], created_by=request.user
+            organisation=request.organisation, name=form.cleaned_data["name"], created_by=request.user, request=request
         )
         response = redirect(request.path)
         response.set_signed_cookie(
@@ -68,6 +68,6 @@ def _new_key_from_cookie(request) -> dict | None:
 
 def revoke_api_key(request, pk, redirect_to: str):
     key = get_object_or_404(ApiKey, organisation=request.organisation, pk=pk)
-    organisations.revoke_api_key(key)
+    organisations.revoke_api_key(key, actor=request.user, request=request)
     messages.success(request, _("APIキー「%(name)s」を無効にしました。") % {"name": key.name})
     return redirect(redirect_to)

@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from careerrelay.accounts.models import User
 from careerrelay.candidates.models import Consent
 from careerrelay.candidates.services import register_candidate
 from careerrelay.credits.models import LedgerEntry
@@ -11,7 +10,7 @@ from careerrelay.credits.services import get_balance, record_counted_referral
 from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import ApiKey, Organisation
 from careerrelay.organisations.services import create_api_key, invite_member
-from tests.factories import CandidateFactory
+from tests.factories import CandidateFactory, OperatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +19,7 @@ OUR_APPS = {"accounts", "organisations", "relay", "candidates", "credits", "mail
 
 @pytest.fixture
 def operator_client(client):
-    operator = User.objects.create_superuser(email="operator@careerrelay.example")
+    operator = OperatorFactory(email="operator@careerrelay.example")
     client.force_login(operator)
     return client
 

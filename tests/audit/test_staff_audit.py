@@ -4,19 +4,18 @@ the audit log itself can be filtered but never edited, by anybody."""
 import pytest
 from django.contrib import admin
 
-from careerrelay.accounts.models import User
 from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import record_event
 from careerrelay.common.tokens import pseudonym
 from careerrelay.privacy import services as privacy
-from tests.factories import CandidateFactory
+from tests.factories import CandidateFactory, OperatorFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def operator(db):
-    return User.objects.create_superuser(email="operator@careerrelay.example")
+    return OperatorFactory(email="operator@careerrelay.example")
 
 
 @pytest.fixture

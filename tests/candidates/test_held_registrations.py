@@ -7,17 +7,16 @@ import re
 import pytest
 from django.test import Client
 
-from careerrelay.accounts.models import User
 from careerrelay.candidates.models import Candidate
 from careerrelay.notifications.models import Notification
-from tests.factories import EmployerFactory, registration_data
+from tests.factories import EmployerFactory, OperatorFactory, registration_data
 
 HELD_SUBJECT = "不正確認のために保留された登録があります"
 
 
 @pytest.fixture
 def operator(db):
-    return User.objects.create_superuser(email="ops@careerrelay.example")
+    return OperatorFactory(email="ops@careerrelay.example")
 
 
 def register_and_confirm(campaign, email, capture, smtp_server):
@@ -74,7 +73,7 @@ def test_each_operator_sees_their_own_notifications_in_the_console(
     settings, smtp_server, operator, django_capture_on_commit_callbacks
 ):
     settings.FRAUD_REVIEW_THRESHOLD = 0  # the first verified registration from one IP is held
-    colleague = User.objects.create_superuser(email="ops2@careerrelay.example")
+    colleague = OperatorFactory(email="ops2@careerrelay.example")
     campaign = EmployerFactory(name="株式会社山﨑製作所").campaigns.get()
     register_and_confirm(campaign, "farm1@example.jp", django_capture_on_commit_callbacks, smtp_server)
     assert Notification.objects.count() == 2  # one for each operator

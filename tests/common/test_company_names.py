@@ -12,6 +12,7 @@ from django.urls import reverse
 from careerrelay.accounts.models import User
 from careerrelay.mailings.services import from_address
 from careerrelay.organisations.models import Organisation
+from tests.factories import OperatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_create_company_refuses_control_characters(db):
 
 
 def test_the_operator_cannot_save_a_company_name_with_a_line_break(client, employer):
-    client.force_login(User.objects.create_superuser(email="operator@careerrelay.example"))
+    client.force_login(OperatorFactory(email="operator@careerrelay.example"))
     url = reverse("admin:organisations_organisation_change", args=[employer.pk])
     response = client.post(url, {"kind": "employer", "name": "株式会社\r\n山﨑製作所", "is_active": "on"})
     assert response.status_code == 200

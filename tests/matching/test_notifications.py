@@ -20,6 +20,7 @@ from careerrelay.matching.models import FreeReferralRequest, Introduction
 from careerrelay.notifications.models import Notification
 from tests.agencies.test_onboarding import SIGNUP
 from tests.candidates.helpers import sign_in_candidate
+from tests.factories import OperatorFactory
 from tests.matching.conftest import REQUEST_DATA, make_candidate
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def user_client(user):
 
 
 def test_an_application_reaches_the_operators_and_the_approval_reaches_the_agency(client, smtp_server, delivered):
-    operator = User.objects.create_superuser(email="ops@careerrelay.example")
+    operator = OperatorFactory(email="ops@careerrelay.example")
     with delivered():
         client.post(reverse("agency:signup"), SIGNUP)
     application = one_mail(smtp_server, operator.email, "人材紹介会社の登録申請があります")

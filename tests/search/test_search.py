@@ -11,7 +11,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from careerrelay.accounts.models import User
 from careerrelay.candidates import profiles
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.privacy import services as privacy
@@ -19,7 +18,7 @@ from careerrelay.privacy.deletion import delete_candidate
 from careerrelay.search.models import Posting, SearchDocument, Synonym
 from careerrelay.search.services import search_candidates
 from careerrelay.search.text import document_terms, query_words
-from tests.factories import CandidateFactory
+from tests.factories import CandidateFactory, OperatorFactory
 
 pytestmark = pytest.mark.django_db
 SHARING = Consent.Purpose.AGENCY_SHARING
@@ -229,7 +228,7 @@ def test_staff_adding_and_deleting_a_synonym_in_the_operator_console_changes_sea
 ):
     candidate = make_candidate(django_capture_on_commit_callbacks, summary="ケアマネジャーとして勤務")
     assert found("ケアマネ") == []  # the synonym map is cached from here on
-    client.force_login(User.objects.create_superuser(email="operator@careerrelay.example"))
+    client.force_login(OperatorFactory(email="operator@careerrelay.example"))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:search_synonym_add"), {"terms": "ケアマネ, ケアマネジャー, 介護支援専門員", "note": ""}

@@ -6,6 +6,8 @@ namespace). Every send is reached through `_get_send_for_user`, filtered by the 
 organisation, so another company's sends are simply not found (404).
 """
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
@@ -117,6 +119,7 @@ def send_create(request):
 
 @never_cache
 @xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF]})  # framed by the confirm page, like X-Frame-Options above
 @employer_view()
 def send_preview(request):
     """One message as this applicant would receive it (shown in a frame on the confirm page)."""

@@ -273,7 +273,7 @@ def member_role(request, pk):
     if not form.is_valid():
         messages.error(request, form.errors["role"][0])
         return redirect("employer:team")
-    organisations.change_role(member, form.cleaned_data["role"])
+    organisations.change_role(member, form.cleaned_data["role"], actor=request.user, request=request)
     messages.success(
         request,
         _("%(name)s さんの権限を「%(role)s」に変更しました。")
@@ -289,7 +289,7 @@ def member_remove(request, pk):
     if member.pk == request.membership.pk:
         messages.error(request, _("自分自身はチームから外せません。ほかの管理者に依頼してください。"))
         return redirect("employer:team")
-    organisations.remove_member(member)
+    organisations.remove_member(member, actor=request.user, request=request)
     messages.success(
         request, _("%(name)s さんをチームから外しました。") % {"name": member.user.name or member.user.email}
     )
