@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from careerrelay.accounts.models import StaffSignIn, User
+from careerrelay.accounts.models import StaffSignIn
 from careerrelay.audit.models import AuditEvent
 from careerrelay.candidates import services
 from careerrelay.candidates.models import Candidate
@@ -18,7 +18,7 @@ from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
 from careerrelay.mailings.periodic import run_once
 from careerrelay.relay.services import create_campaign
-from tests.factories import EmployerFactory, MembershipFactory, UserFactory, registration_data
+from tests.factories import EmployerFactory, MembershipFactory, OperatorFactory, UserFactory, registration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +154,7 @@ def test_an_operator_releases_one_and_rejects_another_in_the_console(
     company, link, django_capture_on_commit_callbacks, settings
 ):
     settings.FRAUD_REVIEW_THRESHOLD = 0  # every registration from one address is held
-    operator = User.objects.create_superuser(email="ops@careerrelay.example")
+    operator = OperatorFactory(email="ops@careerrelay.example")
     released, rejected = (
         register_and_confirm(link, f"{name}@gmail.com", django_capture_on_commit_callbacks)
         for name in ("released", "rejected")
@@ -205,7 +205,7 @@ def test_operators_hear_once_a_day_per_company_however_many_links_are_farmed(
     company, link, second_link, django_capture_on_commit_callbacks, settings
 ):
     settings.FRAUD_REVIEW_THRESHOLD = 0
-    User.objects.create_superuser(email="ops@careerrelay.example")
+    OperatorFactory(email="ops@careerrelay.example")
     register_and_confirm(link, "a@gmail.com", django_capture_on_commit_callbacks)
     register_and_confirm(second_link, "b@gmail.com", django_capture_on_commit_callbacks)
     told = [m for m in mail.outbox if m.to == ["ops@careerrelay.example"]]
