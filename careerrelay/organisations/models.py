@@ -29,7 +29,9 @@ class Organisation(models.Model):
         _("審査状況"), max_length=16, choices=Status.choices, default=Status.PENDING, db_default=Status.PENDING
     )
     # The From display name: the name as the operator approved it, which the company cannot change.
-    approved_name = models.CharField(_("承認済みの会社名"), max_length=200, blank=True, db_default="")
+    approved_name = models.CharField(
+        _("承認済みの会社名"), max_length=200, blank=True, db_default="", validators=[validate_one_line]
+    )
     approved_at = models.DateTimeField(_("承認日時"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

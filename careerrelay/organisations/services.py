@@ -273,8 +273,23 @@ def change_role(membership: Membership, role: str) -> None:
     membership.save(update_fields=["role"])
 
 
+@transaction.atomic
 def remove_member(membership: Membership) -> None:
+    organisation = membership.organisation
+    leaving = set(verified_member_addresses(organisation)) - set(
+        verified_member_addresses_except(organisation, membership.user_id)
+    )
     membership.delete()
+    if organisation.reply_to_email in leaving:
+        # Replies must not keep going to someone who left: back to the first admin's address.
+        Organisation.objects.filter(pk=organisation.pk).update(reply_to_email=_first_admin_address(organisation))
+
+
+def verified_member_addresses_except(organisation: Organisation, user_id: int) -> list[str]:
+    from allauth.account.models import EmailAddress
+
+    users = organisation.memberships.exclude(user_id=user_id).values("user_id")
+    return list(EmailAddress.objects.filter(user_id__in=users, verified=True).values_list("email", flat=True))
 
 
 def create_api_key(*, organisation: Organisation, name: str, created_by: User | None = None) -> tuple[ApiKey, str]:

@@ -254,3 +254,24 @@ def test_approval_sets_reply_to_to_the_admins_verified_address_and_verifies_the_
     assert pending.approved_name == "株式会社 山﨑製作所"
     assert list(pending.link_domains.values_list("domain", flat=True)) == ["yamasaki.example"]
     assert not approve_employer(organisation=pending)  # once
+
+
+def test_an_admin_sets_reply_to_only_to_a_verified_member_address(owner_client, employer, owner):
+    MembershipFactory(organisation=employer, user=UserFactory(email="saiyo@yamasaki.example"), role="recruiter")
+    page = owner_client.get(reverse("employer:team"))
+    assert '<option value="saiyo@yamasaki.example"' in page.text
+    owner_client.post(reverse("employer:reply_to"), {"email": "saiyo@yamasaki.example"})
+    employer.refresh_from_db()
+    assert employer.reply_to_email == "saiyo@yamasaki.example"
+    response = owner_client.post(reverse("employer:reply_to"), {"email": "replies@evil.example"}, follow=True)
+    assert "メンバーの確認済みメールアドレスだけです" in response.text
+    employer.refresh_from_db()
+    assert employer.reply_to_email == "saiyo@yamasaki.example"
+
+
+def test_reply_to_goes_back_to_the_first_admin_when_its_member_leaves(owner_client, employer, owner):
+    saiyo = MembershipFactory(organisation=employer, user=UserFactory(email="saiyo@yamasaki.example"), role="admin")
+    set_reply_to(organisation=employer, email="saiyo@yamasaki.example")
+    owner_client.post(reverse("employer:member_remove", args=[saiyo.pk]))
+    employer.refresh_from_db()
+    assert employer.reply_to_email == owner.email

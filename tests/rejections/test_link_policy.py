@@ -115,3 +115,28 @@ def test_rendering_keeps_our_relay_link_as_a_button(employer):
         RejectionTemplate(subject="s", body=BODY), organisation=employer, relay_url="https://careerrelay.example/c/t/"
     )
     assert 'href="https://careerrelay.example/c/t/"' in message.html
+
+
+@pytest.fixture
+def api_key(employer, owner):
+    from careerrelay.organisations.services import create_api_key
+
+    return {"HTTP_AUTHORIZATION": f"Bearer {create_api_key(organisation=employer, name='ATS', created_by=owner)[1]}"}
+
+
+def test_the_api_refuses_a_template_with_a_tracking_pixel_and_saves_nothing(client, api_key, employer):
+    body = {"name": "t", "subject": "選考結果", "body": BODY + "<img src=https://tracker.example/p.gif>"}
+    response = client.post("/api/v1/templates", body, content_type="application/json", **api_key)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_template"
+    assert error["details"][0]["field"] == "body"
+    assert "https://tracker.example/p.gif" in error["details"][0]["message"]
+    assert not RejectionTemplate.objects.filter(organisation=employer).exists()
+
+
+def test_the_api_creates_a_template_within_the_policy(client, api_key, employer):
+    body = {"name": "t", "language": "ja", "subject": "選考結果", "body": BODY}
+    response = client.post("/api/v1/templates", body, content_type="application/json", **api_key)
+    assert response.status_code == 201
+    assert RejectionTemplate.objects.get(organisation=employer).pk == response.json()["id"]

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import careerrelay.common.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -60,7 +61,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='approved_name',
-            field=models.CharField(blank=True, db_default='', max_length=200, verbose_name='承認済みの会社名'),
+            field=models.CharField(blank=True, db_default='', max_length=200, validators=[careerrelay.common.text.validate_one_line], verbose_name='承認済みの会社名'),
         ),
         migrations.AddField(
             model_name='organisation',
