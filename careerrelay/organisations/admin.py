@@ -52,7 +52,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = (
         "name",
         "kind",
-        "status",
+        "review",
         "is_active",
         "work_domain",
         "signup_ip",
@@ -106,6 +106,11 @@ class OrganisationAdmin(admin.ModelAdmin):
     @admin.display(description=_("メンバー数"), ordering="n_members")
     def member_count(self, obj):
         return obj.n_members
+
+    @admin.display(description=_("審査状況"), ordering="status")
+    def review(self, obj):
+        # Agencies are reviewed on their agency profile (licence), not here.
+        return obj.get_status_display() if obj.kind == Organisation.Kind.EMPLOYER else "-"
 
     @admin.display(description=_("準備の状況"))
     def setup(self, obj):

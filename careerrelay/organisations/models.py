@@ -30,7 +30,7 @@ class Organisation(models.Model):
     )
     # The From display name: the name as the operator approved it, which the company cannot change.
     approved_name = models.CharField(
-        _("承認済みの会社名"), max_length=200, blank=True, db_default="", validators=[validate_one_line]
+        _("承認済みの会社名"), max_length=200, blank=True, default="", db_default="", validators=[validate_one_line]
     )
     approved_at = models.DateTimeField(_("承認日時"), null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -38,10 +38,10 @@ class Organisation(models.Model):
     )
     # The domain of the signing-up admin's address unless it is a public mailbox; on approval
     # it becomes a verified domain (LinkDomain).
-    work_domain = models.CharField(_("勤務先ドメイン"), max_length=253, blank=True, db_default="")
+    work_domain = models.CharField(_("勤務先ドメイン"), max_length=253, blank=True, default="", db_default="")
     signup_ip = models.GenericIPAddressField(_("登録元IPアドレス"), null=True, blank=True)
     # Reply-To of the company's mail: always the verified address of one of its members.
-    reply_to_email = models.EmailField(_("返信先アドレス"), blank=True, db_default="")
+    reply_to_email = models.EmailField(_("返信先アドレス"), blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("組織")

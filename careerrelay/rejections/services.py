@@ -180,10 +180,11 @@ def body_to_html(body: str, values: dict[str, str], *, button_label: str) -> str
 
 
 def default_signature(*, organisation, sender_name: str = "") -> str:
-    """Used when the employer has not written a signature: the company, and the sender if known."""
+    """Used when the employer has not written a signature: the company (by the name the operator
+    approved, as in the From header), and the sender if known."""
     if sender_name:
-        return f"{organisation.name}\n{sender_name}"
-    return str(_("%(company)s 採用担当") % {"company": organisation.name})
+        return f"{organisation.sender_name}\n{sender_name}"
+    return str(_("%(company)s 採用担当") % {"company": organisation.sender_name})
 
 
 _inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
@@ -212,7 +213,7 @@ def render_rejection(
             "applicant_name": applicant.full_name if applicant is not None else "",
             # The presets read well with a job title; without one they name "the position".
             "job_title": (getattr(applicant, "job_title", "") or "") or str(_("当社の募集職種")),
-            "company_name": organisation.name,
+            "company_name": organisation.sender_name,
             "sender_name": sender_name,
             "signature": signature or default_signature(organisation=organisation, sender_name=sender_name),
         }
@@ -234,7 +235,7 @@ def render_rejection(
                 "\n"
                 + render_to_string(
                     "emails/rejection_footer.txt",
-                    {"company_name": organisation.name, "unsubscribe_url": unsubscribe_url},
+                    {"company_name": organisation.sender_name, "unsubscribe_url": unsubscribe_url},
                 ).strip("\n")
                 + "\n"
             )
@@ -245,7 +246,7 @@ def render_rejection(
                 "subject": subject,
                 "body": mark_safe(body),  # noqa: S308 -- built by body_to_html, which escapes everything
                 "footer": footer,
-                "company_name": organisation.name,
+                "company_name": organisation.sender_name,
                 "unsubscribe_url": unsubscribe_url,
             },
         )

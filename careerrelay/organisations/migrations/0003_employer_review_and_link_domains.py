@@ -61,12 +61,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='approved_name',
-            field=models.CharField(blank=True, db_default='', max_length=200, validators=[careerrelay.common.text.validate_one_line], verbose_name='承認済みの会社名'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=200, validators=[careerrelay.common.text.validate_one_line], verbose_name='承認済みの会社名'),
         ),
         migrations.AddField(
             model_name='organisation',
             name='reply_to_email',
-            field=models.EmailField(blank=True, db_default='', max_length=254, verbose_name='返信先アドレス'),
+            field=models.EmailField(blank=True, db_default='', default='', max_length=254, verbose_name='返信先アドレス'),
         ),
         migrations.AddField(
             model_name='organisation',
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='work_domain',
-            field=models.CharField(blank=True, db_default='', max_length=253, verbose_name='勤務先ドメイン'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=253, verbose_name='勤務先ドメイン'),
         ),
         migrations.CreateModel(
             name='LinkDomain',
