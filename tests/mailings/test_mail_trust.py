@@ -275,3 +275,16 @@ def test_reply_to_goes_back_to_the_first_admin_when_its_member_leaves(owner_clie
     owner_client.post(reverse("employer:member_remove", args=[saiyo.pk]))
     employer.refresh_from_db()
     assert employer.reply_to_email == owner.email
+
+
+def test_the_api_tells_a_company_its_status_and_limits(client, auth, pending, settings):
+    settings.MAIL_DAILY_LIMIT_START = 200
+    sending = client.get("/api/v1/me", **auth).json()["sending"]
+    assert sending == {
+        "status": "pending",
+        "sender_name": "株式会社山﨑製作所",
+        "reply_to": "",
+        "daily_limit": 200,
+        "used_today": 0,
+        "max_recipients_per_send": settings.MAIL_MAX_RECIPIENTS_PER_SEND,
+    }
