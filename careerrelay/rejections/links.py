@@ -24,10 +24,21 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-# Anything a mail client may turn into a link: scheme://…, protocol-relative //…, www.…
-# An address ends at white space, quotes, angle brackets or Japanese punctuation.
+# Anything a mail client may turn into a link: scheme://…, protocol-relative //…, www.…, and a
+# bare domain with a common top-level domain ("evil.com/x", as Gmail links it; not the domain
+# of an email address). An address ends at white space, quotes, angle brackets or Japanese
+# punctuation.
 _STOP = r"\s<>\"'`\u3000-\u303f\u30fb\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-URL_RE = re.compile(rf"(?:\b[a-z][a-z0-9+.\-]*:)?//[^{_STOP}]+|\bwww\.[^{_STOP}]+", re.I)
+_TLDS = (
+    "com|net|org|info|biz|io|co|jp|me|app|dev|xyz|site|online|top|club|shop|link|click|page|ly|to|gl|gd"
+    "|ru|cn|us|uk|de|fr|asia|tokyo|work|jobs|ai|tv|cc|ws"
+)
+URL_RE = re.compile(
+    rf"(?:\b[a-z][a-z0-9+.\-]*:)?//[^{_STOP}]+"
+    rf"|\bwww\.[^{_STOP}]+"
+    rf"|(?<![@a-z0-9_.\-])(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+(?:{_TLDS})(?![a-z0-9_@\-])(?:/[^{_STOP}]*)?",
+    re.I,
+)
 _TRAILING = ".,;:!?)]}"
 
 _domain_validator = DomainNameValidator(accept_idna=True, message=_("ドメイン名の形式が正しくありません。"))
@@ -49,8 +60,8 @@ def clean_domain(value: str) -> str:
 
 def host_of(url: str) -> str:
     """The host an address points at, lower case, IDN as xn--; "" when there is none."""
-    if url.lower().startswith("www."):
-        url = "//" + url
+    if "//" not in url:
+        url = "//" + url  # www.… or a bare domain
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:

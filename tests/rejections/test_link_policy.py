@@ -22,6 +22,7 @@ ATTACKS = [
     ("詳しくは www.evil.example/jobs へ", "www.evil.example/jobs"),
     ('<a href="//evil.example/x">こちら</a>', "//evil.example/x"),
     ("https://yamasaki.example.evil.example/", "https://yamasaki.example.evil.example/"),
+    ("応募はこちら evil.com/apply まで", "evil.com/apply"),  # mail clients link a bare domain too
 ]
 
 
@@ -40,6 +41,12 @@ def test_a_template_with_an_outside_link_is_refused_with_an_error_naming_it(owne
     assert "yamasaki.example" in errors["body"][0]  # says where links may go
     assert response.context["form"]["body"].value() == BODY + written  # what was typed is kept
     assert not RejectionTemplate.objects.filter(organisation=employer).exists()
+
+
+def test_an_email_address_file_name_or_version_is_not_a_link(owner_client, employer):
+    body = BODY + "ご質問は saiyo@yamasaki.co.jp まで。resume.pdf は v1.2.3 で開けます。\n"
+    response = owner_client.post(reverse("employer:template_create"), template_form(body=body))
+    assert response.status_code == 302
 
 
 def test_the_subject_is_checked_too(owner_client, employer):
