@@ -69,6 +69,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         "approved_at",
         "approved_by",
         "setup",
+        "sending",
         "created_at",
         "balance",
     )
@@ -81,6 +82,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         "work_domain",
         "signup_ip",
         "setup",
+        "sending",
         "reply_to_email",
         "approved_at",
         "approved_by",
@@ -111,6 +113,22 @@ class OrganisationAdmin(admin.ModelAdmin):
     def review(self, obj):
         # Agencies are reviewed on their agency profile (licence), not here.
         return obj.get_status_display() if obj.kind == Organisation.Kind.EMPLOYER else "-"
+
+    @admin.display(description=_("送信の状況"))
+    def sending(self, obj):
+        if obj.pk is None or obj.kind != Organisation.Kind.EMPLOYER:
+            return "-"
+        from django.utils import timezone
+
+        from careerrelay.mailings import trust
+
+        now = timezone.now()
+        quota = trust.quota(obj, now)
+        return _("本日 %(used)d / 上限 %(limit)d 件・直近の不達率 %(bounce)s‰") % {
+            "used": quota.used,
+            "limit": quota.limit,
+            "bounce": trust.bounce_permille(obj, now),
+        }
 
     @admin.display(description=_("準備の状況"))
     def setup(self, obj):

@@ -59,6 +59,7 @@ def test_from_web_signup_through_the_operators_approval_to_the_first_send(
     client, operator, settings, django_capture_on_commit_callbacks
 ):
     settings.DEFAULT_FROM_EMAIL = "キャリアリレー <no-reply@careerrelay.example>"
+    settings.MAIL_DAILY_LIMIT_START = 200
     organisation = signup(client, django_capture_on_commit_callbacks, email="hanako@takahashi-shoji.example")
     assert (organisation.status, organisation.work_domain, organisation.signup_ip) == (
         "pending",
@@ -96,6 +97,8 @@ def test_from_web_signup_through_the_operators_approval_to_the_first_send(
     assert "takahashi-shoji.example" in queue.text
     assert "203.0.113.7" in queue.text
     assert "テンプレート 1 / 応募者 1 / 送信 0" in queue.text
+    change = client.get(reverse("admin:organisations_organisation_change", args=[organisation.pk]))
+    assert "本日 0 / 上限 200 件" in change.text
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("admin:organisations_organisation_changelist"),
