@@ -58,6 +58,28 @@ def cancel_queued_mail(organisation) -> int:
     return cancelled
 
 
+def cancel_if_stopped(messages) -> set[int]:
+    """At delivery, just before a few messages are claimed: those of a company that may no
+    longer send are cancelled (whatever let them be queued) and their ids returned."""
+    by_org: dict[int, list[int]] = {}
+    for message in messages:
+        if message.send_id:
+            by_org.setdefault(message.send.organisation_id, []).append(message.pk)
+    if not by_org:
+        return set()
+    from careerrelay.organisations.models import Organisation
+
+    may_send = set(
+        Organisation.objects.filter(pk__in=by_org, is_active=True, status=Organisation.Status.APPROVED).values_list(
+            "pk", flat=True
+        )
+    )
+    refused = {pk for org_id, ids in by_org.items() if org_id not in may_send for pk in ids}
+    if refused:
+        OutboundEmail.objects.filter(pk__in=refused, state=State.QUEUED).update(state=State.CANCELLED)
+    return refused
+
+
 # --- How much ---------------------------------------------------------------------------------
 
 

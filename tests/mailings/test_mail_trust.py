@@ -288,3 +288,18 @@ def test_the_api_tells_a_company_its_status_and_limits(client, auth, pending, se
         "used_today": 0,
         "max_recipients_per_send": settings.MAIL_MAX_RECIPIENTS_PER_SEND,
     }
+
+
+def test_a_batch_already_handed_to_the_worker_sends_nothing_for_a_stopped_company(
+    employer, template, applicants, smtp_server
+):
+    from careerrelay.mailings.services import deliver_batch
+
+    send = sends.create_send(
+        organisation=employer, template=template, applicants=applicants, send_at=timezone.now() + timedelta(hours=1)
+    )
+    ids = list(OutboundEmail.objects.filter(send=send).values_list("pk", flat=True))
+    Organisation.objects.filter(pk=employer.pk).update(is_active=False)  # after the batch chose its messages
+    assert deliver_batch(ids) == {"cancelled": 3}
+    assert smtp_server.sink.messages == []
+    assert set(OutboundEmail.objects.filter(send=send).values_list("state", flat=True)) == {State.CANCELLED}
