@@ -1,8 +1,8 @@
 """Who may send, and how much: the sending side of issue 9 ("not an open mail relay").
 
 - A company sends only while it is active and approved by an operator (Organisation.may_send);
-  this is checked when a send is created and again by the worker before each batch, so a send
-  queued before a suspension never goes out.
+  this is checked when a send is created, by the worker before each batch, and again as it claims
+  each few messages (cancel_if_stopped), so a send queued before a suspension never goes out.
 - An approved company may mail a daily number of recipients (a day in Japan time, TIME_ZONE)
   that grows with a clean record: MAIL_DAILY_LIMIT_START, doubled for every
   MAIL_DAILY_LIMIT_STEP_DAYS days since approval that also brought MAIL_DAILY_LIMIT_STEP_SENT
