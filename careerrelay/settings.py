@@ -251,6 +251,20 @@ CANDIDATE_RETENTION_MONTHS = envint("CANDIDATE_RETENTION_MONTHS", 24)
 RETENTION_GRACE_DAYS = envint("RETENTION_GRACE_DAYS", 30)
 RETENTION_INTERVAL_SECONDS = envint("RETENTION_INTERVAL_SECONDS", 3600)  # how often the worker runs the job
 
+# --- Mail trust (issue 9 §1: not an open mail relay; README "Mail trust") -------
+# Self-service employers send nothing until an operator approves them. An approved employer may
+# mail MAIL_DAILY_LIMIT_START recipients a day (Japan time); the limit doubles for every
+# MAIL_DAILY_LIMIT_STEP_DAYS days since approval that also brought MAIL_DAILY_LIMIT_STEP_SENT more
+# delivered messages, up to MAIL_DAILY_LIMIT_CAP, and falls back to the start while the bounce rate
+# of the last MAIL_TRUST_WINDOW_DAYS is above MAIL_MAX_BOUNCE_PERMILLE (per mille, 50 = 5%).
+MAIL_DAILY_LIMIT_START = envint("MAIL_DAILY_LIMIT_START", 200)
+MAIL_DAILY_LIMIT_CAP = envint("MAIL_DAILY_LIMIT_CAP", 10_000)
+MAIL_DAILY_LIMIT_STEP_DAYS = envint("MAIL_DAILY_LIMIT_STEP_DAYS", 7)
+MAIL_DAILY_LIMIT_STEP_SENT = envint("MAIL_DAILY_LIMIT_STEP_SENT", 500)
+MAIL_TRUST_WINDOW_DAYS = envint("MAIL_TRUST_WINDOW_DAYS", 30)
+MAIL_MAX_BOUNCE_PERMILLE = envint("MAIL_MAX_BOUNCE_PERMILLE", 50)
+MAIL_MAX_RECIPIENTS_PER_SEND = envint("MAIL_MAX_RECIPIENTS_PER_SEND", 1000)
+
 # --- Email ------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "キャリアリレー <no-reply@careerrelay.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -1,5 +1,6 @@
 import factory
 from django.conf import settings
+from django.utils import timezone
 
 from careerrelay.accounts.models import User
 from careerrelay.candidates.models import Candidate
@@ -44,6 +45,10 @@ class EmployerFactory(factory.django.DjangoModelFactory):
 
     kind = Organisation.Kind.EMPLOYER
     name = factory.Sequence(lambda n: f"株式会社テスト{n}")
+    # Approved by an operator, as a company that sends mail is; pass status=PENDING for one that waits.
+    status = Organisation.Status.APPROVED
+    approved_name = factory.LazyAttribute(lambda o: o.name if o.status == Organisation.Status.APPROVED else "")
+    approved_at = factory.LazyAttribute(lambda o: timezone.now() if o.status == Organisation.Status.APPROVED else None)
 
     @factory.post_generation
     def default_campaign(obj, create, extracted, **kwargs):

@@ -1,11 +1,13 @@
 """GET /api/v1/me: who the key belongs to, its relay links and its counters (counts only): per link
 coarse figures (below 5: null with below_threshold), for the whole company exact ones."""
 
+from django.conf import settings
 from ninja import Router, Schema
 from pydantic import Field
 
 from careerrelay.api.errors import AUTH_ERRORS
 from careerrelay.credits.services import get_balance
+from careerrelay.mailings import trust
 from careerrelay.relay.services import employer_funnel
 
 router = Router(tags=["me"])
@@ -54,10 +56,24 @@ class RelayLinkOut(Schema):
     counters: LinkCounters
 
 
+class SendingOut(Schema):
+    status: str = Field(
+        examples=["approved"],
+        description="`pending` (awaiting the operators' approval: sends are refused with 403), `approved` "
+        "or `rejected`.",
+    )
+    sender_name: str = Field(examples=["株式会社さくらテック"], description="The From display name, as approved.")
+    reply_to: str = Field(examples=["saiyo@sakura-tech.example"], description="Where applicants' replies go.")
+    daily_limit: int = Field(examples=[200], description="Recipients a day (Japan time); grows with a clean record.")
+    used_today: int = Field(examples=[40])
+    max_recipients_per_send: int = Field(examples=[1000])
+
+
 class MeOut(Schema):
     name: str = Field(examples=["株式会社さくらテック"], description="The company's name.")
     relay_links: list[RelayLinkOut]
     counters: Counters
+    sending: SendingOut
 
 
 @router.get("/me", response={200: MeOut, **AUTH_ERRORS}, summary="The company behind the API key")
@@ -77,8 +93,17 @@ def me(request):
         for row in funnel.rows
     ]
     total = funnel.total
+    quota = trust.quota(organisation)
     return {
         "name": organisation.name,
+        "sending": {
+            "status": organisation.status,
+            "sender_name": organisation.sender_name,
+            "reply_to": organisation.reply_to_email,
+            "daily_limit": quota.limit,
+            "used_today": quota.used,
+            "max_recipients_per_send": settings.MAIL_MAX_RECIPIENTS_PER_SEND,
+        },
         "relay_links": links,
         "counters": {
             "landing_views": total.landing_views,

@@ -3,10 +3,15 @@ applicants through CareerRelay and follows the progress.
 
 Ids of another company's templates or applicants are answered exactly like ids that do not
 exist, so a key never learns what other companies hold.
+
+A company awaiting the operator's approval (or suspended) gets 403 and nothing is queued. A send
+over the company's daily limit is accepted and held: `held_until` and `hold_message` say when it
+resumes (by itself; nothing is dropped).
 """
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -15,7 +20,7 @@ from pydantic import Field
 from careerrelay.api.errors import AUTH_ERRORS, ErrorOut, error_response
 from careerrelay.api.fields import BoundedDateTime, Id, OneLine, Text
 from careerrelay.api.me import CoarseFigure
-from careerrelay.mailings import sends
+from careerrelay.mailings import sends, trust
 from careerrelay.mailings.models import Send
 from careerrelay.rejections.models import RejectionTemplate
 
@@ -57,6 +62,10 @@ class SendOut(Schema):
     state: str = Field(
         description="`preparing` (a large send being rendered), `scheduled`, `sending`, `done` or `cancelled`."
     )
+    held_until: datetime | None = Field(
+        description="Set while messages wait for the company's daily sending limit: when they resume by themselves."
+    )
+    hold_message: str | None = Field(description="Why the send is held and when it resumes, for people.")
     template_id: int | None
     scheduled_at: datetime
     created_at: datetime
@@ -68,6 +77,8 @@ def send_out(send: Send) -> dict:
     return {
         "id": send.pk,
         "state": send.state,
+        "held_until": send.held_until if send.is_open else None,
+        "hold_message": trust.hold_message(send),
         "template_id": send.template_id,
         "scheduled_at": send.scheduled_at,
         "created_at": send.created_at,
@@ -86,11 +97,24 @@ def send_out(send: Send) -> dict:
 
 @router.post(
     "/sends",
-    response={201: SendOut, 404: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    response={201: SendOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
     summary="Send a rejection email to applicants (now or at send_at)",
 )
 def create_send(request, payload: SendIn):
     organisation = request.organisation
+    refusal = trust.sending_refusal(organisation)
+    if refusal:
+        code = "pending_approval" if organisation.status == organisation.Status.PENDING else "sending_not_allowed"
+        message = (
+            "Your company is awaiting approval by CareerRelay's operators; nothing is sent until it is approved. "
+            "Templates, applicants and previews work now."
+            if code == "pending_approval"
+            else "Your company may not send mail (not approved or suspended)."
+        )
+        return _error(request, 403, code, message)
+    limit = settings.MAIL_MAX_RECIPIENTS_PER_SEND
+    if len(set(payload.applicant_ids)) > limit:
+        return _error(request, 422, "too_many_recipients", f"At most {limit} recipients per send; nothing was sent.")
     template = RejectionTemplate.objects.filter(
         Q(organisation=organisation) | Q(organisation=None), pk=payload.template_id
     ).first()

@@ -45,6 +45,8 @@ class Send(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set while due messages wait for the company's daily limit: when sending resumes by itself.
+    held_until = models.DateTimeField(_("保留(再開予定)"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

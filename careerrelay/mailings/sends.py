@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.tokens import hash_token, new_token
-from careerrelay.mailings import services
+from careerrelay.mailings import services, trust
 from careerrelay.mailings.models import OutboundEmail, Send, Suppression
 
 State = OutboundEmail.State
@@ -24,6 +24,14 @@ DEFAULT_SEND_TIME = time(10, 0)
 
 
 class SendError(ValueError):
+    pass
+
+
+class SendNotAllowed(SendError):
+    """The company may not send (pending approval, rejected or suspended); str() says why."""
+
+
+class TooManyRecipients(SendError):
     pass
 
 
@@ -186,9 +194,14 @@ def create_send(
     (prepare_send), so a request never renders thousands of messages. Addresses the company has
     suppressed are recorded as `suppressed` and never queued."""
     _check_template(template, organisation)
+    refusal = trust.sending_refusal(organisation)
+    if refusal:
+        raise SendNotAllowed(refusal)
     applicants = list(applicants)
     if not applicants:
         raise SendError("no recipients")
+    if len(applicants) > settings.MAIL_MAX_RECIPIENTS_PER_SEND:
+        raise TooManyRecipients(settings.MAIL_MAX_RECIPIENTS_PER_SEND)
     if any(a.organisation_id != organisation.pk for a in applicants):
         raise SendError("unknown applicant")
     campaign = campaign or default_campaign(organisation)
@@ -236,7 +249,9 @@ def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
             organisation=organisation, email_normalized__in=[a.email_normalized for a in applicants]
         ).values_list("email_normalized", flat=True)
     )
-    from_email = services.from_address(organisation.name)
+    # The display name is the company name as the operator approved it; the address is ours.
+    from_email = services.from_address(organisation.sender_name)
+    reply_to = {"Reply-To": organisation.reply_to_email} if organisation.reply_to_email else {}
     rows = []
     for applicant in applicants:
         if schedule["business_days"] is not None:
@@ -262,7 +277,7 @@ def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
             subject=rendered.subject[:300],
             body_text=rendered.text,
             body_html=rendered.html,
-            headers={"List-Unsubscribe": links, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            headers={**reply_to, "List-Unsubscribe": links, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
             template=f"rejection:{template.pk}",
             message_id=services.new_message_id(),
             state=State.SUPPRESSED if applicant.email_normalized in suppressed else State.QUEUED,
@@ -286,6 +301,12 @@ def _finish_preparation(send: Send, now) -> None:
     fields["state"] = Send.State.SCHEDULED if next_due else Send.State.DONE
     if not next_due:
         fields["finished_at"] = now
+    if next_due and next_due <= now:
+        # Said at once when today's limit cannot cover what is due now; the batch sends what it can.
+        due_now = rows.filter(state=State.QUEUED, due_at__lte=now).count()
+        allowance = trust.quota(send.organisation, now)
+        if due_now > allowance.remaining:
+            fields["held_until"] = allowance.resumes_at
     if not Send.objects.filter(pk=send.pk, state__in=[Send.State.SCHEDULED, Send.State.PREPARING]).update(**fields):
         return  # cancelled meanwhile
     if next_due and next_due <= now:
@@ -358,13 +379,22 @@ def run_send_batch(send_id: int, now=None) -> dict:
     deadline = monotonic() + services.setting("MAILINGS_TASK_SECONDS", 20)
     results = Counter()
     while True:
-        if not Send.objects.filter(pk=send_id, state__in=OPEN).exists():
+        send = Send.objects.select_related("organisation").filter(pk=send_id, state__in=OPEN).first()
+        if send is None:
             return dict(results)  # cancelled (or finished by another worker)
-        ids = list(
-            OutboundEmail.objects.filter(send_id=send_id, state=State.QUEUED, due_at__lte=now)
-            .order_by("due_at", "id")
-            .values_list("pk", flat=True)[:size]
-        )
+        organisation = send.organisation
+        if not organisation.may_send:
+            # Suspended (or never approved) after this was queued: nothing more goes out.
+            results["cancelled"] += trust.cancel_queued_mail(organisation)
+            return dict(results)
+        due = OutboundEmail.objects.filter(send_id=send_id, state=State.QUEUED, due_at__lte=now)
+        allowance = trust.quota(organisation, now)
+        if allowance.remaining <= 0:
+            if due.exists():
+                trust.hold(send_id, allowance.resumes_at)
+                return dict(results)
+            break
+        ids = list(due.order_by("due_at", "id").values_list("pk", flat=True)[: min(size, allowance.remaining)])
         if not ids:
             break
         results.update(services.deliver_batch(ids))
@@ -382,18 +412,18 @@ def reschedule_send(send_id: int) -> None:
     queued = OutboundEmail.objects.filter(send_id=send_id, state=State.QUEUED)
     if queued.filter(due_at__lte=now).exists():
         lease = _lease(now)
-        if sends.update(next_batch_at=lease, state=Send.State.SENDING):
+        if sends.update(next_batch_at=lease, state=Send.State.SENDING, held_until=None):
             from careerrelay.mailings.tasks import send_batch
 
             send_batch.enqueue(send_id)
         return
     next_due = queued.aggregate(at=Min("due_at"))["at"]
     if next_due is not None:
-        sends.update(next_batch_at=next_due)
+        sends.update(next_batch_at=next_due, held_until=None)
     elif OutboundEmail.objects.filter(send_id=send_id, state=State.SENDING).exists():
         sends.update(next_batch_at=_lease(now))  # another worker, or a stale claim requeue_stale will free
     else:
-        sends.update(state=Send.State.DONE, next_batch_at=None, finished_at=now)
+        sends.update(state=Send.State.DONE, next_batch_at=None, finished_at=now, held_until=None)
 
 
 def run_periodic(now=None) -> dict:
@@ -410,7 +440,7 @@ def cancel_send(send: Send) -> int:
     """Stops what has not gone out; a message already handed to the server cannot be recalled."""
     cancelled = OutboundEmail.objects.filter(send=send, state=State.QUEUED).update(state=State.CANCELLED)
     Send.objects.filter(pk=send.pk, state__in=[Send.State.PREPARING, *OPEN]).update(
-        state=Send.State.CANCELLED, cancelled_at=timezone.now(), next_batch_at=None
+        state=Send.State.CANCELLED, cancelled_at=timezone.now(), next_batch_at=None, held_until=None
     )
     send.refresh_from_db()
     return cancelled

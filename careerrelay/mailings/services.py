@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.text import one_line
+from careerrelay.mailings import trust
 from careerrelay.mailings.models import OutboundEmail, Suppression
 
 State = OutboundEmail.State
@@ -377,6 +378,7 @@ def deliver_batch(message_ids: list[int]) -> Counter:
     try:
         with db_connection.cursor() as cursor:
             claimed: set[int] = set()
+            refused: set[int] = set()
             for index, pk in enumerate(message_ids):
                 if broken:
                     rest = message_ids[index:]
@@ -390,10 +392,13 @@ def deliver_batch(message_ids: list[int]) -> Counter:
                     break
                 if index % chunk_size == 0:
                     chunk = [p for p in message_ids[index : index + chunk_size] if p in rows]
+                    # Never a message of a company suspended or not approved, whenever it was queued.
+                    refused = trust.cancel_if_stopped([rows[p] for p in chunk])
+                    chunk = [p for p in chunk if p not in refused]
                     claimed = _claim_chunk(cursor, chunk) if chunk else set()
                 message = rows.get(pk)
                 if message is None or pk not in claimed:
-                    results["skipped"] += 1
+                    results["cancelled" if pk in refused else "skipped"] += 1
                     continue
                 if message.send_id and (message.send.organisation_id, normalize_email(message.to_email)) in suppressed:
                     OutboundEmail.objects.filter(pk=pk, state=State.SENDING).update(state=State.SUPPRESSED)

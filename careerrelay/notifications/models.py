@@ -21,11 +21,16 @@ class Kind(models.TextChoices):
     AGENCY_APPLIED = "agency_applied", _("人材紹介会社の新しい登録申請")
     REFERRAL_HELD = "referral_held", _("不正確認のために保留された登録")
     DECLINES_REPEATED = "declines_repeated", _("無料紹介の提案の見送りが多い企業")
+    EMPLOYER_APPLIED = "employer_applied", _("採用企業の新しい登録(審査待ち)")
     # Employers
     CREDIT_GRANTED = "credit_granted", _("無料紹介枠の付与")
     PROPOSAL_WAITING = "proposal_waiting", _("確認を待つ無料紹介の提案")
     REQUEST_EXPIRING = "request_expiring", _("無料紹介の依頼の期限が近いこと(2日前)")
     REQUEST_EXPIRED = "request_expired", _("無料紹介の依頼の期限切れ")
+    # Employers, not switchable: the operator's decision on the company itself.
+    EMPLOYER_APPROVED = "employer_approved", _("企業登録の承認")
+    EMPLOYER_REJECTED = "employer_rejected", _("企業登録の却下")
+    EMPLOYER_SUSPENDED = "employer_suspended", _("企業アカウントの停止")
 
 
 AGENCY_KINDS = [
@@ -36,7 +41,7 @@ AGENCY_KINDS = [
     Kind.CLAIM_LAPSING,
 ]
 EMPLOYER_KINDS = [Kind.CREDIT_GRANTED, Kind.PROPOSAL_WAITING, Kind.REQUEST_EXPIRING, Kind.REQUEST_EXPIRED]
-OPERATOR_KINDS = [Kind.AGENCY_APPLIED, Kind.REFERRAL_HELD, Kind.DECLINES_REPEATED]
+OPERATOR_KINDS = [Kind.AGENCY_APPLIED, Kind.REFERRAL_HELD, Kind.DECLINES_REPEATED, Kind.EMPLOYER_APPLIED]
 
 # The line in the workspace list. Parameters are stored with the row; those named `*_label` hold a
 # Japanese msgid (a stage name) and are translated when the list is shown.
@@ -49,6 +54,10 @@ MESSAGES = {
     Kind.AGENCY_APPLIED: _("人材紹介会社の登録申請: %(agency)s(許可番号 %(licence)s)"),
     Kind.REFERRAL_HELD: _("%(company)s のリンク「%(campaign)s」からの登録が、不正確認のために保留されています。"),
     Kind.DECLINES_REPEATED: _("%(company)s は直近%(days)s日間に無料紹介の提案を%(count)s件見送りました。"),
+    Kind.EMPLOYER_APPLIED: _("採用企業の登録(審査待ち): %(company)s(ドメイン %(domain)s)"),
+    Kind.EMPLOYER_APPROVED: _("貴社の登録が承認されました。メールを送信できます。"),
+    Kind.EMPLOYER_REJECTED: _("貴社の登録は承認されませんでした。"),
+    Kind.EMPLOYER_SUSPENDED: _("貴社のアカウントは運営により停止されました。"),
     Kind.CREDIT_GRANTED: _("無料紹介枠が1つ付与されました。"),
     Kind.PROPOSAL_WAITING: _(
         "無料紹介の依頼「%(role)s」に候補者が提案されました。面接を確定するか見送るかをお選びください。"

@@ -1,10 +1,15 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from careerrelay.credits.services import get_balance
-from careerrelay.organisations.models import ApiKey, Invitation, Membership, Organisation
+from careerrelay.organisations import services
+from careerrelay.organisations.models import ApiKey, Invitation, LinkDomain, Membership, Organisation
 from careerrelay.organisations.services import remove_member, revoke_api_key
 from careerrelay.relay.services import create_campaign
 
@@ -32,6 +37,15 @@ def remove_memberships_of(users, request) -> None:
         remove_member(membership, actor=request.user, request=request)
 
 
+def _count_of(model_label: str):
+    """A per-organisation count as a subquery, so four of them in one list stay one query."""
+    from django.apps import apps
+
+    model = apps.get_model(model_label)
+    rows = model.objects.filter(organisation=OuterRef("pk")).order_by().values("organisation")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -40,24 +54,156 @@ class MembershipInline(admin.TabularInline):
     raw_id_fields = ("user",)
 
 
+class LinkDomainInline(admin.TabularInline):
+    """The company's verified domains: its mail may link to them (and load images from them)."""
+
+    model = LinkDomain
+    extra = 0
+    fields = ("domain", "added_by", "created_at")
+    readonly_fields = ("added_by", "created_at")
+    verbose_name = _("確認済みドメイン")
+    verbose_name_plural = _("確認済みドメイン(メールからリンクできるドメイン)")
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
-    list_display = ("name", "kind", "is_active", "member_count", "created_at")
-    list_filter = ("kind", "is_active")
-    search_fields = ("name",)
-    readonly_fields = ("created_at", "balance")
-    fields = ("kind", "name", "is_active", "created_at", "balance")
-    inlines = [MembershipInline]
-    actions = ["adjust_credits"]
+    """Also the review queue of self-service employers: filter by 審査状況 = 審査中. The operator
+    checks the name against the work domain and what the company set up, corrects the name to
+    approve (承認済みの会社名, the From display name of its mail) and approves or rejects. State
+    changes go through the services, which audit them and tell the company's admins."""
+
+    list_display = (
+        "name",
+        "kind",
+        "review",
+        "is_active",
+        "work_domain",
+        "signup_ip",
+        "member_count",
+        "setup",
+        "created_at",
+    )
+    list_filter = ("status", "kind", "is_active")
+    search_fields = ("name", "approved_name", "work_domain")
+    readonly_fields = (
+        "status",
+        "is_active",
+        "signup_ip",
+        "approved_at",
+        "approved_by",
+        "setup",
+        "sending",
+        "created_at",
+        "balance",
+    )
+    fields = (
+        "kind",
+        "name",
+        "approved_name",
+        "status",
+        "is_active",
+        "work_domain",
+        "signup_ip",
+        "setup",
+        "sending",
+        "reply_to_email",
+        "approved_at",
+        "approved_by",
+        "created_at",
+        "balance",
+    )
+    inlines = [MembershipInline, LinkDomainInline]
+    actions = ["approve", "reject", "suspend", "reactivate", "adjust_credits"]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
-        return super().get_queryset(request).annotate(n_members=Count("memberships"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_members=_count_of("organisations.Membership"),
+                n_campaigns=_count_of("relay.RelayCampaign"),
+                n_templates=_count_of("rejections.RejectionTemplate"),
+                n_applicants=_count_of("talent.Applicant"),
+                n_sends=_count_of("mailings.Send"),
+            )
+        )
 
     @admin.display(description=_("メンバー数"), ordering="n_members")
     def member_count(self, obj):
         return obj.n_members
+
+    @admin.display(description=_("審査状況"), ordering="status")
+    def review(self, obj):
+        # Agencies are reviewed on their agency profile (licence), not here.
+        return obj.get_status_display() if obj.kind == Organisation.Kind.EMPLOYER else "-"
+
+    @admin.display(description=_("送信の状況"))
+    def sending(self, obj):
+        if obj.pk is None or obj.kind != Organisation.Kind.EMPLOYER:
+            return "-"
+        from django.utils import timezone
+
+        from careerrelay.mailings import trust
+
+        now = timezone.now()
+        quota = trust.quota(obj, now)
+        return _("本日 %(used)d / 上限 %(limit)d 件・直近の不達率 %(bounce)s‰") % {
+            "used": quota.used,
+            "limit": quota.limit,
+            "bounce": trust.bounce_permille(obj, now),
+        }
+
+    @admin.display(description=_("準備の状況"))
+    def setup(self, obj):
+        if obj.pk is None:
+            return "-"
+        return _("リレーリンク %(campaigns)d / テンプレート %(templates)d / 応募者 %(applicants)d / 送信 %(sends)d") % {
+            "campaigns": getattr(obj, "n_campaigns", 0),
+            "templates": getattr(obj, "n_templates", 0),
+            "applicants": getattr(obj, "n_applicants", 0),
+            "sends": getattr(obj, "n_sends", 0),
+        }
+
+    def _report(self, request, done: int, message: str):
+        self.message_user(request, message % {"n": done}, messages.SUCCESS if done else messages.WARNING)
+
+    @admin.action(description=_("選択した企業を承認する(会社名とドメインを確認済みとして)"))
+    def approve(self, request, queryset):
+        done = 0
+        for organisation in queryset.filter(kind=Organisation.Kind.EMPLOYER):
+            try:
+                done += services.approve_employer(organisation=organisation, approved_by=request.user, request=request)
+            except ValidationError:
+                self.message_user(
+                    request,
+                    _("%(name)s: 会社名に使えない文字があります。") % {"name": organisation.name},
+                    messages.ERROR,
+                )
+        self._report(request, done, ngettext("%(n)d社を承認しました。", "%(n)d社を承認しました。", done))
+
+    @admin.action(description=_("選択した審査中の企業を却下する"))
+    def reject(self, request, queryset):
+        done = sum(
+            services.reject_employer(organisation=organisation, rejected_by=request.user, request=request)
+            for organisation in queryset
+        )
+        self._report(request, done, ngettext("%(n)d社を却下しました。", "%(n)d社を却下しました。", done))
+
+    @admin.action(description=_("選択した組織を停止する(未送信のメールはすべて取り消し)"))
+    def suspend(self, request, queryset):
+        done = sum(
+            services.suspend_organisation(organisation=organisation, suspended_by=request.user, request=request)
+            for organisation in queryset
+        )
+        self._report(request, done, ngettext("%(n)d社を停止しました。", "%(n)d社を停止しました。", done))
+
+    @admin.action(description=_("選択した組織の停止を解除する"))
+    def reactivate(self, request, queryset):
+        done = sum(
+            services.reactivate_organisation(organisation=organisation, reactivated_by=request.user, request=request)
+            for organisation in queryset
+        )
+        self._report(request, done, ngettext("%(n)d社の停止を解除しました。", "%(n)d社の停止を解除しました。", done))
 
     @admin.display(description=_("紹介・無料紹介枠"))
     def balance(self, obj):
@@ -70,7 +216,24 @@ class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
             "available": b.credits_available,
         }
 
+    def save_formset(self, request, form, formset, change):
+        for instance in formset.save(commit=False):
+            if isinstance(instance, LinkDomain) and instance.added_by_id is None:
+                instance.added_by = request.user
+            instance.save()
+        for instance in formset.deleted_objects:
+            instance.delete()
+        formset.save_m2m()
+
     def save_model(self, request, obj, form, change):
+        if not change:
+            # Created by an operator in the console: vouched for as it is.
+            obj.status = Organisation.Status.APPROVED
+            obj.approved_name = obj.approved_name or obj.name
+            obj.approved_by = request.user
+            from django.utils import timezone
+
+            obj.approved_at = timezone.now()
         super().save_model(request, obj, form, change)
         # An employer always has its default relay link, as create_employer makes it.
         if obj.kind == Organisation.Kind.EMPLOYER and not obj.campaigns.filter(is_default=True).exists():
@@ -83,6 +246,25 @@ class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
             return None
         url = reverse("admin:credits_ledgerentry_adjust")
         return HttpResponseRedirect(f"{url}?organisation={queryset.get().pk}")
+
+
+@admin.register(LinkDomain)
+class LinkDomainAdmin(admin.ModelAdmin):
+    """The operator's allow-list (rows without a company: every company may link there, e.g. a
+    job board or a map service) and every company's verified domains."""
+
+    list_display = ("domain", "organisation", "added_by", "created_at")
+    list_filter = (("organisation", admin.EmptyFieldListFilter),)
+    search_fields = ("domain", "organisation__name")
+    list_select_related = ("organisation", "added_by")
+    fields = ("domain", "organisation", "added_by", "created_at")
+    readonly_fields = ("added_by", "created_at")
+    raw_id_fields = ("organisation",)
+
+    def save_model(self, request, obj, form, change):
+        if obj.added_by_id is None:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ApiKey)

@@ -12,8 +12,11 @@ class EmployerSignupForm(forms.Form):
     name = OneLineField(label=_("氏名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
 
     def signup(self, request, user):
+        from careerrelay.common.http import client_ip
         from careerrelay.organisations.services import create_employer
 
         user.name = self.cleaned_data["name"]
         user.save(update_fields=["name"])
-        create_employer(name=self.cleaned_data["company_name"], admin=user)
+        # Self-service: anyone can type any company name, so nothing is sent until an operator
+        # has approved the company (and the name).
+        create_employer(name=self.cleaned_data["company_name"], admin=user, pending=True, signup_ip=client_ip(request))

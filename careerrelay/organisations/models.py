@@ -14,11 +14,34 @@ class Organisation(models.Model):
         EMPLOYER = "employer", _("採用企業")
         AGENCY = "agency", _("人材紹介会社")
 
+    class Status(models.TextChoices):
+        PENDING = "pending", _("審査中")
+        APPROVED = "approved", _("承認済み")
+        REJECTED = "rejected", _("却下")
+
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.EMPLOYER)
     # Also the display name in the From header of the company's mail: one line.
     name = models.CharField(_("会社名"), max_length=200, validators=[validate_one_line])
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # --- Mail trust (employers): nothing leaves in a company's name until an operator approves it.
+    status = models.CharField(
+        _("審査状況"), max_length=16, choices=Status.choices, default=Status.PENDING, db_default=Status.PENDING
+    )
+    # The From display name: the name as the operator approved it, which the company cannot change.
+    approved_name = models.CharField(
+        _("承認済みの会社名"), max_length=200, blank=True, default="", db_default="", validators=[validate_one_line]
+    )
+    approved_at = models.DateTimeField(_("承認日時"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The domain of the signing-up admin's address unless it is a public mailbox; on approval
+    # it becomes a verified domain (LinkDomain).
+    work_domain = models.CharField(_("勤務先ドメイン"), max_length=253, blank=True, default="", db_default="")
+    signup_ip = models.GenericIPAddressField(_("登録元IPアドレス"), null=True, blank=True)
+    # Reply-To of the company's mail: always the verified address of one of its members.
+    reply_to_email = models.EmailField(_("返信先アドレス"), blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("組織")
@@ -26,6 +49,58 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+    @property
+    def may_send(self):
+        return self.is_active and self.is_approved
+
+    @property
+    def sender_name(self):
+        return self.approved_name or self.name
+
+
+class LinkDomain(models.Model):
+    """A domain employer mail may link to and load images from (besides CareerRelay itself):
+    with an organisation, one of that company's verified domains; without, the operator's
+    platform-wide allow-list. A domain covers its subdomains."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="link_domains",
+        verbose_name=_("組織"),
+        help_text=_("空欄にすると、すべての企業に許可するドメインになります。"),
+    )
+    domain = models.CharField(_("ドメイン"), max_length=253)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("リンク許可ドメイン")
+        verbose_name_plural = _("リンク許可ドメイン")
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "domain"], name="one_link_domain_per_org"),
+            models.UniqueConstraint(
+                fields=["domain"], condition=Q(organisation__isnull=True), name="one_platform_link_domain"
+            ),
+        ]
+
+    def __str__(self):
+        return self.domain
+
+    def clean(self):
+        from careerrelay.rejections.links import clean_domain
+
+        self.domain = clean_domain(self.domain)
 
 
 class Membership(models.Model):

@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from careerrelay.accounts.models import User
 from careerrelay.audit.services import Action, ActorKind, record_event
 from careerrelay.common.japanese import normalize_email
+from careerrelay.common.mailboxes import email_domain, is_public_mailbox
 from careerrelay.common.text import validate_one_line
 from careerrelay.common.tokens import hash_token, new_token
 from careerrelay.mailings.services import queue_email
-from careerrelay.organisations.models import ApiKey, Invitation, Membership, Organisation
+from careerrelay.organisations.models import ApiKey, Invitation, LinkDomain, Membership, Organisation
 from careerrelay.relay.services import create_campaign
 
 INVITATION_DAYS = 7
@@ -21,15 +22,193 @@ class InvitationError(Exception):
     pass
 
 
+class ReplyToError(ValueError):
+    pass
+
+
+def work_domain_of(address: str) -> str:
+    """The domain of a work address; "" for a public mailbox (gmail.com…), which proves nothing."""
+    domain = email_domain(address)
+    return "" if not domain or is_public_mailbox(domain) else domain
+
+
 @transaction.atomic
-def create_employer(*, name: str, admin: User) -> Organisation:
-    """Raises ValidationError for a name with control characters (it becomes a mail header)."""
+def create_employer(
+    *, name: str, admin: User, pending: bool = False, signup_ip: str | None = None, approved_by: User | None = None
+) -> Organisation:
+    """An employer with its first admin and default relay link. A self-service signup is
+    `pending`: it can set everything up, but no mail leaves until an operator approves it (the
+    operators are told). Otherwise the employer is approved at once (an operator created it).
+    Raises ValidationError for a name with control characters (it becomes a mail header)."""
     name = " ".join(name.split())
     validate_one_line(name)
-    organisation = Organisation.objects.create(kind=Organisation.Kind.EMPLOYER, name=name)
+    organisation = Organisation.objects.create(
+        kind=Organisation.Kind.EMPLOYER,
+        name=name,
+        status=Organisation.Status.PENDING,
+        work_domain=work_domain_of(admin.email),
+        signup_ip=signup_ip or None,
+    )
     Membership.objects.create(organisation=organisation, user=admin, role=Membership.Role.ADMIN)
     create_campaign(organisation=organisation, name=_("標準リレーリンク"), is_default=True)
+    if pending:
+        _notify_operators_of_signup(organisation)
+    else:
+        approve_employer(organisation=organisation, approved_by=approved_by)
+        organisation.refresh_from_db()
     return organisation
+
+
+def _notify_operators_of_signup(organisation: Organisation) -> None:
+    from careerrelay.notifications.models import Kind
+    from careerrelay.notifications.services import notify, operators
+
+    notify(
+        kind=Kind.EMPLOYER_APPLIED,
+        users=operators(),
+        url=reverse("admin:organisations_organisation_change", args=[organisation.pk]),
+        params={"company": organisation.name, "domain": organisation.work_domain or "-"},
+        context={"company": organisation},
+    )
+
+
+def company_admins(organisation: Organisation) -> list[User]:
+    return [
+        m.user
+        for m in organisation.memberships.select_related("user").order_by("pk")
+        if m.is_admin and m.user.is_active
+    ]
+
+
+def verified_member_addresses(organisation: Organisation) -> list[str]:
+    """Addresses of the company's members that allauth has verified (a confirmation link)."""
+    from allauth.account.models import EmailAddress
+
+    users = organisation.memberships.values("user_id")
+    return list(
+        EmailAddress.objects.filter(user_id__in=users, verified=True)
+        .order_by("-primary", "id")
+        .values_list("email", flat=True)
+    )
+
+
+def _first_admin_address(organisation: Organisation) -> str:
+    from allauth.account.models import EmailAddress
+
+    admin = organisation.memberships.filter(role=Membership.Role.ADMIN).order_by("created_at", "id").first()
+    if admin is None:
+        return ""
+    address = EmailAddress.objects.filter(user_id=admin.user_id, verified=True).order_by("-primary", "id").first()
+    return address.email if address else ""
+
+
+def _audit(organisation, actor, request, operation, **detail):
+    record_event(
+        actor=actor,
+        actor_kind=ActorKind.STAFF if actor is not None else ActorKind.SYSTEM,
+        action=Action.STAFF_ACTION,
+        organisation=organisation,
+        request=request,
+        object_type="organisation",
+        object_id=organisation.pk,
+        operation=operation,
+        **detail,
+    )
+
+
+def _tell_admins(organisation: Organisation, kind: str, url: str = "") -> None:
+    from careerrelay.notifications.services import notify
+
+    notify(
+        kind=kind,
+        users=company_admins(organisation),
+        organisation=organisation,
+        url=url,
+        context={"company": organisation},
+    )
+
+
+@transaction.atomic
+def approve_employer(
+    *, organisation: Organisation, approved_by: User | None = None, approved_name: str = "", request=None
+) -> bool:
+    """The operator vouches for the company: its name (as approved, the From display name of its
+    mail), its work domain (a verified domain for links) and its Reply-To (the first admin's
+    verified address). False when it was approved already."""
+    from careerrelay.notifications.models import Kind
+
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.kind != Organisation.Kind.EMPLOYER or organisation.is_approved:
+        return False
+    name = " ".join((approved_name or organisation.approved_name or organisation.name).split())
+    validate_one_line(name)
+    organisation.status = Organisation.Status.APPROVED
+    organisation.approved_name = name
+    organisation.approved_at = timezone.now()
+    organisation.approved_by = approved_by
+    organisation.reply_to_email = organisation.reply_to_email or _first_admin_address(organisation)
+    organisation.save(update_fields=["status", "approved_name", "approved_at", "approved_by", "reply_to_email"])
+    if organisation.work_domain:
+        LinkDomain.objects.get_or_create(
+            organisation=organisation, domain=organisation.work_domain, defaults={"added_by": approved_by}
+        )
+    _audit(organisation, approved_by, request, "approve_employer", approved_name=name, domain=organisation.work_domain)
+    # Approved as it is created (create_company, demo data): nobody has been waiting for word.
+    if approved_by is not None:
+        _tell_admins(organisation, Kind.EMPLOYER_APPROVED, reverse("employer:dashboard"))
+    return True
+
+
+@transaction.atomic
+def reject_employer(*, organisation: Organisation, rejected_by: User | None = None, request=None) -> bool:
+    """Not approved: nothing it prepared ever goes out."""
+    from careerrelay.mailings.trust import cancel_queued_mail
+    from careerrelay.notifications.models import Kind
+
+    changed = Organisation.objects.filter(
+        pk=organisation.pk, kind=Organisation.Kind.EMPLOYER, status=Organisation.Status.PENDING
+    ).update(status=Organisation.Status.REJECTED)
+    if changed:
+        cancelled = cancel_queued_mail(organisation)
+        _audit(organisation, rejected_by, request, "reject_employer", cancelled=cancelled)
+        _tell_admins(organisation, Kind.EMPLOYER_REJECTED)
+    return bool(changed)
+
+
+@transaction.atomic
+def suspend_organisation(*, organisation: Organisation, suspended_by: User | None = None, request=None) -> bool:
+    """The company stops: its workspace closes, its API keys stop answering, and every message and
+    send of it that has not gone out is cancelled (the worker checks again before each batch)."""
+    from careerrelay.mailings.trust import cancel_queued_mail
+    from careerrelay.notifications.models import Kind
+
+    changed = Organisation.objects.filter(pk=organisation.pk, is_active=True).update(is_active=False)
+    cancelled = cancel_queued_mail(organisation)
+    if changed:
+        _audit(organisation, suspended_by, request, "suspend_organisation", cancelled=cancelled)
+        if organisation.kind == Organisation.Kind.EMPLOYER:
+            _tell_admins(organisation, Kind.EMPLOYER_SUSPENDED)
+    return bool(changed)
+
+
+@transaction.atomic
+def reactivate_organisation(*, organisation: Organisation, reactivated_by: User | None = None, request=None) -> bool:
+    changed = Organisation.objects.filter(pk=organisation.pk, is_active=False).update(is_active=True)
+    if changed:
+        _audit(organisation, reactivated_by, request, "reactivate_organisation")
+    return bool(changed)
+
+
+def set_reply_to(*, organisation: Organisation, email: str, changed_by: User | None = None) -> None:
+    """Replies go to an address the company has proven it reads: one of its members' verified
+    addresses, never an address typed in."""
+    wanted = normalize_email(email)
+    for address in verified_member_addresses(organisation):
+        if normalize_email(address) == wanted:
+            Organisation.objects.filter(pk=organisation.pk).update(reply_to_email=address)
+            organisation.reply_to_email = address
+            return
+    raise ReplyToError(_("返信先にできるのは、メンバーの確認済みメールアドレスだけです。"))
 
 
 def memberships_for(user) -> list[Membership]:
@@ -133,6 +312,9 @@ def remove_member(membership: Membership, *, actor: User | None = None, request=
     """The member leaves the team, and the API keys they created stop working with them: a key
     outliving its creator's access would be a way back in for someone who has left."""
     organisation = membership.organisation
+    leaving = set(verified_member_addresses(organisation)) - set(
+        verified_member_addresses_except(organisation, membership.user_id)
+    )
     keys = list(
         ApiKey.objects.filter(organisation=organisation, created_by_id=membership.user_id, revoked_at__isnull=True)
     )
@@ -150,6 +332,16 @@ def remove_member(membership: Membership, *, actor: User | None = None, request=
         revoked_api_keys=[key.pk for key in keys],
     )
     membership.delete()
+    if organisation.reply_to_email in leaving:
+        # Replies must not keep going to someone who left: back to the first admin's address.
+        Organisation.objects.filter(pk=organisation.pk).update(reply_to_email=_first_admin_address(organisation))
+
+
+def verified_member_addresses_except(organisation: Organisation, user_id: int) -> list[str]:
+    from allauth.account.models import EmailAddress
+
+    users = organisation.memberships.exclude(user_id=user_id).values("user_id")
+    return list(EmailAddress.objects.filter(user_id__in=users, verified=True).values_list("email", flat=True))
 
 
 @transaction.atomic

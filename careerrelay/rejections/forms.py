@@ -26,8 +26,9 @@ class RejectionTemplateForm(forms.ModelForm):
             "body": {"required": _("本文を入力してください。")},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.organisation = organisation
         self.warnings = []
 
     def clean_name(self):
@@ -35,7 +36,9 @@ class RejectionTemplateForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        problems = validate_template(cleaned.get("subject", ""), cleaned.get("body", ""))
+        problems = validate_template(
+            cleaned.get("subject", ""), cleaned.get("body", ""), organisation=self.organisation
+        )
         for problem in problems:
             if problem.is_error:
                 if problem.field in self.fields:

@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.rejections.links import LinkPolicy, host_of, link_errors, neutralise, sanitise_html
 from careerrelay.rejections.models import RejectionTemplate
 
 VARIABLES = {
@@ -60,10 +61,13 @@ def find_variables(source: str) -> list[str]:
     return [m.group(1) for m in VARIABLE_RE.finditer(source or "")]
 
 
-def validate_template(subject: str, body: str) -> list[Problem]:
+def validate_template(subject: str, body: str, *, organisation=None) -> list[Problem]:
+    """Errors block saving; an address outside the link policy (links.py) is an error naming it."""
     problems = []
     fields = {"subject": subject or "", "body": body or ""}
+    policy = LinkPolicy(organisation)
     for field, source in fields.items():
+        problems.extend(Problem("error", field, message) for message in link_errors(source, policy))
         seen = set()
         for name in find_variables(source):
             if name in VARIABLES or name in seen:
@@ -176,10 +180,11 @@ def body_to_html(body: str, values: dict[str, str], *, button_label: str) -> str
 
 
 def default_signature(*, organisation, sender_name: str = "") -> str:
-    """Used when the employer has not written a signature: the company, and the sender if known."""
+    """Used when the employer has not written a signature: the company (by the name the operator
+    approved, as in the From header), and the sender if known."""
     if sender_name:
-        return f"{organisation.name}\n{sender_name}"
-    return str(_("%(company)s 採用担当") % {"company": organisation.name})
+        return f"{organisation.sender_name}\n{sender_name}"
+    return str(_("%(company)s 採用担当") % {"company": organisation.sender_name})
 
 
 _inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
@@ -200,32 +205,37 @@ def render_rejection(
     When unsubscribe_url is given (the message is sent from CareerRelay) and the template does
     not place {{unsubscribe_link}} itself, a footer with the link is appended to both parts.
     """
+    # The link policy again, whatever was saved: every address in the template and in the values
+    # (an applicant's job title comes from the company too) outside it becomes a notice.
+    policy = LinkPolicy(organisation, extra_hosts={host_of(relay_url), host_of(unsubscribe_url)})
     with translation.override(template.language):
         values = {
             "applicant_name": applicant.full_name if applicant is not None else "",
             # The presets read well with a job title; without one they name "the position".
             "job_title": (getattr(applicant, "job_title", "") or "") or str(_("当社の募集職種")),
-            "company_name": organisation.name,
+            "company_name": organisation.sender_name,
             "sender_name": sender_name,
             "signature": signature or default_signature(organisation=organisation, sender_name=sender_name),
-            "relay_link": relay_url,
-            "unsubscribe_link": unsubscribe_url,
         }
-    subject = _substitute(template.subject, values, lambda name, value: value)
+        values = {name: neutralise(value, policy) for name, value in values.items()}
+        source_subject, source_body = neutralise(template.subject, policy), neutralise(template.body, policy)
+    values.update(relay_link=relay_url, unsubscribe_link=unsubscribe_url)
+    subject = _substitute(source_subject, values, lambda name, value: value)
     subject = " ".join(subject.split())  # a header never carries a line break
 
-    text = _substitute(template.body, values, lambda name, value: value).strip("\n") + "\n"
+    text = _substitute(source_body, values, lambda name, value: value).strip("\n") + "\n"
 
     uses_unsubscribe = "unsubscribe_link" in find_variables(template.body)
     footer = unsubscribe_url and not uses_unsubscribe
     with translation.override(template.language):
-        body = body_to_html(template.body, values, button_label=str(_("キャリアリレーについて見る")))
+        body = body_to_html(source_body, values, button_label=str(_("キャリアリレーについて見る")))
+        body = sanitise_html(body, policy)
         if footer:
             text += (
                 "\n"
                 + render_to_string(
                     "emails/rejection_footer.txt",
-                    {"company_name": organisation.name, "unsubscribe_url": unsubscribe_url},
+                    {"company_name": organisation.sender_name, "unsubscribe_url": unsubscribe_url},
                 ).strip("\n")
                 + "\n"
             )
@@ -236,7 +246,7 @@ def render_rejection(
                 "subject": subject,
                 "body": mark_safe(body),  # noqa: S308 -- built by body_to_html, which escapes everything
                 "footer": footer,
-                "company_name": organisation.name,
+                "company_name": organisation.sender_name,
                 "unsubscribe_url": unsubscribe_url,
             },
         )

@@ -8,7 +8,7 @@ from careerrelay.candidates.services import register_candidate
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance, record_counted_referral
 from careerrelay.mailings.models import OutboundEmail
-from careerrelay.organisations.models import ApiKey, Organisation
+from careerrelay.organisations.models import ApiKey, LinkDomain, Organisation
 from careerrelay.organisations.services import create_api_key, invite_member
 from tests.factories import CandidateFactory, OperatorFactory
 
@@ -46,6 +46,7 @@ def data(employer, owner, django_capture_on_commit_callbacks):
             organisation=employer, email="new@yamasaki.example", role="recruiter", invited_by=owner, site_url=""
         )
     record_counted_referral(organisation=employer, campaign=campaign, subject_key=CandidateFactory().public_id)
+    LinkDomain.objects.create(organisation=employer, domain="yamasaki.example")
     return candidate
 
 
@@ -205,6 +206,8 @@ def test_an_employer_added_in_the_console_gets_its_relay_link(operator_client):
             "is_active": "on",
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
+            "link_domains-TOTAL_FORMS": "0",
+            "link_domains-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302

@@ -26,6 +26,7 @@ URLS = [
     ("employer:invitation_revoke", "invitation", "post", ADMIN, {}),
     ("employer:member_role", "member_membership", "post", ADMIN, {"role": "admin"}),
     ("employer:member_remove", "member_membership", "post", ADMIN, {}),
+    ("employer:reply_to", None, "post", ADMIN, {"email": "owner@yamasaki.example"}),
     ("employer:api_keys", None, "get", ADMIN, None),
     ("employer:api_keys", None, "post", ADMIN, {"name": "新しいキー"}),
     ("employer:api_key_revoke", "api_key", "post", ADMIN, {}),

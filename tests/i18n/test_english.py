@@ -70,7 +70,7 @@ def test_the_relay_form_errors_are_in_english(english):
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/employer/", "/employer/campaigns/", "/employer/team/", "/employer/api-keys/"])
 def test_employer_pages_in_english_have_no_japanese(english, owner, employer, path):
-    employer.name = "Yamasaki Works"
+    employer.name = employer.approved_name = "Yamasaki Works"
     employer.save()
     owner.name = "Owner"
     owner.save()

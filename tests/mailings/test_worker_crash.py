@@ -34,7 +34,7 @@ from careerrelay.relay.services import create_campaign
 from careerrelay.talent.models import Applicant
 from careerrelay.mailings.sends import create_send
 
-org = Organisation.objects.create(name="株式会社山﨑製作所")
+org = Organisation.objects.create(name="株式会社山﨑製作所", status="approved")
 create_campaign(organisation=org, name="標準", is_default=True)
 template = RejectionTemplate.objects.create(
     organisation=org, name="t", subject="選考結果（{{{{applicant_name}}}} 様）",

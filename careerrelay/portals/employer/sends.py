@@ -8,6 +8,7 @@ organisation, so another company's sends are simply not found (404).
 
 from csp.constants import SELF
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
@@ -19,7 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careerrelay.common.http import object_id
-from careerrelay.mailings import sends
+from careerrelay.mailings import sends, trust
 from careerrelay.mailings.forms import MAX_LISTED, RecipientFilterForm, SendForm
 from careerrelay.mailings.models import OutboundEmail, Send
 from careerrelay.portals.employer.views import employer_view
@@ -90,11 +91,25 @@ def send_create(request):
         # Those who already received one are either left out (the default) or among the recipients.
         "left_out": len(already_received) if filter_form.cleaned_data.get("not_yet_sent") else 0,
         "included_again": 0 if filter_form.cleaned_data.get("not_yet_sent") else len(already_received),
+        # Pending approval or suspended: everything can be prepared and previewed, nothing sent.
+        "sending_refusal": trust.sending_refusal(request.organisation),
+        "quota": trust.quota(request.organisation),
+        "max_recipients": settings.MAIL_MAX_RECIPIENTS_PER_SEND,
     }
     if step in ("preview", "send") and form.is_valid():
         recipients = form.recipients()
         template = form.cleaned_data["template"]
         schedule = form.schedule()
+        if len(recipients) > settings.MAIL_MAX_RECIPIENTS_PER_SEND:
+            form.add_error(
+                None,
+                _("1回の送信の宛先は %(max)s 件までです。絞り込んでから、何回かに分けて送信してください。")
+                % {"max": settings.MAIL_MAX_RECIPIENTS_PER_SEND},
+            )
+            return render(request, "employer/sends/new.html", context)
+        if step == "send" and context["sending_refusal"]:
+            messages.error(request, context["sending_refusal"])
+            step = "preview"
         if step == "send":
             send = sends.create_send(
                 organisation=request.organisation,
@@ -108,6 +123,9 @@ def send_create(request):
             )
             # What the employer chose decides the wording: a send to go out later is a booking.
             messages.success(request, _("送信を予約しました。") if schedule else _("送信を開始しました。"))
+            held = trust.hold_message(send)
+            if held:
+                messages.warning(request, held)
             return redirect("employer:send_detail", pk=send.pk)
         context["template"] = template
         context["recipients"] = recipients
@@ -154,6 +172,7 @@ def send_detail(request, pk):
             "send": send,
             "counts": sends.count_messages(send),
             "funnel": sends.campaign_registrations(send),
+            "hold_message": trust.hold_message(send),
             "recipients": recipients,
             "threshold": figure_threshold(),
         },
@@ -170,6 +189,7 @@ def send_progress(request, pk):
         {
             "state": send.state,
             "state_label": send.get_state_display(),
+            "hold_message": trust.hold_message(send),
             "open": send.is_open,
             "percent": counts.percent,
             "finished": counts.finished,

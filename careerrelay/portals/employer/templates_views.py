@@ -72,7 +72,7 @@ def _applicant_choices(organisation):
 def _render_preview(request, *, subject, body, language):
     """Problems and the rendered message (both parts, as sent) for what is in the editor now,
     saved or not."""
-    problems = services.validate_template(subject, body)
+    problems = services.validate_template(subject, body, organisation=request.organisation)
     if language not in RejectionTemplate.Language.values:
         language = RejectionTemplate.Language.JA
     template = RejectionTemplate(subject=subject, body=body, language=language)
@@ -129,7 +129,7 @@ def template_list(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def template_create(request):
     if request.method == "POST":
-        form = RejectionTemplateForm(request.POST)
+        form = RejectionTemplateForm(request.POST, organisation=request.organisation)
         if request.POST.get("action") == "preview":
             form.is_valid()
             return render(
@@ -152,7 +152,7 @@ def template_create(request):
                 "subject": source.subject,
                 "body": source.body,
             }
-        form = RejectionTemplateForm(initial=initial)
+        form = RejectionTemplateForm(initial=initial, organisation=request.organisation)
     preview = _render_preview(
         request,
         subject=form["subject"].value() or "",
@@ -167,7 +167,9 @@ def template_create(request):
 def template_edit(request, pk):
     template = _get_template_for_user(request, pk, editable=True)
     if request.method == "POST":
-        form = RejectionTemplateForm(request.POST, instance=RejectionTemplate(pk=template.pk))
+        form = RejectionTemplateForm(
+            request.POST, instance=RejectionTemplate(pk=template.pk), organisation=request.organisation
+        )
         if request.POST.get("action") != "preview" and form.is_valid():
             services.update_template(template, **form.cleaned_data)
             messages.success(request, _("テンプレートを保存しました。"))
@@ -178,7 +180,7 @@ def template_edit(request, pk):
         form.is_valid()
         preview = _form_preview(request, form)
     else:
-        form = RejectionTemplateForm(instance=template)
+        form = RejectionTemplateForm(instance=template, organisation=request.organisation)
         preview = _render_preview(
             request,
             subject=template.subject,

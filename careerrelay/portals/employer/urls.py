@@ -12,6 +12,7 @@ urlpatterns = [
     path("team/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("team/members/<int:pk>/role/", views.member_role, name="member_role"),
     path("team/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("team/reply-to/", views.reply_to, name="reply_to"),
     path("api-keys/", views.api_keys, name="api_keys"),
     path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path("notifications/", views.notifications, name="notifications"),

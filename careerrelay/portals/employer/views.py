@@ -247,9 +247,24 @@ def team(request):
             "invitations": invitations,
             "form": form,
             "roles": Membership.Role.choices,
+            "reply_to_choices": organisations.verified_member_addresses(request.organisation),
             "nav": "team",
         },
     )
+
+
+@employer_view(admin_only=True)
+@require_POST
+def reply_to(request):
+    """Replies to the company's mail go to one of its members' verified addresses, never to an
+    address typed in (that would let anyone route replies to a stranger)."""
+    try:
+        organisations.set_reply_to(organisation=request.organisation, email=request.POST.get("email", ""))
+    except organisations.ReplyToError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("返信先を %(email)s にしました。") % {"email": request.organisation.reply_to_email})
+    return redirect("employer:team")
 
 
 @employer_view(admin_only=True)

@@ -35,18 +35,25 @@ class Command(BaseCommand):
         parser.add_argument("--admin-email", required=True, help="Email address of the company's first admin")
         parser.add_argument("--admin-name", default="", help="The admin's name (optional)")
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print one JSON object instead of text")
+        parser.add_argument(
+            "--pending",
+            action="store_true",
+            help="Create it awaiting approval in the operator console (it can set up, but sends nothing)",
+        )
 
-    def handle(self, *args, name, admin_email, admin_name="", as_json=False, **options):
+    def handle(self, *args, name, admin_email, admin_name="", as_json=False, pending=False, **options):
         name, email = self.clean_name_and_email(name, admin_email)
         with transaction.atomic():
             user = self.admin_user(email, admin_name)
-            organisation = create_employer(name=name, admin=user)
+            # Created by an operator, so approved as it is (name and work domain vouched for).
+            organisation = create_employer(name=name, admin=user, pending=pending)
             _key, secret = create_api_key(organisation=organisation, name=_("初期APIキー"))
 
         campaign = organisation.campaigns.get(is_default=True)
         result = {
             "organisation_id": organisation.pk,
             "name": organisation.name,
+            "status": organisation.status,
             "admin_email": user.email,
             "relay_url": campaign.url,
             "api_key": secret,
@@ -57,7 +64,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
         lines = [
-            f"Created {result['name']} (organisation {result['organisation_id']}).",
+            f"Created {result['name']} (organisation {result['organisation_id']}, {result['status']}).",
             f"Relay URL:  {result['relay_url']}",
             f"API key:    {result['api_key']}",
             "            (shown once; only its hash is stored)",
