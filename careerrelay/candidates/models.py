@@ -47,6 +47,9 @@ class Candidate(models.Model):
         COMPANY_DOMAIN = "company_domain", _("企業自身のドメインのメールアドレス")
         STAFF_IP = "staff_ip", _("企業の担当者が使うIPアドレスからの登録")
         SHARED_DOMAIN = "shared_domain", _("同じドメインのメールアドレスからこの企業への登録が多い")
+        # The company is awaiting the operator's review (or was refused, or is suspended): nobody has
+        # vouched for it yet, so its link earns nothing until an operator approves it.
+        COMPANY_NOT_APPROVED = "company_not_approved", _("企業が運営の承認前・停止中")
 
     # The pseudonymous key that the ledger keeps after the person is deleted.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

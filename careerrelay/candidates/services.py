@@ -280,11 +280,13 @@ def hold_reasons(candidate: Candidate) -> list[str]:
     if campaign is None:
         return []
     organisation_id = campaign.organisation_id
+    reasons = []
+    if not campaign.organisation.may_send:
+        reasons.append(HoldReason.COMPANY_NOT_APPROVED)
     company_registrations = Candidate.objects.filter(
         source_campaign__organisation_id=organisation_id, status=Candidate.Status.VERIFIED
     )
     now = timezone.now()
-    reasons = []
     if candidate.registration_ip:
         # The threshold is high because many phones share a carrier's address.
         same_ip = company_registrations.filter(
@@ -432,6 +434,29 @@ def reject_from_review(candidate: Candidate, *, actor=None, request=None) -> str
     candidate.held_for_review, candidate.referral_status = False, Referral.REJECTED
     _audit_decision(candidate, actor, "reject", Referral.REJECTED, request)
     return Referral.REJECTED
+
+
+def reevaluate_after_company_approval(organisation, *, actor=None, request=None) -> int:
+    """The operator approved the company: registrations held only because it was not approved yet
+    are evaluated again, so honest applicants who registered during the review count, while every
+    other reason (same IP, own domain, …) still holds them. Returns how many now count."""
+    counted = 0
+    held = Candidate.objects.select_for_update().filter(
+        source_campaign__organisation=organisation,
+        held_for_review=True,
+        referral_status=Referral.HELD,
+    )
+    for candidate in held.select_related("source_campaign__organisation"):
+        if candidate.hold_reasons != [HoldReason.COMPANY_NOT_APPROVED]:
+            continue
+        Candidate.objects.filter(pk=candidate.pk).update(
+            held_for_review=False, referral_status=Referral.NOT_EVALUATED, hold_reasons=[]
+        )
+        candidate.held_for_review, candidate.referral_status, candidate.hold_reasons = False, "", []
+        outcome = evaluate_referral(candidate)
+        _audit_decision(candidate, actor, "company_approved", outcome, request)
+        counted += outcome == Referral.COUNTED
+    return counted
 
 
 def delete_expired_unconfirmed() -> int:

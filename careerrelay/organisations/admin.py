@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -7,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from careerrelay.candidates.services import reevaluate_after_company_approval
 from careerrelay.credits.services import get_balance
 from careerrelay.organisations import services
 from careerrelay.organisations.models import ApiKey, Invitation, LinkDomain, Membership, Organisation
@@ -172,7 +174,14 @@ class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
         done = 0
         for organisation in queryset.filter(kind=Organisation.Kind.EMPLOYER):
             try:
-                done += services.approve_employer(organisation=organisation, approved_by=request.user, request=request)
+                with transaction.atomic():
+                    approved = services.approve_employer(
+                        organisation=organisation, approved_by=request.user, request=request
+                    )
+                    if approved:
+                        # Registrations that waited for this approval count now, unless held otherwise.
+                        reevaluate_after_company_approval(organisation, actor=request.user, request=request)
+                done += approved
             except ValidationError:
                 self.message_user(
                     request,

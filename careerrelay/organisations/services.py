@@ -102,7 +102,8 @@ def _first_admin_address(organisation: Organisation) -> str:
     return address.email if address else ""
 
 
-def _audit(organisation, actor, request, operation, **detail):
+def _audit_review(organisation, actor, request, operation, **detail):
+    """An operator's decision on the company itself (approve, reject, suspend, reactivate)."""
     record_event(
         actor=actor,
         actor_kind=ActorKind.STAFF if actor is not None else ActorKind.SYSTEM,
@@ -152,7 +153,9 @@ def approve_employer(
         LinkDomain.objects.get_or_create(
             organisation=organisation, domain=organisation.work_domain, defaults={"added_by": approved_by}
         )
-    _audit(organisation, approved_by, request, "approve_employer", approved_name=name, domain=organisation.work_domain)
+    _audit_review(
+        organisation, approved_by, request, "approve_employer", approved_name=name, domain=organisation.work_domain
+    )
     # Approved as it is created (create_company, demo data): nobody has been waiting for word.
     if approved_by is not None:
         _tell_admins(organisation, Kind.EMPLOYER_APPROVED, reverse("employer:dashboard"))
@@ -170,7 +173,7 @@ def reject_employer(*, organisation: Organisation, rejected_by: User | None = No
     ).update(status=Organisation.Status.REJECTED)
     if changed:
         cancelled = cancel_queued_mail(organisation)
-        _audit(organisation, rejected_by, request, "reject_employer", cancelled=cancelled)
+        _audit_review(organisation, rejected_by, request, "reject_employer", cancelled=cancelled)
         _tell_admins(organisation, Kind.EMPLOYER_REJECTED)
     return bool(changed)
 
@@ -185,7 +188,7 @@ def suspend_organisation(*, organisation: Organisation, suspended_by: User | Non
     changed = Organisation.objects.filter(pk=organisation.pk, is_active=True).update(is_active=False)
     cancelled = cancel_queued_mail(organisation)
     if changed:
-        _audit(organisation, suspended_by, request, "suspend_organisation", cancelled=cancelled)
+        _audit_review(organisation, suspended_by, request, "suspend_organisation", cancelled=cancelled)
         if organisation.kind == Organisation.Kind.EMPLOYER:
             _tell_admins(organisation, Kind.EMPLOYER_SUSPENDED)
     return bool(changed)
@@ -195,7 +198,7 @@ def suspend_organisation(*, organisation: Organisation, suspended_by: User | Non
 def reactivate_organisation(*, organisation: Organisation, reactivated_by: User | None = None, request=None) -> bool:
     changed = Organisation.objects.filter(pk=organisation.pk, is_active=False).update(is_active=True)
     if changed:
-        _audit(organisation, reactivated_by, request, "reactivate_organisation")
+        _audit_review(organisation, reactivated_by, request, "reactivate_organisation")
     return bool(changed)
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from careerrelay.accounts.models import StaffSignIn
@@ -17,6 +18,7 @@ from careerrelay.common.japanese import normalize_email
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
 from careerrelay.mailings.periodic import run_once
+from careerrelay.organisations.models import Organisation
 from careerrelay.relay.services import create_campaign
 from tests.factories import EmployerFactory, MembershipFactory, OperatorFactory, UserFactory, registration_data
 
@@ -238,3 +240,36 @@ def test_staff_addresses_older_than_the_retention_hold_nobody_and_are_deleted(
     assert person.referral_status == Referral.COUNTED
     assert run_once()["staff_signin_addresses_deleted"] == 1
     assert not StaffSignIn.objects.exists()
+
+
+def test_a_company_nobody_has_approved_earns_nothing_until_an_operator_approves_it(
+    client, django_capture_on_commit_callbacks
+):
+    # A self-service signup cannot send mail yet, but its relay link already opens: a farm could
+    # fill it while the operator has not looked. Registrations wait, and count once it is approved.
+    pending = EmployerFactory(name="株式会社審査中", status=Organisation.Status.PENDING)
+    link = pending.campaigns.get()
+    honest = register_and_confirm(link, "honest@gmail.com", django_capture_on_commit_callbacks, ip="203.0.113.1")
+    own_domain_member = MembershipFactory(organisation=pending, user=UserFactory(email="hr@shinsa.example")).user
+    insider = register_and_confirm(link, "friend@shinsa.example", django_capture_on_commit_callbacks, ip="203.0.113.2")
+    assert honest.referral_status == insider.referral_status == Referral.HELD
+    assert honest.hold_reasons == [HoldReason.COMPANY_NOT_APPROVED]
+    assert set(insider.hold_reasons) == {HoldReason.COMPANY_NOT_APPROVED, HoldReason.COMPANY_DOMAIN}
+    assert counted(pending) == 0
+    assert own_domain_member.email.endswith("@shinsa.example")
+
+    operator = OperatorFactory(email="ops@careerrelay.example")
+    client.force_login(operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:organisations_organisation_changelist"),
+            {"action": "approve", "_selected_action": [pending.pk]},
+        )
+    honest.refresh_from_db()
+    insider.refresh_from_db()
+    assert honest.referral_status == Referral.COUNTED
+    assert insider.referral_status == Referral.HELD  # its own-domain reason still needs a person
+    assert counted(pending) == 1
+    assert AuditEvent.objects.filter(
+        subject_key=honest.public_id, actor_user=operator, detail__review_decision="company_approved"
+    ).exists()
