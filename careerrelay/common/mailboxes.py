@@ -10,7 +10,7 @@ registrations looks like one person (DESIGN.md, the referral rule):
   registrations in a short time point at one owner.
 
 The provider lists are short on purpose and written down here, so that operators can read
-exactly what is folded; see docs/trust-and-safety.md.
+exactly what is folded (the rule itself: docs/trust-and-safety.md).
 """
 
 from careerrelay.common.japanese import normalize_email
