@@ -226,13 +226,17 @@ class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
         }
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is not LinkDomain:
+            # Memberships: a removal goes through the service (keys revoked, audited).
+            return super().save_formset(request, form, formset, change)
         for instance in formset.save(commit=False):
-            if isinstance(instance, LinkDomain) and instance.added_by_id is None:
+            if instance.added_by_id is None:
                 instance.added_by = request.user
             instance.save()
         for instance in formset.deleted_objects:
             instance.delete()
         formset.save_m2m()
+        return None
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -70,6 +70,11 @@ def test_a_membership_deleted_in_the_operator_console_revokes_the_keys_too(clien
         "is_active": "on",
         "memberships-TOTAL_FORMS": str(len(memberships)),
         "memberships-INITIAL_FORMS": str(len(memberships)),
+        "approved_name": employer.approved_name,
+        "work_domain": employer.work_domain,
+        "reply_to_email": employer.reply_to_email,
+        "link_domains-TOTAL_FORMS": "0",
+        "link_domains-INITIAL_FORMS": "0",
     }
     for index, membership in enumerate(memberships):
         data |= {
@@ -97,3 +102,19 @@ def test_a_user_deleted_in_the_operator_console_takes_their_keys_with_them(clien
     assert response.status_code == 302
     assert client.get("/api/v1/me", **bearer(secret)).status_code == 401
     assert AuditEvent.objects.filter(object_type="organisations.apikey", detail__event="api_key_revoked").exists()
+
+
+def test_a_user_who_acted_can_be_deleted_in_the_console_and_their_audit_rows_stay(client, employer, owner):
+    # The audit log is append-only (a trigger refuses UPDATE but lets the database clear a deleted
+    # actor's link): deleting an account that appears in it must not fail, and no row goes.
+    create_api_key(organisation=employer, name="スクリプト", created_by=owner)
+    acted = AuditEvent.objects.filter(actor_user=owner)
+    assert acted.exists()
+    owner_id, rows = owner.pk, acted.count()
+    operator = OperatorFactory()
+    client.force_login(operator)
+    response = client.post(reverse("admin:accounts_user_delete", args=[owner_id]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(actor_user_id=owner_id).exists()
+    assert AuditEvent.objects.filter(actor_user__isnull=True, actor_kind="employer").count() >= rows
+    assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
