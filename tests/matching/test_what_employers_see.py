@@ -67,7 +67,9 @@ def assert_nothing_of_the_person(responses, strings=PERSON):
 
 def test_a_pending_proposal_is_an_anonymised_resume(owner_client, proposal, employer, owner):
     # The email telling the employer of the proposal names nobody either.
-    for mail in OutboundEmail.objects.filter(to_email=owner.email):
+    told = OutboundEmail.objects.filter(to_email=owner.email)
+    assert told and all(mail.body_text for mail in told)  # queued, not yet delivered (and cleared)
+    for mail in told:
         assert not any(value in mail.subject + mail.body_text + mail.body_html for value in PERSON)
     page = request_page(owner_client, proposal)
     assert "匿名レジュメ" in page.text and "Java, Spring" in page.text and "開発経験が5年" in page.text
