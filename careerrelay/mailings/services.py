@@ -379,6 +379,7 @@ def deliver_batch(message_ids: list[int]) -> Counter:
         with db_connection.cursor() as cursor:
             claimed: set[int] = set()
             refused: set[int] = set()
+            senders = trust.SenderCheck()
             for index, pk in enumerate(message_ids):
                 if broken:
                     rest = message_ids[index:]
@@ -393,7 +394,7 @@ def deliver_batch(message_ids: list[int]) -> Counter:
                 if index % chunk_size == 0:
                     chunk = [p for p in message_ids[index : index + chunk_size] if p in rows]
                     # Never a message of a company suspended or not approved, whenever it was queued.
-                    refused = trust.cancel_if_stopped([rows[p] for p in chunk])
+                    refused = trust.cancel_if_stopped([rows[p] for p in chunk], senders)
                     chunk = [p for p in chunk if p not in refused]
                     claimed = _claim_chunk(cursor, chunk) if chunk else set()
                 message = rows.get(pk)
