@@ -33,6 +33,8 @@ lint messages: export DEBUG = 1
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	# The layer order (pyproject.toml [tool.importlinter]): a lower layer importing a higher one fails.
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Everything on SQLite, browser tests included.

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "careerrelay.matching",
     "careerrelay.notifications",
     "careerrelay.portals",
+    "careerrelay.ops",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 """Retention: a profile unused for CANDIDATE_RETENTION_MONTHS gets a reminder, and is deleted
 RETENTION_GRACE_DAYS later unless the person signs in (or changes their profile) meanwhile.
 
-Runs in the worker's periodic loop (careerrelay/mailings/periodic.py) at most every
+Runs in the worker's periodic loop (careerrelay/ops/periodic.py) at most every
 RETENTION_INTERVAL_SECONDS. Every step is a conditional UPDATE on the candidate's
 RetentionState row (the due-date row), so two workers, or one run called twice, never remind or
 delete anybody twice.

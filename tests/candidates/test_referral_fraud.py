@@ -17,7 +17,7 @@ from careerrelay.candidates.models import Candidate
 from careerrelay.common.japanese import normalize_email
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
-from careerrelay.mailings.periodic import run_once
+from careerrelay.ops.periodic import run_once
 from careerrelay.organisations.models import Organisation
 from careerrelay.relay.services import create_campaign
 from tests.factories import EmployerFactory, MembershipFactory, OperatorFactory, UserFactory, registration_data

@@ -15,7 +15,7 @@ from django.utils import timezone
 from careerrelay.candidates.models import Candidate, Consent, VerificationToken
 from careerrelay.candidates.services import has_active_consent
 from careerrelay.credits.services import get_balance
-from careerrelay.mailings.periodic import run_once
+from careerrelay.ops.periodic import run_once
 from tests.factories import EmployerFactory, registration_data
 
 pytestmark = pytest.mark.django_db

@@ -294,7 +294,7 @@ def test_links_are_deleted_a_day_after_they_expire(hanako):
 
 
 def test_the_worker_periodic_loop_deletes_spent_links(hanako):
-    from careerrelay.mailings import periodic
+    from careerrelay.ops import periodic
 
     SignInToken.objects.create(
         candidate=hanako, token_hash="a" * 64, browser_hash="b" * 64, expires_at=timezone.now() - timedelta(days=2)

@@ -14,10 +14,10 @@ from django.utils import timezone
 from careerrelay.accounts.models import User
 from careerrelay.agencies.services import approve_agency
 from careerrelay.credits.services import record_counted_referral
-from careerrelay.mailings import periodic
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralRequest, Introduction
 from careerrelay.notifications.models import Notification
+from careerrelay.ops import periodic
 from tests.agencies.test_onboarding import SIGNUP
 from tests.candidates.helpers import sign_in_candidate
 from tests.factories import OperatorFactory

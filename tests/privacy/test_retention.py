@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from careerrelay.audit.models import AuditEvent
 from careerrelay.candidates.models import Candidate
-from careerrelay.mailings import periodic
+from careerrelay.ops import periodic
 from careerrelay.portals.candidate import auth
 from careerrelay.privacy.models import RetentionRun, RetentionState
 from careerrelay.privacy.retention import run_if_due, run_retention

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from careerrelay.common import worker_log
+from careerrelay.ops import periodic, worker_log
 
 
 class Command(BaseCommand):
@@ -13,10 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-periodic", action="store_true", help="Do not run the periodic mail jobs here.")
 
     def handle(self, *args, burst=False, no_periodic=False, **options):
-        # Scheduled sends that came due and messages left in `sending` by a dead worker
-        # (careerrelay/mailings/periodic.py): once before a burst, else in a loop beside the worker.
-        from careerrelay.mailings import periodic
-
+        # The periodic jobs (careerrelay/ops/periodic.py: sends that came due, messages left in
+        # `sending` by a dead worker, retention, expiries): once before a burst, else in a loop
+        # beside the worker.
         batches = worker_log.log_batches()
 
         if burst and not no_periodic:

@@ -8,51 +8,43 @@ import threading
 
 from django.db import close_old_connections
 
+from careerrelay.accounts.services import forget_old_staff_signins
+from careerrelay.candidates.services import delete_expired_unconfirmed
+from careerrelay.candidates.signin import delete_spent_links
 from careerrelay.mailings import services
+from careerrelay.mailings.sends import run_periodic
+from careerrelay.matching.services import expire_due_requests, remind_lapsing
+from careerrelay.privacy.retention import run_if_due
 
 log = logging.getLogger(__name__)
 
 
 def _retention():
-    from careerrelay.privacy.retention import run_if_due
-
     return run_if_due() is not None
 
 
 def _free_referrals():
-    from careerrelay.matching.services import expire_due_requests
-
     return expire_due_requests()
 
 
 def _lapse_reminders():
-    from careerrelay.matching.services import remind_lapsing
-
     return remind_lapsing()
 
 
 def _spent_links():
-    from careerrelay.candidates.signin import delete_spent_links
-
     return delete_spent_links()
 
 
 def _unconfirmed_registrations():
-    from careerrelay.candidates.services import delete_expired_unconfirmed
-
     return delete_expired_unconfirmed()
 
 
 def _staff_signin_addresses():
-    from careerrelay.accounts.services import forget_old_staff_signins
-
     return forget_old_staff_signins()
 
 
 def run_once() -> dict:
     """Each job on its own: one that fails is logged and the others still run."""
-    from careerrelay.mailings.sends import run_periodic
-
     result = {}
     jobs = [
         # Scheduled sends that came due; messages left in `sending` by a dead worker.
