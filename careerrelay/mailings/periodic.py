@@ -6,9 +6,8 @@ conditional UPDATE that only one of them wins."""
 import logging
 import threading
 
+from django.conf import settings
 from django.db import close_old_connections
-
-from careerrelay.mailings import services
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +96,6 @@ def _loop(stop: threading.Event, interval: float) -> None:
 def start_periodic_thread(interval: float | None = None) -> threading.Event:
     """Starts the loop in a daemon thread; set the returned event to stop it."""
     stop = threading.Event()
-    interval = interval or services.setting("MAILINGS_PERIODIC_SECONDS", 5)
+    interval = interval or settings.MAILINGS_PERIODIC_SECONDS
     threading.Thread(target=_loop, args=(stop, interval), name="periodic-mail", daemon=True).start()
     return stop
