@@ -242,7 +242,7 @@ FREE_REFERRAL_CLAIM_DAYS = envint("FREE_REFERRAL_CLAIM_DAYS", 7)  # an agency's 
 # window (at most once a week per company); /operator/ lists every company's declines in the window.
 FREE_REFERRAL_DECLINE_WINDOW_DAYS = envint("FREE_REFERRAL_DECLINE_WINDOW_DAYS", 90)
 FREE_REFERRAL_DECLINE_ALERT = envint("FREE_REFERRAL_DECLINE_ALERT", 3)
-# What employers see of people (README "What employers see"): per-link and per-send figures below
+# What employers see of people (docs/trust-and-safety.md §3): per-link and per-send figures below
 # this are shown as 「5未満」 (API: null with below_threshold), and a company has at most this many
 # active relay links, so that one link per applicant cannot name who registered.
 EMPLOYER_FIGURE_THRESHOLD = envint("EMPLOYER_FIGURE_THRESHOLD", 5)
