@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""CSV import of 10,000 applicants (issue 3), run by hand.
+"""CSV import of 10,000 applicants, run by hand.
 
     .venv/bin/python bench/csv_import_bench.py                       # SQLite in a temporary directory
     .venv/bin/python bench/csv_import_bench.py --database-url postgres://postgres@127.0.0.1:5432/cr_talent_bench
@@ -156,7 +156,7 @@ def main():
         assert Applicant.objects.filter(organisation=employer, family_name="山﨑", family_name_kana="ヤマザキ").exists()
 
     total = t_upload + t_validate + t_import
-    print(f"## CSV import (issue 3) — {args.rows:,} rows, CP932, {len(data) / 1e6:.1f} MB\n")
+    print(f"## CSV import — {args.rows:,} rows, CP932, {len(data) / 1e6:.1f} MB\n")
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {database}"
     print(
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine}; 1-minute load average before the run: {load:.1f}.\n"

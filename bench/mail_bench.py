@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Bulk sending (issue 3), run by hand.
+"""Bulk sending, run by hand.
 
     .venv/bin/python bench/mail_bench.py                 # 10,000 messages, SQLite in a temp dir
     .venv/bin/python bench/mail_bench.py -n 2000         # a quicker run
@@ -295,7 +295,7 @@ def main():
     raw_rate, worker_rate = n / raw_seconds, n / worker_seconds
     backend = "PostgreSQL" if database_url.startswith("postgres") else "SQLite (WAL)"
     print(f"""
-## Bulk sending (issue 3)
+## Bulk sending
 
 `bench/mail_bench.py -n {n}`{" --database-url …" if args.database_url else ""}, \
 {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, \

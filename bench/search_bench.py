@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Candidate search (issue 5) at scale, run by hand.
+"""Candidate search at scale, run by hand.
 
     .venv/bin/pip install -r bench/requirements.txt                  # bm25s, the reference
     .venv/bin/python bench/search_bench.py                           # SQLite in a temporary directory

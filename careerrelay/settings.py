@@ -33,6 +33,16 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
 
 
+def envfloat(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+
+
 # Off unless asked for: a server started without configuration must not show tracebacks, the
 # development mailbox or the demo's shortcuts. `make run` and the test suite set DEBUG=1.
 DEBUG = envbool("DEBUG", False)
@@ -233,7 +243,7 @@ FREE_REFERRAL_CLAIM_DAYS = envint("FREE_REFERRAL_CLAIM_DAYS", 7)  # an agency's 
 # window (at most once a week per company); /operator/ lists every company's declines in the window.
 FREE_REFERRAL_DECLINE_WINDOW_DAYS = envint("FREE_REFERRAL_DECLINE_WINDOW_DAYS", 90)
 FREE_REFERRAL_DECLINE_ALERT = envint("FREE_REFERRAL_DECLINE_ALERT", 3)
-# What employers see of people (README "What employers see"): per-link and per-send figures below
+# What employers see of people (docs/trust-and-safety.md §3): per-link and per-send figures below
 # this are shown as 「5未満」 (API: null with below_threshold), and a company has at most this many
 # active relay links, so that one link per applicant cannot name who registered.
 EMPLOYER_FIGURE_THRESHOLD = envint("EMPLOYER_FIGURE_THRESHOLD", 5)
@@ -252,7 +262,7 @@ CANDIDATE_RETENTION_MONTHS = envint("CANDIDATE_RETENTION_MONTHS", 24)
 RETENTION_GRACE_DAYS = envint("RETENTION_GRACE_DAYS", 30)
 RETENTION_INTERVAL_SECONDS = envint("RETENTION_INTERVAL_SECONDS", 3600)  # how often the worker runs the job
 
-# --- Mail trust (issue 9 §1: not an open mail relay; README "Mail trust") -------
+# --- Mail trust: CareerRelay must not become an open mail relay (docs/trust-and-safety.md) ---
 # Self-service employers send nothing until an operator approves them. An approved employer may
 # mail MAIL_DAILY_LIMIT_START recipients a day (Japan time); the limit doubles for every
 # MAIL_DAILY_LIMIT_STEP_DAYS days since approval that also brought MAIL_DAILY_LIMIT_STEP_SENT more
@@ -265,6 +275,32 @@ MAIL_DAILY_LIMIT_STEP_SENT = envint("MAIL_DAILY_LIMIT_STEP_SENT", 500)
 MAIL_TRUST_WINDOW_DAYS = envint("MAIL_TRUST_WINDOW_DAYS", 30)
 MAIL_MAX_BOUNCE_PERMILLE = envint("MAIL_MAX_BOUNCE_PERMILLE", 50)
 MAIL_MAX_RECIPIENTS_PER_SEND = envint("MAIL_MAX_RECIPIENTS_PER_SEND", 1000)
+
+# --- Outbox and bulk sends (careerrelay/mailings) ------------------------------
+# A send to at most this many recipients is prepared inside the request; a larger one is prepared
+# by the worker, MAILINGS_PREPARE_CHUNK recipients per transaction.
+MAILINGS_PREPARE_IN_REQUEST = envint("MAILINGS_PREPARE_IN_REQUEST", 300)
+MAILINGS_PREPARE_CHUNK = envint("MAILINGS_PREPARE_CHUNK", 500)
+# The worker delivers MAILINGS_BATCH_SIZE messages per batch over one SMTP connection, claiming
+# MAILINGS_CLAIM_CHUNK rows at a time, and a task stops taking batches after MAILINGS_TASK_SECONDS
+# so one large send does not hold the queue. A batch a worker took and did not finish is taken
+# again after MAILINGS_BATCH_LEASE_SECONDS.
+MAILINGS_BATCH_SIZE = envint("MAILINGS_BATCH_SIZE", 100)
+MAILINGS_CLAIM_CHUNK = envint("MAILINGS_CLAIM_CHUNK", 10)
+MAILINGS_TASK_SECONDS = envint("MAILINGS_TASK_SECONDS", 20)
+MAILINGS_BATCH_LEASE_SECONDS = envint("MAILINGS_BATCH_LEASE_SECONDS", 300)
+# A message left in `sending` this long (its worker died) goes back to the queue; far above
+# EMAIL_TIMEOUT, so a live worker waiting on a slow server is never overtaken.
+MAILINGS_STALE_SENDING_SECONDS = envint("MAILINGS_STALE_SENDING_SECONDS", 600)
+# A failed message is tried again after this many seconds, doubling with every attempt.
+MAILINGS_RETRY_BASE_SECONDS = envint("MAILINGS_RETRY_BASE_SECONDS", 30)
+# How often the worker runs its periodic jobs (outbox sweep, deadlines, retention when due).
+MAILINGS_PERIODIC_SECONDS = envfloat("MAILINGS_PERIODIC_SECONDS", 5)
+# On PostgreSQL, a batch's claims and "sent" marks commit without waiting for the WAL flush
+# (mailings.services._relax_durability says what that risks); 0 makes every one wait.
+MAILINGS_ASYNC_COMMIT = envbool("MAILINGS_ASYNC_COMMIT", True)
+# The List-Unsubscribe mailto address; empty means unsubscribe@ the domain of DEFAULT_FROM_EMAIL.
+UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO", "")
 
 # --- Email ------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "キャリアリレー <no-reply@careerrelay.local>")
@@ -360,7 +396,7 @@ LOGGING = {
 # Keyed hashes that recognise a returning email or phone across deletions; kept apart from
 # SECRET_KEY so rotating that key does not make every past referral look new.
 PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY") or SECRET_KEY
-# --- Referral fraud (issue 9 §2: credits can't be farmed) -------------------------
+# --- Referral fraud: credits cost agencies real fees, so they must not be farmed -----
 # Holds for an operator's review, counted per company across all its relay links
 # (candidates.services.hold_reasons): more verified registrations than this from one IP
 # within 24 hours,

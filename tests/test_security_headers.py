@@ -1,4 +1,4 @@
-"""§7: a Content-Security-Policy with a nonce on every page and on every <script>; pages about a
+"""A Content-Security-Policy with a nonce on every page and on every <script>; pages about a
 signed-in person are never stored by the browser or a proxy; the language cookie's flags."""
 
 import re

@@ -14,7 +14,7 @@ router = Router(tags=["me"])
 
 
 class CoarseFigure(Schema):
-    """A per-link or per-send figure, never exact (README "What employers see")."""
+    """A per-link or per-send figure, never exact (docs/trust-and-safety.md, "The employer never learns who")."""
 
     value: int | None = Field(
         examples=[10],

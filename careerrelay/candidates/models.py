@@ -86,8 +86,8 @@ class Candidate(models.Model):
     # "最終更新日": the Employment Security Act guidelines ask that a profile show when it was last
     # changed, so this moves only when the person really changes something (not on sign-in).
     profile_updated_at = models.DateTimeField(_("最終更新日"), default=timezone.now)
-    # The my-page profile (issue 4). job_category stays the first desired category, for the
-    # registration form and everything that reads one category.
+    # The profile the candidate keeps up to date on their my-page. job_category stays the first
+    # desired category, for the registration form and everything that reads one category.
     desired_job_categories = models.JSONField(_("希望職種"), default=list, blank=True)
     desired_prefectures = models.JSONField(_("希望勤務地"), default=list, blank=True)
     remote_preference = models.CharField(
@@ -196,7 +196,7 @@ class CandidateSkill(models.Model):
 
 class Resume(models.Model):
     """The candidate's résumé file, kept under MEDIA_ROOT/resumes under a random name; no URL serves
-    that folder, only the download view through services.open_resume_for."""
+    that folder, only the download views through resumes.open_resume_for."""
 
     class Kind(models.TextChoices):
         PDF = "pdf", "PDF"

@@ -142,10 +142,8 @@ class OpenedResume:
 
 
 def may_read_resume(candidate: Candidate, viewer) -> bool:
-    """The candidate, always. Others only once the candidate has shared it with them.
-
-    Hook for the agency issue: an agency user whose agency received an introduction or the
-    profile under the agency-sharing consent gets True here."""
+    """The candidate, always. Anyone else only as agencies.services.agency_may_read_resume decides:
+    a member of an approved agency, while the candidate shares their profile with agencies."""
     if isinstance(viewer, Candidate):
         return viewer.pk == candidate.pk
     from careerrelay.agencies.services import agency_may_read_resume
@@ -157,12 +155,13 @@ def open_resume_for(candidate: Candidate, viewer) -> OpenedResume:
     """The one way to read a résumé file. `viewer` is a Candidate or a Django user.
 
     Raises Resume.DoesNotExist when there is none and PermissionDenied when the viewer may not
-    read it. When viewer is not the candidate, this is where the provision record (APPI Art. 29)
-    and the audit entry are written before the file is opened."""
+    read it. It writes no provision record and no audit entry: a caller that hands the file to
+    someone other than the candidate writes both first, in the transaction that opens it
+    (agencies.services.open_candidate_resume writes the APPI Art. 29 provision record and the
+    audit entry, and an error opening the file rolls both back)."""
     if not may_read_resume(candidate, viewer):
         raise PermissionDenied
     resume = Resume.objects.get(candidate=candidate)
-    # Hook: provision record + audit log for viewers other than the candidate go here.
     handle = resume_storage().open(resume.stored_name, "rb")
     return OpenedResume(
         file=handle, filename=resume.original_name, content_type=CONTENT_TYPES[resume.kind], resume=resume

@@ -90,12 +90,13 @@ def register_candidate(*, campaign, data: dict, consents: set[str], ip=None, use
 
 
 def _replace_unconfirmed(candidate: Candidate, *, campaign, data, consents, ip, user_agent, language) -> None:
-    """The newest submission for an unconfirmed address becomes the registration (§4 of issue 9).
+    """The newest submission for an unconfirmed address becomes the registration, so
+    nobody can take over a registration by submitting another person's address first.
 
-    Consents are append-only, so every purpose still granted by the earlier submission gets a
-    SUPERSEDED record (with the new submitter's address as evidence of what replaced it) before
-    the new grants; the effective consent is always the latest record. Links mailed for the
-    earlier submission stop working, so an old email cannot confirm data it did not show."""
+        Consents are append-only, so every purpose still granted by the earlier submission gets a
+        SUPERSEDED record (with the new submitter's address as evidence of what replaced it) before
+        the new grants; the effective consent is always the latest record. Links mailed for the
+        earlier submission stop working, so an old email cannot confirm data it did not show."""
     now = timezone.now()
     # Every field of the registration form is replaced, also one this submission left out: nothing
     # typed by the earlier submitter may survive into the confirmed profile.

@@ -135,7 +135,7 @@ def unsubscribe_url(token: str) -> str:
 
 
 def unsubscribe_mailto(token: str) -> str:
-    address = getattr(settings, "UNSUBSCRIBE_MAILTO", "") or (
+    address = settings.UNSUBSCRIBE_MAILTO or (
         "unsubscribe@" + services.parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rsplit("@", 1)[-1]
     )
     return f"mailto:{address}?subject=unsubscribe-{token}"
@@ -213,7 +213,7 @@ def create_send(
         "business_days": business_days,
         "send_time": send_time.strftime("%H:%M"),
     }
-    defer = len(applicants) > services.setting("MAILINGS_PREPARE_IN_REQUEST", 300)
+    defer = len(applicants) > settings.MAILINGS_PREPARE_IN_REQUEST
     with transaction.atomic():
         send = Send.objects.create(
             organisation=organisation,
@@ -324,7 +324,7 @@ def run_prepare_send(send_id: int) -> int:
     wanted = send.pending.get("applicant_ids", [])
     done = set(send.messages.values_list("applicant_id", flat=True))
     todo = [pk for pk in wanted if pk not in done]
-    chunk = services.setting("MAILINGS_PREPARE_CHUNK", 500)
+    chunk = settings.MAILINGS_PREPARE_CHUNK
     for start in range(0, len(todo), chunk):
         if not Send.objects.filter(pk=send_id, state=Send.State.PREPARING).exists():
             return start  # cancelled
@@ -341,7 +341,7 @@ def run_prepare_send(send_id: int) -> int:
 
 
 def _lease(now):
-    return now + timedelta(seconds=services.setting("MAILINGS_BATCH_LEASE_SECONDS", 300))
+    return now + timedelta(seconds=settings.MAILINGS_BATCH_LEASE_SECONDS)
 
 
 def claim_send(send_id: int, expected_next_batch_at, now=None) -> bool:
@@ -375,8 +375,8 @@ def run_send_batch(send_id: int, now=None) -> dict:
     from time import monotonic
 
     now = now or timezone.now()
-    size = services.setting("MAILINGS_BATCH_SIZE", 100)
-    deadline = monotonic() + services.setting("MAILINGS_TASK_SECONDS", 20)
+    size = settings.MAILINGS_BATCH_SIZE
+    deadline = monotonic() + settings.MAILINGS_TASK_SECONDS
     results = Counter()
     while True:
         send = Send.objects.select_related("organisation").filter(pk=send_id, state__in=OPEN).first()

@@ -1,4 +1,4 @@
-"""Outgoing email: one helper renders subject, text and HTML templates into an outbox row; the
+"""Outgoing email: one function (queue_email) renders subject, text and HTML templates into an outbox row; the
 task worker sends it. Callers never talk to SMTP themselves.
 
 Delivery of a row: claim it (queued -> sending, a conditional UPDATE only one worker wins), hand
@@ -40,18 +40,14 @@ MAX_ATTEMPTS = 5
 RETRY = "retry"
 
 
-def setting(name: str, default: int) -> int:
-    return getattr(settings, name, default)
-
-
 def stale_after() -> timedelta:
     # Far above EMAIL_TIMEOUT: a live worker waiting on a slow server is never overtaken.
-    return timedelta(seconds=setting("MAILINGS_STALE_SENDING_SECONDS", 600))
+    return timedelta(seconds=settings.MAILINGS_STALE_SENDING_SECONDS)
 
 
 def backoff(attempts: int) -> timedelta:
     """1 min, 2 min, 4 min, 8 min… after the 1st, 2nd, 3rd failure."""
-    return timedelta(seconds=setting("MAILINGS_RETRY_BASE_SECONDS", 30) * 2**attempts)
+    return timedelta(seconds=settings.MAILINGS_RETRY_BASE_SECONDS * 2**attempts)
 
 
 def render_email(template: str, context: dict, language: str = "ja") -> tuple[str, str, str]:
@@ -332,7 +328,7 @@ def _relax_durability() -> bool:
     "sent" mark, and that message is then sent again after the stale timeout. Without it, every
     message waits for a disk flush and the worker runs at a third of its speed.
     (SQLite runs with synchronous=NORMAL in WAL mode, which makes the same trade for everything.)"""
-    if db_connection.vendor != "postgresql" or not getattr(settings, "MAILINGS_ASYNC_COMMIT", True):
+    if db_connection.vendor != "postgresql" or not settings.MAILINGS_ASYNC_COMMIT:
         return False
     if db_connection.in_atomic_block:
         return False
@@ -373,7 +369,7 @@ def deliver_batch(message_ids: list[int]) -> Counter:
         _mark_sent_fast(cursor, message.pk)
         results["sent"] += 1
 
-    chunk_size = setting("MAILINGS_CLAIM_CHUNK", 10)
+    chunk_size = settings.MAILINGS_CLAIM_CHUNK
     relaxed = _relax_durability()
     try:
         with db_connection.cursor() as cursor:

@@ -1,4 +1,5 @@
-"""Who may send, and how much: the sending side of issue 9 ("not an open mail relay").
+"""Who may send, and how much: what keeps CareerRelay from being an
+open mail relay for a company that signed up to send spam in its own name.
 
 - A company sends only while it is active and approved by an operator (Organisation.may_send);
   this is checked when a send is created, by the worker before each batch, and again as it claims

@@ -6,12 +6,12 @@ conditional UPDATE that only one of them wins."""
 import logging
 import threading
 
+from django.conf import settings
 from django.db import close_old_connections
 
 from careerrelay.accounts.services import forget_old_staff_signins
 from careerrelay.candidates.services import delete_expired_unconfirmed
 from careerrelay.candidates.signin import delete_spent_links
-from careerrelay.mailings import services
 from careerrelay.mailings.sends import run_periodic
 from careerrelay.matching.services import expire_due_requests, remind_lapsing
 from careerrelay.privacy.retention import run_if_due
@@ -89,6 +89,6 @@ def _loop(stop: threading.Event, interval: float) -> None:
 def start_periodic_thread(interval: float | None = None) -> threading.Event:
     """Starts the loop in a daemon thread; set the returned event to stop it."""
     stop = threading.Event()
-    interval = interval or services.setting("MAILINGS_PERIODIC_SECONDS", 5)
+    interval = interval or settings.MAILINGS_PERIODIC_SECONDS
     threading.Thread(target=_loop, args=(stop, interval), name="periodic-mail", daemon=True).start()
     return stop

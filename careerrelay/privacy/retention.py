@@ -22,11 +22,11 @@ from careerrelay.privacy.models import ProvisionRecord, RetentionRun, RetentionS
 
 
 def retention_months() -> int:
-    return getattr(settings, "CANDIDATE_RETENTION_MONTHS", 24)
+    return settings.CANDIDATE_RETENTION_MONTHS
 
 
 def grace_days() -> int:
-    return getattr(settings, "RETENTION_GRACE_DAYS", 30)
+    return settings.RETENTION_GRACE_DAYS
 
 
 def inactive_cutoff(now):
@@ -140,7 +140,7 @@ def run_if_due(now=None) -> RetentionRun | None:
     """The worker loop calls this every few seconds; it runs the job at most once per interval,
     claimed through the RetentionRun table so several workers do not all run it."""
     now = now or timezone.now()
-    interval = timedelta(seconds=getattr(settings, "RETENTION_INTERVAL_SECONDS", 3600))
+    interval = timedelta(seconds=settings.RETENTION_INTERVAL_SECONDS)
     last = RetentionRun.objects.order_by("-started_at").values_list("started_at", flat=True).first()
     if last is not None and now - last < interval:
         return None

@@ -1,7 +1,7 @@
 """The candidate's control over their data: consents, provision records (APPI Art. 29),
 who may see a profile, and the hooks the rest of the product calls.
 
-Issue 5 (the agency workspace) uses `agency_visible_candidates()` to search and
+The agency workspace uses `agency_visible_candidates()` to search and
 `record_provision()` every time it shows a profile, hands over a résumé or makes an
 introduction."""
 

@@ -1,4 +1,5 @@
-"""Where employer mail may point: the link policy of issue 9 ("not an open mail relay").
+"""Where employer mail may point: the link policy that keeps CareerRelay from
+being an open mail relay for phishing links.
 
 Mail that CareerRelay sends in a company's name may link to, and load images from, only
 CareerRelay itself (the relay and unsubscribe links), the company's verified domains (its work

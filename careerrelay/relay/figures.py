@@ -17,7 +17,7 @@ registrations, verified and counted registrations) is shown coarsely:
 Totals for the whole company stay exact and live: credits are granted on them and the employer can
 check its balance. What the exact live total still allows (sending to one person and waiting) is
 slow, one person at a time, and is why campaigns are capped (MAX_ACTIVE_CAMPAIGNS) and the ledger
-shows days, not times, and no link. See README "What employers see".
+shows days, not times, and no link. See docs/trust-and-safety.md, "The employer never learns who".
 """
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Searching the candidates agencies may find (issue 5).
+"""Searching the candidates agencies may find: only those privacy.services lets them see.
 
     search_candidates(q="Java開発", prefecture="13", min_years=3, page=1) -> SearchPage
 

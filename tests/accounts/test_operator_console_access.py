@@ -1,4 +1,4 @@
-"""§6: nobody takes over a staff or operator account. The console signs in through allauth's
+"""Nobody takes over a staff or operator account. The console signs in through allauth's
 rate-limited login, staff need a second factor, and the development mailbox is no way in."""
 
 import re

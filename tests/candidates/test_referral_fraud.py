@@ -1,4 +1,4 @@
-"""Issue 9 §2, "credits can't be farmed": each attack driven through the relay page and the
+"""Credits can't be farmed: each attack driven through the relay page and the
 emailed confirmation link, as a farming script would, and shown to fail."""
 
 import re

@@ -1,4 +1,4 @@
-"""Issue 9 §4, "nobody can take over a registration": somebody registers another person's
+"""Nobody can take over a registration: somebody registers another person's
 address with invented data through one employer's link; the real person later registers through
 another employer's link and confirms. What is confirmed must be what the confirming person
 submitted, with their consents, for the link they used. And unconfirmed registrations do not

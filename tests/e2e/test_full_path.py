@@ -1,4 +1,4 @@
-"""One full path of issue 5 in real browsers: the employer files a free-referral request and one
+"""One full free-referral path in real browsers: the employer files a free-referral request and one
 credit is reserved; the agency claims it, searches in Japanese, opens the candidate and proposes
 them; the candidate signs in by an email link from a real SMTP server, opens the introduction
 from its email on a phone and accepts the interview (面談確約); the employer sees the profile,

@@ -1,6 +1,7 @@
-"""§6/§7 in a real browser: an operator signs in through allauth, is sent to set up an
-authenticator app before the console opens, does so, and reaches the console, with no
-Content-Security-Policy violation on the way (allauth's MFA pages and our own scripts)."""
+"""Account security and the Content-Security-Policy in a real browser: an operator signs in through
+allauth, is sent to set up an authenticator app before the console opens, does so, and reaches the
+console, with no Content-Security-Policy violation on the way (allauth's MFA pages and our own
+scripts)."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""The whole loop, walked as the people in it live it, starting from nothing (issue 8).
+"""The whole loop, walked as the people in it live it, starting from nothing.
 
 Only the operator's two shell commands set anything up (`create_company`, `create_agency`);
 everything after that happens through pages: the admins choose their passwords from the

@@ -1,4 +1,4 @@
-"""§6: a member who leaves the team takes their API keys with them, and who changed a role,
+"""A member who leaves the team takes their API keys with them, and who changed a role,
 removed a member or created or revoked a key is in the audit log."""
 
 import pytest

@@ -1,7 +1,7 @@
-"""The journey of a self-service employer (issue 9 §1): sign up on the web, confirm the address,
-set up while the operator reviews (and be refused when trying to send), the operator sees the
-company in the review queue with its work domain, signup address and what it set up, approves it,
-and the first send goes out under the approved name."""
+"""The journey of a self-service employer, who sends nothing until an operator approves it: sign up on
+the web, confirm the address, set up while the operator reviews (and be refused when trying to
+send), the operator sees the company in the review queue with its work domain, signup address and
+what it set up, approves it, and the first send goes out under the approved name."""
 
 import io
 import re

@@ -1,4 +1,4 @@
-"""The employer never learns who (issue 9 §3): per-link figures below the threshold are 「5未満」
+"""The employer never learns who registered: per-link figures below the threshold are 「5未満」
 in the dashboard and the API (null with below_threshold), larger ones a range, the company's total
 exact; the ledger shows days and no link; at most MAX_ACTIVE_CAMPAIGNS active links; and the
 landing page says so to the candidate."""

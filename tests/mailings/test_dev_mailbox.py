@@ -26,7 +26,7 @@ def test_a_rejection_email_shows_both_parts(client, employer, template, applican
     assert page.count("営業職へのご応募ありがとうございました。") == 2  # once in each part
 
 
-# --- Who may open it (§6): it shows sign-in and password-reset links. ---------------------
+# --- Who may open it: it shows sign-in and password-reset links. ---------------------
 
 
 @pytest.fixture

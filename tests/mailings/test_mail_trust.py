@@ -1,4 +1,5 @@
-"""Issue 9 §1, "not an open mail relay": the attacks that worked, tried again.
+"""CareerRelay is not an open mail relay: each way a company could send what or to whom it
+should not, tried and shown to fail.
 
 A company that signed up on the web waits for an operator before anything leaves; an approved one
 mails a daily number of recipients that grows with a clean record, the rest waits and goes out by

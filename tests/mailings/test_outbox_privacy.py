@@ -1,4 +1,4 @@
-"""§6: the outbox is no store of sign-in links. Bodies and built MIME go once a message is
+"""The outbox is no store of sign-in links. Bodies and built MIME go once a message is
 delivered (headers, state and timestamps stay); bodies that sign someone in are never shown in
 the operator console; opening an outbox entry there is audited."""
 

@@ -1,5 +1,6 @@
-"""A send shows totals only (issue 9 §3): no per-recipient click or registration signal on the send
-pages, in the progress poll or in the API; clicks coarse like every per-send figure."""
+"""A send shows totals only, so the employer never learns who registered: no per-recipient click or
+registration signal on the send pages, in the progress poll or in the API; clicks coarse like every
+per-send figure."""
 
 import re
 from datetime import timedelta

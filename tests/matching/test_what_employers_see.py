@@ -1,4 +1,4 @@
-"""Declining is not a way to collect contacts (issue 9 §5): a pending free-referral proposal is an
+"""Declining is not a way to collect contacts: a pending free-referral proposal is an
 anonymised résumé, a declined or withdrawn one shows nothing of the person, a decline needs a reason
 from the fixed list plus text, and operators see companies that decline again and again."""
 

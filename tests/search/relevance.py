@@ -1,4 +1,4 @@
-"""The relevance test set for candidate search (issue 5): hand-written profiles, and queries with
+"""The relevance test set for candidate search: hand-written profiles, and queries with
 the profiles that must appear near the top (graded 2 = exactly what was asked, 1 = also right) and
 those that must not appear in the first page. Used by tests/search/test_relevance.py and by
 bench/search_bench.py (nDCG@10 against the bm25s reference on the same texts).

@@ -1,7 +1,8 @@
-"""Rate limits must hold across processes (issue 9 §2): every limiter we use — django-ratelimit
-on our views and allauth's own limits on staff sign-in, sign-up and password reset — keeps its
-counts in Django's default cache, which settings.py points at Redis when REDIS_URL is set. A
-count made in one process is seen by another: here the second process is a real one."""
+"""Rate limits must hold across processes, or a farming script spreads its requests over them: every
+limiter we use — django-ratelimit on our views and allauth's own limits on staff sign-in, sign-up
+and password reset — keeps its counts in Django's default cache, which settings.py points at Redis
+when REDIS_URL is set. A count made in one process is seen by another: here the second process is a
+real one."""
 
 import os
 import subprocess

@@ -1,7 +1,7 @@
 """The employer's own applicants: list, add, edit, delete, CSV import and export.
 
 This is employer workspace data held on the employer's behalf: every applicant and every upload
-is reached through a `_get_*_for_user` helper filtered by `request.organisation`, so another
+is reached through a `_get_*_for_user` function filtered by `request.organisation`, so another
 company's rows are simply not found (404).
 """
 

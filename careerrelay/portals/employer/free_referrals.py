@@ -116,7 +116,7 @@ def detail(request, public_id):
         )
     )
     for proposal in proposals:
-        # What the employer sees of the person (README "What employers see"), and only while the
+        # What the employer sees of the person (docs/trust-and-safety.md §3), and only while the
         # candidate's consent to sharing is active:
         # - pending: an anonymised résumé (no name, contact, address or résumé file);
         # - confirmed: name and contact too (provided when the interview was confirmed);

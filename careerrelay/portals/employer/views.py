@@ -1,5 +1,5 @@
 """The employer workspace. Every view reaches the organisation through `employer_view`, and every
-object through a `_get_*_for_user` helper that filters by that organisation, so no view can
+object through a `_get_*_for_user` function that filters by that organisation, so no view can
 forget the tenant check: another company's objects are simply not found (404)."""
 
 from functools import wraps
