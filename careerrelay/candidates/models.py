@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
+from careerrelay.common.single_use import SingleUseToken
 from careerrelay.relay.models import RelayCampaign
 
 # What a person types into the relay form (forms.RegistrationForm); a later submission for an
@@ -141,12 +142,8 @@ class Consent(models.Model):
         super().save(*args, **kwargs)
 
 
-class VerificationToken(models.Model):
+class VerificationToken(SingleUseToken):
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="verification_tokens")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
 
 
 class IdentityFingerprint(models.Model):
@@ -211,23 +208,15 @@ class Resume(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
 
-class SignInToken(models.Model):
+class SignInToken(SingleUseToken):
     """An email sign-in link: stored hashed, single use, short-lived, bound to the asking browser."""
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="signin_tokens")
-    token_hash = models.CharField(max_length=64, unique=True)
     browser_hash = models.CharField(max_length=64)  # hash of the nonce cookie of the browser that asked
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
 
 
-class EmailChangeToken(models.Model):
+class EmailChangeToken(SingleUseToken):
     """A link sent to the new address; the address changes only when its page is submitted."""
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="email_change_tokens")
     new_email = models.EmailField()
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)

@@ -1,6 +1,5 @@
 """The candidate side of the relay loop: registration, email verification and the referral rule."""
 
-import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,9 +20,11 @@ from careerrelay.candidates.models import (
     VerificationToken,
 )
 from careerrelay.candidates.notices import NOTICES
+from careerrelay.common import single_use
 from careerrelay.common.japanese import normalize_email, normalize_phone
 from careerrelay.common.mailboxes import canonical_mailbox, email_domain, is_public_mailbox
-from careerrelay.common.tokens import hash_token, new_token, pseudonym
+from careerrelay.common.single_use import TokenState
+from careerrelay.common.tokens import hash_token, pseudonym
 from careerrelay.credits.services import record_counted_referral
 from careerrelay.mailings.services import queue_email
 from careerrelay.notifications.models import Kind as NotificationKind
@@ -116,9 +117,7 @@ def _replace_unconfirmed(candidate: Candidate, *, campaign, data, consents, ip, 
             record_consent(candidate, purpose, Consent.Action.SUPERSEDED, ip, user_agent)
     for purpose in consents:
         record_consent(candidate, purpose, Consent.Action.GRANT, ip, user_agent)
-    VerificationToken.objects.filter(candidate=candidate, used_at__isnull=True, expires_at__gt=now).update(
-        expires_at=now
-    )
+    single_use.expire_open(VerificationToken.objects.filter(candidate=candidate), now)
     if previous_campaign_id != campaign.pk:
         # One person, one registration in the funnels: it moves to the link used last.
         relay.move_registration(previous_campaign_id, campaign.pk)
@@ -147,11 +146,8 @@ def has_active_consent(candidate: Candidate, purpose: str) -> bool:
 
 
 def _send_verification(candidate: Candidate) -> None:
-    token = new_token()
-    VerificationToken.objects.create(
-        candidate=candidate,
-        token_hash=hash_token(token),
-        expires_at=timezone.now() + timedelta(hours=settings.VERIFICATION_TOKEN_HOURS),
+    _row, token = single_use.issue(
+        VerificationToken, lifetime=timedelta(hours=settings.VERIFICATION_TOKEN_HOURS), candidate=candidate
     )
     queue_email(
         to=candidate.email,
@@ -176,41 +172,20 @@ def resend_verification(email: str) -> None:
         _send_verification(candidate)
 
 
-class TokenState(enum.Enum):
-    VALID = "valid"
-    USED = "used"
-    EXPIRED = "expired"
-    UNKNOWN = "unknown"
-
-
 def inspect_token(token: str) -> tuple[TokenState, VerificationToken | None]:
     """What the confirmation page shows; reading never consumes the token."""
-    row = VerificationToken.objects.select_related("candidate").filter(token_hash=hash_token(token)).first()
-    if row is None:
-        return TokenState.UNKNOWN, None
-    if row.used_at is not None:
-        return TokenState.USED, row
-    if row.expires_at <= timezone.now():
-        return TokenState.EXPIRED, row
-    return TokenState.VALID, row
+    return single_use.inspect(VerificationToken.objects.select_related("candidate"), token)
 
 
 def verify_email(token: str) -> tuple[TokenState, Candidate | None]:
     """Consume the token (POST only) and apply the referral rule, in one transaction."""
     with transaction.atomic():
-        state, row = inspect_token(token)
+        # Of two concurrent POSTs with the same token exactly one gets VALID; a new submission for
+        # the address expires the links mailed before it, and a confirmation racing with it loses.
+        state, row = single_use.consume(VerificationToken.objects.select_related("candidate"), token)
         if state is not TokenState.VALID:
             return state, row.candidate if row else None
-        now = timezone.now()
-        # The conditional UPDATE is the single-use guarantee: of two concurrent POSTs with the
-        # same token, exactly one changes a row.
-        # expires_at is in the condition too: a new submission for the address expires the links
-        # mailed before it, and a confirmation racing with that submission must lose.
-        if not VerificationToken.objects.filter(pk=row.pk, used_at__isnull=True, expires_at__gt=now).update(
-            used_at=now
-        ):
-            state, row = inspect_token(token)
-            return (state if state is not TokenState.VALID else TokenState.USED), row.candidate
+        now = row.used_at
         candidate = row.candidate
         became_verified = Candidate.objects.filter(pk=candidate.pk, status=Candidate.Status.PENDING).update(
             status=Candidate.Status.VERIFIED, verified_at=now

@@ -22,7 +22,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from careerrelay.candidates.models import Candidate, EmailChangeToken, SignInToken
+from careerrelay.common import single_use
 from careerrelay.common.japanese import normalize_email
+from careerrelay.common.single_use import TokenState
 from careerrelay.common.tokens import hash_token, new_token
 from careerrelay.mailings.services import queue_email
 from careerrelay.search.tasks import index_after_commit
@@ -30,11 +32,9 @@ from careerrelay.search.tasks import index_after_commit
 EMAIL_CHANGE_HOURS = 24
 
 
-class LinkState(enum.Enum):
-    VALID = "valid"
-    USED = "used"
-    EXPIRED = "expired"
-    UNKNOWN = "unknown"
+class SignInRefusal(enum.Enum):
+    """Why a sign-in link that is otherwise valid does not work (beside single_use.TokenState)."""
+
     OTHER_BROWSER = "other_browser"
 
 
@@ -80,15 +80,9 @@ def issue_signin_link(*, candidate_id: int | None, browser_hash: str, language: 
     candidate = Candidate.objects.filter(pk=candidate_id, status=Candidate.Status.VERIFIED).first()
     if candidate is None:
         return False
-    token = new_token()
     minutes = settings.CANDIDATE_SIGNIN_TOKEN_MINUTES
-    now = timezone.now()
-    SignInToken.objects.create(
-        candidate=candidate,
-        token_hash=hash_token(token),
-        browser_hash=browser_hash,
-        created_at=now,
-        expires_at=now + timedelta(minutes=minutes),
+    _row, token = single_use.issue(
+        SignInToken, lifetime=timedelta(minutes=minutes), candidate=candidate, browser_hash=browser_hash
     )
     queue_email(
         to=candidate.email,
@@ -103,32 +97,32 @@ def issue_signin_link(*, candidate_id: int | None, browser_hash: str, language: 
     return True
 
 
+LinkState = TokenState | SignInRefusal
+
+
 def inspect_signin_link(token: str, browser_nonce: str) -> tuple[LinkState, SignInToken | None]:
     """What the link's page shows; reading never consumes the token."""
-    row = SignInToken.objects.select_related("candidate").filter(token_hash=hash_token(token)).first()
-    if row is None:
-        return LinkState.UNKNOWN, None
-    if row.used_at is not None:
-        return LinkState.USED, row
-    if row.expires_at <= timezone.now():
-        return LinkState.EXPIRED, row
-    if not browser_nonce or hash_token(browser_nonce) != row.browser_hash:
-        return LinkState.OTHER_BROWSER, row
-    return LinkState.VALID, row
+    state, row = single_use.inspect(SignInToken.objects.select_related("candidate"), token)
+    if state is TokenState.VALID and not _same_browser(row, browser_nonce):
+        return SignInRefusal.OTHER_BROWSER, row
+    return state, row
+
+
+def _same_browser(row: SignInToken, browser_nonce: str) -> bool:
+    return bool(browser_nonce) and hash_token(browser_nonce) == row.browser_hash
 
 
 def consume_signin_link(token: str, browser_nonce: str) -> tuple[LinkState, Candidate | None]:
     """Use the link (POST only). On success every other open link of the person is spent too."""
     with transaction.atomic():
         state, row = inspect_signin_link(token, browser_nonce)
-        if state is not LinkState.VALID:
+        if state is not TokenState.VALID:
             return state, None
-        now = timezone.now()
-        # The conditional UPDATE is the single-use guarantee under concurrent POSTs.
-        if not SignInToken.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
-            return LinkState.USED, None
-        SignInToken.objects.filter(candidate=row.candidate, used_at__isnull=True).update(used_at=now)
-    return LinkState.VALID, row.candidate
+        state, row = single_use.consume(SignInToken.objects.select_related("candidate"), token)
+        if state is not TokenState.VALID:
+            return state, None
+        single_use.spend_open(SignInToken.objects.filter(candidate=row.candidate), row.used_at)
+    return TokenState.VALID, row.candidate
 
 
 # --- Changing the email address ---------------------------------------------------------------
@@ -140,12 +134,8 @@ def request_email_change(*, candidate: Candidate, new_email: str) -> None:
 
     Whether the new address belongs to somebody else is told only on the confirmation page, to
     the person who owns that mailbox, so this step reveals nothing about other accounts."""
-    token = new_token()
-    EmailChangeToken.objects.create(
-        candidate=candidate,
-        new_email=new_email,
-        token_hash=hash_token(token),
-        expires_at=timezone.now() + timedelta(hours=EMAIL_CHANGE_HOURS),
+    _row, token = single_use.issue(
+        EmailChangeToken, lifetime=timedelta(hours=EMAIL_CHANGE_HOURS), candidate=candidate, new_email=new_email
     )
     queue_email(
         to=new_email,
@@ -159,28 +149,25 @@ def request_email_change(*, candidate: Candidate, new_email: str) -> None:
     )
 
 
-class EmailChangeState(enum.Enum):
-    VALID = "valid"
-    USED = "used"
-    EXPIRED = "expired"
-    UNKNOWN = "unknown"
+class EmailChangeRefusal(enum.Enum):
+    """Why an email-change link that is otherwise valid does not work (beside single_use.TokenState)."""
+
     TAKEN = "taken"
 
 
+EmailChangeState = TokenState | EmailChangeRefusal
+
+
 def inspect_email_change(token: str) -> tuple[EmailChangeState, EmailChangeToken | None]:
-    row = EmailChangeToken.objects.select_related("candidate").filter(token_hash=hash_token(token)).first()
-    if row is None:
-        return EmailChangeState.UNKNOWN, None
-    if row.used_at is not None:
-        return EmailChangeState.USED, row
-    if row.expires_at <= timezone.now():
-        return EmailChangeState.EXPIRED, row
-    taken = (
-        Candidate.objects.filter(email_normalized=normalize_email(row.new_email)).exclude(pk=row.candidate_id).exists()
-    )
-    if taken:
-        return EmailChangeState.TAKEN, row
-    return EmailChangeState.VALID, row
+    state, row = single_use.inspect(EmailChangeToken.objects.select_related("candidate"), token)
+    if state is TokenState.VALID and _address_taken(row):
+        return EmailChangeRefusal.TAKEN, row
+    return state, row
+
+
+def _address_taken(row: EmailChangeToken) -> bool:
+    others = Candidate.objects.exclude(pk=row.candidate_id)
+    return others.filter(email_normalized=normalize_email(row.new_email)).exists()
 
 
 def confirm_email_change(token: str) -> tuple[EmailChangeState, Candidate | None]:
@@ -188,11 +175,12 @@ def confirm_email_change(token: str) -> tuple[EmailChangeState, Candidate | None
     try:
         with transaction.atomic():
             state, row = inspect_email_change(token)
-            if state is not EmailChangeState.VALID:
+            if state is not TokenState.VALID:
                 return state, row.candidate if row else None
-            now = timezone.now()
-            if not EmailChangeToken.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
-                return EmailChangeState.USED, row.candidate
+            state, row = single_use.consume(EmailChangeToken.objects.select_related("candidate"), token)
+            if state is not TokenState.VALID:
+                return state, row.candidate if row else None
+            now = row.used_at
             candidate = row.candidate
             old_email = candidate.email
             candidate.email = row.new_email
@@ -201,7 +189,7 @@ def confirm_email_change(token: str) -> tuple[EmailChangeState, Candidate | None
             candidate.save(update_fields=["email", "email_normalized", "profile_updated_at", "updated_at"])
             # The search shows the date of the profile's last change.
             index_after_commit(candidate.pk)
-            EmailChangeToken.objects.filter(candidate=candidate, used_at__isnull=True).update(used_at=now)
+            single_use.spend_open(EmailChangeToken.objects.filter(candidate=candidate), now)
             queue_email(
                 to=old_email,
                 template="candidate_email_changed",
@@ -210,8 +198,8 @@ def confirm_email_change(token: str) -> tuple[EmailChangeState, Candidate | None
             )
     except IntegrityError:
         # Somebody registered the address between the check and the UPDATE.
-        return EmailChangeState.TAKEN, None
-    return EmailChangeState.VALID, candidate
+        return EmailChangeRefusal.TAKEN, None
+    return TokenState.VALID, candidate
 
 
 def delete_spent_links(*, older_than: timedelta = timedelta(days=1)) -> int:

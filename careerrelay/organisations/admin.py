@@ -313,7 +313,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("email", "organisation", "role", "created_at", "expires_at", "accepted_at", "revoked_at")
+    list_display = ("email", "organisation", "role", "created_at", "expires_at", "used_at", "revoked_at")
     list_select_related = ("organisation",)
     search_fields = ("email", "organisation__name")
     exclude = ("token_hash",)

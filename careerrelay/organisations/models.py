@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.common.single_use import SingleUseToken, TokenState
 from careerrelay.common.text import validate_one_line
 
 
@@ -121,31 +122,35 @@ class Membership(models.Model):
         return self.role == self.Role.ADMIN
 
 
-class Invitation(models.Model):
+class Invitation(SingleUseToken):
+    """A link to join a company's team; used_at is when it was accepted."""
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("メールアドレス"))
     role = models.CharField(
         _("権限"), max_length=16, choices=Membership.Role.choices, default=Membership.Role.RECRUITER
     )
-    token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "email"],
-                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                condition=Q(used_at__isnull=True, revoked_at__isnull=True),
                 name="one_open_invitation_per_email",
             )
         ]
 
+    def state(self, now=None) -> TokenState:
+        # Accepted before revoked: a revocation never rewrites an accepted invitation.
+        if self.used_at is None and self.revoked_at is not None:
+            return TokenState.REVOKED
+        return super().state(now)
+
     @property
     def is_open(self):
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+        return self.state() is TokenState.VALID
 
 
 class ApiKey(models.Model):

@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 
 from careerrelay.accounts.models import User
 from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.common import single_use
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.mailboxes import email_domain, is_public_mailbox
+from careerrelay.common.single_use import TokenState
 from careerrelay.common.text import validate_one_line
 from careerrelay.common.tokens import hash_token, new_token
 from careerrelay.mailings.services import queue_email
@@ -222,16 +224,15 @@ def memberships_for(user) -> list[Membership]:
 def invite_member(*, organisation: Organisation, email: str, role: str, invited_by: User, site_url: str) -> Invitation:
     email = normalize_email(email)
     Invitation.objects.filter(
-        organisation=organisation, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+        organisation=organisation, email=email, used_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
-    token = new_token()
-    invitation = Invitation.objects.create(
+    invitation, token = single_use.issue(
+        Invitation,
+        lifetime=timedelta(days=INVITATION_DAYS),
         organisation=organisation,
         email=email,
         role=role,
-        token_hash=hash_token(token),
         invited_by=invited_by,
-        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
     queue_email(
         to=email,
@@ -247,8 +248,8 @@ def invite_member(*, organisation: Organisation, email: str, role: str, invited_
 
 
 def find_open_invitation(token: str) -> Invitation | None:
-    invitation = Invitation.objects.select_related("organisation").filter(token_hash=hash_token(token)).first()
-    return invitation if invitation and invitation.is_open else None
+    state, invitation = single_use.inspect(Invitation.objects.select_related("organisation"), token)
+    return invitation if state is TokenState.VALID else None
 
 
 @transaction.atomic
@@ -258,8 +259,9 @@ def accept_invitation(*, token: str, user: User) -> Membership:
         raise InvitationError(_("この招待リンクは無効か、有効期限が切れています。"))
     if normalize_email(user.email) != invitation.email:
         raise InvitationError(_("この招待は別のメールアドレス宛てです。招待されたアドレスでログインしてください。"))
-    claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(accepted_at=timezone.now())
-    if not claimed:
+    # A revocation that commits first wins, as does another acceptance.
+    state, _row = single_use.consume(Invitation.objects, token, revoked_at__isnull=True)
+    if state is not TokenState.VALID:
         raise InvitationError(_("この招待リンクはすでに使われています。"))
     membership, _created = Membership.objects.get_or_create(
         organisation=invitation.organisation, user=user, defaults={"role": invitation.role}
@@ -268,7 +270,7 @@ def accept_invitation(*, token: str, user: User) -> Membership:
 
 
 def revoke_invitation(invitation: Invitation) -> None:
-    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
+    Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def _actor_kind(actor, organisation: Organisation) -> str:

@@ -3,7 +3,7 @@
 
 These are letters in their own language (the Japanese presets are Japanese business email, the
 English one is an English letter), not interface text, so they do not go through gettext.
-Changing a text here updates the shared preset rows on the next sync_presets(). Like every
+Changing a text here updates the shared preset rows at the next `migrate` (sync_presets). Like every
 template, a preset has one body; the HTML part is made from it when a message is rendered.
 """
 

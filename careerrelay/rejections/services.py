@@ -256,11 +256,14 @@ def render_rejection(
 # --- Templates of an organisation -------------------------------------------------
 
 
-def sync_presets() -> None:
-    """Create or refresh the shared preset rows from presets.py; one query when nothing changed."""
+def sync_presets(model=RejectionTemplate) -> None:
+    """Create or refresh the shared preset rows from presets.py; one query when nothing changed.
+
+    Run by migration 0003 and after every `migrate` (apps.RejectionsConfig), never by a request:
+    reading templates does not write. `model` is the migration's historical model there."""
     from careerrelay.rejections.presets import PRESETS
 
-    existing = {t.preset_key: t for t in RejectionTemplate.objects.filter(organisation=None)}
+    existing = {t.preset_key: t for t in model.objects.filter(organisation=None)}
     for preset in PRESETS:
         row = existing.get(preset.key)
         fields = {
@@ -272,16 +275,15 @@ def sync_presets() -> None:
         if row is None:
             try:
                 with transaction.atomic():
-                    RejectionTemplate.objects.create(organisation=None, preset_key=preset.key, **fields)
+                    model.objects.create(organisation=None, preset_key=preset.key, **fields)
             except IntegrityError:
-                pass  # another request created it at the same moment
+                pass  # a concurrent migrate created it at the same moment
         elif any(getattr(row, k) != v for k, v in fields.items()):
-            RejectionTemplate.objects.filter(pk=row.pk).update(updated_at=timezone.now(), **fields)
+            model.objects.filter(pk=row.pk).update(updated_at=timezone.now(), **fields)
 
 
 def templates_for_organisation(organisation):
     """The presets and the organisation's own templates, presets first."""
-    sync_presets()
     from django.db.models import Q
 
     return RejectionTemplate.objects.filter(Q(organisation=None) | Q(organisation=organisation)).order_by(

@@ -323,7 +323,7 @@ def team(request):
     invitations = [
         (i, agencies.role_label(i.role))
         for i in Invitation.objects.filter(
-            organisation=request.organisation, accepted_at__isnull=True, revoked_at__isnull=True
+            organisation=request.organisation, used_at__isnull=True, revoked_at__isnull=True
         )
         if i.is_open
     ]

@@ -84,7 +84,7 @@ def signin_link(request, token):
     email = ""
     if request.method == "POST":
         state, candidate = links.consume_signin_link(token, nonce)
-        if state is links.LinkState.VALID:
+        if state is links.TokenState.VALID:
             next_path = request.session.pop("candidate_signin_next", "")
             auth.sign_in(request, candidate)
             response = redirect(next_path or "candidate:home")
@@ -92,7 +92,7 @@ def signin_link(request, token):
             return response
     else:
         state, row = links.inspect_signin_link(token, nonce)
-        if state is links.LinkState.VALID:
+        if state is links.TokenState.VALID:
             return render(request, "candidate/signin_confirm.html")
         # A spent link, or one opened in another browser (a mail app's): the form for a new link
         # comes filled in. Whoever holds the link has the mail it came in, address and all.
@@ -156,11 +156,11 @@ def email_confirm(request, token):
     without being signed in; the change happens only on the POST."""
     if request.method == "POST":
         state, candidate = links.confirm_email_change(token)
-        if state is links.EmailChangeState.VALID:
+        if state is links.TokenState.VALID:
             return render(request, "candidate/email_changed.html", {"candidate": candidate})
     else:
         state, row = links.inspect_email_change(token)
-        if state is links.EmailChangeState.VALID:
+        if state is links.TokenState.VALID:
             return render(request, "candidate/email_confirm.html", {"new_email": row.new_email})
     return render(request, "candidate/email_failed.html", {"state": state.value}, status=400)
 

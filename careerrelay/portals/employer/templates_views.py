@@ -30,7 +30,6 @@ PREVIEW_APPLICANTS = 200  # the most recent ones are offered in the editor's pre
 
 def _get_template_for_user(request, pk, *, editable=False) -> RejectionTemplate:
     """A template the organisation may read (a preset or its own), or only its own when editing."""
-    services.sync_presets()
     scope = Q(organisation=request.organisation)
     if not editable:
         scope |= Q(organisation=None)

@@ -235,7 +235,7 @@ def team(request):
     invitations = [
         i
         for i in Invitation.objects.filter(
-            organisation=request.organisation, accepted_at__isnull=True, revoked_at__isnull=True
+            organisation=request.organisation, used_at__isnull=True, revoked_at__isnull=True
         ).select_related("invited_by")
         if i.is_open
     ]

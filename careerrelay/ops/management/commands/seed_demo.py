@@ -23,7 +23,7 @@ from careerrelay.agencies.services import create_agency
 from careerrelay.candidates.forms import RegistrationForm
 from careerrelay.candidates.models import Candidate, Consent, VerificationToken
 from careerrelay.candidates.services import register_candidate, verify_email
-from careerrelay.common.tokens import hash_token, new_token
+from careerrelay.common import single_use
 from careerrelay.credits.services import get_balance
 from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import Membership, Organisation
@@ -293,11 +293,8 @@ class Command(BaseCommand):
             Candidate.objects.filter(pk=candidate.pk).update(held_for_review=True)
         # The emailed link carries a token we cannot read back (only its hash is stored), so
         # issue one more, exactly as a re-send would, and use it like the button's POST.
-        token = new_token()
-        VerificationToken.objects.create(
-            candidate=candidate,
-            token_hash=hash_token(token),
-            expires_at=timezone.now() + timedelta(hours=settings.VERIFICATION_TOKEN_HOURS),
+        _row, token = single_use.issue(
+            VerificationToken, lifetime=timedelta(hours=settings.VERIFICATION_TOKEN_HOURS), candidate=candidate
         )
         verify_email(token)
         _move_back(candidate, when, verified=True)
