@@ -26,9 +26,7 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def _postgresql_only(settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency tests need PostgreSQL; SQLite serialises all writers")
+def _settings(settings):
     settings.REFERRALS_PER_CREDIT = 10
     # The rate limiter is not what these tests are about.
     settings.RATELIMIT_ENABLE = False

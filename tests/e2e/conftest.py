@@ -5,8 +5,6 @@ point it at pytest-django's `live_server`. Every test in this directory is marke
 PostgreSQL pass (`-m "not e2e"`) leaves them out and they run once, on SQLite.
 """
 
-from pathlib import Path
-
 import pytest
 
 CHROMIUM_ARGS = [
@@ -35,13 +33,6 @@ DESKTOP = {
     "locale": "ja-JP",
     "timezone_id": "Asia/Tokyo",
 }
-HERE = Path(__file__).parent
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if HERE in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture

@@ -21,12 +21,6 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)
 Kind = LedgerEntry.Kind
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency tests need PostgreSQL; SQLite serialises all writers")
-
-
 def at_once(function, arguments):
     """Call function(argument) for every argument in its own thread, released together."""
     barrier = threading.Barrier(len(arguments))

@@ -19,12 +19,6 @@ from tests.privacy.conftest import make_candidate
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency tests need PostgreSQL; SQLite serialises all writers")
-
-
 def twice_at_once(now):
     barrier = threading.Barrier(2)
 
