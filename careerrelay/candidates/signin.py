@@ -121,7 +121,7 @@ def consume_signin_link(token: str, browser_nonce: str) -> tuple[LinkState, Cand
     """Use the link (POST only). On success every other open link of the person is spent too."""
     with transaction.atomic():
         state, row = inspect_signin_link(token, browser_nonce)
-        if state is not LinkState.VALID:
+        if state is not LinkState.VALID or row is None:
             return state, None
         now = timezone.now()
         # The conditional UPDATE is the single-use guarantee under concurrent POSTs.
@@ -188,7 +188,7 @@ def confirm_email_change(token: str) -> tuple[EmailChangeState, Candidate | None
     try:
         with transaction.atomic():
             state, row = inspect_email_change(token)
-            if state is not EmailChangeState.VALID:
+            if state is not EmailChangeState.VALID or row is None:
                 return state, row.candidate if row else None
             now = timezone.now()
             if not EmailChangeToken.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
