@@ -14,7 +14,7 @@ from careerrelay.privacy import services as privacy
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.privacy.retention import purge_expired_provision_records
 from tests.factories import UserFactory
-from tests.privacy.conftest import make_candidate
+from tests.helpers.privacy import make_candidate
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from careerrelay.candidates import signin as links
 from careerrelay.candidates.models import SignInToken
 from careerrelay.common.tokens import hash_token
-from tests.concurrency.test_concurrent_relay import at_once
 from tests.factories import CandidateFactory
+from tests.helpers.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 

@@ -25,14 +25,6 @@ PHONE = {
     "locale": "ja-JP",
     "timezone_id": "Asia/Tokyo",
 }
-DESKTOP = {
-    "viewport": {"width": 1280, "height": 800},
-    "device_scale_factor": 1,
-    "is_mobile": False,
-    "has_touch": False,
-    "locale": "ja-JP",
-    "timezone_id": "Asia/Tokyo",
-}
 
 
 @pytest.fixture

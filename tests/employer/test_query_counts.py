@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from careerrelay.organisations.services import create_api_key, invite_member
 from careerrelay.relay.services import create_campaign
-from tests.employer.conftest import count_referrals
 from tests.factories import MembershipFactory
+from tests.helpers.employer import count_referrals
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import pytest
 from careerrelay.mailings.models import OutboundEmail, Send, Suppression
 from careerrelay.organisations.services import create_api_key
 from tests.factories import EmployerFactory
-from tests.mailings.conftest import make_applicant
+from tests.helpers.mail import make_applicant
 
 pytestmark = pytest.mark.django_db
 

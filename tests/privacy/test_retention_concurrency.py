@@ -14,7 +14,7 @@ from careerrelay.audit.models import AuditEvent
 from careerrelay.candidates.models import Candidate
 from careerrelay.privacy.models import RetentionRun
 from careerrelay.privacy.retention import run_retention
-from tests.privacy.conftest import make_candidate
+from tests.helpers.privacy import make_candidate
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 

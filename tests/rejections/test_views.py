@@ -4,7 +4,7 @@ from django.urls import reverse
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.services import create_template, sync_presets
 from tests.factories import EmployerFactory
-from tests.rejections.conftest import make_applicant
+from tests.helpers.rejections import make_applicant
 
 pytestmark = pytest.mark.django_db
 

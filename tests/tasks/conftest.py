@@ -1,12 +1,8 @@
-import runpy
-from pathlib import Path
-
 import pytest
 import redis
 
 from tests.helpers.services import REDIS_TEST_URL
-
-SETTINGS_FILE = Path(__file__).resolve().parents[2] / "careerrelay" / "settings.py"
+from tests.helpers.settings import settings_for_environment
 
 
 @pytest.fixture
@@ -18,14 +14,6 @@ def redis_url():
     yield REDIS_TEST_URL
     client.flushdb()
     client.close()
-
-
-def settings_for_environment(monkeypatch, tmp_path, **environ) -> dict:
-    """careerrelay/settings.py evaluated again under other environment variables."""
-    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
-    for name, value in environ.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(str(SETTINGS_FILE), run_name="careerrelay_settings_under_test")
 
 
 @pytest.fixture
