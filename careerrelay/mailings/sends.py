@@ -478,12 +478,31 @@ class SendCounts:
         return coarse_part(self.clicked, self.recipients)
 
 
+def with_message_counts(sends):
+    """The sends with what count_messages needs already counted, so a list of sends is one query."""
+    # A grouped query drops Meta.ordering, so the list's order is said again.
+    return sends.annotate(
+        **{
+            f"messages_{state}": Count("messages", filter=Q(messages__state=state))
+            for state in OutboundEmail.State.values
+        },
+        messages_clicked=Count("messages", filter=Q(messages__first_clicked_at__isnull=False)),
+    ).order_by(*Send._meta.ordering)
+
+
 def count_messages(send: Send) -> SendCounts:
     counts = SendCounts()
-    for state, n in send.messages.values_list("state").annotate(n=Count("id")).values_list("state", "n"):
+    if hasattr(send, "messages_clicked"):  # from with_message_counts
+        by_state: list[tuple[str, int]] = [
+            (state, getattr(send, f"messages_{state}")) for state in OutboundEmail.State.values
+        ]
+        counts.clicked = send.messages_clicked
+    else:
+        by_state = list(send.messages.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+        counts.clicked = send.messages.filter(first_clicked_at__isnull=False).count()
+    for state, n in by_state:
         setattr(counts, state, n)
         counts.recipients += n
-    counts.clicked = send.messages.filter(first_clicked_at__isnull=False).count()
     if send.state == Send.State.PREPARING:
         waiting = len(send.pending.get("applicant_ids", [])) - counts.recipients
         counts.recipients += waiting
