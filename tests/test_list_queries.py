@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from careerrelay.agencies import services as agencies
+from careerrelay.credits.services import adjust_credits
 from careerrelay.mailings import sends
+from careerrelay.matching import services as matching
 from careerrelay.notifications.models import Kind
 from careerrelay.notifications.services import notify
 from careerrelay.organisations.services import create_api_key, invite_member
@@ -18,8 +20,10 @@ from careerrelay.rejections.services import create_template
 from careerrelay.relay.services import create_campaign
 from tests.factories import MembershipFactory
 from tests.helpers.agencies import bearer, make_agency
+from tests.helpers.candidates import sign_in_candidate
 from tests.helpers.employer import count_referrals
 from tests.helpers.mail import TEXT, make_applicant
+from tests.helpers.matching import REQUEST_DATA, make_candidate
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +161,77 @@ def test_the_template_list_in_the_api_runs_no_query_per_item(client, employer, o
     add_template(employer, owner)
     add_template(employer, owner)
     assert queries(client, "/api/v1/templates", **bearer(secret)) == one
+
+
+# --- Introductions, free referrals and search --------------------------------------------------
+
+
+def introduce(agency, owner, candidate):
+    return matching.propose_introduction(
+        agency=agency,
+        user=owner,
+        candidate_public_id=candidate.public_id,
+        company_name=f"株式会社クライアント{next(serial)}",
+        role="営業マネージャー",
+    )
+
+
+def shared_candidate(capture):
+    # The search index follows the registration on commit.
+    with capture(execute=True):
+        return make_candidate(email=f"candidate{next(serial)}@example.jp", skills="Java")
+
+
+def test_the_agency_introduction_list_runs_no_query_per_item(client, agency_and_owner):
+    agency, owner = agency_and_owner
+    client.force_login(owner)
+    url = reverse("agency:introductions")
+    introduce(agency, owner, make_candidate(email=f"c{next(serial)}@example.jp"))
+    warm_up(client, url)
+    one = queries(client, url)
+    for _ in range(2):
+        introduce(agency, owner, make_candidate(email=f"c{next(serial)}@example.jp"))
+    assert queries(client, url) == one
+
+
+def test_the_candidates_introduction_list_runs_no_query_per_item(client, agency_and_owner):
+    agency, owner = agency_and_owner
+    candidate = make_candidate(email="hanako@example.jp")
+    sign_in_candidate(client, candidate)
+    url = reverse("candidate:introductions")
+    introduce(agency, owner, candidate)
+    warm_up(client, url)
+    one = queries(client, url)
+    introduce(agency, owner, candidate)
+    introduce(agency, owner, candidate)
+    assert queries(client, url) == one
+
+
+def test_the_employer_free_referral_list_runs_no_query_per_item(owner_client, employer, owner):
+    adjust_credits(organisation=employer, amount=3, reason="テスト用の付与", actor=owner)
+    url = reverse("employer:free_referrals")
+    file = lambda: matching.file_free_referral_request(  # noqa: E731
+        organisation=employer, user=owner, data=dict(REQUEST_DATA)
+    )
+    file()
+    warm_up(owner_client, url)
+    one = queries(owner_client, url)
+    file()
+    file()
+    assert queries(owner_client, url) == one
+
+
+def test_agency_search_results_run_no_query_per_item(client, agency_and_owner, django_capture_on_commit_callbacks):
+    agency, owner = agency_and_owner
+    client.force_login(owner)
+    _key, secret = create_api_key(organisation=agency, name="CRM")
+    page = reverse("agency:search") + "?q=Java"
+    api = "/api/v1/agency/search?q=Java"
+    shared_candidate(django_capture_on_commit_callbacks)
+    warm_up(client, page)
+    warm_up(client, api, **bearer(secret))
+    one = queries(client, page), queries(client, api, **bearer(secret))
+    shared_candidate(django_capture_on_commit_callbacks)
+    shared_candidate(django_capture_on_commit_callbacks)
+    assert (queries(client, page), queries(client, api, **bearer(secret))) == one
+    assert len(client.get(api, **bearer(secret)).json()["results"]) == 3
