@@ -10,7 +10,7 @@ export HOST PORT SITE_URL
 # PostgreSQL for the second pass of the test suite (CI has it at this address).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/careerrelay
 
-.PHONY: run test test-sqlite test-postgres test-e2e lint format messages bench clean
+.PHONY: run test test-sqlite test-postgres test-e2e lint typecheck format messages bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ lint: $(VENV)/.installed
 	# The layer order (pyproject.toml [tool.importlinter]): a lower layer importing a higher one fails.
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) typecheck
+
+# mypy with django-stubs over the service modules (the list is in pyproject.toml, [tool.mypy]).
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
 
 # Everything on SQLite, browser tests included.
 test-sqlite: $(VENV)/.installed

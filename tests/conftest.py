@@ -1,13 +1,40 @@
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
+from tests.helpers.services import REDIS_TEST_URL, redis_answers, require
 from tests.smtp import SMTPServer
 
-ON_CI = bool(os.environ.get("CI"))
+E2E_DIRECTORY = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items):
+    # Every test under tests/e2e drives a browser, so the PostgreSQL pass (`-m "not e2e"`)
+    # leaves them out and they run once, on SQLite.
+    for item in items:
+        if E2E_DIRECTORY in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _services_the_markers_need(request):
+    """The one place the `postgres_only`, `redis` and `e2e` markers are acted on."""
+    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        # Not a missing service: the SQLite pass cannot run these, the PostgreSQL pass does.
+        pytest.skip("needs PostgreSQL (row locks, triggers); this run is on SQLite")
+    if request.node.get_closest_marker("redis"):
+        require(redis_answers(REDIS_TEST_URL), f"no Redis server answers at {REDIS_TEST_URL}")
+    if request.node.get_closest_marker("e2e"):
+        require(os.path.exists(chromium()), "Debian's chromium is not installed (apt-get install chromium)")
+
+
+def chromium() -> str:
+    return shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
@@ -20,15 +47,6 @@ def _isolated_settings(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
-
-
-def require(condition: bool, reason: str):
-    """Skip on a developer's machine that lacks a service; fail on CI, where it must be there."""
-    if condition:
-        return
-    if ON_CI:
-        pytest.fail(f"CI must provide this: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -46,9 +64,7 @@ def smtp_server(settings):
 
 @pytest.fixture
 def chromium_path():
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    require(os.path.exists(path), "Debian's chromium is not installed (apt-get install chromium)")
-    return path
+    return chromium()
 
 
 # --- Three people for every tenant test: an owner, a member and an outsider. ---------------

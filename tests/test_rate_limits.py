@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from careerrelay.candidates.models import Candidate
 from tests.factories import EmployerFactory, registration_data
-from tests.tasks.conftest import settings_for_environment
+from tests.helpers.settings import settings_for_environment
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from careerrelay.candidates.models import Candidate
 from careerrelay.rejections.models import RejectionTemplate
-from tests.candidates.helpers import sign_in_candidate
 from tests.factories import CandidateFactory, OperatorFactory
-from tests.mailings.conftest import TEXT, make_applicant
+from tests.helpers.candidates import sign_in_candidate
+from tests.helpers.mail import TEXT, make_applicant
 
 pytestmark = pytest.mark.django_db
 

@@ -409,7 +409,7 @@ def job_order_search_params(job_order: JobOrder) -> dict:
     skills, and its job category, rank a profile higher without leaving anyone out; its location
     and salary range filter (the salary only profiles that state one)."""
     required = _words(job_order.required_skills)
-    params = {"q": " ".join(required)}
+    params: dict[str, str | int] = {"q": " ".join(required)}
     taken = {w.casefold() for w in required}
     preferred = [w for w in _words(job_order.title, job_order.preferred_skills) if w.casefold() not in taken]
     if preferred:

@@ -102,7 +102,7 @@ def _replace_unconfirmed(candidate: Candidate, *, campaign, data, consents, ip, 
     # Every field of the registration form is replaced, also one this submission left out: nothing
     # typed by the earlier submitter may survive into the confirmed profile.
     for field in REGISTRATION_FIELDS:
-        setattr(candidate, field, data.get(field, Candidate._meta.get_field(field).get_default()))
+        setattr(candidate, field, data.get(field, Candidate._meta.get_field(field).get_default()))  # type: ignore[union-attr]
     for field, value in data.items():
         setattr(candidate, field, value)
     previous_campaign_id = candidate.source_campaign_id
@@ -183,7 +183,7 @@ def verify_email(token: str) -> tuple[TokenState, Candidate | None]:
         # Of two concurrent POSTs with the same token exactly one gets VALID; a new submission for
         # the address expires the links mailed before it, and a confirmation racing with it loses.
         state, row = single_use.consume(VerificationToken.objects.select_related("candidate"), token)
-        if state is not TokenState.VALID:
+        if state is not TokenState.VALID or row is None:
             return state, row.candidate if row else None
         now = row.used_at
         candidate = row.candidate
@@ -256,7 +256,7 @@ def hold_reasons(candidate: Candidate) -> list[str]:
     if campaign is None:
         return []
     organisation_id = campaign.organisation_id
-    reasons = []
+    reasons: list[str] = []
     if not campaign.organisation.may_send:
         reasons.append(HoldReason.COMPANY_NOT_APPROVED)
     company_registrations = Candidate.objects.filter(
@@ -305,7 +305,9 @@ def evaluate_referral(candidate: Candidate) -> str:
     else:
         campaign = candidate.source_campaign
         counted = record_counted_referral(
-            organisation=campaign.organisation, campaign=campaign, subject_key=candidate.public_id
+            organisation=campaign.organisation,  # type: ignore[union-attr]  # source_campaign_id is set (above)
+            campaign=campaign,
+            subject_key=candidate.public_id,
         )
         outcome = Referral.COUNTED if counted else Referral.NOT_NEW
     held = outcome == Referral.HELD

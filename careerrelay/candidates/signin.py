@@ -103,7 +103,7 @@ LinkState = TokenState | SignInRefusal
 def inspect_signin_link(token: str, browser_nonce: str) -> tuple[LinkState, SignInToken | None]:
     """What the link's page shows; reading never consumes the token."""
     state, row = single_use.inspect(SignInToken.objects.select_related("candidate"), token)
-    if state is TokenState.VALID and not _same_browser(row, browser_nonce):
+    if state is TokenState.VALID and row is not None and not _same_browser(row, browser_nonce):
         return SignInRefusal.OTHER_BROWSER, row
     return state, row
 
@@ -116,10 +116,10 @@ def consume_signin_link(token: str, browser_nonce: str) -> tuple[LinkState, Cand
     """Use the link (POST only). On success every other open link of the person is spent too."""
     with transaction.atomic():
         state, row = inspect_signin_link(token, browser_nonce)
-        if state is not TokenState.VALID:
+        if state is not TokenState.VALID or row is None:
             return state, None
         state, row = single_use.consume(SignInToken.objects.select_related("candidate"), token)
-        if state is not TokenState.VALID:
+        if state is not TokenState.VALID or row is None:
             return state, None
         single_use.spend_open(SignInToken.objects.filter(candidate=row.candidate), row.used_at)
     return TokenState.VALID, row.candidate
@@ -160,7 +160,7 @@ EmailChangeState = TokenState | EmailChangeRefusal
 
 def inspect_email_change(token: str) -> tuple[EmailChangeState, EmailChangeToken | None]:
     state, row = single_use.inspect(EmailChangeToken.objects.select_related("candidate"), token)
-    if state is TokenState.VALID and _address_taken(row):
+    if state is TokenState.VALID and row is not None and _address_taken(row):
         return EmailChangeRefusal.TAKEN, row
     return state, row
 
@@ -175,12 +175,12 @@ def confirm_email_change(token: str) -> tuple[EmailChangeState, Candidate | None
     try:
         with transaction.atomic():
             state, row = inspect_email_change(token)
-            if state is not TokenState.VALID:
+            if state is not TokenState.VALID or row is None:
                 return state, row.candidate if row else None
             state, row = single_use.consume(EmailChangeToken.objects.select_related("candidate"), token)
-            if state is not TokenState.VALID:
+            if state is not TokenState.VALID or row is None:
                 return state, row.candidate if row else None
-            now = row.used_at
+            now = row.used_at or timezone.now()  # consume() set used_at; the fallback is for the type checker
             candidate = row.candidate
             old_email = candidate.email
             candidate.email = row.new_email

@@ -7,6 +7,7 @@ changes the row. The domain apps subclass SingleUseToken and add what the link i
 
 import enum
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.db import models
 from django.utils import timezone
@@ -41,6 +42,9 @@ class SingleUseToken(models.Model):
         return TokenState.VALID
 
 
+Token = TypeVar("Token", bound="SingleUseToken")
+
+
 def _queryset(model_or_queryset) -> models.QuerySet:
     """A model, its manager or a queryset of it."""
     if isinstance(model_or_queryset, type):
@@ -48,7 +52,7 @@ def _queryset(model_or_queryset) -> models.QuerySet:
     return model_or_queryset.all()
 
 
-def issue(model: type[SingleUseToken], *, lifetime: timedelta, **fields) -> tuple[SingleUseToken, str]:
+def issue(model: type[Token], *, lifetime: timedelta, **fields) -> tuple[Token, str]:
     """Create a token row; the secret is returned once, for the link, and never stored."""
     secret = new_token()
     now = timezone.now()
@@ -58,7 +62,9 @@ def issue(model: type[SingleUseToken], *, lifetime: timedelta, **fields) -> tupl
     return row, secret
 
 
-def inspect(model_or_queryset, secret: str) -> tuple[TokenState, SingleUseToken | None]:
+def inspect(
+    model_or_queryset: type[Token] | models.QuerySet[Token] | models.Manager[Token], secret: str
+) -> tuple[TokenState, Token | None]:
     """What a link's page shows; reading never consumes the token. Pass a queryset to
     select_related what the page needs."""
     row = _queryset(model_or_queryset).filter(token_hash=hash_token(secret)).first()
@@ -67,7 +73,9 @@ def inspect(model_or_queryset, secret: str) -> tuple[TokenState, SingleUseToken 
     return row.state(), row
 
 
-def consume(model_or_queryset, secret: str, **conditions) -> tuple[TokenState, SingleUseToken | None]:
+def consume(
+    model_or_queryset: type[Token] | models.QuerySet[Token] | models.Manager[Token], secret: str, **conditions
+) -> tuple[TokenState, Token | None]:
     """Spend the token, or say why not. `conditions` narrow the UPDATE further (e.g. not revoked).
 
     expires_at is in the UPDATE's condition too, not only in the check before it: a token

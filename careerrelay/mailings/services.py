@@ -169,7 +169,7 @@ def _record_failure(message: OutboundEmail, exc: Exception) -> str:
         OutboundEmail.objects.filter(pk=message.pk, state=State.SENDING).update(
             state=action, attempts=attempts, last_error=reason
         )
-        if action == State.BOUNCED and message.send_id:
+        if action == State.BOUNCED and message.send is not None:
             Suppression.objects.get_or_create(
                 organisation_id=message.send.organisation_id,
                 email_normalized=normalize_email(message.to_email),
@@ -346,7 +346,7 @@ def deliver_batch(message_ids: list[int]) -> Counter:
     of one message is recorded on that message and the batch goes on; when the connection
     breaks, the batch stops claiming and the rest waits for a later attempt.
     """
-    results = Counter()
+    results: Counter[str] = Counter()
     rows = {
         m.pk: m for m in OutboundEmail.objects.filter(pk__in=message_ids, state=State.QUEUED).select_related("send")
     }
@@ -397,7 +397,10 @@ def deliver_batch(message_ids: list[int]) -> Counter:
                 if message is None or pk not in claimed:
                     results["cancelled" if pk in refused else "skipped"] += 1
                     continue
-                if message.send_id and (message.send.organisation_id, normalize_email(message.to_email)) in suppressed:
+                if (
+                    message.send is not None
+                    and (message.send.organisation_id, normalize_email(message.to_email)) in suppressed
+                ):
                     OutboundEmail.objects.filter(pk=pk, state=State.SENDING).update(state=State.SUPPRESSED)
                     results["suppressed"] += 1
                     continue

@@ -50,7 +50,7 @@ def introduction_items(introduction: Introduction) -> list[str]:
 
 
 # The stages the agency moves an accepted introduction through, and from where.
-AGENCY_TRANSITIONS = {
+AGENCY_TRANSITIONS: dict[str, tuple[str, ...]] = {
     Stage.INTERVIEW_SCHEDULED: (Stage.ACCEPTED, Stage.INTERVIEW_SCHEDULED),  # also a new date
     Stage.INTERVIEWED: (Stage.INTERVIEW_SCHEDULED,),
     Stage.OFFER: (Stage.INTERVIEWED,),
@@ -356,7 +356,7 @@ def respond_to_introduction(*, candidate: Candidate, introduction: Introduction,
 
 
 def _propose_to_employer(introduction: Introduction) -> FreeReferralProposal | None:
-    free_referral = FreeReferralRequest.objects.select_for_update().get(pk=introduction.free_referral_id)
+    free_referral = FreeReferralRequest.objects.select_for_update().get(pk=introduction.free_referral_id)  # type: ignore[misc]  # only free-referral introductions
     if not free_referral.is_open:
         return None
     proposal = FreeReferralProposal.objects.create(

@@ -12,7 +12,7 @@ from careerrelay.mailings.services import queue_email
 from careerrelay.notifications.models import AGENCY_KINDS, EMPLOYER_KINDS, Kind, Notification, NotificationPreference
 
 # The email of each kind: emails/<template>_subject.txt, .txt and .html.
-TEMPLATES = {
+TEMPLATES: dict[str, str] = {
     Kind.PROPOSAL_WAITING: "matching_free_referral_proposed",
     Kind.REQUEST_EXPIRED: "matching_free_referral_expired",
 }

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 
 from careerrelay.audit.services import Action, ActorKind, record_event
@@ -43,9 +43,9 @@ log = logging.getLogger(__name__)
 
 def _file_paths(candidate: Candidate) -> list[Path]:
     """Files of any related model with a FileField (the résumé keeps its own storage, below)."""
-    paths = []
+    paths: list[Path] = []
     for relation in candidate._meta.related_objects:
-        model = relation.related_model
+        model: type[models.Model] = relation.related_model  # type: ignore[assignment]  # a class once apps are loaded
         file_fields = [f.name for f in model._meta.fields if f.get_internal_type() == "FileField"]
         if not file_fields:
             continue

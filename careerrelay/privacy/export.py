@@ -65,7 +65,7 @@ def _row(obj, skip=()):
 def _profile(candidate: Candidate) -> dict:
     data = _row(candidate, skip={"email_normalized", "phone_normalized"})
     data["source_employer"] = (
-        candidate.source_campaign.organisation.name if candidate.source_campaign_id is not None else None
+        candidate.source_campaign.organisation.name if candidate.source_campaign is not None else None
     )
     return data
 
@@ -117,7 +117,7 @@ def _other_related(candidate: Candidate) -> dict:
     found through the foreign keys, so data added later is never left out of the export."""
     sections = {}
     for relation in candidate._meta.related_objects:
-        model = relation.related_model
+        model: type[models.Model] = relation.related_model  # type: ignore[assignment]  # a class once apps are loaded
         name = model._meta.model_name
         # Privacy and audit rows are exported above; the search index is derived from the profile.
         if name in _SKIP_RELATED or model._meta.app_label in {"privacy", "audit", "search"}:
@@ -208,7 +208,7 @@ def _labelled(model_label: str, row: dict | None, hidden=frozenset()) -> list[tu
             continue
         field = fields.get(key)
         has_label = field is not None and field.verbose_name != field.name.replace("_", " ")
-        label = str(field.verbose_name) if has_label else str(_EXTRA_LABELS.get(key, key))
+        label = str(field.verbose_name) if field is not None and has_label else str(_EXTRA_LABELS.get(key, key))
         if key.endswith("_at") and isinstance(value, str) and field is None:
             field = models.DateTimeField()  # a moment named by a label of ours (exported_at …)
         pairs.append((label, _readable_value(field, value)))

@@ -15,6 +15,7 @@ import css_inline
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +51,7 @@ class RenderedMessage:
 class Problem:
     level: str  # "error" blocks saving; "warning" is shown but allowed
     field: str  # "subject" or "body"
-    message: str
+    message: str | Promise
 
     @property
     def is_error(self):
@@ -63,7 +64,7 @@ def find_variables(source: str) -> list[str]:
 
 def validate_template(subject: str, body: str, *, organisation=None) -> list[Problem]:
     """Errors block saving; an address outside the link policy (links.py) is an error naming it."""
-    problems = []
+    problems: list[Problem] = []
     fields = {"subject": subject or "", "body": body or ""}
     policy = LinkPolicy(organisation)
     for field, source in fields.items():
@@ -126,7 +127,7 @@ LIST_STYLE = "background:#f0fdfa;border-radius:6px;padding:12px 12px 12px 32px;m
 
 def _inline_html(source: str, values: dict[str, str]) -> str:
     """One line of the body as HTML: text escaped, values escaped, links live, line breaks kept."""
-    pieces = []
+    pieces: list[str] = []
     last = 0
     for match in VARIABLE_RE.finditer(source):
         pieces.append(escape(source[last : match.start()]))
@@ -159,7 +160,7 @@ def body_to_html(body: str, values: dict[str, str], *, button_label: str) -> str
                 items.append(f'<li style="margin:0 0 4px 0;">{_inline_html(text.strip(), values)}</li>')
             html.append(f'<ul style="{LIST_STYLE}">{"".join(items)}</ul>')
             continue
-        chunk = []
+        chunk: list[str] = []
         for line in lines:
             match = VARIABLE_RE.fullmatch(line.strip())
             if match and match.group(1) == "relay_link" and values.get("relay_link"):
@@ -337,9 +338,9 @@ def delete_template(template: RejectionTemplate) -> None:
 @dataclass(frozen=True)
 class AtsStyle:
     key: str
-    label: str
+    label: str | Promise
     placeholders: dict  # our variable -> the text put in its place
-    note: str
+    note: str | Promise
 
 
 ATS_STYLES = {

@@ -69,7 +69,7 @@ def open_campaign(code: str) -> RelayCampaign | None:
         campaign.organisation = Organisation.from_db(
             campaign._state.db,
             ["id", "name", "is_active"],
-            [campaign.organisation_id, campaign.organisation_name, True],
+            [campaign.organisation_id, campaign.organisation_name, True],  # type: ignore[attr-defined]  # from the raw SQL
         )
     return campaign
 
@@ -164,7 +164,10 @@ def employer_funnel(organisation) -> EmployerFunnel:
     range of the threshold's width), the company's totals exact. See relay/figures.py for why."""
     funnel = get_funnel(organisation)
     rows = [
-        EmployerCampaignStats(campaign=row.campaign, **{name: coarse(getattr(row, name)) for name in FIGURES})
+        EmployerCampaignStats(
+            campaign=row.campaign,  # type: ignore[arg-type]  # only the total has no campaign
+            **{name: coarse(getattr(row, name)) for name in FIGURES},
+        )
         for row in funnel.rows
     ]
     return EmployerFunnel(rows=rows, total=funnel.total)

@@ -21,6 +21,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from django.core.cache import cache
@@ -200,7 +201,9 @@ def _as_epoch(value) -> float:
 def _filters(*, prefecture, job_category, min_years, max_years, salary_min, salary_max, remote, updated_since):
     """SQL conditions on the filter columns (table alias t: a document or a posting, which carries
     the same columns), their parameters, and what to show."""
-    sql, params, applied = [], [], []
+    sql: list[str] = []
+    params: list[Any] = []
+    applied: list[AppliedFilter] = []
     if prefecture:
         sql.append("t.prefectures LIKE %s")
         params.append(f"%|{prefecture}|%")
@@ -236,6 +239,7 @@ def _filters(*, prefecture, job_category, min_years, max_years, salary_min, sala
             )
         )
     if remote is not None and remote != "":
+        values: tuple[str, ...]
         if remote is True or remote in ("true", "1", "yes"):
             values, label = REMOTE_OK, _("リモート勤務: 希望・可")
         elif remote is False or remote in ("false", "0", "no"):
@@ -449,7 +453,11 @@ def _ranked_preferring(required, optional, rank_job_category, where, params, now
     and the preferred job category only add to the score."""
     postings = Posting._meta.db_table
     documents = SearchDocument._meta.db_table
-    score, score_params, joins, join_params, conditions = [], [], [], [], []
+    score: list[str] = []
+    score_params: list[Any] = []
+    joins: list[str] = []
+    join_params: list[Any] = []
+    conditions: list[str] = []
     if required:
         scoring = _all_groups_score(required)
         if scoring is None:

@@ -183,7 +183,7 @@ class ImportRefused(Exception):
 
 
 def bulk_create_applicants(
-    *, organisation: Organisation, records, skip: set[int] = frozenset(), line_word: str | None = None
+    *, organisation: Organisation, records, skip: set[int] | frozenset[int] = frozenset(), line_word: str | None = None
 ) -> tuple[list[Applicant], Validation]:
     """Create all valid records in one transaction, or none.
 

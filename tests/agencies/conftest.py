@@ -6,33 +6,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from careerrelay.agencies import services as agencies
-from careerrelay.candidates.models import Candidate, Consent
+from careerrelay.candidates.models import Candidate
 from careerrelay.candidates.resumes import save_resume
 from careerrelay.organisations.models import Membership
 from careerrelay.organisations.services import create_api_key
 from careerrelay.privacy import services as privacy
 from tests.factories import CandidateFactory, MembershipFactory, UserFactory
-
-SHARING = Consent.Purpose.AGENCY_SHARING
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
-
-
-def make_agency(name, licence, admin_email, *, approve=True):
-    admin = UserFactory(email=admin_email)
-    organisation = agencies.create_agency(
-        name=name,
-        licence_number=licence,
-        address="東京都千代田区丸の内1-1-1",
-        representative="山﨑 太郎",
-        admin=admin,
-        approve=approve,
-    )
-    return organisation, admin
-
-
-def bearer(secret):
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+from tests.helpers.agencies import PDF, SHARING, make_agency
 
 
 @pytest.fixture

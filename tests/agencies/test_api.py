@@ -6,7 +6,7 @@ from careerrelay.audit.models import AuditEvent
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.deletion import delete_candidate
 from careerrelay.privacy.models import ProvisionRecord
-from tests.agencies.conftest import SHARING, bearer
+from tests.helpers.agencies import SHARING, bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from careerrelay.agencies.models import AgencyProfile
 from careerrelay.audit.models import AuditEvent
 from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import ApiKey, Membership, Organisation
-from tests.agencies.conftest import bearer
 from tests.factories import UserFactory
+from tests.helpers.agencies import SIGNUP, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -43,17 +43,6 @@ def test_a_malformed_licence_number_is_refused_in_japanese(typed):
 
 
 # --- Signing up ------------------------------------------------------------------------------
-
-SIGNUP = {
-    "company_name": "株式会社　ひかり人材",
-    "licence_number": "１３－ユ－３１０００１",
-    "address": "東京都港区芝公園4-2-8",
-    "representative": "山﨑 次郎",
-    "name": "髙橋 一郎",
-    "email": "ＡＤＭＩＮ＠hikari.example",
-    "password1": "a long and unusual passphrase",
-    "password2": "a long and unusual passphrase",
-}
 
 
 def test_signup_creates_a_pending_agency_with_a_normalised_licence(client):

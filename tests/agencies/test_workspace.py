@@ -9,7 +9,7 @@ from careerrelay.audit.models import AuditEvent
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.deletion import delete_candidate
 from careerrelay.privacy.models import ProvisionRecord
-from tests.agencies.conftest import PDF, SHARING
+from tests.helpers.agencies import PDF, SHARING
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from careerrelay.mailings.models import Send
 from careerrelay.organisations.services import create_api_key
 from careerrelay.rejections.services import templates_for_organisation
 from careerrelay.talent.models import Applicant
-from tests.agencies.conftest import make_agency
+from tests.helpers.agencies import make_agency
 
 pytestmark = pytest.mark.django_db
 

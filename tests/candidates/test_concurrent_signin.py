@@ -2,21 +2,14 @@
 serialises every writer, so the race cannot happen there)."""
 
 import pytest
-from django.db import connection
 
 from careerrelay.candidates import signin as links
 from careerrelay.candidates.models import SignInToken
 from careerrelay.common.tokens import hash_token
-from tests.concurrency.test_concurrent_relay import at_once
 from tests.factories import CandidateFactory
+from tests.helpers.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency tests need PostgreSQL; SQLite serialises all writers")
 
 
 def test_a_link_pressed_twice_at_once_signs_in_once():

@@ -7,8 +7,8 @@ from django.test import Client
 
 from careerrelay.candidates.models import Resume
 from careerrelay.organisations.models import Organisation
-from tests.candidates.helpers import sign_in_candidate
 from tests.factories import CandidateFactory, EmployerFactory, MembershipFactory, UserFactory
+from tests.helpers.candidates import sign_in_candidate
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from careerrelay.candidates.forms import ProfileForm, WorkHistoryForm
 from careerrelay.candidates.models import Candidate, CandidateSkill
 from careerrelay.candidates.profiles import parse_skills, skill_key
-from tests.candidates.helpers import sign_in_candidate
 from tests.factories import CandidateFactory
+from tests.helpers.candidates import sign_in_candidate
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from careerrelay.candidates.models import Resume
 from careerrelay.candidates.resumes import open_resume_for
-from tests.candidates.helpers import sign_in_candidate
 from tests.factories import CandidateFactory
+from tests.helpers.candidates import sign_in_candidate
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from careerrelay.candidates.models import Candidate, EmailChangeToken
 from careerrelay.portals.candidate import auth
-from tests.candidates.helpers import sign_in_candidate
 from tests.factories import CandidateFactory
+from tests.helpers.candidates import sign_in_candidate
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,9 @@ tests only run in the PostgreSQL pass.
 """
 
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -21,32 +18,16 @@ from careerrelay.credits.services import get_balance
 from careerrelay.relay.models import RelayCampaign
 from careerrelay.relay.services import TooManyCampaigns, create_campaign
 from tests.factories import EmployerFactory, registration_data
+from tests.helpers.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _postgresql_only(settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency tests need PostgreSQL; SQLite serialises all writers")
+def _settings(settings):
     settings.REFERRALS_PER_CREDIT = 10
     # The rate limiter is not what these tests are about.
     settings.RATELIMIT_ENABLE = False
-
-
-def at_once(function, arguments):
-    """Call function(argument) for every argument in its own thread, released together."""
-    barrier = threading.Barrier(len(arguments))
-
-    def run(argument):
-        try:
-            barrier.wait(timeout=30)
-            return function(argument)
-        finally:
-            connection.close()  # this thread's own connection
-
-    with ThreadPoolExecutor(max_workers=len(arguments)) as pool:
-        return list(pool.map(run, arguments))
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ point it at pytest-django's `live_server`. Every test in this directory is marke
 PostgreSQL pass (`-m "not e2e"`) leaves them out and they run once, on SQLite.
 """
 
-from pathlib import Path
-
 import pytest
 
 CHROMIUM_ARGS = [
@@ -27,21 +25,6 @@ PHONE = {
     "locale": "ja-JP",
     "timezone_id": "Asia/Tokyo",
 }
-DESKTOP = {
-    "viewport": {"width": 1280, "height": 800},
-    "device_scale_factor": 1,
-    "is_mobile": False,
-    "has_touch": False,
-    "locale": "ja-JP",
-    "timezone_id": "Asia/Tokyo",
-}
-HERE = Path(__file__).parent
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if HERE in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from django.test import Client
 from careerrelay.mailings import sends
 from careerrelay.mailings.models import Send
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.conftest import DESKTOP
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
+from tests.helpers.browser import DESKTOP
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

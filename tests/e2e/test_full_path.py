@@ -19,11 +19,11 @@ from careerrelay.credits.services import adjust_credits, get_balance
 from careerrelay.matching.models import FreeReferralProposal, FreeReferralRequest, Introduction
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.models import ProvisionRecord
-from tests.agencies.conftest import make_agency
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.candidate_steps import field, sign_in_by_email
-from tests.e2e.conftest import DESKTOP
 from tests.factories import CandidateFactory, EmployerFactory, MembershipFactory, UserFactory
+from tests.helpers.agencies import make_agency
+from tests.helpers.browser import DESKTOP
 
 
 def logged_in_page(new_page, live_server, user):

@@ -6,9 +6,9 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.conftest import DESKTOP
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
-from tests.rejections.conftest import make_applicant
+from tests.helpers.browser import DESKTOP
+from tests.helpers.rejections import make_applicant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

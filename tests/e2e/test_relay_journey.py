@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from careerrelay.candidates.models import Candidate
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.conftest import DESKTOP
+from tests.helpers.browser import DESKTOP
 
 PASSWORD = "correct horse battery"  # tests/factories.py UserFactory
 

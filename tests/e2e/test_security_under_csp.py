@@ -8,8 +8,8 @@ import re
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 
-from tests.e2e.conftest import DESKTOP
 from tests.factories import OperatorFactory
+from tests.helpers.browser import DESKTOP
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

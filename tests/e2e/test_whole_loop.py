@@ -28,7 +28,7 @@ from careerrelay.credits.models import LedgerEntry
 from careerrelay.matching.models import FreeReferralRequest
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.candidate_steps import field
-from tests.e2e.conftest import DESKTOP
+from tests.helpers.browser import DESKTOP
 
 PASSWORD = "relay-loop-2026-pass"
 

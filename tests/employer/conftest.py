@@ -1,12 +1,10 @@
-import uuid
-
 import pytest
-from django.db import transaction
 
-from careerrelay.credits.services import adjust_credits, record_counted_referral
+from careerrelay.credits.services import adjust_credits
 from careerrelay.organisations.models import Membership
 from careerrelay.organisations.services import create_api_key, invite_member
 from careerrelay.relay.models import RelayCampaign
+from tests.helpers.employer import count_referrals
 
 
 @pytest.fixture
@@ -29,12 +27,6 @@ def invitation(employer, owner):
 @pytest.fixture
 def member_membership(employer, member):
     return Membership.objects.get(organisation=employer, user=member)
-
-
-def count_referrals(organisation, campaign, n):
-    for _ in range(n):
-        with transaction.atomic():
-            record_counted_referral(organisation=organisation, campaign=campaign, subject_key=uuid.uuid4())
 
 
 @pytest.fixture

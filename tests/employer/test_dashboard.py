@@ -10,7 +10,7 @@ from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import record_counted_referral
 from careerrelay.relay.models import RelayCampaign
 from careerrelay.relay.services import create_campaign
-from tests.employer.conftest import count_referrals
+from tests.helpers.employer import count_referrals
 
 pytestmark = pytest.mark.django_db
 

@@ -36,6 +36,29 @@ URLS = [
 OBJECT_URLS = [u for u in URLS if u[1] is not None]
 IDS = [f"{name}:{method}" for name, _obj, method, _who, _data in URLS]
 
+# What a member allowed to use each URL gets: the exact status, where a POST sends them, and
+# something of their own company's on the page they end up on.
+CAMPAIGNS, TEAM, KEYS = "/employer/campaigns/", "/employer/team/", "/employer/api-keys/"
+ALLOWED = {
+    "employer:dashboard:get": (200, None, "予備"),
+    "employer:campaigns:get": (200, None, "予備"),
+    "employer:campaigns:post": (302, CAMPAIGNS, "新しいキャンペーン"),
+    "employer:campaign_edit:get": (200, None, "標準リレーリンク"),
+    "employer:campaign_edit:post": (302, CAMPAIGNS, "乗っ取り"),
+    "employer:campaign_set_active:post": (302, CAMPAIGNS, "予備"),
+    "employer:team:get": (200, None, "member@yamasaki.example"),
+    "employer:team:post": (302, TEAM, "someone@example.jp"),
+    "employer:invitation_revoke:post": (302, TEAM, "member@yamasaki.example"),
+    "employer:member_role:post": (302, TEAM, "member@yamasaki.example"),
+    "employer:member_remove:post": (302, TEAM, "newcomer@yamasaki.example"),
+    "employer:reply_to:post": (302, TEAM, "member@yamasaki.example"),
+    "employer:api_keys:get": (200, None, "山﨑ATS連携"),
+    "employer:api_keys:post": (302, KEYS, "新しいキー"),
+    "employer:api_key_revoke:post": (302, KEYS, "山﨑ATS連携"),
+    "employer:notifications:get": (200, None, "株式会社山﨑製作所"),
+    "employer:notifications:post": (302, "/employer/notifications/", "株式会社山﨑製作所"),
+}
+
 
 def _url(request, name, obj_fixture):
     if obj_fixture is None:
@@ -45,6 +68,15 @@ def _url(request, name, obj_fixture):
 
 def _call(client, method, url, data):
     return client.post(url, data) if method == "post" else client.get(url)
+
+
+def _assert_allowed(client, response, name, method):
+    status, location, own_data = ALLOWED[f"{name}:{method}"]
+    assert response.status_code == status
+    if location is not None:
+        assert response["Location"] == location
+        response = client.get(location)
+    assert own_data in response.text
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +107,11 @@ def test_anonymous_is_sent_to_login(client, request, name, obj, method, who, dat
 @pytest.mark.parametrize(("name", "obj", "method", "who", "data"), URLS, ids=IDS)
 def test_owner_may_use_everything(owner_client, request, name, obj, method, who, data):
     response = _call(owner_client, method, _url(request, name, obj), data)
-    assert response.status_code in (200, 302)
+    _assert_allowed(owner_client, response, name, method)
+
+
+def test_every_url_says_what_the_owner_gets():
+    assert set(ALLOWED) == set(IDS)
 
 
 @pytest.mark.parametrize(("name", "obj", "method", "who", "data"), URLS, ids=IDS)
@@ -85,7 +121,7 @@ def test_recruiter_may_not_manage_team_or_keys(member_client, request, name, obj
         assert response.status_code == 403
         assert "管理者のみ利用できます" in response.text
     else:
-        assert response.status_code in (200, 302)
+        _assert_allowed(member_client, response, name, method)
 
 
 def _snapshot(employer):
@@ -106,6 +142,7 @@ def test_outsider_gets_404_on_this_companys_objects_and_changes_nothing(
     before = _snapshot(employer)
     response = _call(outsider_client, method, _url(request, name, obj), data)
     assert response.status_code == 404
+    assert "株式会社山﨑製作所" not in response.text
     assert _snapshot(employer) == before
 
 

@@ -14,8 +14,8 @@ from careerrelay.organisations.services import create_api_key
 from careerrelay.relay import services as relay
 from careerrelay.relay.figures import coarse, coarse_part
 from careerrelay.relay.models import RelayCampaign
-from tests.employer.conftest import count_referrals
 from tests.factories import registration_data
+from tests.helpers.employer import count_referrals
 
 pytestmark = pytest.mark.django_db
 

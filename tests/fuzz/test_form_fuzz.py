@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from careerrelay.accounts.models import User
 from careerrelay.candidates.models import Candidate, Consent, WorkHistory
 from careerrelay.organisations.models import Organisation
-from tests.candidates.helpers import sign_in_candidate
 from tests.factories import EmployerFactory, registration_data
+from tests.helpers.candidates import sign_in_candidate
 
 pytestmark = pytest.mark.django_db
 

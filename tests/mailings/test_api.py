@@ -3,7 +3,7 @@ import pytest
 from careerrelay.mailings.models import OutboundEmail, Send, Suppression
 from careerrelay.organisations.services import create_api_key
 from tests.factories import EmployerFactory
-from tests.mailings.conftest import make_applicant
+from tests.helpers.mail import make_applicant
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,12 @@ def test_a_preset_template_can_be_sent(client, auth, applicants):
     preset = templates_for_organisation(applicants[0].organisation).filter(organisation=None).first()
     response = post(client, auth, {"template_id": preset.pk, "applicant_ids": [applicants[0].pk]})
     assert response.status_code == 201
+    assert response.json()["counts"]["recipients"] == 1
+    send = Send.objects.get(pk=response.json()["id"])
+    assert (send.template, send.template_name) == (preset, preset.name)
+    message = OutboundEmail.objects.get(send=send)
+    assert message.to_email == applicants[0].email
+    assert applicants[0].organisation.name in message.subject + message.body_text
 
 
 def test_another_companys_template_is_unknown(client, auth, applicants):
@@ -105,4 +111,7 @@ def test_another_companys_send_is_not_found(client, auth, template, applicants):
 
 
 def test_sends_need_a_key(client, template):
-    assert client.get("/api/v1/sends/1").status_code == 401
+    for response in (client.get("/api/v1/sends/1"), post(client, {}, {"template_id": template.pk})):
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "unauthorized"
+    assert Send.objects.count() == 0

@@ -5,6 +5,7 @@ from careerrelay.mailings import sends
 from careerrelay.mailings.models import OutboundEmail, Send
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.services import create_template, sync_presets, update_template
+from tests.helpers.mail import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -12,21 +13,6 @@ pytestmark = pytest.mark.django_db
 def new_url(**params):
     query = "&".join(f"{k}={v}" for k, v in params.items())
     return reverse("employer:send_create") + "?" + query
-
-
-def form_data(template, applicants, step, **extra):
-    return {
-        "template": template.pk,
-        "applicants": [a.pk for a in applicants],
-        "campaign": template.organisation.campaigns.get(is_default=True).pk,
-        "sender_name": "人事部 鈴木",
-        "signature": "株式会社山﨑製作所",
-        "when": "now",
-        "business_days": "",
-        "send_time": "10:00",
-        "step": step,
-        **extra,
-    }
 
 
 def test_the_form_filters_by_job_stage_and_date(member_client, template, applicants):

@@ -21,7 +21,7 @@ from careerrelay.mailings.models import OutboundEmail, Send
 from careerrelay.organisations.models import Organisation
 from careerrelay.organisations.services import create_api_key, set_reply_to
 from tests.factories import MembershipFactory, OperatorFactory, UserFactory
-from tests.mailings.test_employer_pages import form_data
+from tests.helpers.mail import form_data
 
 pytestmark = pytest.mark.django_db
 State = OutboundEmail.State

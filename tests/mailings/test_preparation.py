@@ -4,7 +4,7 @@ import pytest
 
 from careerrelay.mailings import sends
 from careerrelay.mailings.models import OutboundEmail, Send, Suppression
-from tests.mailings.conftest import make_applicant
+from tests.helpers.mail import make_applicant
 
 pytestmark = pytest.mark.django_db
 

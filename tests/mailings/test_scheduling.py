@@ -5,7 +5,7 @@ import pytest
 
 from careerrelay.mailings import sends
 from careerrelay.mailings.models import OutboundEmail, Send
-from tests.mailings.conftest import make_applicant
+from tests.helpers.mail import make_applicant
 
 JST = ZoneInfo("Asia/Tokyo")
 

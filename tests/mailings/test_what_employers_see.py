@@ -13,7 +13,7 @@ from django.utils import timezone
 from careerrelay.mailings import sends
 from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.services import create_api_key
-from tests.mailings.conftest import make_applicant
+from tests.helpers.mail import make_applicant
 
 pytestmark = pytest.mark.django_db
 

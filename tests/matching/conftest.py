@@ -3,25 +3,14 @@ two credits, an approved agency and another one, a pending agency, and two candi
 with agencies."""
 
 import pytest
-from django.utils import timezone
 
-from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.credits.services import adjust_credits
 from careerrelay.matching import services as matching
 from careerrelay.organisations.models import Membership
-from careerrelay.privacy import services as privacy
-from tests.agencies.conftest import make_agency
-from tests.candidates.helpers import sign_in_candidate
-from tests.factories import CandidateFactory, MembershipFactory, UserFactory
-
-SHARING = Consent.Purpose.AGENCY_SHARING
-
-
-def make_candidate(**fields):
-    fields = {"status": Candidate.Status.VERIFIED, "verified_at": timezone.now(), **fields}
-    candidate = CandidateFactory(**fields)
-    privacy.grant_consent(candidate=candidate, purpose=SHARING)
-    return candidate
+from tests.factories import MembershipFactory, UserFactory
+from tests.helpers.agencies import make_agency
+from tests.helpers.candidates import sign_in_candidate
+from tests.helpers.matching import REQUEST_DATA, make_candidate
 
 
 @pytest.fixture
@@ -77,16 +66,6 @@ def pending_agency(db):
 def credits(employer, owner):
     adjust_credits(organisation=employer, amount=2, reason="テスト用の付与", actor=owner)
     return 2
-
-
-REQUEST_DATA = {
-    "role": "バックエンドエンジニア",
-    "requirements": "Java または Python での開発経験3年以上",
-    "prefecture": "13",
-    "location_note": "渋谷区",
-    "salary_min": 500,
-    "salary_max": 800,
-}
 
 
 @pytest.fixture

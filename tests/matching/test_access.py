@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralProposal, Introduction
-from tests.candidates.helpers import sign_in_candidate
-from tests.matching.conftest import REQUEST_DATA
+from tests.helpers.candidates import sign_in_candidate
+from tests.helpers.matching import REQUEST_DATA
 
 pytestmark = pytest.mark.django_db
 

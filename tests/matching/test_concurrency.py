@@ -14,17 +14,11 @@ from careerrelay.credits.models import AvailableCredits, LedgerEntry
 from careerrelay.credits.services import NoCreditAvailable, get_balance
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralProposal, FreeReferralRequest
-from tests.matching.conftest import REQUEST_DATA
+from tests.helpers.matching import REQUEST_DATA
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 Kind = LedgerEntry.Kind
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency tests need PostgreSQL; SQLite serialises all writers")
 
 
 def at_once(function, arguments):

@@ -13,7 +13,7 @@ from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralProposal, FreeReferralRequest, Introduction
 from careerrelay.ops import periodic
 from careerrelay.privacy.models import ProvisionRecord
-from tests.matching.conftest import REQUEST_DATA
+from tests.helpers.matching import REQUEST_DATA
 
 INTERVIEW_AT = (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT10:00")
 

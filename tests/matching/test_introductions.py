@@ -11,7 +11,7 @@ from careerrelay.matching import services as matching
 from careerrelay.matching.models import Introduction, IntroductionEvent
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.models import ProvisionRecord
-from tests.candidates.helpers import sign_in_candidate
+from tests.helpers.candidates import sign_in_candidate
 
 pytestmark = pytest.mark.django_db
 

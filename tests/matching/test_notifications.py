@@ -18,10 +18,10 @@ from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralRequest, Introduction
 from careerrelay.notifications.models import Notification
 from careerrelay.ops import periodic
-from tests.agencies.test_onboarding import SIGNUP
-from tests.candidates.helpers import sign_in_candidate
 from tests.factories import OperatorFactory
-from tests.matching.conftest import REQUEST_DATA, make_candidate
+from tests.helpers.agencies import SIGNUP
+from tests.helpers.candidates import sign_in_candidate
+from tests.helpers.matching import REQUEST_DATA, make_candidate
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from careerrelay.mailings.models import OutboundEmail
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralProposal
 from careerrelay.notifications.models import Notification
-from tests.candidates.helpers import sign_in_candidate
 from tests.factories import UserFactory
-from tests.matching.conftest import make_candidate
+from tests.helpers.candidates import sign_in_candidate
+from tests.helpers.matching import make_candidate
 
 pytestmark = pytest.mark.django_db
 

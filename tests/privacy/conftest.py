@@ -1,22 +1,9 @@
 import pytest
-from django.utils import timezone
 
-from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.organisations.models import Organisation
-from careerrelay.privacy import services as privacy
-from tests.candidates.helpers import sign_in_candidate
-from tests.factories import CandidateFactory, EmployerFactory, MembershipFactory, UserFactory
-
-AGENCY_SHARING = Consent.Purpose.AGENCY_SHARING
-RECONTACT = Consent.Purpose.EMPLOYER_RECONTACT
-
-
-def make_candidate(*, consents=(AGENCY_SHARING,), **fields):
-    fields = {"status": Candidate.Status.VERIFIED, "verified_at": timezone.now(), **fields}
-    candidate = CandidateFactory(**fields)
-    for purpose in consents:
-        privacy.grant_consent(candidate=candidate, purpose=purpose)
-    return candidate
+from tests.factories import EmployerFactory, MembershipFactory, UserFactory
+from tests.helpers.candidates import sign_in_candidate
+from tests.helpers.privacy import make_candidate
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from careerrelay.audit.models import AuditEvent
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.privacy import services as privacy
-from tests.candidates.helpers import sign_in_candidate
+from tests.helpers.candidates import sign_in_candidate
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from careerrelay.candidates.models import Consent
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.models import ProvisionRecord, StopUseNotice
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
-from tests.privacy.conftest import AGENCY_SHARING, RECONTACT, make_candidate
+from tests.helpers.privacy import AGENCY_SHARING, RECONTACT, make_candidate
 
 pytestmark = pytest.mark.django_db
 

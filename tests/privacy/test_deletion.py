@@ -25,8 +25,8 @@ from careerrelay.privacy import services as privacy
 from careerrelay.privacy.deletion import delete_candidate
 from careerrelay.privacy.models import ProvisionRecord, StopUseNotice
 from careerrelay.search.models import Posting, SearchDocument
-from tests.candidates.helpers import sign_in_candidate
 from tests.factories import EmployerFactory, UserFactory, registration_data
+from tests.helpers.candidates import sign_in_candidate
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from careerrelay.audit.models import AuditEvent
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.models import ProvisionRecord
 from tests.factories import EmployerFactory
-from tests.privacy.conftest import RECONTACT, make_candidate
+from tests.helpers.privacy import RECONTACT, make_candidate
 
 pytestmark = pytest.mark.django_db
 

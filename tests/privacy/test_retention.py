@@ -14,7 +14,7 @@ from careerrelay.ops import periodic
 from careerrelay.portals.candidate import auth
 from careerrelay.privacy.models import RetentionRun, RetentionState
 from careerrelay.privacy.retention import run_if_due, run_retention
-from tests.privacy.conftest import make_candidate
+from tests.helpers.privacy import make_candidate
 
 pytestmark = pytest.mark.django_db
 

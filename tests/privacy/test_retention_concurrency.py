@@ -14,15 +14,9 @@ from careerrelay.audit.models import AuditEvent
 from careerrelay.candidates.models import Candidate
 from careerrelay.privacy.models import RetentionRun
 from careerrelay.privacy.retention import run_retention
-from tests.privacy.conftest import make_candidate
+from tests.helpers.privacy import make_candidate
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency tests need PostgreSQL; SQLite serialises all writers")
 
 
 def twice_at_once(now):

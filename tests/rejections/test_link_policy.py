@@ -12,7 +12,7 @@ from careerrelay.organisations.models import LinkDomain
 from careerrelay.rejections.links import LinkPolicy, sanitise_html
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.services import render_rejection
-from tests.rejections.conftest import make_applicant
+from tests.helpers.rejections import make_applicant
 
 pytestmark = pytest.mark.django_db
 

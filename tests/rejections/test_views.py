@@ -4,7 +4,7 @@ from django.urls import reverse
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.services import create_template, sync_presets
 from tests.factories import EmployerFactory
-from tests.rejections.conftest import make_applicant
+from tests.helpers.rejections import make_applicant
 
 pytestmark = pytest.mark.django_db
 
@@ -102,9 +102,12 @@ def test_presets_cannot_be_edited_or_deleted(owner_client, preset):
 
 
 def test_delete_asks_then_deletes(member_client, own):
-    assert member_client.get(reverse("employer:template_delete", args=[own.pk])).status_code == 200
+    response = member_client.get(reverse("employer:template_delete", args=[own.pk]))
+    assert response.status_code == 200
+    assert "山﨑製作所オリジナル" in response.content.decode()
     response = member_client.post(reverse("employer:template_delete", args=[own.pk]))
     assert response.status_code == 302
+    assert response["Location"] == reverse("employer:template_list")
     assert not RejectionTemplate.objects.filter(pk=own.pk).exists()
 
 
@@ -186,9 +189,11 @@ def test_ats_copy_has_the_real_relay_link_and_placeholders(owner_client, employe
 
 
 @pytest.mark.parametrize("ats", ["greenhouse", "hrmos", "herp", "generic", "unknown"])
-def test_ats_copy_works_for_each_ats(owner_client, own, ats):
+def test_ats_copy_works_for_each_ats(owner_client, employer, own, ats):
     response = owner_client.get(reverse("employer:template_ats", args=[own.pk]) + f"?ats={ats}")
     assert response.status_code == 200
+    assert employer.campaigns.get(is_default=True).url in response.content.decode()
+    assert response.context["copy"].text.count("{{relay_link}}") == 0
 
 
 # --- Tenant isolation: every URL, owner / member / outsider -------------------------------------
@@ -208,18 +213,36 @@ def own_template_urls(pk):
 @pytest.mark.parametrize("who", ["owner_client", "member_client"])
 def test_owner_and_member_reach_every_template_url(request, who, own):
     client = request.getfixturevalue(who)
-    for method, url in own_template_urls(own.pk):
-        if method == "post" and "delete" in url:
-            continue  # checked last, below
+    edit = reverse("employer:template_edit", args=[own.pk])
+    # (status, redirect, text on the page) for each URL of own_template_urls, in its order.
+    expected = [
+        (200, None, "山﨑製作所オリジナル"),
+        (302, edit, "中途向け"),  # form_data() renames it
+        (200, None, "中途向け"),
+        None,  # the delete itself, checked last, below
+        (200, None, "中途向け"),
+        (200, None, "中途向け（コピー）"),
+    ]
+    for (method, url), expect in zip(own_template_urls(own.pk), expected, strict=True):
+        if expect is None:
+            continue
+        status, location, text = expect
         response = getattr(client, method)(url, form_data() if method == "post" else None)
-        assert response.status_code in (200, 302), url
-    assert client.post(reverse("employer:template_delete", args=[own.pk])).status_code == 302
+        assert response.status_code == status, url
+        if location is not None:
+            assert response["Location"] == location
+            response = client.get(location)
+        assert text in response.content.decode(), url
+    response = client.post(reverse("employer:template_delete", args=[own.pk]))
+    assert response.status_code == 302
+    assert not RejectionTemplate.objects.filter(pk=own.pk).exists()
 
 
 def test_outsider_gets_404_on_every_url_of_this_companys_template(outsider_client, own):
     for method, url in own_template_urls(own.pk):
         response = getattr(outsider_client, method)(url, form_data() if method == "post" else None)
         assert response.status_code == 404, (method, url)
+        assert "山﨑製作所オリジナル" not in response.content.decode()
     own.refresh_from_db()
     assert own.name == "山﨑製作所オリジナル"
 
@@ -248,8 +271,10 @@ def test_anonymous_visitors_are_sent_to_login(client, own):
     for _method, url in [*own_template_urls(own.pk), ("get", reverse("employer:template_list"))]:
         response = client.get(url)
         assert response.status_code == 302
-        assert "/login" in response["Location"] or "accounts" in response["Location"]
-    assert client.post(reverse("employer:template_preview"), form_data()).status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    response = client.post(reverse("employer:template_preview"), form_data())
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_presets_are_created_once_and_kept_in_step_with_the_code(db):

@@ -21,8 +21,8 @@ from careerrelay.privacy.retention import run_retention
 from careerrelay.privacy.services import agency_visible_candidates
 from careerrelay.search.models import SearchDocument
 from careerrelay.search.services import search_candidates
-from tests.candidates.helpers import sign_in_candidate
 from tests.factories import EmployerFactory, UserFactory, registration_data
+from tests.helpers.candidates import sign_in_candidate
 
 INDEX_TASK = "careerrelay.search.tasks.index_candidate"
 

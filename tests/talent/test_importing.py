@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from careerrelay.talent import importing, services
 from careerrelay.talent.models import Applicant, ImportMapping, ImportUpload, Stage
-from tests.talent.conftest import GOOD_AND_BAD, HEADER, csv_bytes
+from tests.helpers.talent import GOOD_AND_BAD, HEADER, csv_bytes
 
 ENCODINGS = [
     ("utf-8", lambda text: text.encode("utf-8"), "utf-8"),

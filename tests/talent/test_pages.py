@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from careerrelay.talent import importing, services
 from careerrelay.talent.models import Applicant, ImportMapping, ImportUpload
-from tests.talent.conftest import GOOD_AND_BAD, csv_bytes
+from tests.helpers.talent import GOOD_AND_BAD, csv_bytes
 
 
 def _upload_file(client, data, name="ats-export.csv"):

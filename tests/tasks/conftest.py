@@ -1,37 +1,19 @@
-import os
-import runpy
-from pathlib import Path
-
 import pytest
 import redis
 
-from tests.conftest import require
-
-SETTINGS_FILE = Path(__file__).resolve().parents[2] / "careerrelay" / "settings.py"
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+from tests.helpers.services import REDIS_TEST_URL
+from tests.helpers.settings import settings_for_environment
 
 
 @pytest.fixture
 def redis_url():
-    """An empty Redis database of the test run's own (REDIS_TEST_URL), emptied again afterwards."""
+    """An empty Redis database of the test run's own (REDIS_TEST_URL), emptied again afterwards.
+    Tests that use it are marked `redis`: tests/conftest.py skips or fails them without a server."""
     client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        client.close()
-        require(False, f"no Redis server answers at {REDIS_TEST_URL}")
     client.flushdb()
     yield REDIS_TEST_URL
     client.flushdb()
     client.close()
-
-
-def settings_for_environment(monkeypatch, tmp_path, **environ) -> dict:
-    """careerrelay/settings.py evaluated again under other environment variables."""
-    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
-    for name, value in environ.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(str(SETTINGS_FILE), run_name="careerrelay_settings_under_test")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from careerrelay.candidates.models import Candidate
 from careerrelay.credits.services import get_balance
 from careerrelay.mailings.models import OutboundEmail
 from tests.factories import EmployerFactory, registration_data
-from tests.tasks.conftest import settings_for_environment
+from tests.helpers.settings import settings_for_environment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

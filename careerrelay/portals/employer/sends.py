@@ -47,7 +47,8 @@ def _get_template_for_user(request, pk):
 
 @employer_view()
 def send_list(request):
-    page = Paginator(Send.objects.filter(organisation=request.organisation), 30).get_page(request.GET.get("page"))
+    own_sends = sends.with_message_counts(Send.objects.filter(organisation=request.organisation))
+    page = Paginator(own_sends, 30).get_page(request.GET.get("page"))
     rows = [(send, sends.count_messages(send)) for send in page]
     return render(request, "employer/sends/list.html", {"nav": NAV, "page": page, "rows": rows})
 
