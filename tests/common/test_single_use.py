@@ -14,8 +14,8 @@ from careerrelay.common import single_use
 from careerrelay.common.single_use import TokenState
 from careerrelay.common.tokens import hash_token
 from careerrelay.organisations.models import Invitation
-from tests.concurrency.test_concurrent_relay import at_once
 from tests.factories import CandidateFactory, EmployerFactory
+from tests.helpers.concurrency import at_once
 
 
 def issue(lifetime=timedelta(hours=1)):

@@ -76,7 +76,7 @@ def test_the_delete_confirmation_still_asks_now_that_its_script_is_a_static_file
 
     from careerrelay.talent.models import Applicant
     from tests.factories import EmployerFactory, MembershipFactory, UserFactory
-    from tests.rejections.conftest import make_applicant
+    from tests.helpers.rejections import make_applicant
 
     settings.SITE_URL = live_server.url
     employer = EmployerFactory(name="株式会社山﨑製作所")

@@ -200,7 +200,7 @@ PROFILE = {
 
 
 def test_profile_edit(client):
-    from tests.privacy.conftest import make_candidate
+    from tests.helpers.privacy import make_candidate
 
     candidate = make_candidate(family_name="鈴木", given_name="一郎", email="ichiro@example.jp")
     sign_in_candidate(client, candidate)
