@@ -25,6 +25,7 @@ from careerrelay.common.text import validate_one_line
 from careerrelay.notifications.models import Kind as NotificationKind
 from careerrelay.notifications.services import members, notify, operators
 from careerrelay.organisations.models import Membership, Organisation
+from careerrelay.privacy.access import open_resume_for
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.privacy.services import ProvisionRefused, agency_visible_candidates, record_provision
 
@@ -294,8 +295,6 @@ def open_candidate_profile(
 
 def open_candidate_resume(*, organisation: Organisation, user, public_id, request=None):
     """The résumé file (an OpenedResume), after its provision record and audit entry."""
-    from careerrelay.candidates.resumes import open_resume_for
-
     require_approved(organisation)
     candidate = find_visible_candidate(public_id)
     if candidate is None or not Resume.objects.filter(candidate=candidate).exists():
@@ -325,19 +324,6 @@ def open_candidate_resume(*, organisation: Organisation, user, public_id, reques
         )
         # If the file cannot be opened, the record goes too: nothing was provided.
         return open_resume_for(candidate, user)
-
-
-def agency_may_read_resume(candidate: Candidate, user) -> bool:
-    """For candidates.resumes.may_read_resume: a member of an approved agency, while the
-    candidate shares with agencies. The caller (open_candidate_resume) writes the record."""
-    membership = get_agency_membership(user)
-    if membership is None:
-        return False
-    try:
-        require_approved(membership.organisation)
-    except AgencyNotApproved:
-        return False
-    return agency_visible_candidates().filter(pk=candidate.pk).exists()
 
 
 def source_note(record: ProvisionRecord) -> dict:

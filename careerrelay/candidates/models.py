@@ -193,7 +193,7 @@ class CandidateSkill(models.Model):
 
 class Resume(models.Model):
     """The candidate's résumé file, kept under MEDIA_ROOT/resumes under a random name; no URL serves
-    that folder, only the download views through resumes.open_resume_for."""
+    that folder, only the download views through privacy.access.open_resume_for."""
 
     class Kind(models.TextChoices):
         PDF = "pdf", "PDF"

@@ -1,7 +1,8 @@
 """Résumé files: checked by content, stored outside any served folder, handed out only as downloads.
 
-Files live in MEDIA_ROOT/resumes under a random name. No URL pattern serves MEDIA_ROOT; the only way
-out is open_resume_for(), which the download views call and which decides who may read the file.
+Files live in MEDIA_ROOT/resumes under a random name. No URL pattern serves MEDIA_ROOT. Who may read
+a file is decided one layer up, in careerrelay/privacy/access.py (open_resume_for), which is the only
+caller of open_resume_file() here.
 """
 
 import hashlib
@@ -11,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -141,26 +141,10 @@ class OpenedResume:
     resume: Resume
 
 
-def may_read_resume(candidate: Candidate, viewer) -> bool:
-    """The candidate, always. Anyone else only as agencies.services.agency_may_read_resume decides:
-    a member of an approved agency, while the candidate shares their profile with agencies."""
-    if isinstance(viewer, Candidate):
-        return viewer.pk == candidate.pk
-    from careerrelay.agencies.services import agency_may_read_resume
+def open_resume_file(candidate: Candidate) -> OpenedResume:
+    """Open the candidate's stored file; raises Resume.DoesNotExist when there is none.
 
-    return agency_may_read_resume(candidate, viewer)
-
-
-def open_resume_for(candidate: Candidate, viewer) -> OpenedResume:
-    """The one way to read a résumé file. `viewer` is a Candidate or a Django user.
-
-    Raises Resume.DoesNotExist when there is none and PermissionDenied when the viewer may not
-    read it. It writes no provision record and no audit entry: a caller that hands the file to
-    someone other than the candidate writes both first, in the transaction that opens it
-    (agencies.services.open_candidate_resume writes the APPI Art. 29 provision record and the
-    audit entry, and an error opening the file rolls both back)."""
-    if not may_read_resume(candidate, viewer):
-        raise PermissionDenied
+    It decides nothing about who may read it: call privacy.access.open_resume_for, which does."""
     resume = Resume.objects.get(candidate=candidate)
     handle = resume_storage().open(resume.stored_name, "rb")
     return OpenedResume(

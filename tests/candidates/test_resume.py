@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from careerrelay.candidates.models import Resume
-from careerrelay.candidates.resumes import open_resume_for
+from careerrelay.privacy.access import open_resume_for
 from tests.factories import CandidateFactory
 from tests.helpers.candidates import sign_in_candidate
 

@@ -29,6 +29,7 @@ from careerrelay.candidates.models import Resume
 from careerrelay.portals.candidate import auth
 from careerrelay.portals.candidate.auth import candidate_required
 from careerrelay.portals.candidate.views import _email_key, _rate
+from careerrelay.privacy import access
 
 # The browser that asks for a link keeps this nonce; the link works only where it is.
 NONCE_COOKIE = "cr_signin_nonce"
@@ -218,7 +219,7 @@ def resume(request):
 @require_http_methods(["GET", "HEAD"])
 def resume_download(request):
     try:
-        opened = resumes.open_resume_for(request.candidate, request.candidate)
+        opened = access.open_resume_for(request.candidate, request.candidate)
     except Resume.DoesNotExist:
         raise Http404 from None
     response = FileResponse(opened.file, as_attachment=True, filename=opened.filename, content_type=opened.content_type)
