@@ -55,7 +55,7 @@ def introductions(request):
     items = matching.agency_introductions(request.organisation)
     for item in items:
         item.reference = agencies.reference_for(item.candidate.public_id)
-    return render(request, "matching/agency/introductions.html", {"introductions": items, "nav": "introductions"})
+    return render(request, "matching/agency/introductions.html", {"rows": items, "nav": "introductions"})
 
 
 @never_cache
@@ -164,7 +164,7 @@ def free_referrals(request):
     now = timezone.now()
     for item in items:
         item.holder = item.claim_holder(now)
-    return render(request, "matching/agency/free_referrals.html", {"requests": items, "nav": "free_referrals"})
+    return render(request, "matching/agency/free_referrals.html", {"rows": items, "nav": "free_referrals"})
 
 
 @agency_view()

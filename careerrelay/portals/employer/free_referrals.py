@@ -192,7 +192,7 @@ def decline(request, pk):
 @employer_view()
 def introductions(request):
     items = matching.company_introductions(request.organisation)
-    return render(request, "matching/employer/introductions.html", {"introductions": items, "nav": "free_referrals"})
+    return render(request, "matching/employer/introductions.html", {"rows": items, "nav": "free_referrals"})
 
 
 @employer_view()
