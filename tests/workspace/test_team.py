@@ -5,26 +5,8 @@ import pytest
 from django.urls import reverse
 
 from careerrelay.organisations.models import Membership
-from tests.factories import MembershipFactory, UserFactory
-from tests.helpers.agencies import make_agency
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def agency(db):
-    organisation, _admin = make_agency("株式会社みらい人材", "13-ユ-300001", "owner@mirai.example")
-    return organisation
-
-
-@pytest.fixture
-def agency_owner(agency):
-    return agency.memberships.get().user
-
-
-@pytest.fixture
-def advisor(agency):
-    return MembershipFactory(organisation=agency, role="recruiter", user=UserFactory(email="advisor@mirai.example"))
 
 
 def test_an_agency_admin_makes_an_advisor_an_admin(client, agency_owner, advisor):
