@@ -9,6 +9,7 @@ from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from careerrelay.audit.actor import Actor
 from careerrelay.organisations import services as organisations
 from careerrelay.organisations.models import ApiKey
 from careerrelay.portals.employer.forms import ApiKeyForm
@@ -25,7 +26,7 @@ def api_keys_page(request, template: str):
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         new_key, secret = organisations.create_api_key(
-            organisation=request.organisation, name=form.cleaned_data["name"], created_by=request.user, request=request
+            organisation=request.organisation, name=form.cleaned_data["name"], actor=Actor.from_request(request)
         )
         response = redirect(request.path)
         response.set_signed_cookie(
@@ -68,6 +69,6 @@ def _new_key_from_cookie(request) -> dict | None:
 
 def revoke_api_key(request, pk, redirect_to: str):
     key = get_object_or_404(ApiKey, organisation=request.organisation, pk=pk)
-    organisations.revoke_api_key(key, actor=request.user, request=request)
+    organisations.revoke_api_key(key, actor=Actor.from_request(request))
     messages.success(request, _("APIキー「%(name)s」を無効にしました。") % {"name": key.name})
     return redirect(redirect_to)

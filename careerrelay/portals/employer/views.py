@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from careerrelay.accounts.models import User
 from careerrelay.agencies.services import get_agency_membership as agency_membership_for
+from careerrelay.audit.actor import Actor
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
 from careerrelay.notifications.models import EMPLOYER_KINDS
@@ -288,7 +289,7 @@ def member_role(request, pk):
     if not form.is_valid():
         messages.error(request, form.errors["role"][0])
         return redirect("employer:team")
-    organisations.change_role(member, form.cleaned_data["role"], actor=request.user, request=request)
+    organisations.change_role(member, form.cleaned_data["role"], actor=Actor.from_request(request))
     messages.success(
         request,
         _("%(name)s さんの権限を「%(role)s」に変更しました。")
@@ -304,7 +305,7 @@ def member_remove(request, pk):
     if member.pk == request.membership.pk:
         messages.error(request, _("自分自身はチームから外せません。ほかの管理者に依頼してください。"))
         return redirect("employer:team")
-    organisations.remove_member(member, actor=request.user, request=request)
+    organisations.remove_member(member, actor=Actor.from_request(request))
     messages.success(
         request, _("%(name)s さんをチームから外しました。") % {"name": member.user.name or member.user.email}
     )
