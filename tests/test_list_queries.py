@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from careerrelay.agencies import services as agencies
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.credits.services import adjust_credits
 from careerrelay.mailings import sends
 from careerrelay.matching import services as matching
@@ -57,7 +58,7 @@ def add_member(employer, owner):
 
 
 def add_api_key(employer, owner):
-    create_api_key(organisation=employer, name=f"キー{next(serial)}", created_by=owner)
+    create_api_key(organisation=employer, name=f"キー{next(serial)}", actor=Actor.for_user(owner, ActorKind.EMPLOYER))
 
 
 def add_applicant(employer, owner):
@@ -154,7 +155,7 @@ def test_an_agency_list_page_runs_no_query_per_item(client, agency_and_owner, na
 
 
 def test_the_template_list_in_the_api_runs_no_query_per_item(client, employer, owner):
-    _key, secret = create_api_key(organisation=employer, name="ATS", created_by=owner)
+    _key, secret = create_api_key(organisation=employer, name="ATS", actor=Actor.for_user(owner, ActorKind.EMPLOYER))
     add_template(employer, owner)
     warm_up(client, "/api/v1/templates", **bearer(secret))
     one = queries(client, "/api/v1/templates", **bearer(secret))
@@ -169,7 +170,7 @@ def test_the_template_list_in_the_api_runs_no_query_per_item(client, employer, o
 def introduce(agency, owner, candidate):
     return matching.propose_introduction(
         agency=agency,
-        user=owner,
+        actor=Actor.for_user(owner, ActorKind.AGENCY),
         candidate_public_id=candidate.public_id,
         company_name=f"株式会社クライアント{next(serial)}",
         role="営業マネージャー",
@@ -211,7 +212,7 @@ def test_the_employer_free_referral_list_runs_no_query_per_item(owner_client, em
     adjust_credits(organisation=employer, amount=3, reason="テスト用の付与", actor=owner)
     url = reverse("employer:free_referrals")
     file = lambda: matching.file_free_referral_request(  # noqa: E731
-        organisation=employer, user=owner, data=dict(REQUEST_DATA)
+        organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER), data=dict(REQUEST_DATA)
     )
     file()
     warm_up(owner_client, url)
@@ -224,7 +225,7 @@ def test_the_employer_free_referral_list_runs_no_query_per_item(owner_client, em
 def test_agency_search_results_run_no_query_per_item(client, agency_and_owner, django_capture_on_commit_callbacks):
     agency, owner = agency_and_owner
     client.force_login(owner)
-    _key, secret = create_api_key(organisation=agency, name="CRM")
+    _key, secret = create_api_key(organisation=agency, name="CRM", actor=Actor.system())
     page = reverse("agency:search") + "?q=Java"
     api = "/api/v1/agency/search?q=Java"
     shared_candidate(django_capture_on_commit_callbacks)

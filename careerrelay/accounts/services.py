@@ -65,6 +65,7 @@ def record_staff_signin(user, ip: str | None) -> None:
 @receiver(user_logged_in, dispatch_uid="careerrelay.accounts.record_staff_signin")
 def _record_staff_signin(sender, request, user, **kwargs):
     # Django's signal: allauth's sign-in, the operator console and email-confirmation logins all send it.
+    # A hook into the framework's sign-in, which no service of ours runs; domain changes never use signals.
     if request is not None:
         record_staff_signin(user, client_ip(request))
 

@@ -4,6 +4,7 @@ from django.utils.translation import ngettext
 
 from careerrelay.agencies import services
 from careerrelay.agencies.models import AgencyProfile
+from careerrelay.audit.actor import Actor
 
 
 @admin.register(AgencyProfile)
@@ -28,8 +29,9 @@ class AgencyProfileAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("選択した人材紹介会社を承認する"))
     def approve(self, request, queryset):
+        actor = Actor.from_request(request)
         done = sum(
-            services.approve_agency(organisation=profile.organisation, approved_by=request.user, request=request)
+            services.approve_agency(organisation=profile.organisation, actor=actor)
             for profile in queryset.select_related("organisation")
         )
         self.message_user(
@@ -40,8 +42,9 @@ class AgencyProfileAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("選択した人材紹介会社を停止する"))
     def suspend(self, request, queryset):
+        actor = Actor.from_request(request)
         done = sum(
-            services.suspend_agency(organisation=profile.organisation, suspended_by=request.user, request=request)
+            services.suspend_agency(organisation=profile.organisation, actor=actor)
             for profile in queryset.select_related("organisation")
         )
         self.message_user(

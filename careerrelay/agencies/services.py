@@ -17,7 +17,7 @@ from django.utils import timezone
 from careerrelay.accounts.models import User
 from careerrelay.agencies.licence import normalize_licence_number
 from careerrelay.agencies.models import AgencyProfile, JobOrder
-from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.audit.services import Action, Actor, ActorKind, record_event
 from careerrelay.candidates import profiles
 from careerrelay.candidates.models import Candidate, Resume
 from careerrelay.common.japanese import normalize_text
@@ -72,7 +72,8 @@ def create_agency(
     )
     Membership.objects.create(organisation=organisation, user=admin, role=Membership.Role.ADMIN)
     if approve:
-        approve_agency(organisation=organisation, approved_by=approved_by)
+        actor = Actor.for_user(approved_by, ActorKind.STAFF) if approved_by is not None else Actor.system()
+        approve_agency(organisation=organisation, actor=actor)
     else:
         _notify_operators_of_application(organisation)
     return organisation
@@ -90,21 +91,19 @@ def _notify_operators_of_application(organisation: Organisation) -> None:
 
 
 @transaction.atomic
-def approve_agency(*, organisation: Organisation, approved_by: User | None = None, request=None) -> bool:
+def approve_agency(*, organisation: Organisation, actor: Actor) -> bool:
     """Approve a pending or suspended agency. False when it was approved already."""
     now = timezone.now()
     changed = (
         AgencyProfile.objects.filter(organisation=organisation)
         .exclude(state=AgencyProfile.State.APPROVED)
-        .update(state=AgencyProfile.State.APPROVED, approved_at=now, approved_by=approved_by)
+        .update(state=AgencyProfile.State.APPROVED, approved_at=now, approved_by=actor.user)
     )
     if changed:
         record_event(
-            actor=approved_by,
-            actor_kind=ActorKind.STAFF if approved_by is not None else ActorKind.SYSTEM,
+            actor=actor,
             action=Action.STAFF_ACTION,
             organisation=organisation,
-            request=request,
             object_type="agency",
             object_id=organisation.pk,
             operation="approve_agency",
@@ -124,7 +123,7 @@ def _notify_agency_of_approval(organisation: Organisation) -> None:
 
 
 @transaction.atomic
-def suspend_agency(*, organisation: Organisation, suspended_by: User | None = None, request=None) -> bool:
+def suspend_agency(*, organisation: Organisation, actor: Actor) -> bool:
     changed = (
         AgencyProfile.objects.filter(organisation=organisation)
         .exclude(state=AgencyProfile.State.SUSPENDED)
@@ -132,11 +131,9 @@ def suspend_agency(*, organisation: Organisation, suspended_by: User | None = No
     )
     if changed:
         record_event(
-            actor=suspended_by,
-            actor_kind=ActorKind.STAFF if suspended_by is not None else ActorKind.SYSTEM,
+            actor=actor,
             action=Action.STAFF_ACTION,
             organisation=organisation,
-            request=request,
             object_type="agency",
             object_id=organisation.pk,
             operation="suspend_agency",
@@ -163,7 +160,7 @@ def agency_job_orders(organisation: Organisation):
 # --- Candidates --------------------------------------------------------------------------------
 
 
-def search_for_agency(*, organisation: Organisation, user=None, request=None, channel: str = Channel.PAGE, **params):
+def search_for_agency(*, organisation: Organisation, actor: Actor, channel: str = Channel.PAGE, **params):
     """search_candidates() for an approved agency, audited (action search, with the query and the
     filters). The result list names nobody: public ids, no contact data."""
     from careerrelay.search.services import search_candidates
@@ -172,11 +169,9 @@ def search_for_agency(*, organisation: Organisation, user=None, request=None, ch
     page = search_candidates(**params)
     detail = {k: _jsonable(v) for k, v in params.items() if v not in (None, "") and k not in ("page", "per_page")}
     record_event(
-        actor=user,
-        actor_kind=ActorKind.AGENCY,
+        actor=actor,
         action=Action.SEARCH,
         organisation=organisation,
-        request=request,
         object_type="candidate_search",
         channel=str(channel),
         page=page.page,
@@ -247,7 +242,7 @@ def reference_for(public_id) -> str:
 
 @transaction.atomic
 def open_candidate_profile(
-    *, organisation: Organisation, user=None, public_id, channel: str, request=None
+    *, organisation: Organisation, actor: Actor, public_id, channel: str
 ) -> tuple[Candidate, ProvisionRecord]:
     """The full profile with contact data: the provision record and the audit entry are written
     first, in one transaction; nothing is returned when the candidate may not be provided."""
@@ -259,17 +254,16 @@ def open_candidate_profile(
         record = record_provision(
             candidate=candidate,
             recipient_organisation=organisation,
-            recipient_user=user,
             items=list(PROFILE_ITEMS),
             channel=channel,
-            request=request,
+            actor=actor,
         )
     except ProvisionRefused:
         raise CandidateNotVisible from None
     return candidate, record
 
 
-def open_candidate_resume(*, organisation: Organisation, user, public_id, request=None):
+def open_candidate_resume(*, organisation: Organisation, actor: Actor, public_id):
     """The résumé file (an OpenedResume), after its provision record and audit entry."""
     require_approved(organisation)
     candidate = find_visible_candidate(public_id)
@@ -280,26 +274,23 @@ def open_candidate_resume(*, organisation: Organisation, user, public_id, reques
             record = record_provision(
                 candidate=candidate,
                 recipient_organisation=organisation,
-                recipient_user=user,
                 items=list(RESUME_ITEMS),
                 channel=Channel.PAGE,
-                request=request,
+                actor=actor,
             )
         except ProvisionRefused:
             raise CandidateNotVisible from None
         record_event(
-            actor=user,
-            actor_kind=ActorKind.AGENCY,
+            actor=actor,
             action=Action.DOWNLOAD,
             subject_key=candidate.public_id,
             organisation=organisation,
-            request=request,
             object_type="resume",
             object_id=candidate.resume.pk,
             provision_record=record.pk,
         )
         # If the file cannot be opened, the record goes too: nothing was provided.
-        return open_resume_for(candidate, user)
+        return open_resume_for(candidate, actor.user)
 
 
 def source_note(record: ProvisionRecord) -> dict:

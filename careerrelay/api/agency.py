@@ -21,6 +21,7 @@ from careerrelay.agencies import services as agencies
 from careerrelay.api.auth import ApiKeyAuth
 from careerrelay.api.errors import AUTH_ERRORS, ErrorOut
 from careerrelay.api.fields import BoundedDate, OneLine, PageNumber
+from careerrelay.audit.actor import Actor
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
 from careerrelay.organisations.models import Organisation
 from careerrelay.privacy.models import ProvisionRecord
@@ -162,7 +163,7 @@ def search(request, filters: Query[SearchFilters]):
     try:
         page = agencies.search_for_agency(
             organisation=request.organisation,
-            request=request,
+            actor=Actor.from_request(request),
             channel=ProvisionRecord.Channel.API,
             page=page_number,
             per_page=per_page,
@@ -214,7 +215,7 @@ def candidate_detail(request, candidate_id: str):
             organisation=request.organisation,
             public_id=candidate_id,
             channel=ProvisionRecord.Channel.API,
-            request=request,
+            actor=Actor.from_request(request),
         )
     except agencies.AgencyNotApproved:
         raise HttpError(403, NOT_APPROVED) from None

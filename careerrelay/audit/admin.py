@@ -3,8 +3,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import SEARCH_VAR
 
 from careerrelay.audit.models import AuditEvent
-from careerrelay.audit.services import Action, ActorKind, record_event
-from careerrelay.common.http import client_ip, user_agent
+from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.common.tokens import pseudonym
 
 
@@ -27,29 +26,27 @@ class AuditedAdminMixin:
 
     def _audit(self, request, action, obj=None, **detail):
         record_event(
-            actor=request.user,
-            actor_kind=ActorKind.STAFF,
+            actor=Actor.from_request(request),
             action=action,
             subject_key=self.audit_subject_key(obj) if obj is not None else None,
-            request=request,
             object_type=self.audit_object_type or self.model._meta.model_name,
             object_id=obj.pk if obj is not None else "",
             **detail,
         )
 
     def _audit_rows(self, request, action, objects, **detail):
-        ip, agent = client_ip(request), user_agent(request)
+        actor = Actor.from_request(request)
         AuditEvent.objects.bulk_create(
             AuditEvent(
-                actor_user=request.user,
-                actor_kind=ActorKind.STAFF,
+                actor_user=actor.user,
+                actor_kind=actor.kind,
                 action=action,
                 subject_key=self.audit_subject_key(obj),
                 object_type=self.audit_object_type or self.model._meta.model_name,
                 object_id=str(obj.pk),
                 detail=detail,
-                ip=ip,
-                user_agent=agent,
+                ip=actor.ip,
+                user_agent=actor.user_agent,
             )
             for obj in objects
         )

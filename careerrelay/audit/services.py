@@ -1,41 +1,40 @@
 """The audit log: one row per look at, download of, export of or change to a candidate's data."""
 
+from careerrelay.audit.actor import Actor
 from careerrelay.audit.models import AuditEvent
-from careerrelay.common.http import client_ip, user_agent
 
 ActorKind = AuditEvent.ActorKind
 Action = AuditEvent.Action
 
+__all__ = ["Action", "Actor", "ActorKind", "record_event"]
+
 
 def record_event(
     *,
-    actor=None,
-    actor_kind: str,
+    actor: Actor,
     action: str,
     subject_key=None,
     organisation=None,
-    request=None,
     object_type: str = "",
     object_id="",
     **detail,
 ) -> AuditEvent:
     """Append an audit event. Call it inside the transaction of the thing being audited.
 
-    `actor` is a User (or None for the candidate themselves and the system); when a request is
-    given, the address and browser it came from are kept. Extra keyword arguments go to
-    `detail` and must be JSON-serialisable; never put a name, address or free text there.
+    The actor gives the kind, the staff user (none for the candidate themselves and the system),
+    and the address and browser the request came from. Extra keyword arguments go to `detail`
+    and must be JSON-serialisable; never put a name, address or free text there.
     """
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    user = actor.user if actor.user is not None and actor.user.is_authenticated else None
     return AuditEvent.objects.create(
-        actor_user=actor,
-        actor_kind=actor_kind,
+        actor_user=user,
+        actor_kind=actor.kind,
         action=action,
         subject_key=subject_key,
         organisation=organisation,
         object_type=object_type,
         object_id=str(object_id or ""),
         detail=detail,
-        ip=client_ip(request) if request is not None else None,
-        user_agent=user_agent(request) if request is not None else "",
+        ip=actor.ip,
+        user_agent=actor.user_agent,
     )

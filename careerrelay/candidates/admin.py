@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.audit.actor import Actor
 from careerrelay.audit.admin import AuditedAdminMixin
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.candidates.services import NotHeld, reject_from_review, release_from_review
@@ -118,10 +119,11 @@ class CandidateAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return email_domain(obj.email_normalized)
 
     def _decide(self, request, queryset, decide):
+        actor = Actor.from_request(request)
         outcomes = {}
         for candidate in queryset.filter(held_for_review=True):
             try:
-                outcome = decide(candidate, actor=request.user, request=request)
+                outcome = decide(candidate, actor=actor)
             except NotHeld:
                 continue  # another operator decided it a moment ago
             label = Candidate.Referral(outcome).label

@@ -11,7 +11,7 @@ from django.utils import timezone
 from careerrelay.accounts.models import User
 from careerrelay.accounts.services import staff_signed_in_from
 from careerrelay.audit.models import AuditEvent
-from careerrelay.audit.services import record_event
+from careerrelay.audit.services import Actor, record_event
 from careerrelay.candidates.models import (
     REGISTRATION_FIELDS,
     Candidate,
@@ -361,15 +361,13 @@ def _held_for_decision(candidate: Candidate) -> Candidate:
     return candidate
 
 
-def _audit_decision(candidate: Candidate, actor, decision: str, outcome: str, request=None) -> None:
+def _audit_decision(candidate: Candidate, actor: Actor, decision: str, outcome: str) -> None:
     campaign = candidate.source_campaign
     record_event(
         actor=actor,
-        actor_kind=AuditEvent.ActorKind.STAFF,
         action=AuditEvent.Action.STAFF_ACTION,
         subject_key=candidate.public_id,
         organisation=campaign.organisation if campaign else None,
-        request=request,
         object_type="candidate",
         object_id=candidate.pk,
         review_decision=decision,
@@ -379,7 +377,7 @@ def _audit_decision(candidate: Candidate, actor, decision: str, outcome: str, re
 
 
 @transaction.atomic
-def release_from_review(candidate: Candidate, *, actor=None, request=None) -> str:
+def release_from_review(candidate: Candidate, *, actor: Actor) -> str:
     """An operator cleared a held registration: count it now if it still qualifies.
 
     Raises NotHeld when somebody decided it already (two operators, one queue)."""
@@ -399,22 +397,22 @@ def release_from_review(candidate: Candidate, *, actor=None, request=None) -> st
         outcome = Referral.COUNTED if counted else Referral.NOT_NEW
         Candidate.objects.filter(pk=candidate.pk).update(referral_status=outcome)
     candidate.referral_status = outcome
-    _audit_decision(candidate, actor, "release", outcome, request)
+    _audit_decision(candidate, actor, "release", outcome)
     return outcome
 
 
 @transaction.atomic
-def reject_from_review(candidate: Candidate, *, actor=None, request=None) -> str:
+def reject_from_review(candidate: Candidate, *, actor: Actor) -> str:
     """An operator refused a held registration: it never counts. The person stays registered
     (they may be real); only the employer's referral is refused, for good."""
     candidate = _held_for_decision(candidate)
     Candidate.objects.filter(pk=candidate.pk).update(held_for_review=False, referral_status=Referral.REJECTED)
     candidate.held_for_review, candidate.referral_status = False, Referral.REJECTED
-    _audit_decision(candidate, actor, "reject", Referral.REJECTED, request)
+    _audit_decision(candidate, actor, "reject", Referral.REJECTED)
     return Referral.REJECTED
 
 
-def reevaluate_after_company_approval(organisation, *, actor=None, request=None) -> int:
+def reevaluate_after_company_approval(organisation, *, actor: Actor) -> int:
     """The operator approved the company: registrations held only because it was not approved yet
     are evaluated again, so honest applicants who registered during the review count, while every
     other reason (same IP, own domain, …) still holds them. Returns how many now count."""
@@ -432,7 +430,7 @@ def reevaluate_after_company_approval(organisation, *, actor=None, request=None)
         )
         candidate.held_for_review, candidate.referral_status, candidate.hold_reasons = False, "", []
         outcome = evaluate_referral(candidate)
-        _audit_decision(candidate, actor, "company_approved", outcome, request)
+        _audit_decision(candidate, actor, "company_approved", outcome)
         counted += outcome == Referral.COUNTED
     return counted
 

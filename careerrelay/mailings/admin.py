@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.mailings.models import OutboundEmail
 
 
@@ -48,10 +48,8 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         message = self.get_object(request, object_id)
         if message is not None and response.status_code == 200:
             record_event(
-                actor=request.user,
-                actor_kind=ActorKind.STAFF,
+                actor=Actor.from_request(request),
                 action=Action.VIEW,
-                request=request,
                 object_type="mailings.outboundemail",
                 object_id=message.pk,
                 template=message.template,

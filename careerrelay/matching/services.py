@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 
 from careerrelay.agencies import services as agencies
 from careerrelay.agencies.models import AgencyProfile, JobOrder
-from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.candidates.models import Candidate
 from careerrelay.common.japanese import nfkc
 from careerrelay.credits import services as credits
@@ -150,11 +150,10 @@ def _event(
     )
 
 
-def _audit(*, introduction=None, free_referral=None, actor_kind, operation, user=None, organisation=None, **detail):
+def _audit(*, introduction=None, free_referral=None, actor: Actor, operation, organisation=None, **detail):
     if introduction is not None:
         record_event(
-            actor=user,
-            actor_kind=actor_kind,
+            actor=actor,
             action=Action.CHANGE,
             subject_key=introduction.candidate.public_id,
             organisation=organisation,
@@ -165,8 +164,7 @@ def _audit(*, introduction=None, free_referral=None, actor_kind, operation, user
         )
     else:
         record_event(
-            actor=user,
-            actor_kind=actor_kind,
+            actor=actor,
             action=Action.CHANGE,
             organisation=organisation,
             object_type="free_referral_request",
@@ -183,7 +181,7 @@ def _audit(*, introduction=None, free_referral=None, actor_kind, operation, user
 def propose_introduction(
     *,
     agency: Organisation,
-    user,
+    actor: Actor,
     candidate_public_id,
     job_order: JobOrder | None = None,
     free_referral: FreeReferralRequest | None = None,
@@ -229,16 +227,15 @@ def propose_introduction(
                 message=message.strip(),
                 free_referral=free_referral,
                 interview_commitment=commitment,
-                created_by=user,
+                created_by=actor.user,
             )
     except IntegrityError:
         raise MatchingError("already_introduced") from None
-    _event(introduction, stage=Stage.PROPOSED, party=Party.AGENCY, user=user)
+    _event(introduction, stage=Stage.PROPOSED, party=Party.AGENCY, user=actor.user)
     _audit(
         introduction=introduction,
-        actor_kind=ActorKind.AGENCY,
+        actor=actor,
         operation="introduction_proposed",
-        user=user,
         organisation=agency,
     )
     _notify_candidate(introduction, "matching_introduction")
@@ -309,7 +306,7 @@ def _notify_agency_of_decision(proposal: FreeReferralProposal) -> None:
 
 
 @transaction.atomic
-def respond_to_introduction(*, candidate: Candidate, introduction: Introduction, accept: bool, request=None) -> bool:
+def respond_to_introduction(*, candidate: Candidate, introduction: Introduction, accept: bool, actor: Actor) -> bool:
     """The candidate accepts or declines. Only on acceptance does the company receive the profile:
     the provision record goes to the company when it is an organisation on the platform, else to
     the agency (which hands the profile to its client, named on the introduction). A free-referral
@@ -332,7 +329,7 @@ def respond_to_introduction(*, candidate: Candidate, introduction: Introduction,
                 recipient_organisation=recipient,
                 items=introduction_items(introduction),
                 channel=ProvisionRecord.Channel.INTRODUCTION,
-                request=request,
+                actor=actor,
             )
         except ProvisionRefused:
             raise MatchingError("consent_missing") from None
@@ -344,10 +341,9 @@ def respond_to_introduction(*, candidate: Candidate, introduction: Introduction,
     _notify_candidate(introduction)
     _notify_agency_of_answer(introduction)
     record_event(
-        actor_kind=ActorKind.CANDIDATE,
+        actor=actor,
         action=Action.CHANGE,
         subject_key=candidate.public_id,
-        request=request,
         object_type="introduction",
         object_id=introduction.pk,
         operation="introduction_accepted" if accept else "introduction_declined",
@@ -368,7 +364,7 @@ def _propose_to_employer(introduction: Introduction) -> FreeReferralProposal | N
     )
     _audit(
         free_referral=free_referral,
-        actor_kind=ActorKind.SYSTEM,
+        actor=Actor.system(),
         operation="free_referral_proposed",
         organisation=free_referral.organisation,
         proposal=proposal.pk,
@@ -396,7 +392,7 @@ def change_stage(
     introduction: Introduction,
     stage: str,
     agency: Organisation,
-    user,
+    actor: Actor,
     interview_at=None,
     interview_place: str = "",
     note: str = "",
@@ -423,7 +419,7 @@ def change_stage(
         introduction,
         stage=stage,
         party=Party.AGENCY,
-        user=user,
+        user=actor.user,
         interview_at=interview_at if stage == Stage.INTERVIEW_SCHEDULED else None,
         interview_place=interview_place if stage == Stage.INTERVIEW_SCHEDULED else "",
         note=note.strip(),
@@ -431,9 +427,8 @@ def change_stage(
     _close_pending_proposal(introduction)
     _audit(
         introduction=introduction,
-        actor_kind=ActorKind.AGENCY,
+        actor=actor,
         operation="introduction_stage",
-        user=user,
         organisation=agency,
         stage=stage,
     )
@@ -442,7 +437,7 @@ def change_stage(
 
 
 @transaction.atomic
-def withdraw_by_candidate(*, candidate: Candidate, introduction: Introduction, request=None) -> bool:
+def withdraw_by_candidate(*, candidate: Candidate, introduction: Introduction, actor: Actor) -> bool:
     if introduction.candidate_id != candidate.pk:
         raise MatchingError("not_found")
     changed = Introduction.objects.filter(pk=introduction.pk, stage__in=CANDIDATE_WITHDRAWABLE).update(
@@ -456,10 +451,9 @@ def withdraw_by_candidate(*, candidate: Candidate, introduction: Introduction, r
     _notify_candidate(introduction)
     _notify_agency_of_answer(introduction)
     record_event(
-        actor_kind=ActorKind.CANDIDATE,
+        actor=actor,
         action=Action.CHANGE,
         subject_key=candidate.public_id,
-        request=request,
         object_type="introduction",
         object_id=introduction.pk,
         operation="introduction_withdrawn",
@@ -502,21 +496,19 @@ REQUEST_FIELDS = [
 
 
 @transaction.atomic
-def file_free_referral_request(*, organisation: Organisation, user, data: dict, request=None) -> FreeReferralRequest:
+def file_free_referral_request(*, organisation: Organisation, actor: Actor, data: dict) -> FreeReferralRequest:
     """The request and its reserved credit, together or not at all. Raises
     credits.NoCreditAvailable when the employer has no available credit (also when concurrent
     requests took the last one a moment ago)."""
     fields = {name: data.get(name) for name in REQUEST_FIELDS if data.get(name) not in (None, "")}
     fields.setdefault("deadline", default_deadline())
-    free_referral = FreeReferralRequest(organisation=organisation, created_by=user, **fields)
-    credits.reserve_credit(organisation=organisation, request_key=free_referral.public_id, actor=user)
+    free_referral = FreeReferralRequest(organisation=organisation, created_by=actor.user, **fields)
+    credits.reserve_credit(organisation=organisation, request_key=free_referral.public_id, actor=actor.user)
     free_referral.save()
     record_event(
-        actor=user,
-        actor_kind=ActorKind.EMPLOYER,
+        actor=actor,
         action=Action.CHANGE,
         organisation=organisation,
-        request=request,
         object_type="free_referral_request",
         object_id=free_referral.pk,
         operation="free_referral_filed",
@@ -557,10 +549,9 @@ def confirm_interview(
     *,
     proposal: FreeReferralProposal,
     organisation: Organisation,
-    user,
+    actor: Actor,
     interview_at=None,
     interview_place: str = "",
-    request=None,
 ) -> bool:
     """The employer confirms the interview, with its date and time and its place or URL: the
     proposal is confirmed, the request fulfilled and its credit consumed, exactly once. The
@@ -576,13 +567,13 @@ def confirm_interview(
     if not fulfilled:
         return False
     confirmed = FreeReferralProposal.objects.filter(pk=proposal.pk, state=ProposalState.PENDING).update(
-        state=ProposalState.CONFIRMED, decided_at=now, decided_by=user
+        state=ProposalState.CONFIRMED, decided_at=now, decided_by=actor.user
     )
     if not confirmed:
         transaction.set_rollback(True)
         return False
     free_referral = proposal.request
-    entry = credits.consume_credit(organisation=organisation, request_key=free_referral.public_id, actor=user)
+    entry = credits.consume_credit(organisation=organisation, request_key=free_referral.public_id, actor=actor.user)
     if entry is None:  # settled already (returned at the deadline a moment ago): nothing happens
         transaction.set_rollback(True)
         return False
@@ -592,10 +583,9 @@ def confirm_interview(
         record_provision(
             candidate=introduction.candidate,
             recipient_organisation=organisation,
-            recipient_user=user,
             items=list(FREE_REFERRAL_CONFIRMED_ITEMS),
             channel=ProvisionRecord.Channel.INTRODUCTION,
-            request=request,
+            actor=actor,
         )
     except ProvisionRefused:  # the candidate withdrew their consent meanwhile: no interview, no credit spent
         transaction.set_rollback(True)
@@ -611,19 +601,17 @@ def confirm_interview(
             introduction,
             stage=Stage.INTERVIEW_SCHEDULED,
             party=Party.COMPANY,
-            user=user,
+            user=actor.user,
             interview_at=interview_at,
             interview_place=interview_place,
         )
         _notify_candidate(introduction)
     _notify_agency_of_decision(proposal)
     record_event(
-        actor=user,
-        actor_kind=ActorKind.EMPLOYER,
+        actor=actor,
         action=Action.CHANGE,
         subject_key=introduction.candidate.public_id,
         organisation=organisation,
-        request=request,
         object_type="free_referral_request",
         object_id=free_referral.pk,
         operation="free_referral_interview_confirmed",
@@ -635,7 +623,7 @@ def confirm_interview(
 
 @transaction.atomic
 def decline_proposal(
-    *, proposal: FreeReferralProposal, organisation: Organisation, user, category: str, reason: str, request=None
+    *, proposal: FreeReferralProposal, organisation: Organisation, actor: Actor, category: str, reason: str
 ) -> bool:
     """The employer declines with a reason from the fixed list and a sentence; the request stays
     open and the agency may propose again. Operators hear of a company that declines often."""
@@ -648,7 +636,11 @@ def decline_proposal(
     changed = FreeReferralProposal.objects.filter(
         pk=proposal.pk, state=ProposalState.PENDING, request__state=RequestState.OPEN
     ).update(
-        state=ProposalState.DECLINED, decline_category=category, decline_reason=reason, decided_at=now, decided_by=user
+        state=ProposalState.DECLINED,
+        decline_category=category,
+        decline_reason=reason,
+        decided_at=now,
+        decided_by=actor.user,
     )
     if not changed:
         return False
@@ -656,7 +648,7 @@ def decline_proposal(
     if Introduction.objects.filter(pk=introduction.pk, stage=Stage.ACCEPTED).update(
         stage=Stage.NOT_HIRED, updated_at=now
     ):
-        _event(introduction, stage=Stage.NOT_HIRED, party=Party.COMPANY, user=user)
+        _event(introduction, stage=Stage.NOT_HIRED, party=Party.COMPANY, user=actor.user)
         _notify_candidate(introduction)
     _notify_agency_of_decision(proposal)
     # The agency gets a fresh claim period to propose someone else.
@@ -665,12 +657,10 @@ def decline_proposal(
         claim_expires_at=now + timedelta(days=settings.FREE_REFERRAL_CLAIM_DAYS)
     )
     record_event(
-        actor=user,
-        actor_kind=ActorKind.EMPLOYER,
+        actor=actor,
         action=Action.CHANGE,
         subject_key=introduction.candidate.public_id,
         organisation=organisation,
-        request=request,
         object_type="free_referral_request",
         object_id=free_referral.pk,
         operation="free_referral_proposal_declined",
@@ -716,7 +706,7 @@ def _notify_operators_of_declines(organisation: Organisation, now) -> None:
 
 
 @transaction.atomic
-def claim_request(*, free_referral: FreeReferralRequest, agency: Organisation, user) -> bool:
+def claim_request(*, free_referral: FreeReferralRequest, agency: Organisation, actor: Actor) -> bool:
     """One agency at a time: the UPDATE wins only while the request is open and nobody else holds an
     unexpired claim (the same agency may renew its own)."""
     agencies.require_approved(agency)
@@ -737,25 +727,23 @@ def claim_request(*, free_referral: FreeReferralRequest, agency: Organisation, u
     if won:
         _audit(
             free_referral=free_referral,
-            actor_kind=ActorKind.AGENCY,
+            actor=actor,
             operation="free_referral_claimed",
-            user=user,
             organisation=agency,
         )
     return bool(won)
 
 
 @transaction.atomic
-def release_claim(*, free_referral: FreeReferralRequest, agency: Organisation, user) -> bool:
+def release_claim(*, free_referral: FreeReferralRequest, agency: Organisation, actor: Actor) -> bool:
     released = FreeReferralRequest.objects.filter(pk=free_referral.pk, claimed_by=agency).update(
         claimed_by=None, claimed_at=None, claim_expires_at=None
     )
     if released:
         _audit(
             free_referral=free_referral,
-            actor_kind=ActorKind.AGENCY,
+            actor=actor,
             operation="free_referral_released",
-            user=user,
             organisation=agency,
         )
     return bool(released)
@@ -788,7 +776,7 @@ def expire_due_requests(today=None) -> int:
             )
             _audit(
                 free_referral=free_referral,
-                actor_kind=ActorKind.SYSTEM,
+                actor=Actor.system(),
                 operation="free_referral_expired",
                 organisation=free_referral.organisation,
                 ledger_entry=entry.pk if entry else None,

@@ -84,6 +84,7 @@ def log_batches() -> BatchLog:
         if _installed is None:
             logging.getLogger(PER_TASK_LOGGER).addFilter(DropPerTaskLines())
             _installed = BatchLog()
+            # The task framework's own signal, for log lines only; no domain behaviour hangs on it.
             task_finished.connect(_installed.task_finished, weak=False)
             threading.Thread(target=_flush_when_quiet, args=(_installed,), name="worker-batch-log", daemon=True).start()
         _installed.forget()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from careerrelay.audit.actor import Actor
 from careerrelay.candidates.services import reevaluate_after_company_approval
 from careerrelay.credits.services import get_balance
 from careerrelay.organisations import services
@@ -25,7 +26,7 @@ class MembershipRemovalThroughService:
             return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
         for membership in formset.deleted_objects:
-            remove_member(membership, actor=request.user, request=request)
+            remove_member(membership, actor=Actor.from_request(request))
         for membership in instances:
             membership.save()
         formset.save_m2m()
@@ -36,7 +37,7 @@ def remove_memberships_of(users, request) -> None:
     """Before a user is deleted in the console: their API keys would otherwise outlive them
     (ApiKey.created_by is SET_NULL)."""
     for membership in Membership.objects.filter(user__in=users).select_related("organisation"):
-        remove_member(membership, actor=request.user, request=request)
+        remove_member(membership, actor=Actor.from_request(request))
 
 
 def _count_of(model_label: str):
@@ -171,16 +172,15 @@ class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
 
     @admin.action(description=_("選択した企業を承認する(会社名とドメインを確認済みとして)"))
     def approve(self, request, queryset):
+        actor = Actor.from_request(request)
         done = 0
         for organisation in queryset.filter(kind=Organisation.Kind.EMPLOYER):
             try:
                 with transaction.atomic():
-                    approved = services.approve_employer(
-                        organisation=organisation, approved_by=request.user, request=request
-                    )
+                    approved = services.approve_employer(organisation=organisation, actor=actor)
                     if approved:
                         # Registrations that waited for this approval count now, unless held otherwise.
-                        reevaluate_after_company_approval(organisation, actor=request.user, request=request)
+                        reevaluate_after_company_approval(organisation, actor=actor)
                 done += approved
             except ValidationError:
                 self.message_user(
@@ -192,25 +192,21 @@ class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
 
     @admin.action(description=_("選択した審査中の企業を却下する"))
     def reject(self, request, queryset):
-        done = sum(
-            services.reject_employer(organisation=organisation, rejected_by=request.user, request=request)
-            for organisation in queryset
-        )
+        actor = Actor.from_request(request)
+        done = sum(services.reject_employer(organisation=organisation, actor=actor) for organisation in queryset)
         self._report(request, done, ngettext("%(n)d社を却下しました。", "%(n)d社を却下しました。", done))
 
     @admin.action(description=_("選択した組織を停止する(未送信のメールはすべて取り消し)"))
     def suspend(self, request, queryset):
-        done = sum(
-            services.suspend_organisation(organisation=organisation, suspended_by=request.user, request=request)
-            for organisation in queryset
-        )
+        actor = Actor.from_request(request)
+        done = sum(services.suspend_organisation(organisation=organisation, actor=actor) for organisation in queryset)
         self._report(request, done, ngettext("%(n)d社を停止しました。", "%(n)d社を停止しました。", done))
 
     @admin.action(description=_("選択した組織の停止を解除する"))
     def reactivate(self, request, queryset):
+        actor = Actor.from_request(request)
         done = sum(
-            services.reactivate_organisation(organisation=organisation, reactivated_by=request.user, request=request)
-            for organisation in queryset
+            services.reactivate_organisation(organisation=organisation, actor=actor) for organisation in queryset
         )
         self._report(request, done, ngettext("%(n)d社の停止を解除しました。", "%(n)d社の停止を解除しました。", done))
 
@@ -307,7 +303,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description=_("選択したAPIキーを無効にする"), permissions=["revoke"])
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at__isnull=True):
-            revoke_api_key(key, actor=request.user, request=request)
+            revoke_api_key(key, actor=Actor.from_request(request))
         self.message_user(request, _("APIキーを無効にしました。"), messages.SUCCESS)
 
 

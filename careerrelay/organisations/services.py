@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careerrelay.accounts.models import User
-from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.audit.services import Action, Actor, ActorKind, record_event
 from careerrelay.common import single_use
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.mailboxes import email_domain, is_public_mailbox
@@ -56,7 +56,8 @@ def create_employer(
     if pending:
         _notify_operators_of_signup(organisation)
     else:
-        approve_employer(organisation=organisation, approved_by=approved_by)
+        actor = Actor.for_user(approved_by, ActorKind.STAFF) if approved_by is not None else Actor.system()
+        approve_employer(organisation=organisation, actor=actor)
         organisation.refresh_from_db()
     return organisation
 
@@ -104,14 +105,12 @@ def _first_admin_address(organisation: Organisation) -> str:
     return address.email if address else ""
 
 
-def _audit_review(organisation, actor, request, operation, **detail):
+def _audit_review(organisation, actor: Actor, operation, **detail):
     """An operator's decision on the company itself (approve, reject, suspend, reactivate)."""
     record_event(
         actor=actor,
-        actor_kind=ActorKind.STAFF if actor is not None else ActorKind.SYSTEM,
         action=Action.STAFF_ACTION,
         organisation=organisation,
-        request=request,
         object_type="organisation",
         object_id=organisation.pk,
         operation=operation,
@@ -132,9 +131,7 @@ def _tell_admins(organisation: Organisation, kind: str, url: str = "") -> None:
 
 
 @transaction.atomic
-def approve_employer(
-    *, organisation: Organisation, approved_by: User | None = None, approved_name: str = "", request=None
-) -> bool:
+def approve_employer(*, organisation: Organisation, actor: Actor, approved_name: str = "") -> bool:
     """The operator vouches for the company: its name (as approved, the From display name of its
     mail), its work domain (a verified domain for links) and its Reply-To (the first admin's
     verified address). False when it was approved already."""
@@ -148,24 +145,22 @@ def approve_employer(
     organisation.status = Organisation.Status.APPROVED
     organisation.approved_name = name
     organisation.approved_at = timezone.now()
-    organisation.approved_by = approved_by
+    organisation.approved_by = actor.user
     organisation.reply_to_email = organisation.reply_to_email or _first_admin_address(organisation)
     organisation.save(update_fields=["status", "approved_name", "approved_at", "approved_by", "reply_to_email"])
     if organisation.work_domain:
         LinkDomain.objects.get_or_create(
-            organisation=organisation, domain=organisation.work_domain, defaults={"added_by": approved_by}
+            organisation=organisation, domain=organisation.work_domain, defaults={"added_by": actor.user}
         )
-    _audit_review(
-        organisation, approved_by, request, "approve_employer", approved_name=name, domain=organisation.work_domain
-    )
+    _audit_review(organisation, actor, "approve_employer", approved_name=name, domain=organisation.work_domain)
     # Approved as it is created (create_company, demo data): nobody has been waiting for word.
-    if approved_by is not None:
+    if actor.kind != ActorKind.SYSTEM:
         _tell_admins(organisation, Kind.EMPLOYER_APPROVED, reverse("employer:dashboard"))
     return True
 
 
 @transaction.atomic
-def reject_employer(*, organisation: Organisation, rejected_by: User | None = None, request=None) -> bool:
+def reject_employer(*, organisation: Organisation, actor: Actor) -> bool:
     """Not approved: nothing it prepared ever goes out."""
     from careerrelay.mailings.trust import cancel_queued_mail
     from careerrelay.notifications.models import Kind
@@ -175,13 +170,13 @@ def reject_employer(*, organisation: Organisation, rejected_by: User | None = No
     ).update(status=Organisation.Status.REJECTED)
     if changed:
         cancelled = cancel_queued_mail(organisation)
-        _audit_review(organisation, rejected_by, request, "reject_employer", cancelled=cancelled)
+        _audit_review(organisation, actor, "reject_employer", cancelled=cancelled)
         _tell_admins(organisation, Kind.EMPLOYER_REJECTED)
     return bool(changed)
 
 
 @transaction.atomic
-def suspend_organisation(*, organisation: Organisation, suspended_by: User | None = None, request=None) -> bool:
+def suspend_organisation(*, organisation: Organisation, actor: Actor) -> bool:
     """The company stops: its workspace closes, its API keys stop answering, and every message and
     send of it that has not gone out is cancelled (the worker checks again before each batch)."""
     from careerrelay.mailings.trust import cancel_queued_mail
@@ -190,17 +185,17 @@ def suspend_organisation(*, organisation: Organisation, suspended_by: User | Non
     changed = Organisation.objects.filter(pk=organisation.pk, is_active=True).update(is_active=False)
     cancelled = cancel_queued_mail(organisation)
     if changed:
-        _audit_review(organisation, suspended_by, request, "suspend_organisation", cancelled=cancelled)
+        _audit_review(organisation, actor, "suspend_organisation", cancelled=cancelled)
         if organisation.kind == Organisation.Kind.EMPLOYER:
             _tell_admins(organisation, Kind.EMPLOYER_SUSPENDED)
     return bool(changed)
 
 
 @transaction.atomic
-def reactivate_organisation(*, organisation: Organisation, reactivated_by: User | None = None, request=None) -> bool:
+def reactivate_organisation(*, organisation: Organisation, actor: Actor) -> bool:
     changed = Organisation.objects.filter(pk=organisation.pk, is_active=False).update(is_active=True)
     if changed:
-        _audit_review(organisation, reactivated_by, request, "reactivate_organisation")
+        _audit_review(organisation, actor, "reactivate_organisation")
     return bool(changed)
 
 
@@ -287,21 +282,11 @@ def revoke_invitation(invitation: Invitation) -> None:
     Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(revoked_at=timezone.now())
 
 
-def _actor_kind(actor, organisation: Organisation) -> str:
-    if actor is None:
-        return ActorKind.SYSTEM
-    if actor.is_staff and not Membership.objects.filter(user=actor, organisation=organisation).exists():
-        return ActorKind.STAFF
-    return ActorKind.AGENCY if organisation.kind == Organisation.Kind.AGENCY else ActorKind.EMPLOYER
-
-
-def _audit(action, *, actor, organisation, request, object_type, object_id, **detail):
+def _audit(action, *, actor: Actor, organisation, object_type, object_id, **detail):
     record_event(
         actor=actor,
-        actor_kind=_actor_kind(actor, organisation),
         action=action,
         organisation=organisation,
-        request=request,
         object_type=object_type,
         object_id=object_id,
         **detail,
@@ -309,7 +294,7 @@ def _audit(action, *, actor, organisation, request, object_type, object_id, **de
 
 
 @transaction.atomic
-def change_role(membership: Membership, role: str, *, actor: User | None = None, request=None) -> None:
+def change_role(membership: Membership, role: str, *, actor: Actor) -> None:
     previous = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -317,7 +302,6 @@ def change_role(membership: Membership, role: str, *, actor: User | None = None,
         Action.CHANGE,
         actor=actor,
         organisation=membership.organisation,
-        request=request,
         object_type="organisations.membership",
         object_id=membership.pk,
         user_id=membership.user_id,
@@ -327,7 +311,7 @@ def change_role(membership: Membership, role: str, *, actor: User | None = None,
 
 
 @transaction.atomic
-def remove_member(membership: Membership, *, actor: User | None = None, request=None) -> None:
+def remove_member(membership: Membership, *, actor: Actor) -> None:
     """The member leaves the team, and the API keys they created stop working with them: a key
     outliving its creator's access would be a way back in for someone who has left."""
     organisation = membership.organisation
@@ -338,12 +322,11 @@ def remove_member(membership: Membership, *, actor: User | None = None, request=
         ApiKey.objects.filter(organisation=organisation, created_by_id=membership.user_id, revoked_at__isnull=True)
     )
     for key in keys:
-        revoke_api_key(key, actor=actor, request=request, reason="member_removed")
+        revoke_api_key(key, actor=actor, reason="member_removed")
     _audit(
         Action.DELETE,
         actor=actor,
         organisation=organisation,
-        request=request,
         object_type="organisations.membership",
         object_id=membership.pk,
         user_id=membership.user_id,
@@ -364,20 +347,17 @@ def verified_member_addresses_except(organisation: Organisation, user_id: int) -
 
 
 @transaction.atomic
-def create_api_key(
-    *, organisation: Organisation, name: str, created_by: User | None = None, request=None
-) -> tuple[ApiKey, str]:
+def create_api_key(*, organisation: Organisation, name: str, actor: Actor) -> tuple[ApiKey, str]:
     """Returns the key object and the secret, which is shown once and never stored."""
     prefix = new_token(6)[:8]
     secret = f"cr_{prefix}_{new_token(32)}"
     key = ApiKey.objects.create(
-        organisation=organisation, name=name, prefix=prefix, key_hash=hash_token(secret), created_by=created_by
+        organisation=organisation, name=name, prefix=prefix, key_hash=hash_token(secret), created_by=actor.user
     )
     _audit(
         Action.CHANGE,
-        actor=created_by,
+        actor=actor,
         organisation=organisation,
-        request=request,
         object_type="organisations.apikey",
         object_id=key.pk,
         event="api_key_created",
@@ -387,14 +367,13 @@ def create_api_key(
 
 
 @transaction.atomic
-def revoke_api_key(key: ApiKey, *, actor: User | None = None, request=None, reason: str = "revoked") -> None:
+def revoke_api_key(key: ApiKey, *, actor: Actor, reason: str = "revoked") -> None:
     revoked = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if revoked:
         _audit(
             Action.CHANGE,
             actor=actor,
             organisation=key.organisation,
-            request=request,
             object_type="organisations.apikey",
             object_id=key.pk,
             event="api_key_revoked",

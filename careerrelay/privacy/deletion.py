@@ -31,7 +31,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 
-from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.candidates import resumes
 from careerrelay.candidates.models import Candidate, Consent, IdentityFingerprint, Resume
 from careerrelay.common.japanese import normalize_email
@@ -105,7 +105,7 @@ def _delete_task_rows(addresses: set[str]) -> int:
     return DBTaskResult.objects.filter(query).delete()[0] if query else 0
 
 
-def delete_candidate(candidate: Candidate, *, actor_kind: str = ActorKind.CANDIDATE, request=None, reason="") -> str:
+def delete_candidate(candidate: Candidate, *, actor: Actor, reason="") -> str:
     """Erase the person (see the module docstring). Returns the subject_key that remains."""
     from careerrelay.mailings.models import OutboundEmail
 
@@ -129,11 +129,9 @@ def delete_candidate(candidate: Candidate, *, actor_kind: str = ActorKind.CANDID
             ).update(object_repr=str(subject_key), change_message="")
         Candidate.objects.filter(pk=candidate.pk).delete()
         record_event(
-            actor=getattr(request, "user", None) if actor_kind == ActorKind.STAFF else None,
-            actor_kind=actor_kind,
+            actor=actor,
             action=Action.RETENTION_DELETE if reason == "retention" else Action.DELETE,
             subject_key=subject_key,
-            request=request if actor_kind != ActorKind.SYSTEM else None,
             object_type="candidate",
             files=len(files) + int(had_resume),
             outbox_emails=outbox,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.candidates.models import Candidate
 from careerrelay.candidates.signin import signin_page_url
 from careerrelay.privacy.deletion import delete_candidate, delete_orphaned_resume_files
@@ -80,7 +80,7 @@ def send_reminders(now=None) -> int:
                 language=candidate.language,
             )
             record_event(
-                actor_kind=ActorKind.SYSTEM,
+                actor=Actor.system(),
                 action=Action.RETENTION_REMINDER,
                 subject_key=candidate.public_id,
                 object_type="candidate",
@@ -109,7 +109,7 @@ def delete_expired(now=None) -> list[str]:
                 deletion_claimed_at=now
             ):
                 continue
-            deleted.append(delete_candidate(candidate, actor_kind=ActorKind.SYSTEM, reason="retention"))
+            deleted.append(delete_candidate(candidate, actor=Actor.system(), reason="retention"))
     return deleted
 
 

@@ -10,10 +10,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.candidates import services as candidates
 from careerrelay.candidates.models import Candidate, Consent
-from careerrelay.common.http import client_ip, user_agent
 from careerrelay.organisations.models import Organisation
 from careerrelay.privacy.models import ProvisionRecord, RetentionState, StopUseNotice
 from careerrelay.search import index as search_index
@@ -85,25 +84,17 @@ def outdated_purposes(candidate: Candidate) -> list[str]:
     ]
 
 
-def _request_meta(request):
-    if request is None:
-        return None, ""
-    return client_ip(request), user_agent(request)
-
-
 @transaction.atomic
-def grant_consent(*, candidate: Candidate, purpose: str, request=None) -> Consent:
+def grant_consent(*, candidate: Candidate, purpose: str, actor: Actor) -> Consent:
     """Append a grant under the current notice (also used to renew after the notice changed).
     For agency sharing the person is indexed for search once this commits."""
-    ip, agent = _request_meta(request)
-    consent = candidates.record_consent(candidate, purpose, Consent.Action.GRANT, ip, agent)
+    consent = candidates.record_consent(candidate, purpose, Consent.Action.GRANT, actor.ip, actor.user_agent)
     if purpose == AGENCY_SHARING:
         index_after_commit(candidate.pk)
     record_event(
-        actor_kind=ActorKind.CANDIDATE,
+        actor=actor,
         action=Action.CONSENT_GRANT,
         subject_key=candidate.public_id,
-        request=request,
         object_type="consent",
         object_id=consent.pk,
         purpose=purpose,
@@ -113,7 +104,7 @@ def grant_consent(*, candidate: Candidate, purpose: str, request=None) -> Consen
 
 
 @transaction.atomic
-def withdraw_consent(*, candidate: Candidate, purpose: str, request=None) -> Consent | None:
+def withdraw_consent(*, candidate: Candidate, purpose: str, actor: Actor) -> Consent | None:
     """Append a withdrawal. For agency sharing the profile leaves every agency's search at once
     (its index entry is removed in this transaction) and each organisation that already received the data
     gets a recorded stop-use notice and an email to its members. The account stays.
@@ -123,17 +114,15 @@ def withdraw_consent(*, candidate: Candidate, purpose: str, request=None) -> Con
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if not candidates.has_active_consent(candidate, purpose):
         return None
-    ip, agent = _request_meta(request)
-    consent = candidates.record_consent(candidate, purpose, Consent.Action.WITHDRAW, ip, agent)
+    consent = candidates.record_consent(candidate, purpose, Consent.Action.WITHDRAW, actor.ip, actor.user_agent)
     notified = []
     if purpose == AGENCY_SHARING:
         search_index.remove_candidate(candidate.pk)
         notified = _send_stop_use_notices(candidate)
     record_event(
-        actor_kind=ActorKind.CANDIDATE,
+        actor=actor,
         action=Action.CONSENT_WITHDRAW,
         subject_key=candidate.public_id,
-        request=request,
         object_type="consent",
         object_id=consent.pk,
         purpose=purpose,
@@ -190,22 +179,18 @@ def may_provide(candidate: Candidate) -> bool:
 # --- Provision records -----------------------------------------------------------------------
 
 
-def _actor_kind(organisation: Organisation) -> str:
-    return ActorKind.AGENCY if organisation.kind == Organisation.Kind.AGENCY else ActorKind.EMPLOYER
-
-
 @transaction.atomic
 def record_provision(
     *,
     candidate: Candidate,
     recipient_organisation: Organisation,
-    recipient_user=None,
     items: list[str],
     channel: str,
-    request=None,
+    actor: Actor,
 ) -> ProvisionRecord:
     """Record that `items` of the candidate's data went to `recipient_organisation` (APPI Art. 29)
-    and audit it, in one transaction. Call it BEFORE showing or sending the data, and show
+    and audit it, in one transaction. The actor is the recipient's user who opened it, or the
+    candidate whose answer provided it. Call it BEFORE showing or sending the data, and show
     nothing when it raises ProvisionRefused.
     """
     unknown = set(items) - set(ProvisionRecord.Item.values)
@@ -222,7 +207,7 @@ def record_provision(
         subject_key=candidate.public_id,
         candidate=candidate,
         recipient_organisation=recipient_organisation,
-        recipient_user=recipient_user,
+        recipient_user=actor.user,
         items=list(items),
         purpose=AGENCY_SHARING,
         consent=consent,
@@ -232,12 +217,10 @@ def record_provision(
         channel=channel,
     )
     record_event(
-        actor=recipient_user,
-        actor_kind=_actor_kind(recipient_organisation),
+        actor=actor,
         action=Action.PROVIDE,
         subject_key=candidate.public_id,
         organisation=recipient_organisation,
-        request=request,
         object_type="provision_record",
         object_id=record.pk,
         items=list(items),
@@ -271,19 +254,17 @@ def open_stop_use_notices(organisation: Organisation):
 
 
 @transaction.atomic
-def acknowledge_stop_use_notice(*, notice: StopUseNotice, user, request=None) -> bool:
+def acknowledge_stop_use_notice(*, notice: StopUseNotice, actor: Actor) -> bool:
     """The agency confirms it stopped using the person's data; False when already acknowledged."""
     done = StopUseNotice.objects.filter(pk=notice.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=timezone.now()
     )
     if done:
         record_event(
-            actor=user,
-            actor_kind=_actor_kind(notice.agency),
+            actor=actor,
             action=Action.CHANGE,
             subject_key=notice.subject_key,
             organisation=notice.agency,
-            request=request,
             object_type="stop_use_notice",
             object_id=notice.pk,
             acknowledged=True,

@@ -20,5 +20,6 @@ class RejectionsConfig(AppConfig):
 
     def ready(self):
         # The built-in presets follow presets.py after every deploy's `migrate` (and after a test
-        # database is created or flushed), so no page has to write them.
+        # database is created or flushed), so no page has to write them. A hook into the framework's
+        # migrate command, not domain behaviour: services never rely on signals.
         post_migrate.connect(_sync_presets, sender=self, dispatch_uid="rejections_sync_presets")

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates.models import Consent
 from careerrelay.candidates.services import register_candidate
 from careerrelay.credits.models import LedgerEntry
@@ -41,7 +42,7 @@ def data(employer, owner, django_capture_on_commit_callbacks):
             consents={Consent.Purpose.AGENCY_SHARING},
             ip="203.0.113.9",
         ).candidate
-        create_api_key(organisation=employer, name="ATS", created_by=owner)
+        create_api_key(organisation=employer, name="ATS", actor=Actor.for_user(owner, ActorKind.EMPLOYER))
         invite_member(
             organisation=employer, email="new@yamasaki.example", role="recruiter", invited_by=owner, site_url=""
         )

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from careerrelay.audit.services import Actor
 from careerrelay.candidates.models import Candidate
 from careerrelay.candidates.resumes import save_resume
 from careerrelay.organisations.models import Membership
@@ -24,7 +25,7 @@ def make_candidate(db, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             candidate = CandidateFactory(**fields)
             if consent:
-                privacy.grant_consent(candidate=candidate, purpose=SHARING)
+                privacy.grant_consent(candidate=candidate, purpose=SHARING, actor=Actor.for_candidate(candidate))
         return candidate
 
     return make
@@ -96,17 +97,17 @@ def agency_client(client, agency_owner):
 
 @pytest.fixture
 def agency_secret(agency):
-    _key, secret = create_api_key(organisation=agency, name="CRM")
+    _key, secret = create_api_key(organisation=agency, name="CRM", actor=Actor.system())
     return secret
 
 
 @pytest.fixture
 def pending_secret(pending_agency):
-    _key, secret = create_api_key(organisation=pending_agency, name="CRM")
+    _key, secret = create_api_key(organisation=pending_agency, name="CRM", actor=Actor.system())
     return secret
 
 
 @pytest.fixture
 def employer_secret(employer):
-    _key, secret = create_api_key(organisation=employer, name="ATS")
+    _key, secret = create_api_key(organisation=employer, name="ATS", actor=Actor.system())
     return secret

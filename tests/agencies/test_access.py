@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from careerrelay.agencies import services as agencies
+from careerrelay.audit.services import Actor
 from careerrelay.organisations.models import Invitation, Membership
 from careerrelay.organisations.services import create_api_key, invite_member
 from careerrelay.privacy.models import ProvisionRecord
@@ -17,7 +18,7 @@ def objects(agency, agency_owner, agency_member, candidate, resume):
     job_order = agencies.create_job_order(
         organisation=agency, created_by=agency_owner, data={"client_company": "株式会社A", "title": "Javaエンジニア"}
     )
-    key, _secret = create_api_key(organisation=agency, name="CRM")
+    key, _secret = create_api_key(organisation=agency, name="CRM", actor=Actor.system())
     invitation = invite_member(
         organisation=agency, email="new@mirai.example", role="recruiter", invited_by=agency_owner, site_url=""
     )
@@ -133,7 +134,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, objects, name, me
 
 
 def test_a_suspended_agency_sees_no_candidate(client, agency, agency_owner, candidate):
-    agencies.suspend_agency(organisation=agency)
+    agencies.suspend_agency(organisation=agency, actor=Actor.system())
     client.force_login(agency_owner)
     response = client.get(reverse("agency:candidate", args=[candidate.public_id]))
     assert response.status_code == 403

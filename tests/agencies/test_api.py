@@ -3,6 +3,7 @@
 import pytest
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.deletion import delete_candidate
 from careerrelay.privacy.models import ProvisionRecord
@@ -94,9 +95,9 @@ def test_detail_is_404_json_for_a_candidate_not_visible(client, agency_secret, c
     elif how == "not_a_uuid":
         candidate_id = "12345"
     elif how == "withdrawn":
-        privacy.withdraw_consent(candidate=candidate, purpose=SHARING)
+        privacy.withdraw_consent(candidate=candidate, purpose=SHARING, actor=Actor.for_candidate(candidate))
     elif how == "deleted":
-        delete_candidate(candidate)
+        delete_candidate(candidate, actor=Actor.for_candidate(candidate))
     elif how == "unverified":
         candidate_id = make_candidate(status="pending").public_id
     response = client.get(detail_url(candidate_id), **bearer(agency_secret))
@@ -106,7 +107,7 @@ def test_detail_is_404_json_for_a_candidate_not_visible(client, agency_secret, c
 
 
 def test_withdrawn_consent_leaves_the_search_at_once(client, agency_secret, candidate):
-    privacy.withdraw_consent(candidate=candidate, purpose=SHARING)
+    privacy.withdraw_consent(candidate=candidate, purpose=SHARING, actor=Actor.for_candidate(candidate))
     assert client.get(SEARCH, {"q": "Java"}, **bearer(agency_secret)).json()["total"] == 0
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from careerrelay.agencies.licence import normalize_licence_number, validate_licence_number
 from careerrelay.agencies.models import AgencyProfile
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor
 from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import ApiKey, Membership, Organisation
 from tests.factories import UserFactory
@@ -117,7 +118,7 @@ def test_the_operator_approves_in_the_console_and_it_is_audited(client, pending_
 def test_approving_twice_records_one_event(client, agency):
     from careerrelay.agencies.services import approve_agency
 
-    assert approve_agency(organisation=agency) is False
+    assert approve_agency(organisation=agency, actor=Actor.system()) is False
     assert AuditEvent.objects.filter(detail__operation="approve_agency").count() == 1  # from the fixture
 
 

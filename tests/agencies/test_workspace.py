@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from careerrelay.agencies.models import JobOrder
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.deletion import delete_candidate
 from careerrelay.privacy.models import ProvisionRecord
@@ -105,7 +106,7 @@ def test_a_candidate_without_a_resume_gives_404_and_no_record(agency_client, can
 
 
 def test_withdrawn_consent_hides_the_candidate_from_search_and_profile_at_once(agency_client, candidate):
-    privacy.withdraw_consent(candidate=candidate, purpose=SHARING)
+    privacy.withdraw_consent(candidate=candidate, purpose=SHARING, actor=Actor.for_candidate(candidate))
     search = agency_client.get(reverse("agency:search"), {"q": "Java"})
     assert search.context["page"].total == 0
     profile = agency_client.get(reverse("agency:candidate", args=[candidate.public_id]))
@@ -116,7 +117,7 @@ def test_withdrawn_consent_hides_the_candidate_from_search_and_profile_at_once(a
 
 def test_a_deleted_candidate_is_gone(agency_client, candidate):
     public_id = candidate.public_id
-    delete_candidate(candidate)
+    delete_candidate(candidate, actor=Actor.for_candidate(candidate))
     assert agency_client.get(reverse("agency:search"), {"q": "Java"}).context["page"].total == 0
     response = agency_client.get(reverse("agency:candidate", args=[public_id]))
     assert response.status_code == 404

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor
 from careerrelay.mailings.models import Send
 from careerrelay.organisations.services import create_api_key
 from careerrelay.rejections.services import templates_for_organisation
@@ -17,13 +18,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def employer_auth(employer):
-    return {"HTTP_AUTHORIZATION": f"Bearer {create_api_key(organisation=employer, name='ATS')[1]}"}
+    return {
+        "HTTP_AUTHORIZATION": f"Bearer {create_api_key(organisation=employer, name='ATS', actor=Actor.system())[1]}"
+    }
 
 
 @pytest.fixture
 def agency_auth(db):
     agency, _admin = make_agency("株式会社みらい人材", "13-ユ-300001", "owner@mirai.example")
-    return {"HTTP_AUTHORIZATION": f"Bearer {create_api_key(organisation=agency, name='CRM')[1]}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {create_api_key(organisation=agency, name='CRM', actor=Actor.system())[1]}"}
 
 
 def post(client, url, payload, auth):

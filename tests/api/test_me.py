@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from careerrelay.api.api import api
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.credits.services import record_counted_referral
 from careerrelay.organisations.models import ApiKey, Organisation
 from careerrelay.organisations.services import create_api_key, revoke_api_key
@@ -22,7 +23,7 @@ def bearer(secret):
 
 @pytest.fixture
 def secret(employer, owner):
-    return create_api_key(organisation=employer, name="ATS", created_by=owner)[1]
+    return create_api_key(organisation=employer, name="ATS", actor=Actor.for_user(owner, ActorKind.EMPLOYER))[1]
 
 
 def count_referrals(employer, n):
@@ -105,7 +106,7 @@ def test_a_malformed_or_unknown_key_is_401(client, employer, header):
 
 
 def test_a_revoked_key_is_401(client, employer, secret):
-    revoke_api_key(ApiKey.objects.get(organisation=employer))
+    revoke_api_key(ApiKey.objects.get(organisation=employer), actor=Actor.system())
     assert_unauthorized(client.get("/api/v1/me", **bearer(secret)))
 
 
@@ -116,7 +117,7 @@ def test_a_key_of_a_deactivated_company_is_401(client, employer, secret):
 
 def test_an_agency_key_is_not_an_employer_key(client):
     agency = Organisation.objects.create(kind=Organisation.Kind.AGENCY, name="株式会社ネクストキャリア")
-    _key, secret = create_api_key(organisation=agency, name="agency")
+    _key, secret = create_api_key(organisation=agency, name="agency", actor=Actor.system())
     assert_unauthorized(client.get("/api/v1/me", **bearer(secret)))
 
 

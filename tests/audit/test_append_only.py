@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from careerrelay.audit.models import AuditEvent
-from careerrelay.audit.services import record_event
+from careerrelay.audit.services import Actor, ActorKind, record_event
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.privacy.retention import purge_expired_provision_records
@@ -27,8 +27,7 @@ def sql(statement, params):
 @pytest.fixture
 def event(agency):
     return record_event(
-        actor=UserFactory(),
-        actor_kind="agency",
+        actor=Actor.for_user(UserFactory(), ActorKind.AGENCY),
         action="view",
         organisation=agency,
         subject_key=make_candidate().public_id,
@@ -40,9 +39,9 @@ def record(agency, agency_user):
     return privacy.record_provision(
         candidate=make_candidate(),
         recipient_organisation=agency,
-        recipient_user=agency_user,
         items=["profile"],
         channel="page",
+        actor=Actor.for_user(agency_user, ActorKind.AGENCY),
     )
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.contrib import admin
 
 from careerrelay.audit.models import AuditEvent
-from careerrelay.audit.services import record_event
+from careerrelay.audit.services import Actor, record_event
 from careerrelay.common.tokens import pseudonym
 from careerrelay.privacy import services as privacy
 from tests.factories import CandidateFactory, OperatorFactory
@@ -27,7 +27,7 @@ def operator_client(client, operator):
 @pytest.fixture
 def person(db):
     candidate = CandidateFactory(family_name="監査", status="verified")
-    privacy.grant_consent(candidate=candidate, purpose="agency_sharing")
+    privacy.grant_consent(candidate=candidate, purpose="agency_sharing", actor=Actor.for_candidate(candidate))
     return candidate
 
 
@@ -90,7 +90,7 @@ def test_an_unknown_candidate_id_records_nothing(operator_client):
 
 
 def test_staff_can_filter_the_audit_log_but_nobody_can_edit_it(operator_client, operator, person):
-    record_event(actor_kind="system", action="retention_reminder", subject_key=person.public_id)
+    record_event(actor=Actor.system(), action="retention_reminder", subject_key=person.public_id)
     operator_client.get(f"/operator/candidates/candidate/{person.pk}/change/")
     listing = operator_client.get("/operator/audit/auditevent/", {"actor_kind": "staff", "action": "view"})
     assert listing.status_code == 200

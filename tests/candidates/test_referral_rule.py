@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates import services
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.credits.services import get_balance
@@ -112,7 +113,7 @@ def test_a_registration_farm_is_held_for_review_until_an_operator_releases_it(
     held = Candidate.objects.filter(referral_status="held").first()
     assert held.held_for_review
     assert get_balance(sakura.organisation).counted_referrals == 2
-    assert services.release_from_review(held) == Candidate.Referral.COUNTED
+    assert services.release_from_review(held, actor=Actor(ActorKind.STAFF)) == Candidate.Referral.COUNTED
     assert get_balance(sakura.organisation).counted_referrals == 3
 
 

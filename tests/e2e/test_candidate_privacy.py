@@ -9,6 +9,7 @@ from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates.models import Candidate
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.models import StopUseNotice
@@ -28,9 +29,15 @@ def hanako(live_server, settings, db):
         status="verified",
         job_category="sales",
     )
-    privacy.grant_consent(candidate=candidate, purpose="agency_sharing")
+    privacy.grant_consent(candidate=candidate, purpose="agency_sharing", actor=Actor.for_candidate(candidate))
     agency = EmployerFactory(name="株式会社みらい人材", kind="agency")
-    privacy.record_provision(candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page")
+    privacy.record_provision(
+        candidate=candidate,
+        recipient_organisation=agency,
+        items=["profile"],
+        channel="page",
+        actor=Actor(ActorKind.AGENCY),
+    )
     return candidate
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from careerrelay.audit.services import Actor
 from careerrelay.candidates.models import Consent
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import adjust_credits, get_balance
@@ -44,7 +45,9 @@ def logged_in_page(new_page, live_server, user):
 
 def shared_candidate(**fields):
     candidate = CandidateFactory(status="verified", verified_at=timezone.now(), **fields)
-    privacy.grant_consent(candidate=candidate, purpose=Consent.Purpose.AGENCY_SHARING)
+    privacy.grant_consent(
+        candidate=candidate, purpose=Consent.Purpose.AGENCY_SHARING, actor=Actor.for_candidate(candidate)
+    )
     return candidate
 
 

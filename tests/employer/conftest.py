@@ -1,5 +1,6 @@
 import pytest
 
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.credits.services import adjust_credits
 from careerrelay.organisations.models import Membership
 from careerrelay.organisations.services import create_api_key, invite_member
@@ -14,7 +15,7 @@ def campaign(employer):
 
 @pytest.fixture
 def api_key(employer, owner):
-    return create_api_key(organisation=employer, name="山﨑ATS連携", created_by=owner)[0]
+    return create_api_key(organisation=employer, name="山﨑ATS連携", actor=Actor.for_user(owner, ActorKind.EMPLOYER))[0]
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.organisations.models import ApiKey, Membership
 from careerrelay.organisations.services import create_api_key
 from tests.factories import OperatorFactory
@@ -17,8 +18,12 @@ def bearer(secret):
 
 
 def test_removing_a_member_revokes_the_api_keys_they_created(client, owner_client, employer, owner, member):
-    theirs, their_secret = create_api_key(organisation=employer, name="退職者のスクリプト", created_by=member)
-    _mine, my_secret = create_api_key(organisation=employer, name="会社のATS", created_by=owner)
+    theirs, their_secret = create_api_key(
+        organisation=employer, name="退職者のスクリプト", actor=Actor.for_user(member, ActorKind.EMPLOYER)
+    )
+    _mine, my_secret = create_api_key(
+        organisation=employer, name="会社のATS", actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     assert client.get("/api/v1/me", **bearer(their_secret)).status_code == 200
     membership = Membership.objects.get(user=member, organisation=employer)
 
@@ -62,7 +67,9 @@ def test_creating_and_revoking_a_key_in_the_workspace_is_audited(owner_client, e
 def test_a_membership_deleted_in_the_operator_console_revokes_the_keys_too(client, employer, owner, member):
     operator = OperatorFactory()
     client.force_login(operator)
-    _key, secret = create_api_key(organisation=employer, name="スクリプト", created_by=member)
+    _key, secret = create_api_key(
+        organisation=employer, name="スクリプト", actor=Actor.for_user(member, ActorKind.EMPLOYER)
+    )
     memberships = list(Membership.objects.filter(organisation=employer).order_by("pk"))
     data = {
         "kind": "employer",
@@ -97,7 +104,9 @@ def test_a_membership_deleted_in_the_operator_console_revokes_the_keys_too(clien
 
 def test_a_user_deleted_in_the_operator_console_takes_their_keys_with_them(client, employer, member):
     client.force_login(OperatorFactory())
-    _key, secret = create_api_key(organisation=employer, name="スクリプト", created_by=member)
+    _key, secret = create_api_key(
+        organisation=employer, name="スクリプト", actor=Actor.for_user(member, ActorKind.EMPLOYER)
+    )
     response = client.post(reverse("admin:accounts_user_delete", args=[member.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert client.get("/api/v1/me", **bearer(secret)).status_code == 401
@@ -107,7 +116,7 @@ def test_a_user_deleted_in_the_operator_console_takes_their_keys_with_them(clien
 def test_a_user_who_acted_can_be_deleted_in_the_console_and_their_audit_rows_stay(client, employer, owner):
     # The audit log is append-only (a trigger refuses UPDATE but lets the database clear a deleted
     # actor's link): deleting an account that appears in it must not fail, and no row goes.
-    create_api_key(organisation=employer, name="スクリプト", created_by=owner)
+    create_api_key(organisation=employer, name="スクリプト", actor=Actor.for_user(owner, ActorKind.EMPLOYER))
     acted = AuditEvent.objects.filter(actor_user=owner)
     assert acted.exists()
     owner_id, rows = owner.pk, acted.count()

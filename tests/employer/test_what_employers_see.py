@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.organisations.services import create_api_key
 from careerrelay.relay import services as relay
 from careerrelay.relay.figures import coarse, coarse_part
@@ -56,7 +57,7 @@ def test_one_link_per_applicant_does_not_say_who_registered(owner_client, employ
     assert "誰が登録したかは、企業には表示されません" in html
 
     # The API says the same: null with below_threshold per link, exact totals.
-    secret = create_api_key(organisation=employer, name="ATS", created_by=owner)[1]
+    secret = create_api_key(organisation=employer, name="ATS", actor=Actor.for_user(owner, ActorKind.EMPLOYER))[1]
     body = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     links = {link["name"]: link["counters"] for link in body["relay_links"]}
     hidden = {"value": None, "below_threshold": True}

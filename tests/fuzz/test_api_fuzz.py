@@ -8,6 +8,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from careerrelay.audit.services import Actor
 from careerrelay.mailings.models import Send
 from careerrelay.organisations.services import create_api_key
 from careerrelay.talent.models import Applicant
@@ -34,8 +35,8 @@ def _keep_the_test_connection():
 def keys(employer):
     agency, _admin = make_agency("株式会社ファズ人材", "13-ユ-399999", "owner@fuzz-agency.example")
     return {
-        "employer": create_api_key(organisation=employer, name="ATS")[1],
-        "agency": create_api_key(organisation=agency, name="CRM")[1],
+        "employer": create_api_key(organisation=employer, name="ATS", actor=Actor.system())[1],
+        "agency": create_api_key(organisation=agency, name="CRM", actor=Actor.system())[1],
     }
 
 

@@ -1,5 +1,6 @@
 from django.utils import timezone
 
+from careerrelay.audit.services import Actor
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.privacy import services as privacy
 from tests.factories import CandidateFactory
@@ -10,7 +11,7 @@ SHARING = Consent.Purpose.AGENCY_SHARING
 def make_candidate(**fields):
     fields = {"status": Candidate.Status.VERIFIED, "verified_at": timezone.now(), **fields}
     candidate = CandidateFactory(**fields)
-    privacy.grant_consent(candidate=candidate, purpose=SHARING)
+    privacy.grant_consent(candidate=candidate, purpose=SHARING, actor=Actor.for_candidate(candidate))
     return candidate
 
 

@@ -1,5 +1,6 @@
 from django.utils import timezone
 
+from careerrelay.audit.services import Actor
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.privacy import services as privacy
 from tests.factories import CandidateFactory
@@ -14,5 +15,5 @@ def make_candidate(*, consents=(AGENCY_SHARING,), **fields):
     fields = {"status": Candidate.Status.VERIFIED, "verified_at": timezone.now(), **fields}
     candidate = CandidateFactory(**fields)
     for purpose in consents:
-        privacy.grant_consent(candidate=candidate, purpose=purpose)
+        privacy.grant_consent(candidate=candidate, purpose=purpose, actor=Actor.for_candidate(candidate))
     return candidate

@@ -1,5 +1,6 @@
 import pytest
 
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.mailings.models import OutboundEmail, Send, Suppression
 from careerrelay.organisations.services import create_api_key
 from tests.factories import EmployerFactory
@@ -10,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def auth(employer, owner):
-    return {"HTTP_AUTHORIZATION": f"Bearer {create_api_key(organisation=employer, name='ATS', created_by=owner)[1]}"}
+    _key, secret = create_api_key(organisation=employer, name="ATS", actor=Actor.for_user(owner, ActorKind.EMPLOYER))
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
 def post(client, auth, body):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.mailings import sends, trust
 from careerrelay.mailings.models import OutboundEmail, Send
 from careerrelay.organisations.models import Organisation
@@ -29,7 +30,8 @@ State = OutboundEmail.State
 
 @pytest.fixture
 def auth(employer, owner):
-    return {"HTTP_AUTHORIZATION": f"Bearer {create_api_key(organisation=employer, name='ATS', created_by=owner)[1]}"}
+    _key, secret = create_api_key(organisation=employer, name="ATS", actor=Actor.for_user(owner, ActorKind.EMPLOYER))
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
 @pytest.fixture
@@ -248,12 +250,12 @@ def test_approval_sets_reply_to_to_the_admins_verified_address_and_verifies_the_
     from careerrelay.organisations.services import approve_employer
 
     Organisation.objects.filter(pk=pending.pk).update(work_domain="yamasaki.example")
-    assert approve_employer(organisation=pending, approved_name="株式会社 山﨑製作所")
+    assert approve_employer(organisation=pending, approved_name="株式会社 山﨑製作所", actor=Actor.system())
     pending.refresh_from_db()
     assert pending.reply_to_email == owner.email
     assert pending.approved_name == "株式会社 山﨑製作所"
     assert list(pending.link_domains.values_list("domain", flat=True)) == ["yamasaki.example"]
-    assert not approve_employer(organisation=pending)  # once
+    assert not approve_employer(organisation=pending, actor=Actor.system())  # once
 
 
 def test_an_admin_sets_reply_to_only_to_a_verified_member_address(owner_client, employer, owner):

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.mailings import sends
 from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.services import create_api_key
@@ -43,7 +44,8 @@ def employer_views_of(client, send, auth):
 
 @pytest.fixture
 def auth(employer, owner):
-    return f"Bearer {create_api_key(organisation=employer, name='ATS', created_by=owner)[1]}"
+    actor = Actor.for_user(owner, ActorKind.EMPLOYER)
+    return f"Bearer {create_api_key(organisation=employer, name='ATS', actor=actor)[1]}"
 
 
 def test_the_send_pages_never_say_who_clicked(

@@ -4,6 +4,7 @@ with agencies."""
 
 import pytest
 
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.credits.services import adjust_credits
 from careerrelay.matching import services as matching
 from careerrelay.organisations.models import Membership
@@ -70,12 +71,16 @@ def credits(employer, owner):
 
 @pytest.fixture
 def free_referral(employer, owner, credits):
-    return matching.file_free_referral_request(organisation=employer, user=owner, data=dict(REQUEST_DATA))
+    return matching.file_free_referral_request(
+        organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER), data=dict(REQUEST_DATA)
+    )
 
 
 @pytest.fixture
 def claimed(free_referral, agency, agency_owner):
-    assert matching.claim_request(free_referral=free_referral, agency=agency, user=agency_owner)
+    assert matching.claim_request(
+        free_referral=free_referral, agency=agency, actor=Actor.for_user(agency_owner, ActorKind.AGENCY)
+    )
     free_referral.refresh_from_db()
     return free_referral
 
@@ -84,9 +89,14 @@ def claimed(free_referral, agency, agency_owner):
 def proposal(claimed, agency, agency_owner, candidate):
     """The candidate accepted an interview-committed introduction: the employer has a proposal."""
     introduction = matching.propose_introduction(
-        agency=agency, user=agency_owner, candidate_public_id=candidate.public_id, free_referral=claimed
+        agency=agency,
+        actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
+        candidate_public_id=candidate.public_id,
+        free_referral=claimed,
     )
-    assert matching.respond_to_introduction(candidate=candidate, introduction=introduction, accept=True)
+    assert matching.respond_to_introduction(
+        candidate=candidate, introduction=introduction, accept=True, actor=Actor.for_candidate(candidate)
+    )
     return introduction.proposal
 
 
@@ -99,7 +109,7 @@ def introduce(agency, agency_owner):
         kwargs.setdefault("role", "営業マネージャー")
         return matching.propose_introduction(
             agency=kwargs.pop("agency", agency),
-            user=kwargs.pop("user", agency_owner),
+            actor=Actor.for_user(kwargs.pop("user", agency_owner), ActorKind.AGENCY),
             candidate_public_id=candidate.public_id,
             **kwargs,
         )

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralProposal, Introduction
 from tests.helpers.candidates import sign_in_candidate
@@ -23,13 +24,24 @@ def objects(proposal, introduce, other_candidate, candidate, employer, owner, ag
     second request whose interview the employer confirmed (the only kind it may open as an
     introduction)."""
     fresh = introduce(candidate)
-    second = matching.file_free_referral_request(organisation=employer, user=owner, data=dict(REQUEST_DATA))
-    assert matching.claim_request(free_referral=second, agency=agency, user=agency_owner)
-    confirmed = matching.propose_introduction(
-        agency=agency, user=agency_owner, candidate_public_id=other_candidate.public_id, free_referral=second
+    second = matching.file_free_referral_request(
+        organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER), data=dict(REQUEST_DATA)
     )
-    assert matching.respond_to_introduction(candidate=other_candidate, introduction=confirmed, accept=True)
-    assert matching.confirm_interview(proposal=confirmed.proposal, organisation=employer, user=owner)
+    assert matching.claim_request(
+        free_referral=second, agency=agency, actor=Actor.for_user(agency_owner, ActorKind.AGENCY)
+    )
+    confirmed = matching.propose_introduction(
+        agency=agency,
+        actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
+        candidate_public_id=other_candidate.public_id,
+        free_referral=second,
+    )
+    assert matching.respond_to_introduction(
+        candidate=other_candidate, introduction=confirmed, accept=True, actor=Actor.for_candidate(other_candidate)
+    )
+    assert matching.confirm_interview(
+        proposal=confirmed.proposal, organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     return {
         "proposal": proposal,
         "request": proposal.request,
@@ -231,7 +243,9 @@ def test_anonymous_visitors_and_staff_are_sent_to_the_candidate_sign_in(
 def test_the_free_referral_list_shows_only_open_requests_to_agencies(
     client, objects, other_agency_owner, employer, owner
 ):
-    matching.confirm_interview(proposal=objects["proposal"], organisation=employer, user=owner)
+    matching.confirm_interview(
+        proposal=objects["proposal"], organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     client.force_login(other_agency_owner)
     assert "バックエンドエンジニア" not in client.get(reverse("agency:free_referrals")).text
     assert client.get(reverse("agency:free_referral", args=[objects["request"].public_id])).status_code == 404

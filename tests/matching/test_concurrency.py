@@ -10,6 +10,7 @@ from itertools import accumulate
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.credits.models import AvailableCredits, LedgerEntry
 from careerrelay.credits.services import NoCreditAvailable, get_balance
 from careerrelay.matching import services as matching
@@ -46,7 +47,9 @@ def test_ten_requests_at_once_with_two_credits_reserve_exactly_two(employer, own
     def file(n):
         try:
             matching.file_free_referral_request(
-                organisation=employer, user=owner, data={**REQUEST_DATA, "role": f"エンジニア{n}"}
+                organisation=employer,
+                actor=Actor.for_user(owner, ActorKind.EMPLOYER),
+                data={**REQUEST_DATA, "role": f"エンジニア{n}"},
             )
         except NoCreditAvailable:
             return "refused"
@@ -87,7 +90,10 @@ def test_the_same_proposal_confirmed_at_once_consumes_one_credit(employer, owner
     users = [owner, member] * 4
 
     outcomes = at_once(
-        lambda user: matching.confirm_interview(proposal=proposal, organisation=employer, user=user), users
+        lambda user: matching.confirm_interview(
+            proposal=proposal, organisation=employer, actor=Actor.for_user(user, ActorKind.EMPLOYER)
+        ),
+        users,
     )
 
     assert sorted(outcomes) == [False] * 7 + [True]
@@ -104,7 +110,9 @@ def test_confirmation_racing_the_deadline_job_settles_the_credit_once(employer, 
 
     def act(what):
         if what == "confirm":
-            return matching.confirm_interview(proposal=proposal, organisation=employer, user=owner)
+            return matching.confirm_interview(
+                proposal=proposal, organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+            )
         return matching.expire_due_requests(today=day_after)
 
     at_once(act, ["confirm", "expire", "expire", "confirm"])
@@ -120,7 +128,12 @@ def test_two_agencies_claiming_at_once_one_wins(free_referral, agency, agency_ow
     pairs = [(agency, agency_owner), (other_agency, other_agency_owner)] * 3
 
     outcomes = at_once(
-        lambda pair: (pair[0].pk, matching.claim_request(free_referral=free_referral, agency=pair[0], user=pair[1])),
+        lambda pair: (
+            pair[0].pk,
+            matching.claim_request(
+                free_referral=free_referral, agency=pair[0], actor=Actor.for_user(pair[1], ActorKind.AGENCY)
+            ),
+        ),
         pairs,
     )
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.credits.models import AvailableCredits, LedgerEntry
 from careerrelay.credits.services import NoCreditAvailable, get_balance
 from careerrelay.mailings.models import OutboundEmail
@@ -80,9 +81,13 @@ def test_invalid_input_is_a_field_error(owner_client, credits):
 
 def test_the_third_request_with_two_credits_is_refused(employer, owner, credits):
     for _ in range(2):
-        matching.file_free_referral_request(organisation=employer, user=owner, data=dict(REQUEST_DATA))
+        matching.file_free_referral_request(
+            organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER), data=dict(REQUEST_DATA)
+        )
     with pytest.raises(NoCreditAvailable):
-        matching.file_free_referral_request(organisation=employer, user=owner, data=dict(REQUEST_DATA))
+        matching.file_free_referral_request(
+            organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER), data=dict(REQUEST_DATA)
+        )
     assert FreeReferralRequest.objects.count() == 2
     assert get_balance(employer).credits_available == 0
 
@@ -118,25 +123,40 @@ def test_the_database_refuses_a_second_reservation_or_settlement_for_one_request
 
 
 def test_one_agency_at_a_time_holds_a_request(free_referral, agency, agency_owner, other_agency, other_agency_owner):
-    assert matching.claim_request(free_referral=free_referral, agency=agency, user=agency_owner)
-    assert not matching.claim_request(free_referral=free_referral, agency=other_agency, user=other_agency_owner)
+    assert matching.claim_request(
+        free_referral=free_referral, agency=agency, actor=Actor.for_user(agency_owner, ActorKind.AGENCY)
+    )
+    assert not matching.claim_request(
+        free_referral=free_referral, agency=other_agency, actor=Actor.for_user(other_agency_owner, ActorKind.AGENCY)
+    )
     free_referral.refresh_from_db()
     assert free_referral.claimed_by == agency
-    assert matching.release_claim(free_referral=free_referral, agency=agency, user=agency_owner)
-    assert matching.claim_request(free_referral=free_referral, agency=other_agency, user=other_agency_owner)
+    assert matching.release_claim(
+        free_referral=free_referral, agency=agency, actor=Actor.for_user(agency_owner, ActorKind.AGENCY)
+    )
+    assert matching.claim_request(
+        free_referral=free_referral, agency=other_agency, actor=Actor.for_user(other_agency_owner, ActorKind.AGENCY)
+    )
 
 
 def test_a_lapsed_claim_lets_another_agency_claim(
     free_referral, agency, agency_owner, other_agency, other_agency_owner, candidate
 ):
-    assert matching.claim_request(free_referral=free_referral, agency=agency, user=agency_owner)
+    assert matching.claim_request(
+        free_referral=free_referral, agency=agency, actor=Actor.for_user(agency_owner, ActorKind.AGENCY)
+    )
     FreeReferralRequest.objects.filter(pk=free_referral.pk).update(
         claim_expires_at=timezone.now() - timedelta(seconds=1)
     )
-    assert matching.claim_request(free_referral=free_referral, agency=other_agency, user=other_agency_owner)
+    assert matching.claim_request(
+        free_referral=free_referral, agency=other_agency, actor=Actor.for_user(other_agency_owner, ActorKind.AGENCY)
+    )
     with pytest.raises(matching.MatchingError) as refused:
         matching.propose_introduction(
-            agency=agency, user=agency_owner, candidate_public_id=candidate.public_id, free_referral=free_referral
+            agency=agency,
+            actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
+            candidate_public_id=candidate.public_id,
+            free_referral=free_referral,
         )
     assert refused.value.code == "not_claimed"
 
@@ -146,11 +166,17 @@ def test_only_the_claiming_agency_proposes_and_the_introduction_commits_to_an_in
 ):
     with pytest.raises(matching.MatchingError) as refused:
         matching.propose_introduction(
-            agency=other_agency, user=other_agency_owner, candidate_public_id=candidate.public_id, free_referral=claimed
+            agency=other_agency,
+            actor=Actor.for_user(other_agency_owner, ActorKind.AGENCY),
+            candidate_public_id=candidate.public_id,
+            free_referral=claimed,
         )
     assert refused.value.code == "not_claimed"
     introduction = matching.propose_introduction(
-        agency=agency, user=agency_owner, candidate_public_id=candidate.public_id, free_referral=claimed
+        agency=agency,
+        actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
+        candidate_public_id=candidate.public_id,
+        free_referral=claimed,
     )
     assert (introduction.company, introduction.company_name, introduction.role) == (
         employer,
@@ -220,9 +246,14 @@ def test_declining_needs_a_reason_and_lets_the_agency_propose_again(
     assert proposal.request.state == State.OPEN
     assert LedgerEntry.objects.filter(kind__in=[Kind.CREDIT_CONSUMED, Kind.CREDIT_RETURNED]).count() == 0
     second = matching.propose_introduction(
-        agency=agency, user=agency_owner, candidate_public_id=other_candidate.public_id, free_referral=proposal.request
+        agency=agency,
+        actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
+        candidate_public_id=other_candidate.public_id,
+        free_referral=proposal.request,
     )
-    matching.respond_to_introduction(candidate=other_candidate, introduction=second, accept=True)
+    matching.respond_to_introduction(
+        candidate=other_candidate, introduction=second, accept=True, actor=Actor.for_candidate(other_candidate)
+    )
     assert second.proposal.state == FreeReferralProposal.State.PENDING
 
 
@@ -244,7 +275,9 @@ def test_the_expiry_job_returns_the_credit_once_even_when_run_twice(employer, pr
     assert get_balance(employer).credits_available == 2
     assert OutboundEmail.objects.filter(to_email=owner.email, template="matching_free_referral_expired").count() == 1
     # A proposal of an expired request can no longer be confirmed.
-    assert not matching.confirm_interview(proposal=proposal, organisation=employer, user=owner)
+    assert not matching.confirm_interview(
+        proposal=proposal, organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     assert LedgerEntry.objects.filter(kind=Kind.CREDIT_CONSUMED).count() == 0
 
 
@@ -256,7 +289,9 @@ def test_the_worker_loop_runs_the_expiry(employer, free_referral):
 
 
 def test_every_step_writes_ledger_and_audit(employer, owner, proposal):
-    matching.confirm_interview(proposal=proposal, organisation=employer, user=owner)
+    matching.confirm_interview(
+        proposal=proposal, organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     assert kinds(employer) == [(Kind.ADJUSTMENT, 2), (Kind.CREDIT_RESERVED, -1), (Kind.CREDIT_CONSUMED, 0)]
     operations = list(
         AuditEvent.objects.filter(object_type__in=["free_referral_request", "introduction"])
@@ -278,11 +313,13 @@ def test_past_the_deadline_nothing_is_confirmed_or_proposed_even_before_the_job_
 ):
     FreeReferralRequest.objects.filter(pk=proposal.request_id).update(deadline=timezone.localdate() - timedelta(days=1))
     proposal.request.refresh_from_db()
-    assert not matching.confirm_interview(proposal=proposal, organisation=employer, user=owner)
+    assert not matching.confirm_interview(
+        proposal=proposal, organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     with pytest.raises(matching.MatchingError) as refused:
         matching.propose_introduction(
             agency=agency,
-            user=agency_owner,
+            actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
             candidate_public_id=other_candidate.public_id,
             free_referral=proposal.request,
         )

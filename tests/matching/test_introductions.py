@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates.models import Consent
 from careerrelay.mailings.models import OutboundEmail
 from careerrelay.matching import services as matching
@@ -61,9 +62,14 @@ def test_accepting_an_introduction_to_a_platform_company_provides_to_that_compan
     claimed, agency, agency_owner, candidate, employer
 ):
     introduction = matching.propose_introduction(
-        agency=agency, user=agency_owner, candidate_public_id=candidate.public_id, free_referral=claimed
+        agency=agency,
+        actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
+        candidate_public_id=candidate.public_id,
+        free_referral=claimed,
     )
-    assert matching.respond_to_introduction(candidate=candidate, introduction=introduction, accept=True)
+    assert matching.respond_to_introduction(
+        candidate=candidate, introduction=introduction, accept=True, actor=Actor.for_candidate(candidate)
+    )
     record = ProvisionRecord.objects.get(channel=ProvisionRecord.Channel.INTRODUCTION)
     assert record.recipient_organisation == employer
     assert (
@@ -84,7 +90,9 @@ def test_declining_provides_nothing_and_cannot_be_answered_twice(client, introdu
 
 def test_acceptance_is_refused_when_the_candidate_withdrew_consent_meanwhile(client, introduce, candidate):
     introduction = introduce(candidate)
-    privacy.withdraw_consent(candidate=candidate, purpose=Consent.Purpose.AGENCY_SHARING)
+    privacy.withdraw_consent(
+        candidate=candidate, purpose=Consent.Purpose.AGENCY_SHARING, actor=Actor.for_candidate(candidate)
+    )
     sign_in_candidate(client, candidate)
     client.post(reverse("candidate:introduction_accept", args=[introduction.public_id]))
     introduction.refresh_from_db()
@@ -93,7 +101,9 @@ def test_acceptance_is_refused_when_the_candidate_withdrew_consent_meanwhile(cli
 
 
 def test_an_agency_can_only_introduce_candidates_it_may_see(introduce, candidate, pending_agency, other_agency):
-    privacy.withdraw_consent(candidate=candidate, purpose=Consent.Purpose.AGENCY_SHARING)
+    privacy.withdraw_consent(
+        candidate=candidate, purpose=Consent.Purpose.AGENCY_SHARING, actor=Actor.for_candidate(candidate)
+    )
     with pytest.raises(matching.MatchingError) as refused:
         introduce(candidate)
     assert refused.value.code == "candidate_not_visible"
@@ -115,7 +125,9 @@ def test_the_same_person_is_not_introduced_twice_for_one_job_order(introduce, ca
 
 def test_stages_after_acceptance_record_who_and_when(introduce, candidate, agency, agency_owner):
     introduction = introduce(candidate)
-    matching.respond_to_introduction(candidate=candidate, introduction=introduction, accept=True)
+    matching.respond_to_introduction(
+        candidate=candidate, introduction=introduction, accept=True, actor=Actor.for_candidate(candidate)
+    )
     from django.utils import timezone
 
     when = timezone.now() + timezone.timedelta(days=3)
@@ -125,7 +137,13 @@ def test_stages_after_acceptance_record_who_and_when(introduce, candidate, agenc
         (Stage.OFFER, {}),
         (Stage.HIRED, {}),
     ]:
-        assert matching.change_stage(introduction=introduction, stage=stage, agency=agency, user=agency_owner, **kwargs)
+        assert matching.change_stage(
+            introduction=introduction,
+            stage=stage,
+            agency=agency,
+            actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
+            **kwargs,
+        )
     introduction.refresh_from_db()
     assert introduction.stage == Stage.HIRED
     events = list(introduction.events.all())
@@ -139,22 +157,39 @@ def test_stages_after_acceptance_record_who_and_when(introduce, candidate, agenc
     ]
     assert events[2].actor_user == agency_owner and events[2].interview_at == when
     # Once hired, nothing moves it back.
-    assert not matching.change_stage(introduction=introduction, stage=Stage.WITHDRAWN, agency=agency, user=agency_owner)
+    assert not matching.change_stage(
+        introduction=introduction,
+        stage=Stage.WITHDRAWN,
+        agency=agency,
+        actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
+    )
 
 
 def test_a_stage_cannot_be_skipped_or_set_before_acceptance(introduce, candidate, agency, agency_owner):
     introduction = introduce(candidate)
     assert not matching.change_stage(
-        introduction=introduction, stage=Stage.INTERVIEWED, agency=agency, user=agency_owner
+        introduction=introduction,
+        stage=Stage.INTERVIEWED,
+        agency=agency,
+        actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
     )
-    matching.respond_to_introduction(candidate=candidate, introduction=introduction, accept=True)
-    assert not matching.change_stage(introduction=introduction, stage=Stage.HIRED, agency=agency, user=agency_owner)
+    matching.respond_to_introduction(
+        candidate=candidate, introduction=introduction, accept=True, actor=Actor.for_candidate(candidate)
+    )
+    assert not matching.change_stage(
+        introduction=introduction,
+        stage=Stage.HIRED,
+        agency=agency,
+        actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
+    )
     assert IntroductionEvent.objects.filter(introduction=introduction).count() == 2
 
 
 def test_the_candidate_may_withdraw_after_accepting(client, introduce, candidate):
     introduction = introduce(candidate)
-    matching.respond_to_introduction(candidate=candidate, introduction=introduction, accept=True)
+    matching.respond_to_introduction(
+        candidate=candidate, introduction=introduction, accept=True, actor=Actor.for_candidate(candidate)
+    )
     sign_in_candidate(client, candidate)
     assert (
         "選考を辞退する" in client.get(reverse("candidate:introduction_withdraw", args=[introduction.public_id])).text
@@ -168,15 +203,22 @@ def test_each_party_sees_the_history_as_far_as_it_may(
     client, introduce, candidate, agency, agency_owner, employer, owner, claimed
 ):
     introduction = matching.propose_introduction(
-        agency=agency, user=agency_owner, candidate_public_id=candidate.public_id, free_referral=claimed
+        agency=agency,
+        actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
+        candidate_public_id=candidate.public_id,
+        free_referral=claimed,
     )
-    matching.respond_to_introduction(candidate=candidate, introduction=introduction, accept=True)
-    matching.confirm_interview(proposal=introduction.proposal, organisation=employer, user=owner)
+    matching.respond_to_introduction(
+        candidate=candidate, introduction=introduction, accept=True, actor=Actor.for_candidate(candidate)
+    )
+    matching.confirm_interview(
+        proposal=introduction.proposal, organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     matching.change_stage(
         introduction=introduction,
         stage=Stage.INTERVIEWED,
         agency=agency,
-        user=agency_owner,
+        actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
         note="社内メモ:年収交渉に注意",
     )
 
@@ -200,7 +242,10 @@ def test_the_company_sees_nothing_of_an_introduction_the_candidate_has_not_accep
     client, claimed, agency, agency_owner, candidate, owner
 ):
     introduction = matching.propose_introduction(
-        agency=agency, user=agency_owner, candidate_public_id=candidate.public_id, free_referral=claimed
+        agency=agency,
+        actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
+        candidate_public_id=candidate.public_id,
+        free_referral=claimed,
     )
     client.force_login(owner)
     assert client.get(reverse("employer:company_introduction", args=[introduction.public_id])).status_code == 404
@@ -227,7 +272,9 @@ def test_the_agency_introduces_from_the_candidate_page(client, agency_owner, can
 
 def test_the_agency_records_a_stage_on_its_page(client, introduce, candidate, agency_owner):
     introduction = introduce(candidate)
-    matching.respond_to_introduction(candidate=candidate, introduction=introduction, accept=True)
+    matching.respond_to_introduction(
+        candidate=candidate, introduction=introduction, accept=True, actor=Actor.for_candidate(candidate)
+    )
     client.force_login(agency_owner)
     url = reverse("agency:introduction_stage", args=[introduction.public_id])
     missing_date = client.post(url, {"stage": "interview_scheduled"})
@@ -261,6 +308,6 @@ def test_a_deleted_candidate_takes_their_introductions_along(introduce, candidat
     from careerrelay.privacy.deletion import delete_candidate
 
     introduce(candidate)
-    delete_candidate(candidate=candidate)
+    delete_candidate(candidate=candidate, actor=Actor.for_candidate(candidate))
     assert Introduction.objects.count() == 0
     assert IntroductionEvent.objects.count() == 0

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from careerrelay.accounts.models import User
 from careerrelay.agencies.services import approve_agency
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.credits.services import record_counted_referral
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralRequest, Introduction
@@ -286,7 +287,7 @@ def test_a_kind_switched_off_sends_no_email_but_stays_in_the_list(
     second = make_candidate(family_name="佐藤", given_name="三郎", email="saburo@example.jp")
     introduction = matching.propose_introduction(
         agency=proposal.agency,
-        user=proposal.agency.memberships.get().user,
+        actor=Actor.for_user(proposal.agency.memberships.get().user, ActorKind.AGENCY),
         candidate_public_id=second.public_id,
         free_referral=proposal.request,
     )
@@ -334,5 +335,5 @@ def test_an_agency_that_signed_up_in_english_is_told_of_its_approval_in_english(
     admin = User.objects.get(email="admin@hikari.example")
     assert admin.language == "en"
     with delivered():
-        approve_agency(organisation=admin.memberships.get().organisation)
+        approve_agency(organisation=admin.memberships.get().organisation, actor=Actor.system())
     assert subjects(smtp_server, admin.email)[-1] == "[CareerRelay] Your agency has been approved"

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.matching import services as matching
 from careerrelay.privacy.export import export_candidate, readable_export
 
@@ -12,9 +13,15 @@ def test_the_candidates_export_lists_their_introductions_without_the_agencys_not
     introduce, candidate, agency, agency_owner
 ):
     introduction = introduce(candidate, message="ぜひご検討ください。")
-    matching.respond_to_introduction(candidate=candidate, introduction=introduction, accept=True)
+    matching.respond_to_introduction(
+        candidate=candidate, introduction=introduction, accept=True, actor=Actor.for_candidate(candidate)
+    )
     matching.change_stage(
-        introduction=introduction, stage="not_hired", agency=agency, user=agency_owner, note="社内だけのメモ"
+        introduction=introduction,
+        stage="not_hired",
+        agency=agency,
+        actor=Actor.for_user(agency_owner, ActorKind.AGENCY),
+        note="社内だけのメモ",
     )
     data = export_candidate(candidate)
     text = json.dumps(data, ensure_ascii=False, default=str)

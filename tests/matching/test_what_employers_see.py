@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
 from careerrelay.mailings.models import OutboundEmail
@@ -105,7 +106,9 @@ def test_after_the_candidate_withdraws_the_employer_sees_nothing_of_them(owner_c
 
 
 def test_a_withdrawal_after_the_confirmation_hides_the_person_again(owner_client, proposal, employer, owner, candidate):
-    assert matching.confirm_interview(proposal=proposal, organisation=employer, user=owner)
+    assert matching.confirm_interview(
+        proposal=proposal, organisation=employer, actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     assert "hanako.takahashi@example.jp" in request_page(owner_client, proposal).text
     withdraw = reverse("candidate:introduction_withdraw", args=[proposal.introduction.public_id])
     assert sign_in_candidate(Client(), candidate).post(withdraw).status_code == 302
@@ -143,7 +146,11 @@ def test_the_service_refuses_a_decline_without_a_listed_reason(proposal, employe
     for category, reason in [("", "理由"), ("made-up", "理由"), ("skills", "  ")]:
         with pytest.raises(matching.MatchingError):
             matching.decline_proposal(
-                proposal=proposal, organisation=employer, user=owner, category=category, reason=reason
+                proposal=proposal,
+                organisation=employer,
+                actor=Actor.for_user(owner, ActorKind.EMPLOYER),
+                category=category,
+                reason=reason,
             )
     proposal.refresh_from_db()
     assert proposal.state == FreeReferralProposal.State.PENDING
@@ -166,11 +173,13 @@ def propose_someone(proposal, n):
     person = make_candidate(family_name="佐藤", given_name=f"候補{n}", email=f"candidate{n}@example.jp")
     introduction = matching.propose_introduction(
         agency=agency,
-        user=agency.memberships.get().user,
+        actor=Actor.for_user(agency.memberships.get().user, ActorKind.AGENCY),
         candidate_public_id=person.public_id,
         free_referral=proposal.request,
     )
-    assert matching.respond_to_introduction(candidate=person, introduction=introduction, accept=True)
+    assert matching.respond_to_introduction(
+        candidate=person, introduction=introduction, accept=True, actor=Actor.for_candidate(person)
+    )
     return introduction.proposal
 
 

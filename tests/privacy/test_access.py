@@ -6,6 +6,7 @@ import json
 import pytest
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.privacy import services as privacy
 from tests.helpers.candidates import sign_in_candidate
@@ -31,7 +32,13 @@ ACTIONS = [
 
 @pytest.fixture
 def shared(candidate, agency):
-    privacy.record_provision(candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page")
+    privacy.record_provision(
+        candidate=candidate,
+        recipient_organisation=agency,
+        items=["profile"],
+        channel="page",
+        actor=Actor(ActorKind.AGENCY),
+    )
     return candidate
 
 

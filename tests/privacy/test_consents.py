@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates.models import Consent
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.models import ProvisionRecord, StopUseNotice
@@ -40,7 +41,11 @@ def test_withdrawing_agency_sharing_hides_the_profile_from_every_agency_and_noti
     untouched_agency = EmployerFactory(name="株式会社関係なし", kind="agency")
     for recipient in (agency, second_agency):
         privacy.record_provision(
-            candidate=candidate, recipient_organisation=recipient, items=["profile"], channel="page"
+            candidate=candidate,
+            recipient_organisation=recipient,
+            items=["profile"],
+            channel="page",
+            actor=Actor(ActorKind.AGENCY),
         )
     assert list(privacy.agency_visible_candidates()) == [candidate]
     mail.outbox.clear()
@@ -67,7 +72,13 @@ def test_withdrawing_agency_sharing_hides_the_profile_from_every_agency_and_noti
     ]
     assert AuditEvent.objects.filter(action="consent_withdraw", subject_key=candidate.public_id).count() == 1
     with pytest.raises(privacy.ProvisionRefused):
-        privacy.record_provision(candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page")
+        privacy.record_provision(
+            candidate=candidate,
+            recipient_organisation=agency,
+            items=["profile"],
+            channel="page",
+            actor=Actor(ActorKind.AGENCY),
+        )
 
 
 def test_the_withdrawal_message_mentions_stop_notices_only_when_someone_had_the_profile(
@@ -78,7 +89,13 @@ def test_the_withdrawal_message_mentions_stop_notices_only_when_someone_had_the_
     assert "利用の停止を求める通知を送りました" not in response.text
 
     candidate_client.post(f"/me/consents/{AGENCY_SHARING}/grant/")
-    privacy.record_provision(candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page")
+    privacy.record_provision(
+        candidate=candidate,
+        recipient_organisation=agency,
+        items=["profile"],
+        channel="page",
+        actor=Actor(ActorKind.AGENCY),
+    )
     response = candidate_client.post("/me/consents/agency_sharing/withdraw/", follow=True)
     assert "すでに情報を受け取った会社には、利用の停止を求める通知を送りました。" in response.text
     assert "停止の通知は送っていません" not in response.text
@@ -141,7 +158,13 @@ def test_after_a_notice_change_nothing_is_shared_until_the_candidate_consents_ag
     assert privacy.needs_reconsent(candidate)
     assert list(privacy.agency_visible_candidates()) == []
     with pytest.raises(privacy.ProvisionRefused):
-        privacy.record_provision(candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page")
+        privacy.record_provision(
+            candidate=candidate,
+            recipient_organisation=agency,
+            items=["profile"],
+            channel="page",
+            actor=Actor(ActorKind.AGENCY),
+        )
     assert ProvisionRecord.objects.count() == 0
 
 
@@ -159,7 +182,11 @@ def test_reconsent_page_records_a_grant_under_the_new_notice(notice_changed, can
     assert latest.notice_version == "2027-04-01"
     assert list(privacy.agency_visible_candidates()) == [candidate]
     record = privacy.record_provision(
-        candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page"
+        candidate=candidate,
+        recipient_organisation=agency,
+        items=["profile"],
+        channel="page",
+        actor=Actor(ActorKind.AGENCY),
     )
     assert record.consent_notice_version == "2027-04-01"
 
@@ -192,11 +219,21 @@ def test_the_next_page_after_sign_in_asks_for_the_new_consent_first(notice_chang
 
 
 def test_an_agency_acknowledges_a_stop_use_notice_once(candidate, agency, agency_user):
-    privacy.record_provision(candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page")
-    privacy.withdraw_consent(candidate=candidate, purpose=AGENCY_SHARING)
+    privacy.record_provision(
+        candidate=candidate,
+        recipient_organisation=agency,
+        items=["profile"],
+        channel="page",
+        actor=Actor(ActorKind.AGENCY),
+    )
+    privacy.withdraw_consent(candidate=candidate, purpose=AGENCY_SHARING, actor=Actor.for_candidate(candidate))
     notice = privacy.open_stop_use_notices(agency).get()
-    assert privacy.acknowledge_stop_use_notice(notice=notice, user=agency_user) is True
-    assert privacy.acknowledge_stop_use_notice(notice=notice, user=agency_user) is False
+    assert (
+        privacy.acknowledge_stop_use_notice(notice=notice, actor=Actor.for_user(agency_user, ActorKind.AGENCY)) is True
+    )
+    assert (
+        privacy.acknowledge_stop_use_notice(notice=notice, actor=Actor.for_user(agency_user, ActorKind.AGENCY)) is False
+    )
     assert privacy.open_stop_use_notices(agency).count() == 0
     event = AuditEvent.objects.get(object_type="stop_use_notice")
     assert (event.actor_user, event.subject_key) == (agency_user, candidate.public_id)

@@ -17,6 +17,7 @@ from django.db import connection, models, transaction
 from django.test import Client
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates import profiles, resumes, signin
 from careerrelay.candidates.models import Candidate, IdentityFingerprint, WorkHistory
 from careerrelay.credits.models import LedgerEntry
@@ -142,7 +143,11 @@ def person(client, employer, settings, django_capture_on_commit_callbacks):
 
     agency = EmployerFactory(name="株式会社受け取り人材", kind="agency")
     privacy.record_provision(
-        candidate=candidate, recipient_organisation=agency, items=["profile", "contact", "resume"], channel="page"
+        candidate=candidate,
+        recipient_organisation=agency,
+        items=["profile", "contact", "resume"],
+        channel="page",
+        actor=Actor(ActorKind.AGENCY),
     )
     sign_in_candidate(client, candidate)
     assert client.post("/me/data/export.json").status_code == 200
@@ -211,10 +216,10 @@ def test_the_search_entry_leaves_with_the_deletion_and_a_rollback_keeps_both(
     person, settings, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        privacy.grant_consent(candidate=person, purpose="agency_sharing")
+        privacy.grant_consent(candidate=person, purpose="agency_sharing", actor=Actor.for_candidate(person))
     assert SearchDocument.objects.filter(candidate_id=person.pk).exists()
     with pytest.raises(RuntimeError), transaction.atomic():
-        delete_candidate(person)
+        delete_candidate(person, actor=Actor.for_candidate(person))
         assert not SearchDocument.objects.filter(candidate_id=person.pk).exists()
         assert not Posting.objects.filter(document_id=person.pk).exists()
         raise RuntimeError("the request failed after the deletion")

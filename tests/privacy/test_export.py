@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates import profiles, resumes
 from careerrelay.privacy import services as privacy
 
@@ -34,7 +35,13 @@ def rich_candidate(candidate, agency, django_capture_on_commit_callbacks):
             candidate=candidate,
             upload=SimpleUploadedFile("職務経歴書.pdf", b"%PDF-1.7\nbody\n%%EOF\n", "application/pdf"),
         )
-    privacy.record_provision(candidate=candidate, recipient_organisation=agency, items=["profile"], channel="page")
+    privacy.record_provision(
+        candidate=candidate,
+        recipient_organisation=agency,
+        items=["profile"],
+        channel="page",
+        actor=Actor(ActorKind.AGENCY),
+    )
     return candidate
 
 

@@ -1,5 +1,6 @@
 import pytest
 
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.organisations.services import create_api_key
 from careerrelay.rejections.services import create_template
 from tests.factories import EmployerFactory
@@ -13,7 +14,7 @@ def bearer(secret):
 
 @pytest.fixture
 def secret(employer, owner):
-    return create_api_key(organisation=employer, name="ATS", created_by=owner)[1]
+    return create_api_key(organisation=employer, name="ATS", actor=Actor.for_user(owner, ActorKind.EMPLOYER))[1]
 
 
 def test_it_lists_presets_and_the_companys_own_templates(client, employer, secret):

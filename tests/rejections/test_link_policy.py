@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.mailings import sends
 from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import LinkDomain
@@ -132,7 +133,8 @@ def test_rendering_keeps_our_relay_link_as_a_button(employer):
 def api_key(employer, owner):
     from careerrelay.organisations.services import create_api_key
 
-    return {"HTTP_AUTHORIZATION": f"Bearer {create_api_key(organisation=employer, name='ATS', created_by=owner)[1]}"}
+    _key, secret = create_api_key(organisation=employer, name="ATS", actor=Actor.for_user(owner, ActorKind.EMPLOYER))
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
 def test_the_api_refuses_a_template_with_a_tracking_pixel_and_saves_nothing(client, api_key, employer):

@@ -11,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from careerrelay.audit.services import Actor
 from careerrelay.candidates import profiles
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.privacy import services as privacy
@@ -29,7 +30,7 @@ def make_candidate(django_capture_on_commit_callbacks, *, consent=True, **fields
     with django_capture_on_commit_callbacks(execute=True):
         candidate = CandidateFactory(**fields)
         if consent:
-            privacy.grant_consent(candidate=candidate, purpose=SHARING)
+            privacy.grant_consent(candidate=candidate, purpose=SHARING, actor=Actor.for_candidate(candidate))
     return candidate
 
 
@@ -78,12 +79,12 @@ def test_a_profile_change_is_searchable_after_it_commits(django_capture_on_commi
 def test_withdrawing_consent_removes_the_candidate_in_the_same_transaction(django_capture_on_commit_callbacks):
     candidate = make_candidate(django_capture_on_commit_callbacks, summary="COBOLの保守")
     with django_capture_on_commit_callbacks(execute=False):
-        privacy.withdraw_consent(candidate=candidate, purpose=SHARING)
+        privacy.withdraw_consent(candidate=candidate, purpose=SHARING, actor=Actor.for_candidate(candidate))
         # Before the commit's callbacks run, the rows are already gone.
         assert Posting.objects.filter(document_id=candidate.pk).count() == 0
     assert found("COBOL") == []
     with django_capture_on_commit_callbacks(execute=True):
-        privacy.grant_consent(candidate=candidate, purpose=SHARING)
+        privacy.grant_consent(candidate=candidate, purpose=SHARING, actor=Actor.for_candidate(candidate))
     assert found("COBOL") == [candidate.pk]
 
 
@@ -93,7 +94,7 @@ def test_a_notice_change_hides_everyone_until_they_consent_again(django_capture_
     assert found("Haskell") == []
     assert search_candidates(q="Haskell").total == 0
     with django_capture_on_commit_callbacks(execute=True):
-        privacy.grant_consent(candidate=candidate, purpose=SHARING)
+        privacy.grant_consent(candidate=candidate, purpose=SHARING, actor=Actor.for_candidate(candidate))
     # The consent is recorded under the notice text the code knows; visible again only if that
     # is the current one, which is what agency_visible_candidates() decides.
     assert found("Haskell") == list(privacy.agency_visible_candidates().values_list("pk", flat=True))
@@ -108,7 +109,7 @@ def test_deletion_leaves_no_term_of_the_person_in_the_index(django_capture_on_co
     )
     assert Posting.objects.filter(term="zyxwvlang").count() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        delete_candidate(candidate)
+        delete_candidate(candidate, actor=Actor.for_candidate(candidate))
     assert found("Zyxwvlang") == []
     assert found("Java") == [other.pk]
     assert SearchDocument.objects.filter(candidate_id=candidate.pk).count() == 0

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from careerrelay.audit.services import Actor
 from careerrelay.organisations.services import create_api_key
 from careerrelay.talent.models import Applicant
 
@@ -10,7 +11,7 @@ URL = "/api/v1/applicants"
 
 @pytest.fixture
 def api_headers(employer):
-    _key, secret = create_api_key(organisation=employer, name="ATS")
+    _key, secret = create_api_key(organisation=employer, name="ATS", actor=Actor.system())
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
@@ -101,7 +102,7 @@ def test_an_existing_applicant_is_an_error_not_a_double(client, employer, api_he
 
 def test_applicants_go_to_the_keys_company_only(client, outsider, applicant):
     other = outsider.memberships.get().organisation
-    _key, secret = create_api_key(organisation=other, name="ATS")
+    _key, secret = create_api_key(organisation=other, name="ATS", actor=Actor.system())
     response = _post(
         client, [{"family_name": "髙橋", "email": applicant.email}], {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     )

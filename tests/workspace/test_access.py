@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from careerrelay.agencies import services as agencies
+from careerrelay.audit.services import Actor
 from careerrelay.organisations.models import Organisation
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.helpers.agencies import make_agency
@@ -140,7 +141,7 @@ def test_a_suspended_employer_sees_the_notice(client, owner, employer):
 
 
 def test_a_suspended_agency_sees_the_notice(client, agency, agency_owner):
-    agencies.suspend_agency(organisation=agency)
+    agencies.suspend_agency(organisation=agency, actor=Actor.system())
     for name in ("agency:home", "agency:team", "agency:api_keys"):
         response = _get(client, agency_owner, name)
         assert response.status_code == 403

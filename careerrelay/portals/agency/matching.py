@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from careerrelay.agencies import services as agencies
 from careerrelay.agencies.models import JobOrder
+from careerrelay.audit.actor import Actor
 from careerrelay.matching import services as matching
 from careerrelay.matching.forms import IntroductionForm, StageForm
 from careerrelay.matching.models import FreeReferralRequest, Introduction
@@ -78,7 +79,7 @@ def introduction_new(request, candidate_id):
         try:
             introduction = matching.propose_introduction(
                 agency=request.organisation,
-                user=request.user,
+                actor=Actor.from_request(request),
                 candidate_public_id=candidate.public_id,
                 job_order=data.get("job_order"),
                 free_referral=data.get("free_referral"),
@@ -132,7 +133,7 @@ def introduction_stage(request, public_id):
             introduction=item,
             stage=data["stage"],
             agency=request.organisation,
-            user=request.user,
+            actor=Actor.from_request(request),
             interview_at=data.get("interview_at"),
             interview_place=data.get("interview_place") or "",
             note=data.get("note") or "",
@@ -191,7 +192,7 @@ def free_referral(request, public_id):
 @require_POST
 def free_referral_claim(request, public_id):
     item = _get_open_request(public_id)
-    if matching.claim_request(free_referral=item, agency=request.organisation, user=request.user):
+    if matching.claim_request(free_referral=item, agency=request.organisation, actor=Actor.from_request(request)):
         messages.success(request, _("この依頼を担当しました。面接を承諾した候補者を提案してください。"))
     else:
         messages.error(request, _("この依頼は、ほかの人材紹介会社が担当しています。"))
@@ -202,6 +203,6 @@ def free_referral_claim(request, public_id):
 @require_POST
 def free_referral_release(request, public_id):
     item = _get_open_request(public_id)
-    if matching.release_claim(free_referral=item, agency=request.organisation, user=request.user):
+    if matching.release_claim(free_referral=item, agency=request.organisation, actor=Actor.from_request(request)):
         messages.success(request, _("担当を外れました。"))
     return redirect("agency:free_referral", item.public_id)

@@ -21,6 +21,7 @@ from django_ratelimit.decorators import ratelimit
 from careerrelay.accounts.services import create_user
 from careerrelay.agencies import services as agencies
 from careerrelay.agencies.models import JobOrder
+from careerrelay.audit.actor import Actor
 from careerrelay.common.http import object_id, page_number
 from careerrelay.common.japanese import normalize_email
 from careerrelay.portals.agency.forms import AgencySignupForm, JobOrderForm, SearchForm
@@ -135,8 +136,7 @@ def search(request):
         params = form.search_params() if form.is_bound else {"q": ""}
         page = agencies.search_for_agency(
             organisation=request.organisation,
-            user=request.user,
-            request=request,
+            actor=Actor.from_request(request),
             page=page_number(request.GET.get("page")),
             per_page=PER_PAGE,
             **params,
@@ -163,10 +163,9 @@ def candidate_detail(request, public_id):
     try:
         candidate, record = agencies.open_candidate_profile(
             organisation=request.organisation,
-            user=request.user,
+            actor=Actor.from_request(request),
             public_id=public_id,
             channel=ProvisionRecord.Channel.PAGE,
-            request=request,
         )
     except agencies.CandidateNotVisible:
         return render(request, "agency/candidate_gone.html", status=404)
@@ -190,7 +189,7 @@ def candidate_detail(request, public_id):
 def candidate_resume(request, public_id):
     try:
         opened = agencies.open_candidate_resume(
-            organisation=request.organisation, user=request.user, public_id=public_id, request=request
+            organisation=request.organisation, actor=Actor.from_request(request), public_id=public_id
         )
     except agencies.CandidateNotVisible:
         return render(request, "agency/candidate_gone.html", status=404)

@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from careerrelay.audit.actor import Actor
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import Introduction
 from careerrelay.portals.candidate.auth import candidate_required
@@ -50,7 +51,7 @@ def _respond(request, public_id, accept: bool):
     if request.method == "POST":
         try:
             done = matching.respond_to_introduction(
-                candidate=request.candidate, introduction=item, accept=accept, request=request
+                candidate=request.candidate, introduction=item, accept=accept, actor=Actor.from_request(request)
             )
         except matching.MatchingError:
             messages.error(
@@ -98,7 +99,9 @@ def decline(request, public_id):
 def withdraw(request, public_id):
     item = _get_introduction_for_candidate(request, public_id)
     if request.method == "POST":
-        if matching.withdraw_by_candidate(candidate=request.candidate, introduction=item, request=request):
+        if matching.withdraw_by_candidate(
+            candidate=request.candidate, introduction=item, actor=Actor.from_request(request)
+        ):
             messages.success(request, _("選考を辞退しました。人材紹介会社と企業に伝わります。"))
         return redirect("candidate:introduction", item.public_id)
     if item.stage not in matching.CANDIDATE_WITHDRAWABLE:

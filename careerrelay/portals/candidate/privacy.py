@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.candidates.models import Consent
 from careerrelay.candidates.notices import NOTICES
 from careerrelay.portals.candidate import auth
@@ -64,7 +64,7 @@ def consents(request):
 @privacy.reconsent_exempt
 def consent_grant(request, purpose):
     _notice_or_404(purpose)
-    privacy.grant_consent(candidate=request.candidate, purpose=purpose, request=request)
+    privacy.grant_consent(candidate=request.candidate, purpose=purpose, actor=Actor.from_request(request))
     messages.success(request, _("「%(label)s」に同意しました。") % {"label": Consent.Purpose(purpose).label})
     return redirect("candidate:consents")
 
@@ -84,7 +84,7 @@ def consent_withdraw(request, purpose):
         .distinct()
     )
     if request.method == "POST":
-        privacy.withdraw_consent(candidate=candidate, purpose=purpose, request=request)
+        privacy.withdraw_consent(candidate=candidate, purpose=purpose, actor=Actor.from_request(request))
         if purpose != Consent.Purpose.AGENCY_SHARING:
             messages.success(request, _("同意を撤回しました。"))
         elif recipients.exists():  # the withdrawal sent a stop-use notice to each of them
@@ -134,11 +134,12 @@ def reconsent(request):
         return redirect(next_url)
     form = ReconsentForm(request.POST or None, purposes=purposes)
     if request.method == "POST" and form.is_valid():
+        actor = Actor.from_request(request)
         for purpose in purposes:
             if form.cleaned_data[purpose]:
-                privacy.grant_consent(candidate=candidate, purpose=purpose, request=request)
+                privacy.grant_consent(candidate=candidate, purpose=purpose, actor=actor)
             else:
-                privacy.withdraw_consent(candidate=candidate, purpose=purpose, request=request)
+                privacy.withdraw_consent(candidate=candidate, purpose=purpose, actor=actor)
         messages.success(request, _("同意の内容を保存しました。"))
         return redirect(next_url)
     return render(
@@ -169,10 +170,9 @@ def data(request):
 
 def _audit_export(request, fmt):
     record_event(
-        actor_kind=ActorKind.CANDIDATE,
+        actor=Actor.from_request(request),
         action=Action.EXPORT,
         subject_key=request.candidate.public_id,
-        request=request,
         object_type="candidate",
         format=fmt,
     )
@@ -213,7 +213,7 @@ def data_html(request):
 def delete(request):
     form = DeleteAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        delete_candidate(request.candidate, request=request)
+        delete_candidate(request.candidate, actor=Actor.from_request(request))
         auth.sign_out(request)
         return redirect("candidate:deleted")
     return render(request, "candidate/privacy/delete.html", {"nav": "delete", "form": form})

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from careerrelay.audit.services import Action, ActorKind, record_event
+from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import NoCreditAvailable, get_balance
 from careerrelay.matching import services as matching
@@ -50,12 +50,10 @@ def _get_introduction_for_user(request, public_id) -> Introduction:
 
 def _audit_profile_view(request, introduction, *, anonymised=False):
     record_event(
-        actor=request.user,
-        actor_kind=ActorKind.EMPLOYER,
+        actor=Actor.from_request(request),
         action=Action.VIEW,
         subject_key=introduction.candidate.public_id,
         organisation=request.organisation,
-        request=request,
         object_type="introduction",
         object_id=introduction.pk,
         items="anonymised_profile" if anonymised else "profile_and_contact",
@@ -89,7 +87,7 @@ def new(request):
     if request.method == "POST" and form.is_valid():
         try:
             free_referral = matching.file_free_referral_request(
-                organisation=request.organisation, user=request.user, data=form.cleaned_data, request=request
+                organisation=request.organisation, actor=Actor.from_request(request), data=form.cleaned_data
             )
         except NoCreditAvailable:
             form.add_error(
@@ -149,10 +147,9 @@ def confirm(request, pk):
         if matching.confirm_interview(
             proposal=proposal,
             organisation=request.organisation,
-            user=request.user,
+            actor=Actor.from_request(request),
             interview_at=form.cleaned_data["interview_at"],
             interview_place=form.cleaned_data["interview_place"],
-            request=request,
         ):
             messages.success(request, _("面接を確定しました。無料紹介枠を1つ消化しました。"))
         else:
@@ -175,10 +172,9 @@ def decline(request, pk):
         if matching.decline_proposal(
             proposal=proposal,
             organisation=request.organisation,
-            user=request.user,
+            actor=Actor.from_request(request),
             category=form.cleaned_data["category"],
             reason=form.cleaned_data["reason"],
-            request=request,
         ):
             messages.success(request, _("提案を見送りました。人材紹介会社は別の候補者を提案できます。"))
         else:

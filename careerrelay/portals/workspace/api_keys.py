@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from careerrelay.audit.actor import Actor
 from careerrelay.organisations import services as organisations
 from careerrelay.organisations.models import ApiKey
 from careerrelay.portals.workspace.forms import ApiKeyForm
@@ -28,7 +29,7 @@ def api_keys(request):
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         new_key, secret = organisations.create_api_key(
-            organisation=request.organisation, name=form.cleaned_data["name"], created_by=request.user, request=request
+            organisation=request.organisation, name=form.cleaned_data["name"], actor=Actor.from_request(request)
         )
         response = redirect(request.path)
         response.set_signed_cookie(
@@ -78,6 +79,6 @@ def _get_api_key_for_user(request, pk) -> ApiKey:
 @require_POST
 def api_key_revoke(request, pk):
     key = _get_api_key_for_user(request, pk)
-    organisations.revoke_api_key(key, actor=request.user, request=request)
+    organisations.revoke_api_key(key, actor=Actor.from_request(request))
     messages.success(request, _("APIキー「%(name)s」を無効にしました。") % {"name": key.name})
     return redirect(request.workspace.urls["api_keys"])

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from careerrelay.audit.actor import Actor
 from careerrelay.organisations import services as organisations
 from careerrelay.organisations.models import Invitation, Membership, Organisation
 from careerrelay.portals.workspace.access import forbidden
@@ -80,7 +81,7 @@ def member_role(request, pk):
     if not form.is_valid():
         messages.error(request, form.errors["role"][0])
         return _back_to_team(request)
-    organisations.change_role(member, form.cleaned_data["role"], actor=request.user, request=request)
+    organisations.change_role(member, form.cleaned_data["role"], actor=Actor.from_request(request))
     messages.success(
         request,
         _("%(name)s さんの権限を「%(role)s」に変更しました。")
@@ -95,7 +96,7 @@ def member_remove(request, pk):
     if member.pk == request.membership.pk:
         messages.error(request, _("自分自身はチームから外せません。ほかの管理者に依頼してください。"))
         return _back_to_team(request)
-    organisations.remove_member(member, actor=request.user, request=request)
+    organisations.remove_member(member, actor=Actor.from_request(request))
     messages.success(
         request, _("%(name)s さんをチームから外しました。") % {"name": member.user.name or member.user.email}
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from careerrelay.agencies.licence import normalize_licence_number, validate_licence_number
 from careerrelay.agencies.models import AgencyProfile
 from careerrelay.agencies.services import create_agency
+from careerrelay.audit.actor import Actor
 from careerrelay.organisations.management.commands import create_company
 from careerrelay.organisations.services import create_api_key
 
@@ -51,7 +52,7 @@ class Command(create_company.Command):
                 admin=user,
                 approve=True,
             )
-            _key, secret = create_api_key(organisation=organisation, name=_("初期APIキー"))
+            _key, secret = create_api_key(organisation=organisation, name=_("初期APIキー"), actor=Actor.system())
 
         result = {
             "organisation_id": organisation.pk,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from careerrelay.accounts.models import User
 from careerrelay.accounts.services import create_user
+from careerrelay.audit.actor import Actor
 from careerrelay.common.japanese import normalize_email, normalize_text
 from careerrelay.common.text import is_one_line
 from careerrelay.organisations.models import Membership, Organisation
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             user = self.admin_user(email, admin_name)
             # Created by an operator, so approved as it is (name and work domain vouched for).
             organisation = create_employer(name=name, admin=user, pending=pending)
-            _key, secret = create_api_key(organisation=organisation, name=_("初期APIキー"))
+            _key, secret = create_api_key(organisation=organisation, name=_("初期APIキー"), actor=Actor.system())
 
         campaign = organisation.campaigns.get(is_default=True)
         result = {
