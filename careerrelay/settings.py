@@ -90,7 +90,7 @@ INSTALLED_APPS = [
     "careerrelay.relay",
     "careerrelay.candidates",
     "careerrelay.credits",
-    "careerrelay.mailings",
+    "careerrelay.outbox",
     "careerrelay.talent",
     "careerrelay.rejections",
     "careerrelay.api",
@@ -276,7 +276,7 @@ MAIL_TRUST_WINDOW_DAYS = envint("MAIL_TRUST_WINDOW_DAYS", 30)
 MAIL_MAX_BOUNCE_PERMILLE = envint("MAIL_MAX_BOUNCE_PERMILLE", 50)
 MAIL_MAX_RECIPIENTS_PER_SEND = envint("MAIL_MAX_RECIPIENTS_PER_SEND", 1000)
 
-# --- Outbox and bulk sends (careerrelay/mailings) ------------------------------
+# --- Outbox and bulk sends (careerrelay/outbox, careerrelay/sends) -------------
 # A send to at most this many recipients is prepared inside the request; a larger one is prepared
 # by the worker, MAILINGS_PREPARE_CHUNK recipients per transaction.
 MAILINGS_PREPARE_IN_REQUEST = envint("MAILINGS_PREPARE_IN_REQUEST", 300)

@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from careerrelay.agencies import services as agencies
 from careerrelay.credits.services import adjust_credits
-from careerrelay.mailings import sends
 from careerrelay.matching import services as matching
 from careerrelay.notifications.models import Kind
 from careerrelay.notifications.services import notify
 from careerrelay.organisations.services import create_api_key, invite_member
+from careerrelay.outbox import sends
 from careerrelay.rejections.services import create_template
 from careerrelay.relay.services import create_campaign
 from tests.factories import MembershipFactory

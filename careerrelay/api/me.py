@@ -7,7 +7,7 @@ from pydantic import Field
 
 from careerrelay.api.errors import AUTH_ERRORS
 from careerrelay.credits.services import get_balance
-from careerrelay.mailings import trust
+from careerrelay.outbox import trust
 from careerrelay.relay.services import employer_funnel
 
 router = Router(tags=["me"])

@@ -20,8 +20,8 @@ from pydantic import Field
 from careerrelay.api.errors import AUTH_ERRORS, ErrorOut, error_response
 from careerrelay.api.fields import BoundedDateTime, Id, OneLine, Text
 from careerrelay.api.me import CoarseFigure
-from careerrelay.mailings import sends, trust
-from careerrelay.mailings.models import Send
+from careerrelay.outbox import sends, trust
+from careerrelay.outbox.models import Send
 from careerrelay.rejections.models import RejectionTemplate
 
 router = Router(tags=["sends"])

@@ -145,7 +145,7 @@ class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
             return "-"
         from django.utils import timezone
 
-        from careerrelay.mailings import trust
+        from careerrelay.outbox import trust
 
         now = timezone.now()
         quota = trust.quota(obj, now)

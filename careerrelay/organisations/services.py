@@ -13,8 +13,8 @@ from careerrelay.common.mailboxes import email_domain, is_public_mailbox
 from careerrelay.common.single_use import TokenState
 from careerrelay.common.text import validate_one_line
 from careerrelay.common.tokens import hash_token, new_token
-from careerrelay.mailings.services import queue_email
 from careerrelay.organisations.models import ApiKey, Invitation, LinkDomain, Membership, Organisation
+from careerrelay.outbox.services import queue_email
 from careerrelay.relay.services import create_campaign
 
 INVITATION_DAYS = 7
@@ -167,8 +167,8 @@ def approve_employer(
 @transaction.atomic
 def reject_employer(*, organisation: Organisation, rejected_by: User | None = None, request=None) -> bool:
     """Not approved: nothing it prepared ever goes out."""
-    from careerrelay.mailings.trust import cancel_queued_mail
     from careerrelay.notifications.models import Kind
+    from careerrelay.outbox.trust import cancel_queued_mail
 
     changed = Organisation.objects.filter(
         pk=organisation.pk, kind=Organisation.Kind.EMPLOYER, status=Organisation.Status.PENDING
@@ -184,8 +184,8 @@ def reject_employer(*, organisation: Organisation, rejected_by: User | None = No
 def suspend_organisation(*, organisation: Organisation, suspended_by: User | None = None, request=None) -> bool:
     """The company stops: its workspace closes, its API keys stop answering, and every message and
     send of it that has not gone out is cancelled (the worker checks again before each batch)."""
-    from careerrelay.mailings.trust import cancel_queued_mail
     from careerrelay.notifications.models import Kind
+    from careerrelay.outbox.trust import cancel_queued_mail
 
     changed = Organisation.objects.filter(pk=organisation.pk, is_active=True).update(is_active=False)
     cancelled = cancel_queued_mail(organisation)

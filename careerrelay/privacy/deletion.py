@@ -66,7 +66,7 @@ def _outbox_ids(candidate: Candidate) -> list[int]:
     """Transactional emails to the person: to their current address, to any address they asked to
     change to, and to any earlier address they verified (recognised by its keyed fingerprint, as
     the address itself is no longer on the profile)."""
-    from careerrelay.mailings.models import OutboundEmail
+    from careerrelay.outbox.models import OutboundEmail
 
     addresses = {normalize_email(candidate.email), candidate.email_normalized}
     change_tokens = getattr(candidate, "email_change_tokens", None)
@@ -107,7 +107,7 @@ def _delete_task_rows(addresses: set[str]) -> int:
 
 def delete_candidate(candidate: Candidate, *, actor_kind: str = ActorKind.CANDIDATE, request=None, reason="") -> str:
     """Erase the person (see the module docstring). Returns the subject_key that remains."""
-    from careerrelay.mailings.models import OutboundEmail
+    from careerrelay.outbox.models import OutboundEmail
 
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)

@@ -53,7 +53,7 @@ def _active_after(candidate: Candidate, moment) -> bool:
 
 
 def send_reminders(now=None) -> int:
-    from careerrelay.mailings.services import queue_email
+    from careerrelay.outbox.services import queue_email
 
     now = now or timezone.now()
     delete_after = now + timedelta(days=grace_days())

@@ -143,7 +143,7 @@ def withdraw_consent(*, candidate: Candidate, purpose: str, request=None) -> Con
 
 
 def _send_stop_use_notices(candidate: Candidate) -> list[int]:
-    from careerrelay.mailings.services import queue_email
+    from careerrelay.outbox.services import queue_email
 
     recipient_ids = (
         ProvisionRecord.objects.filter(subject_key=candidate.public_id)

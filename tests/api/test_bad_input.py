@@ -6,8 +6,8 @@ import json
 import pytest
 
 from careerrelay.audit.models import AuditEvent
-from careerrelay.mailings.models import Send
 from careerrelay.organisations.services import create_api_key
+from careerrelay.outbox.models import Send
 from careerrelay.rejections.services import templates_for_organisation
 from careerrelay.talent.models import Applicant
 from tests.helpers.agencies import make_agency

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from careerrelay.accounts.models import User
 from careerrelay.audit.models import AuditEvent
-from careerrelay.mailings.models import OutboundEmail, Send
 from careerrelay.notifications.models import Notification
 from careerrelay.organisations.models import Organisation
+from careerrelay.outbox.models import OutboundEmail, Send
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.talent.models import Applicant
 from tests.factories import OperatorFactory

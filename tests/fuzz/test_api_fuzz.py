@@ -8,8 +8,8 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
-from careerrelay.mailings.models import Send
 from careerrelay.organisations.services import create_api_key
+from careerrelay.outbox.models import Send
 from careerrelay.talent.models import Applicant
 from tests.helpers.agencies import make_agency
 

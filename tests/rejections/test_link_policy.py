@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from careerrelay.mailings import sends
-from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import LinkDomain
+from careerrelay.outbox import sends
+from careerrelay.outbox.models import OutboundEmail
 from careerrelay.rejections.links import LinkPolicy, sanitise_html
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.services import render_rejection

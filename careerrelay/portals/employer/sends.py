@@ -20,9 +20,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careerrelay.common.http import object_id
-from careerrelay.mailings import sends, trust
-from careerrelay.mailings.forms import MAX_LISTED, RecipientFilterForm, SendForm
-from careerrelay.mailings.models import OutboundEmail, Send
+from careerrelay.outbox import sends, trust
+from careerrelay.outbox.forms import MAX_LISTED, RecipientFilterForm, SendForm
+from careerrelay.outbox.models import OutboundEmail, Send
 from careerrelay.portals.employer.views import employer_view
 from careerrelay.relay.figures import threshold as figure_threshold
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careerrelay.mailings import views
+from careerrelay.outbox import views
 
 app_name = "mailings"
 urlpatterns = [

@@ -32,7 +32,7 @@ from careerrelay.organisations.models import Organisation
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.relay.services import create_campaign
 from careerrelay.talent.models import Applicant
-from careerrelay.mailings.sends import create_send
+from careerrelay.outbox.sends import create_send
 
 org = Organisation.objects.create(name="株式会社山﨑製作所", status="approved")
 create_campaign(organisation=org, name="標準", is_default=True)
@@ -106,7 +106,7 @@ def test_a_worker_killed_mid_batch_resumes_without_losing_or_duplicating_a_messa
     db_path = tmp_path / "db.sqlite3"
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env.update(
-        DJANGO_SETTINGS_MODULE="tests.mailings.worker_settings",
+        DJANGO_SETTINGS_MODULE="tests.outbox.worker_settings",
         DATABASE_URL=f"sqlite:///{db_path}",
         VAR_DIR=str(tmp_path),
         EMAIL_HOST="127.0.0.1",

@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from careerrelay.mailings import sends, services
+from careerrelay.outbox import sends, services
 
 
 @task()

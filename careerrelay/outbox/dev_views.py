@@ -20,7 +20,7 @@ from django.core import mail
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from careerrelay.mailings.models import OutboundEmail
+from careerrelay.outbox.models import OutboundEmail
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP", "HTTP_X_FORWARDED_HOST")

@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from careerrelay.mailings import sends
+from careerrelay.outbox import sends
 
 
 @never_cache

@@ -25,7 +25,7 @@ from django.db.models import Count, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from careerrelay.mailings.models import OutboundEmail, Send
+from careerrelay.outbox.models import OutboundEmail, Send
 
 State = OutboundEmail.State
 OPEN_SENDS = [Send.State.PREPARING, Send.State.SCHEDULED, Send.State.SENDING]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from careerrelay.audit.services import Action, ActorKind, record_event
-from careerrelay.mailings.models import OutboundEmail
+from careerrelay.outbox.models import OutboundEmail
 
 
 @admin.register(OutboundEmail)

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from careerrelay.mailings import sends
-from careerrelay.mailings.models import OutboundEmail, Send
+from careerrelay.outbox import sends
+from careerrelay.outbox.models import OutboundEmail, Send
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.services import create_template, sync_presets, update_template
 from tests.helpers.mail import form_data

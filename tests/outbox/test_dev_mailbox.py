@@ -4,12 +4,12 @@ only to staff or a browser on the developer's own machine."""
 import pytest
 from django.urls import reverse
 
-from careerrelay.mailings import sends
-from careerrelay.mailings.models import OutboundEmail
-from careerrelay.mailings.services import deliver, queue_rendered_email
+from careerrelay.outbox import sends
+from careerrelay.outbox.models import OutboundEmail
+from careerrelay.outbox.services import deliver, queue_rendered_email
 from tests.factories import OperatorFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.mailings.dev_urlconf")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.outbox.dev_urlconf")]
 
 
 def test_a_rejection_email_shows_both_parts(client, employer, template, applicants, settings):

@@ -5,8 +5,8 @@ from email.utils import parsedate_to_datetime
 import pytest
 from django.test import Client
 
-from careerrelay.mailings import sends
-from careerrelay.mailings.models import OutboundEmail, Send, Suppression
+from careerrelay.outbox import sends
+from careerrelay.outbox.models import OutboundEmail, Send, Suppression
 from tests.factories import EmployerFactory
 from tests.smtp import Sink, SMTPServer
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from careerrelay.mailings import sends
-from careerrelay.mailings.models import OutboundEmail, Send, Suppression
+from careerrelay.outbox import sends
+from careerrelay.outbox.models import OutboundEmail, Send, Suppression
 from tests.helpers.mail import make_applicant
 
 pytestmark = pytest.mark.django_db

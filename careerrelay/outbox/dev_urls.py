@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careerrelay.mailings import dev_views
+from careerrelay.outbox import dev_views
 
 app_name = "dev"
 urlpatterns = [

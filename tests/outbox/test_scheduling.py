@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from careerrelay.mailings import sends
-from careerrelay.mailings.models import OutboundEmail, Send
+from careerrelay.outbox import sends
+from careerrelay.outbox.models import OutboundEmail, Send
 from tests.helpers.mail import make_applicant
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careerrelay.audit.models import AuditEvent
-from careerrelay.mailings import sends, trust
-from careerrelay.mailings.models import OutboundEmail, Send
 from careerrelay.organisations.models import Organisation
 from careerrelay.organisations.services import create_api_key, set_reply_to
+from careerrelay.outbox import sends, trust
+from careerrelay.outbox.models import OutboundEmail, Send
 from tests.factories import MembershipFactory, OperatorFactory, UserFactory
 from tests.helpers.mail import form_data
 
@@ -293,7 +293,7 @@ def test_the_api_tells_a_company_its_status_and_limits(client, auth, pending, se
 def test_a_batch_already_handed_to_the_worker_sends_nothing_for_a_stopped_company(
     employer, template, applicants, smtp_server
 ):
-    from careerrelay.mailings.services import deliver_batch
+    from careerrelay.outbox.services import deliver_batch
 
     send = sends.create_send(
         organisation=employer, template=template, applicants=applicants, send_at=timezone.now() + timedelta(hours=1)

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.tokens import hash_token, new_token
-from careerrelay.mailings import services, trust
-from careerrelay.mailings.models import OutboundEmail, Send, Suppression
+from careerrelay.outbox import services, trust
+from careerrelay.outbox.models import OutboundEmail, Send, Suppression
 
 State = OutboundEmail.State
 OPEN = [Send.State.SCHEDULED, Send.State.SENDING]
@@ -347,7 +347,7 @@ def _lease(now):
 def claim_send(send_id: int, expected_next_batch_at, now=None) -> bool:
     """The conditional UPDATE on the due-date column: of two schedulers, one enqueues the work
     (rendering for a `preparing` send, else a batch)."""
-    from careerrelay.mailings.tasks import prepare_send, send_batch
+    from careerrelay.outbox.tasks import prepare_send, send_batch
 
     now = now or timezone.now()
     due = Send.objects.filter(pk=send_id, next_batch_at=expected_next_batch_at)
@@ -413,7 +413,7 @@ def reschedule_send(send_id: int) -> None:
     if queued.filter(due_at__lte=now).exists():
         lease = _lease(now)
         if sends.update(next_batch_at=lease, state=Send.State.SENDING, held_until=None):
-            from careerrelay.mailings.tasks import send_batch
+            from careerrelay.outbox.tasks import send_batch
 
             send_batch.enqueue(send_id)
         return

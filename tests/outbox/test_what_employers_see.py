@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from careerrelay.mailings import sends
-from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.services import create_api_key
+from careerrelay.outbox import sends
+from careerrelay.outbox.models import OutboundEmail
 from tests.helpers.mail import make_applicant
 
 pytestmark = pytest.mark.django_db

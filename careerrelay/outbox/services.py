@@ -31,8 +31,8 @@ from django.utils import timezone, translation
 
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.text import one_line
-from careerrelay.mailings import trust
-from careerrelay.mailings.models import OutboundEmail, Suppression
+from careerrelay.outbox import trust
+from careerrelay.outbox.models import OutboundEmail, Suppression
 
 State = OutboundEmail.State
 TABLE = OutboundEmail._meta.db_table  # for the two statements that run once per message, in plain SQL
@@ -89,7 +89,7 @@ def queue_rendered_email(*, to, subject, text, html="", template="", headers=Non
         template=template,
         message_id=new_message_id(),
     )
-    from careerrelay.mailings.tasks import deliver_email
+    from careerrelay.outbox.tasks import deliver_email
 
     transaction.on_commit(lambda: deliver_email.enqueue(message.pk))
     return message
@@ -183,7 +183,7 @@ def _record_failure(message: OutboundEmail, exc: Exception) -> str:
     if message.send_id is None:
         # A single message has no send whose due date brings it back: a deferred task carries the
         # retry, and retry_due_messages() in the periodic loop is the safety net behind it.
-        from careerrelay.mailings.tasks import deliver_email
+        from careerrelay.outbox.tasks import deliver_email
 
         if deliver_email.get_backend().supports_defer:
             deliver_email.using(run_after=retry_at).enqueue(message.pk)
@@ -194,7 +194,7 @@ def retry_due_messages(now=None, grace=timedelta(minutes=1)) -> int:
     """Single messages whose retry time passed a while ago without their deferred task running
     (a backend that cannot defer, a queue that lost the task). claim() keeps a second delivery
     of the same row from sending twice."""
-    from careerrelay.mailings.tasks import deliver_email
+    from careerrelay.outbox.tasks import deliver_email
 
     now = now or timezone.now()
     due = OutboundEmail.objects.filter(send__isnull=True, state=State.QUEUED, due_at__lte=now - grace)
@@ -426,8 +426,8 @@ def deliver_batch(message_ids: list[int]) -> Counter:
 
 def requeue_stale() -> int:
     """Messages claimed by a worker that died before finishing go back to the queue."""
-    from careerrelay.mailings.models import Send
-    from careerrelay.mailings.tasks import deliver_email
+    from careerrelay.outbox.models import Send
+    from careerrelay.outbox.tasks import deliver_email
 
     now = timezone.now()
     stale = OutboundEmail.objects.filter(state=State.SENDING, claimed_at__lt=now - stale_after())

@@ -5,4 +5,4 @@ from django.urls import include, path
 
 from careerrelay.urls import urlpatterns as site_urlpatterns
 
-urlpatterns = [*site_urlpatterns, path("dev/", include("careerrelay.mailings.dev_urls"))]
+urlpatterns = [*site_urlpatterns, path("dev/", include("careerrelay.outbox.dev_urls"))]
