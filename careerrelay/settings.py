@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "careerrelay.outbox",
     "careerrelay.talent",
     "careerrelay.rejections",
+    "careerrelay.sends",
     "careerrelay.api",
     "careerrelay.audit",
     "careerrelay.privacy",

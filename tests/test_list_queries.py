@@ -15,9 +15,9 @@ from careerrelay.matching import services as matching
 from careerrelay.notifications.models import Kind
 from careerrelay.notifications.services import notify
 from careerrelay.organisations.services import create_api_key, invite_member
-from careerrelay.outbox import sends
 from careerrelay.rejections.services import create_template
 from careerrelay.relay.services import create_campaign
+from careerrelay.sends import services as sends
 from tests.factories import MembershipFactory
 from tests.helpers.agencies import bearer, make_agency
 from tests.helpers.candidates import sign_in_candidate

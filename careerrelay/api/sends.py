@@ -20,9 +20,10 @@ from pydantic import Field
 from careerrelay.api.errors import AUTH_ERRORS, ErrorOut, error_response
 from careerrelay.api.fields import BoundedDateTime, Id, OneLine, Text
 from careerrelay.api.me import CoarseFigure
-from careerrelay.outbox import sends, trust
-from careerrelay.outbox.models import Send
 from careerrelay.rejections.models import RejectionTemplate
+from careerrelay.sends import services as sends
+from careerrelay.sends import trust
+from careerrelay.sends.models import Send
 
 router = Router(tags=["sends"])
 

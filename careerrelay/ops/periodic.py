@@ -13,8 +13,8 @@ from careerrelay.accounts.services import forget_old_staff_signins
 from careerrelay.candidates.services import delete_expired_unconfirmed
 from careerrelay.candidates.signin import delete_spent_links
 from careerrelay.matching.services import expire_due_requests, remind_lapsing
-from careerrelay.outbox.sends import run_periodic
 from careerrelay.privacy.retention import run_if_due
+from careerrelay.sends.services import run_periodic
 
 log = logging.getLogger(__name__)
 

@@ -126,7 +126,7 @@ class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
                 n_campaigns=_count_of("relay.RelayCampaign"),
                 n_templates=_count_of("rejections.RejectionTemplate"),
                 n_applicants=_count_of("talent.Applicant"),
-                n_sends=_count_of("mailings.Send"),
+                n_sends=_count_of("sends.Send"),
             )
         )
 
@@ -145,7 +145,7 @@ class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
             return "-"
         from django.utils import timezone
 
-        from careerrelay.outbox import trust
+        from careerrelay.sends import trust
 
         now = timezone.now()
         quota = trust.quota(obj, now)

@@ -168,7 +168,7 @@ def approve_employer(
 def reject_employer(*, organisation: Organisation, rejected_by: User | None = None, request=None) -> bool:
     """Not approved: nothing it prepared ever goes out."""
     from careerrelay.notifications.models import Kind
-    from careerrelay.outbox.trust import cancel_queued_mail
+    from careerrelay.sends.trust import cancel_queued_mail
 
     changed = Organisation.objects.filter(
         pk=organisation.pk, kind=Organisation.Kind.EMPLOYER, status=Organisation.Status.PENDING
@@ -185,7 +185,7 @@ def suspend_organisation(*, organisation: Organisation, suspended_by: User | Non
     """The company stops: its workspace closes, its API keys stop answering, and every message and
     send of it that has not gone out is cancelled (the worker checks again before each batch)."""
     from careerrelay.notifications.models import Kind
-    from careerrelay.outbox.trust import cancel_queued_mail
+    from careerrelay.sends.trust import cancel_queued_mail
 
     changed = Organisation.objects.filter(pk=organisation.pk, is_active=True).update(is_active=False)
     cancelled = cancel_queued_mail(organisation)

@@ -424,22 +424,21 @@ def deliver_batch(message_ids: list[int]) -> Counter:
     return results
 
 
-def requeue_stale() -> int:
-    """Messages claimed by a worker that died before finishing go back to the queue."""
-    from careerrelay.outbox.models import Send
+def requeue_stale() -> tuple[int, set[int]]:
+    """Messages claimed by a worker that died before finishing go back to the queue. Returns how
+    many, and the sends they belong to: whoever schedules those sends must wake them, since a
+    message of a send goes out only with a batch of its send."""
     from careerrelay.outbox.tasks import deliver_email
 
     now = timezone.now()
     stale = OutboundEmail.objects.filter(state=State.SENDING, claimed_at__lt=now - stale_after())
     rows = list(stale.values_list("pk", "send_id"))
     if not rows:
-        return 0
+        return 0, set()
     count = OutboundEmail.objects.filter(pk__in=[pk for pk, _ in rows], state=State.SENDING).update(
         state=State.QUEUED, due_at=now
     )
-    send_ids = {send_id for _, send_id in rows if send_id}
-    Send.objects.filter(pk__in=send_ids, state__in=[Send.State.SCHEDULED, Send.State.SENDING]).update(next_batch_at=now)
     for pk, send_id in rows:
         if send_id is None:
             deliver_email.enqueue(pk)
-    return count
+    return count, {send_id for _, send_id in rows if send_id}

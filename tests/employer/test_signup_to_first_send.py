@@ -16,8 +16,9 @@ from careerrelay.accounts.models import User
 from careerrelay.audit.models import AuditEvent
 from careerrelay.notifications.models import Notification
 from careerrelay.organisations.models import Organisation
-from careerrelay.outbox.models import OutboundEmail, Send
+from careerrelay.outbox.models import OutboundEmail
 from careerrelay.rejections.models import RejectionTemplate
+from careerrelay.sends.models import Send
 from careerrelay.talent.models import Applicant
 from tests.factories import OperatorFactory
 

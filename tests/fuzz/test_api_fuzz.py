@@ -9,7 +9,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from careerrelay.organisations.services import create_api_key
-from careerrelay.outbox.models import Send
+from careerrelay.sends.models import Send
 from careerrelay.talent.models import Applicant
 from tests.helpers.agencies import make_agency
 

@@ -4,9 +4,9 @@ only to staff or a browser on the developer's own machine."""
 import pytest
 from django.urls import reverse
 
-from careerrelay.outbox import sends
 from careerrelay.outbox.models import OutboundEmail
 from careerrelay.outbox.services import deliver, queue_rendered_email
+from careerrelay.sends import services as sends
 from tests.factories import OperatorFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.outbox.dev_urlconf")]

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from careerrelay.audit.models import AuditEvent
 from careerrelay.candidates.signin import new_browser_nonce, request_signin_link
-from careerrelay.outbox import sends
 from careerrelay.outbox.models import OutboundEmail
 from careerrelay.outbox.services import queue_email
+from careerrelay.sends import services as sends
 from tests.factories import CandidateFactory, OperatorFactory
 
 pytestmark = pytest.mark.django_db

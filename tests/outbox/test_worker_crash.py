@@ -32,7 +32,7 @@ from careerrelay.organisations.models import Organisation
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.relay.services import create_campaign
 from careerrelay.talent.models import Applicant
-from careerrelay.outbox.sends import create_send
+from careerrelay.sends.services import create_send
 
 org = Organisation.objects.create(name="株式会社山﨑製作所", status="approved")
 create_campaign(organisation=org, name="標準", is_default=True)

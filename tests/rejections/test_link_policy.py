@@ -7,11 +7,11 @@ from django.core import mail
 from django.urls import reverse
 
 from careerrelay.organisations.models import LinkDomain
-from careerrelay.outbox import sends
 from careerrelay.outbox.models import OutboundEmail
 from careerrelay.rejections.links import LinkPolicy, sanitise_html
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.services import render_rejection
+from careerrelay.sends import services as sends
 from tests.helpers.rejections import make_applicant
 
 pytestmark = pytest.mark.django_db

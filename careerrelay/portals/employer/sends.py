@@ -20,11 +20,13 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careerrelay.common.http import object_id
-from careerrelay.outbox import sends, trust
-from careerrelay.outbox.forms import MAX_LISTED, RecipientFilterForm, SendForm
-from careerrelay.outbox.models import OutboundEmail, Send
+from careerrelay.outbox.models import OutboundEmail
 from careerrelay.portals.employer.views import employer_view
 from careerrelay.relay.figures import threshold as figure_threshold
+from careerrelay.sends import services as sends
+from careerrelay.sends import trust
+from careerrelay.sends.forms import MAX_LISTED, RecipientFilterForm, SendForm
+from careerrelay.sends.models import Send
 
 NAV = "sends"
 RECIPIENTS_PAGE = 100

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from careerrelay.common.forms import DateTimeInRangeField
-from careerrelay.outbox import sends
+from careerrelay.sends import services as sends
 from careerrelay.talent.models import Stage
 
 MAX_LISTED = 500  # applicants listed with a checkbox; "all matching" covers more

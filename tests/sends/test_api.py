@@ -1,7 +1,8 @@
 import pytest
 
 from careerrelay.organisations.services import create_api_key
-from careerrelay.outbox.models import OutboundEmail, Send, Suppression
+from careerrelay.outbox.models import OutboundEmail, Suppression
+from careerrelay.sends.models import Send
 from tests.factories import EmployerFactory
 from tests.helpers.mail import make_applicant
 
@@ -96,7 +97,7 @@ def test_an_empty_list_is_a_validation_error(client, auth, template):
 
 
 def test_another_companys_send_is_not_found(client, auth, template, applicants):
-    from careerrelay.outbox.sends import create_send
+    from careerrelay.sends.services import create_send
 
     other = EmployerFactory()
     foreign = create_send(

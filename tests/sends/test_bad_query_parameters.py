@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from careerrelay.outbox.models import Send
+from careerrelay.sends.models import Send
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,11 @@
 import pytest
 from django.urls import reverse
 
-from careerrelay.outbox import sends
-from careerrelay.outbox.models import OutboundEmail, Send
+from careerrelay.outbox.models import OutboundEmail
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.services import create_template, sync_presets, update_template
+from careerrelay.sends import services as sends
+from careerrelay.sends.models import Send
 from tests.helpers.mail import form_data
 
 pytestmark = pytest.mark.django_db

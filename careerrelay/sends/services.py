@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.tokens import hash_token, new_token
-from careerrelay.outbox import services, trust
-from careerrelay.outbox.models import OutboundEmail, Send, Suppression
+from careerrelay.outbox import services
+from careerrelay.outbox.models import OutboundEmail, Suppression
+from careerrelay.sends import trust
+from careerrelay.sends.models import Send
 
 State = OutboundEmail.State
 OPEN = [Send.State.SCHEDULED, Send.State.SENDING]
@@ -127,11 +129,11 @@ def job_titles(organisation) -> list[str]:
 
 
 def click_url(token: str) -> str:
-    return settings.SITE_URL + reverse("mailings:click", args=[token])
+    return settings.SITE_URL + reverse("sends:click", args=[token])
 
 
 def unsubscribe_url(token: str) -> str:
-    return settings.SITE_URL + reverse("mailings:unsubscribe", args=[token])
+    return settings.SITE_URL + reverse("sends:unsubscribe", args=[token])
 
 
 def unsubscribe_mailto(token: str) -> str:
@@ -166,7 +168,7 @@ def preview_message(*, template, applicant, organisation, campaign=None, sender_
         relay_url=campaign.url if campaign else settings.SITE_URL,
         sender_name=sender_name,
         signature=signature,
-        unsubscribe_url=settings.SITE_URL + reverse("mailings:unsubscribe", args=["preview"]),
+        unsubscribe_url=settings.SITE_URL + reverse("sends:unsubscribe", args=["preview"]),
     )
 
 
@@ -347,7 +349,7 @@ def _lease(now):
 def claim_send(send_id: int, expected_next_batch_at, now=None) -> bool:
     """The conditional UPDATE on the due-date column: of two schedulers, one enqueues the work
     (rendering for a `preparing` send, else a batch)."""
-    from careerrelay.outbox.tasks import prepare_send, send_batch
+    from careerrelay.sends.tasks import prepare_send, send_batch
 
     now = now or timezone.now()
     due = Send.objects.filter(pk=send_id, next_batch_at=expected_next_batch_at)
@@ -413,7 +415,7 @@ def reschedule_send(send_id: int) -> None:
     if queued.filter(due_at__lte=now).exists():
         lease = _lease(now)
         if sends.update(next_batch_at=lease, state=Send.State.SENDING, held_until=None):
-            from careerrelay.outbox.tasks import send_batch
+            from careerrelay.sends.tasks import send_batch
 
             send_batch.enqueue(send_id)
         return
@@ -428,8 +430,11 @@ def reschedule_send(send_id: int) -> None:
 
 def run_periodic(now=None) -> dict:
     """What the worker's periodic loop does every few seconds."""
+    requeued, send_ids = services.requeue_stale()
+    # The requeued messages of a send go out with its next batch: that is now.
+    Send.objects.filter(pk__in=send_ids, state__in=OPEN).update(next_batch_at=timezone.now())
     return {
-        "requeued": services.requeue_stale(),
+        "requeued": requeued,
         "retried": services.retry_due_messages(now),
         "dispatched": dispatch_due_sends(now),
     }

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from careerrelay.outbox import views
+from careerrelay.sends import views
 
-app_name = "mailings"
+app_name = "sends"
 urlpatterns = [
     path("c/<str:token>/", views.click, name="click"),
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careerrelay.organisations.services import create_api_key
-from careerrelay.outbox import sends
 from careerrelay.outbox.models import OutboundEmail
+from careerrelay.sends import services as sends
 from tests.helpers.mail import make_applicant
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from careerrelay.outbox import sends
+from careerrelay.sends import services as sends
 
 
 @never_cache
@@ -15,7 +15,7 @@ def click(request, token):
     email or token in the URL, and nothing written to the session."""
     campaign = sends.record_click(token)
     if campaign is None:
-        return render(request, "mailings/link_invalid.html", status=404)
+        return render(request, "sends/link_invalid.html", status=404)
     response = redirect(campaign.get_absolute_url())
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -30,15 +30,15 @@ def click(request, token):
 def unsubscribe(request, token):
     message = sends.find_by_unsubscribe_token(token)
     if message is None:
-        return render(request, "mailings/link_invalid.html", status=404)
+        return render(request, "sends/link_invalid.html", status=404)
     organisation = message.send.organisation
     if request.method == "POST":
         sends.unsubscribe(token)
-        return render(request, "mailings/unsubscribed.html", {"organisation": organisation})
+        return render(request, "sends/unsubscribed.html", {"organisation": organisation})
     # GET only shows a button: link scanners in mail filters must not unsubscribe anybody.
     return render(
         request,
-        "mailings/unsubscribe.html",
+        "sends/unsubscribe.html",
         {
             "organisation": organisation,
             "already": sends.is_suppressed(organisation, message.to_email),

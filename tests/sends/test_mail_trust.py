@@ -18,8 +18,11 @@ from django.utils import timezone
 from careerrelay.audit.models import AuditEvent
 from careerrelay.organisations.models import Organisation
 from careerrelay.organisations.services import create_api_key, set_reply_to
-from careerrelay.outbox import sends, trust
-from careerrelay.outbox.models import OutboundEmail, Send
+from careerrelay.outbox.models import OutboundEmail
+from careerrelay.outbox.trust import SenderCheck
+from careerrelay.sends import services as sends
+from careerrelay.sends import trust
+from careerrelay.sends.models import Send
 from tests.factories import MembershipFactory, OperatorFactory, UserFactory
 from tests.helpers.mail import form_data
 
@@ -306,10 +309,10 @@ def test_a_batch_already_handed_to_the_worker_sends_nothing_for_a_stopped_compan
 
 
 def test_the_workers_sender_check_sees_a_suspension_once_its_answer_is_stale(employer, django_assert_num_queries):
-    fresh = trust.SenderCheck(fresh_for=3600)
+    fresh = SenderCheck(fresh_for=3600)
     assert fresh.may_send([employer.pk]) == {employer.pk}
     Organisation.objects.filter(pk=employer.pk).update(is_active=False)
     with django_assert_num_queries(0):
         assert fresh.may_send([employer.pk]) == {employer.pk}  # within a batch: asked once
-    stale = trust.SenderCheck(fresh_for=0)
+    stale = SenderCheck(fresh_for=0)
     assert stale.may_send([employer.pk]) == set()  # every new answer comes from the database

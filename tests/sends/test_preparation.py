@@ -2,8 +2,9 @@
 
 import pytest
 
-from careerrelay.outbox import sends
-from careerrelay.outbox.models import OutboundEmail, Send, Suppression
+from careerrelay.outbox.models import OutboundEmail, Suppression
+from careerrelay.sends import services as sends
+from careerrelay.sends.models import Send
 from tests.helpers.mail import make_applicant
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from careerrelay.outbox import sends
-from careerrelay.outbox.models import OutboundEmail, Send
+from careerrelay.outbox.models import OutboundEmail
+from careerrelay.sends import services as sends
+from careerrelay.sends.models import Send
 from tests.helpers.mail import make_applicant
 
 JST = ZoneInfo("Asia/Tokyo")

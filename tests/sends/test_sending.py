@@ -5,8 +5,9 @@ from email.utils import parsedate_to_datetime
 import pytest
 from django.test import Client
 
-from careerrelay.outbox import sends
-from careerrelay.outbox.models import OutboundEmail, Send, Suppression
+from careerrelay.outbox.models import OutboundEmail, Suppression
+from careerrelay.sends import services as sends
+from careerrelay.sends.models import Send
 from tests.factories import EmployerFactory
 from tests.smtp import Sink, SMTPServer
 
