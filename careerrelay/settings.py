@@ -298,7 +298,7 @@ MAILINGS_RETRY_BASE_SECONDS = envint("MAILINGS_RETRY_BASE_SECONDS", 30)
 # How often the worker runs its periodic jobs (outbox sweep, deadlines, retention when due).
 MAILINGS_PERIODIC_SECONDS = envfloat("MAILINGS_PERIODIC_SECONDS", 5)
 # On PostgreSQL, a batch's claims and "sent" marks commit without waiting for the WAL flush
-# (mailings.services._relax_durability says what that risks); 0 makes every one wait.
+# (outbox.services._relax_durability says what that risks); 0 makes every one wait.
 MAILINGS_ASYNC_COMMIT = envbool("MAILINGS_ASYNC_COMMIT", True)
 # The List-Unsubscribe mailto address; empty means unsubscribe@ the domain of DEFAULT_FROM_EMAIL.
 UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO", "")

@@ -159,6 +159,7 @@ def get_send(request, send_id: Id):
 
 
 def _error(request, status, code, message, details=None):
+    # circular: careerrelay.api.api imports this module at import time to mount it
     from careerrelay.api.api import api
 
     return error_response(api, request, status=status, code=code, message=message, details=details)

@@ -14,6 +14,7 @@ from careerrelay.organisations import services
 from careerrelay.organisations.models import ApiKey, Invitation, LinkDomain, Membership, Organisation
 from careerrelay.organisations.services import remove_member, revoke_api_key
 from careerrelay.relay.services import create_campaign
+from careerrelay.sends import trust
 
 
 class MembershipRemovalThroughService:
@@ -144,8 +145,6 @@ class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
         if obj.pk is None or obj.kind != Organisation.Kind.EMPLOYER:
             return "-"
         from django.utils import timezone
-
-        from careerrelay.sends import trust
 
         now = timezone.now()
         quota = trust.quota(obj, now)

@@ -13,6 +13,8 @@ from careerrelay.common.mailboxes import email_domain, is_public_mailbox
 from careerrelay.common.single_use import TokenState
 from careerrelay.common.text import validate_one_line
 from careerrelay.common.tokens import hash_token, new_token
+from careerrelay.notifications.models import Kind
+from careerrelay.notifications.services import notify, operators
 from careerrelay.organisations.models import ApiKey, Invitation, LinkDomain, Membership, Organisation
 from careerrelay.outbox.services import queue_email
 from careerrelay.relay.services import create_campaign
@@ -62,9 +64,6 @@ def create_employer(
 
 
 def _notify_operators_of_signup(organisation: Organisation) -> None:
-    from careerrelay.notifications.models import Kind
-    from careerrelay.notifications.services import notify, operators
-
     notify(
         kind=Kind.EMPLOYER_APPLIED,
         users=operators(),
@@ -120,8 +119,6 @@ def _audit_review(organisation, actor, request, operation, **detail):
 
 
 def _tell_admins(organisation: Organisation, kind: str, url: str = "") -> None:
-    from careerrelay.notifications.services import notify
-
     notify(
         kind=kind,
         users=company_admins(organisation),
@@ -138,8 +135,6 @@ def approve_employer(
     """The operator vouches for the company: its name (as approved, the From display name of its
     mail), its work domain (a verified domain for links) and its Reply-To (the first admin's
     verified address). False when it was approved already."""
-    from careerrelay.notifications.models import Kind
-
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if organisation.kind != Organisation.Kind.EMPLOYER or organisation.is_approved:
         return False
@@ -167,7 +162,7 @@ def approve_employer(
 @transaction.atomic
 def reject_employer(*, organisation: Organisation, rejected_by: User | None = None, request=None) -> bool:
     """Not approved: nothing it prepared ever goes out."""
-    from careerrelay.notifications.models import Kind
+    # upward: the bulk sends sit above organisations, and their open sends stop with the company
     from careerrelay.sends.trust import cancel_queued_mail
 
     changed = Organisation.objects.filter(
@@ -184,7 +179,7 @@ def reject_employer(*, organisation: Organisation, rejected_by: User | None = No
 def suspend_organisation(*, organisation: Organisation, suspended_by: User | None = None, request=None) -> bool:
     """The company stops: its workspace closes, its API keys stop answering, and every message and
     send of it that has not gone out is cancelled (the worker checks again before each batch)."""
-    from careerrelay.notifications.models import Kind
+    # upward: the bulk sends sit above organisations, and their open sends stop with the company
     from careerrelay.sends.trust import cancel_queued_mail
 
     changed = Organisation.objects.filter(pk=organisation.pk, is_active=True).update(is_active=False)

@@ -14,6 +14,7 @@ timeout is long and the mark-sent UPDATE comes right after the server's reply.
 import smtplib
 import threading
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from datetime import timedelta
@@ -31,8 +32,8 @@ from django.utils import timezone, translation
 
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.text import one_line
-from careerrelay.outbox import trust
 from careerrelay.outbox.models import OutboundEmail, Suppression
+from careerrelay.outbox.tasks import deliver_email
 
 State = OutboundEmail.State
 TABLE = OutboundEmail._meta.db_table  # for the two statements that run once per message, in plain SQL
@@ -89,8 +90,6 @@ def queue_rendered_email(*, to, subject, text, html="", template="", headers=Non
         template=template,
         message_id=new_message_id(),
     )
-    from careerrelay.outbox.tasks import deliver_email
-
     transaction.on_commit(lambda: deliver_email.enqueue(message.pk))
     return message
 
@@ -183,8 +182,6 @@ def _record_failure(message: OutboundEmail, exc: Exception) -> str:
     if message.send_id is None:
         # A single message has no send whose due date brings it back: a deferred task carries the
         # retry, and retry_due_messages() in the periodic loop is the safety net behind it.
-        from careerrelay.outbox.tasks import deliver_email
-
         if deliver_email.get_backend().supports_defer:
             deliver_email.using(run_after=retry_at).enqueue(message.pk)
     return "retrying"
@@ -194,8 +191,6 @@ def retry_due_messages(now=None, grace=timedelta(minutes=1)) -> int:
     """Single messages whose retry time passed a while ago without their deferred task running
     (a backend that cannot defer, a queue that lost the task). claim() keeps a second delivery
     of the same row from sending twice."""
-    from careerrelay.outbox.tasks import deliver_email
-
     now = now or timezone.now()
     due = OutboundEmail.objects.filter(send__isnull=True, state=State.QUEUED, due_at__lte=now - grace)
     ids = list(due.values_list("pk", flat=True)[:500])
@@ -337,7 +332,7 @@ def _relax_durability() -> bool:
     return True
 
 
-def deliver_batch(message_ids: list[int]) -> Counter:
+def deliver_batch(message_ids: list[int], refuse: Callable[[list[OutboundEmail]], set[int]] | None = None) -> Counter:
     """Send these rows over ONE SMTP connection, each claimed before and marked after it goes out.
 
     Messages are claimed a few at a time (MAILINGS_CLAIM_CHUNK). One message is in flight at a
@@ -345,6 +340,10 @@ def deliver_batch(message_ids: list[int]) -> Counter:
     accepted) and n+2 is made ready. A failure
     of one message is recorded on that message and the batch goes on; when the connection
     breaks, the batch stops claiming and the rest waits for a later attempt.
+
+    `refuse` is the sender's last word, asked just before each few messages are claimed: it
+    cancels the messages that must not go out after all and returns their ids (the bulk sends
+    pass sends.trust.delivery_gate(): nothing of a company suspended since it was queued).
     """
     results: Counter[str] = Counter()
     rows = {
@@ -375,7 +374,6 @@ def deliver_batch(message_ids: list[int]) -> Counter:
         with db_connection.cursor() as cursor:
             claimed: set[int] = set()
             refused: set[int] = set()
-            senders = trust.SenderCheck()
             for index, pk in enumerate(message_ids):
                 if broken:
                     rest = message_ids[index:]
@@ -389,8 +387,7 @@ def deliver_batch(message_ids: list[int]) -> Counter:
                     break
                 if index % chunk_size == 0:
                     chunk = [p for p in message_ids[index : index + chunk_size] if p in rows]
-                    # Never a message of a company suspended or not approved, whenever it was queued.
-                    refused = trust.cancel_if_stopped([rows[p] for p in chunk], senders)
+                    refused = refuse([rows[p] for p in chunk]) if refuse else set()
                     chunk = [p for p in chunk if p not in refused]
                     claimed = _claim_chunk(cursor, chunk) if chunk else set()
                 message = rows.get(pk)
@@ -428,8 +425,6 @@ def requeue_stale() -> tuple[int, set[int]]:
     """Messages claimed by a worker that died before finishing go back to the queue. Returns how
     many, and the sends they belong to: whoever schedules those sends must wake them, since a
     message of a send goes out only with a batch of its send."""
-    from careerrelay.outbox.tasks import deliver_email
-
     now = timezone.now()
     stale = OutboundEmail.objects.filter(state=State.SENDING, claimed_at__lt=now - stale_after())
     rows = list(stale.values_list("pk", "send_id"))

@@ -15,6 +15,7 @@ from careerrelay.candidates import services as candidates
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.common.http import client_ip, user_agent
 from careerrelay.organisations.models import Organisation
+from careerrelay.outbox.services import queue_email
 from careerrelay.privacy.models import ProvisionRecord, RetentionState, StopUseNotice
 from careerrelay.search import index as search_index
 from careerrelay.search.tasks import index_after_commit
@@ -143,8 +144,6 @@ def withdraw_consent(*, candidate: Candidate, purpose: str, request=None) -> Con
 
 
 def _send_stop_use_notices(candidate: Candidate) -> list[int]:
-    from careerrelay.outbox.services import queue_email
-
     recipient_ids = (
         ProvisionRecord.objects.filter(subject_key=candidate.public_id)
         .values_list("recipient_organisation_id", flat=True)

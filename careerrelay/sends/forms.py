@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from careerrelay.common.forms import DateTimeInRangeField
+from careerrelay.rejections.services import templates_for_organisation
 from careerrelay.sends import services as sends
 from careerrelay.talent.models import Stage
 
@@ -90,8 +91,6 @@ class SendForm(forms.Form):
     )
 
     def __init__(self, data=None, *, organisation, candidates, **kwargs):
-        from careerrelay.rejections.services import templates_for_organisation
-
         super().__init__(data, **kwargs)
         self.candidates = candidates
         self.schedule_has_passed = False

@@ -17,8 +17,13 @@ from careerrelay.common.japanese import normalize_email
 from careerrelay.common.tokens import hash_token, new_token
 from careerrelay.outbox import services
 from careerrelay.outbox.models import OutboundEmail, Suppression
+from careerrelay.rejections.services import render_rejection, templates_for_organisation
+from careerrelay.relay.figures import coarse_part
+from careerrelay.relay.services import employer_campaign_stats
 from careerrelay.sends import trust
 from careerrelay.sends.models import Send
+from careerrelay.sends.tasks import prepare_send, send_batch
+from careerrelay.talent.models import Applicant
 
 State = OutboundEmail.State
 OPEN = [Send.State.SCHEDULED, Send.State.SENDING]
@@ -75,8 +80,6 @@ def due_after_rejection(rejected_on: date | None, days: int, at: time = DEFAULT_
 
 
 def applicants_for(organisation):
-    from careerrelay.talent.models import Applicant
-
     return Applicant.objects.filter(organisation=organisation)
 
 
@@ -145,8 +148,6 @@ def unsubscribe_mailto(token: str) -> str:
 
 def default_template(organisation):
     """The company's own most recently edited template, else the first preset."""
-    from careerrelay.rejections.services import templates_for_organisation
-
     templates = templates_for_organisation(organisation)
     own = templates.filter(organisation=organisation).order_by("-updated_at", "-id").first()
     return own or templates.first()
@@ -158,8 +159,6 @@ def default_campaign(organisation):
 
 def preview_message(*, template, applicant, organisation, campaign=None, sender_name="", signature=""):
     """What this applicant would receive; the links point where the real ones end up."""
-    from careerrelay.rejections.services import render_rejection
-
     campaign = campaign or default_campaign(organisation)
     return render_rejection(
         template,
@@ -241,8 +240,6 @@ def create_send(
 
 
 def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
-    from careerrelay.rejections.services import render_rejection
-
     organisation, template = send.organisation, send.template
     send_at = datetime.fromisoformat(schedule["send_at"]) if schedule["send_at"] else None
     send_time = time.fromisoformat(schedule["send_time"])
@@ -318,8 +315,6 @@ def _finish_preparation(send: Send, now) -> None:
 def run_prepare_send(send_id: int) -> int:
     """Renders a `preparing` send's rows in chunks, each in its own transaction, so a worker that
     dies half-way leaves what it rendered and the next one (after the lease) does the rest."""
-    from careerrelay.talent.models import Applicant
-
     send = Send.objects.select_related("organisation", "template").filter(pk=send_id).first()
     if send is None or send.state != Send.State.PREPARING:
         return 0
@@ -349,8 +344,6 @@ def _lease(now):
 def claim_send(send_id: int, expected_next_batch_at, now=None) -> bool:
     """The conditional UPDATE on the due-date column: of two schedulers, one enqueues the work
     (rendering for a `preparing` send, else a batch)."""
-    from careerrelay.sends.tasks import prepare_send, send_batch
-
     now = now or timezone.now()
     due = Send.objects.filter(pk=send_id, next_batch_at=expected_next_batch_at)
     if due.filter(state=Send.State.PREPARING).update(next_batch_at=_lease(now)):
@@ -399,7 +392,7 @@ def run_send_batch(send_id: int, now=None) -> dict:
         ids = list(due.order_by("due_at", "id").values_list("pk", flat=True)[: min(size, allowance.remaining)])
         if not ids:
             break
-        results.update(services.deliver_batch(ids))
+        results.update(services.deliver_batch(ids, refuse=trust.delivery_gate()))
         if monotonic() >= deadline:
             break
         # Still alive: keep the periodic loop from handing this send to another worker.
@@ -415,8 +408,6 @@ def reschedule_send(send_id: int) -> None:
     if queued.filter(due_at__lte=now).exists():
         lease = _lease(now)
         if sends.update(next_batch_at=lease, state=Send.State.SENDING, held_until=None):
-            from careerrelay.sends.tasks import send_batch
-
             send_batch.enqueue(send_id)
         return
     next_due = queued.aggregate(at=Min("due_at"))["at"]
@@ -478,8 +469,6 @@ class SendCounts:
     def clicked_figure(self):
         """What the employer sees of the clicks: a coarse figure (relay/figures.py), never the
         exact number nor who clicked. `clicked` itself is for operators and internal checks."""
-        from careerrelay.relay.figures import coarse_part
-
         return coarse_part(self.clicked, self.recipients)
 
 
@@ -518,8 +507,6 @@ def count_messages(send: Send) -> SendCounts:
 def campaign_registrations(send: Send):
     """Registrations through the send's relay link (the whole campaign, not only this send:
     who registered is never linked back to an applicant), as coarse figures (relay/figures.py)."""
-    from careerrelay.relay.services import employer_campaign_stats
-
     if send.campaign is None:
         return None
     return employer_campaign_stats(send.campaign)

@@ -30,7 +30,7 @@ def snapshot():
     counts = {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "organisations", "relay", "candidates", "credits", "mailings"}
+        if model._meta.app_label in {"accounts", "organisations", "relay", "candidates", "credits", "mailings", "sends"}
         or model._meta.label == "account.EmailAddress"
     }
     funnels = {

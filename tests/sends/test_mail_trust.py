@@ -19,7 +19,6 @@ from careerrelay.audit.models import AuditEvent
 from careerrelay.organisations.models import Organisation
 from careerrelay.organisations.services import create_api_key, set_reply_to
 from careerrelay.outbox.models import OutboundEmail
-from careerrelay.outbox.trust import SenderCheck
 from careerrelay.sends import services as sends
 from careerrelay.sends import trust
 from careerrelay.sends.models import Send
@@ -303,16 +302,16 @@ def test_a_batch_already_handed_to_the_worker_sends_nothing_for_a_stopped_compan
     )
     ids = list(OutboundEmail.objects.filter(send=send).values_list("pk", flat=True))
     Organisation.objects.filter(pk=employer.pk).update(is_active=False)  # after the batch chose its messages
-    assert deliver_batch(ids) == {"cancelled": 3}
+    assert deliver_batch(ids, refuse=trust.delivery_gate()) == {"cancelled": 3}
     assert smtp_server.sink.messages == []
     assert set(OutboundEmail.objects.filter(send=send).values_list("state", flat=True)) == {State.CANCELLED}
 
 
 def test_the_workers_sender_check_sees_a_suspension_once_its_answer_is_stale(employer, django_assert_num_queries):
-    fresh = SenderCheck(fresh_for=3600)
+    fresh = trust.SenderCheck(fresh_for=3600)
     assert fresh.may_send([employer.pk]) == {employer.pk}
     Organisation.objects.filter(pk=employer.pk).update(is_active=False)
     with django_assert_num_queries(0):
         assert fresh.may_send([employer.pk]) == {employer.pk}  # within a batch: asked once
-    stale = SenderCheck(fresh_for=0)
+    stale = trust.SenderCheck(fresh_for=0)
     assert stale.may_send([employer.pk]) == set()  # every new answer comes from the database

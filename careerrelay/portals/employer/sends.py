@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from careerrelay.common.http import object_id
 from careerrelay.outbox.models import OutboundEmail
 from careerrelay.portals.employer.views import employer_view
+from careerrelay.rejections.services import templates_for_organisation
 from careerrelay.relay.figures import threshold as figure_threshold
 from careerrelay.sends import services as sends
 from careerrelay.sends import trust
@@ -42,8 +43,6 @@ def _filter_form(request, data):
 
 
 def _get_template_for_user(request, pk):
-    from careerrelay.rejections.services import templates_for_organisation
-
     return get_object_or_404(templates_for_organisation(request.organisation), pk=object_id(pk))
 
 
