@@ -12,13 +12,13 @@ from django.urls import reverse
 from careerrelay.agencies import services as agencies
 from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.credits.services import adjust_credits
-from careerrelay.mailings import sends
 from careerrelay.matching import services as matching
 from careerrelay.notifications.models import Kind
 from careerrelay.notifications.services import notify
 from careerrelay.organisations.services import create_api_key, invite_member
 from careerrelay.rejections.services import create_template
 from careerrelay.relay.services import create_campaign
+from careerrelay.sends import services as sends
 from tests.factories import MembershipFactory
 from tests.helpers.agencies import bearer, make_agency
 from tests.helpers.candidates import sign_in_candidate

@@ -1,7 +1,7 @@
 import pytest
 
-from careerrelay.mailings.models import OutboundEmail
-from careerrelay.mailings.services import deliver, queue_email
+from careerrelay.outbox.models import OutboundEmail
+from careerrelay.outbox.services import deliver, queue_email
 from tests.factories import CandidateFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_a_retry_without_a_deferring_backend_is_picked_up_by_the_periodic_loop(s
 
     from django.utils import timezone
 
-    from careerrelay.mailings.sends import run_periodic
+    from careerrelay.sends.services import run_periodic
 
     # The immediate backend cannot defer a task; the row waits for the periodic loop instead.
     smtp_server.sink.fail_next = 1

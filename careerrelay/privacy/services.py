@@ -14,6 +14,7 @@ from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.candidates import services as candidates
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.organisations.models import Organisation
+from careerrelay.outbox.services import queue_email
 from careerrelay.privacy.models import ProvisionRecord, RetentionState, StopUseNotice
 from careerrelay.search import index as search_index
 from careerrelay.search.tasks import index_after_commit
@@ -132,8 +133,6 @@ def withdraw_consent(*, candidate: Candidate, purpose: str, actor: Actor) -> Con
 
 
 def _send_stop_use_notices(candidate: Candidate) -> list[int]:
-    from careerrelay.mailings.services import queue_email
-
     recipient_ids = (
         ProvisionRecord.objects.filter(subject_key=candidate.public_id)
         .values_list("recipient_organisation_id", flat=True)

@@ -8,9 +8,9 @@ from careerrelay.candidates.models import Consent
 from careerrelay.candidates.services import register_candidate
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance, record_counted_referral
-from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import ApiKey, LinkDomain, Organisation
 from careerrelay.organisations.services import create_api_key, invite_member
+from careerrelay.outbox.models import OutboundEmail
 from tests.factories import CandidateFactory, OperatorFactory
 
 pytestmark = pytest.mark.django_db

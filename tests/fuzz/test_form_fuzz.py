@@ -262,8 +262,8 @@ def test_token_links(client):
             "relay:verify",
             "candidate:signin_link",
             "candidate:email_confirm",
-            "mailings:unsubscribe",
-            "mailings:click",
+            "sends:unsubscribe",
+            "sends:click",
         ):
             url = reverse(name, kwargs={"token": "x"}).replace("/x/", "/" + token + "/")
             assert_not_5xx(client.get(url), url)

@@ -10,10 +10,10 @@ from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
-from careerrelay.mailings.models import OutboundEmail
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralProposal
 from careerrelay.notifications.models import Notification
+from careerrelay.outbox.models import OutboundEmail
 from tests.factories import UserFactory
 from tests.helpers.candidates import sign_in_candidate
 from tests.helpers.matching import make_candidate
