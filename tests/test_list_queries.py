@@ -37,9 +37,9 @@ pytestmark = pytest.mark.django_db
 serial = count(1001)
 
 
-def fetch(client, url, **headers):
+def fetch(client, url, method="get", **headers):
     with CaptureQueriesContext(connection) as context:
-        response = client.get(url, **headers)
+        response = getattr(client, method)(url, **headers)
     assert response.status_code == 200
     return response, len(context.captured_queries)
 
@@ -48,9 +48,9 @@ def queries(client, url, **headers) -> int:
     return fetch(client, url, **headers)[1]
 
 
-def warm_up(client, url, **headers):
+def warm_up(client, url, method="get", **headers):
     # The first visit may create shared rows once (the preset rejection templates), not per item.
-    client.get(url, **headers)
+    getattr(client, method)(url, **headers)
 
 
 def text_of(response) -> str:
@@ -65,15 +65,15 @@ def assert_shows(response, texts):
     assert not missing, f"not on the page: {missing}"
 
 
-def assert_no_query_per_item(client, url, add, **headers):
+def assert_no_query_per_item(client, url, add, method="get", **headers):
     """`add()` makes one item and returns the texts by which the page shows it."""
     shown = list(add())
-    warm_up(client, url, **headers)
-    response, one = fetch(client, url, **headers)
+    warm_up(client, url, method, **headers)
+    response, one = fetch(client, url, method, **headers)
     assert_shows(response, shown)
     shown += add()
     shown += add()
-    response, three = fetch(client, url, **headers)
+    response, three = fetch(client, url, method, **headers)
     assert_shows(response, shown)
     assert three == one
 
@@ -340,6 +340,19 @@ def test_the_agencys_free_referral_list_runs_no_query_per_item(client, file_requ
     assert_no_query_per_item(client, reverse("agency:free_referrals"), lambda: [file_request().role])
 
 
+def test_the_agencys_introductions_to_a_free_referral_run_no_query_per_item(client, file_request, agency_and_owner):
+    agency, owner = agency_and_owner
+    client.force_login(owner)
+    free_referral = file_request()
+    assert matching.claim_request(free_referral=free_referral, agency=agency, user=owner)
+
+    def add():
+        introduction = propose(free_referral, agency, owner, claim=False).introduction
+        return [agencies.reference_for(introduction.candidate.public_id)]
+
+    assert_no_query_per_item(client, reverse("agency:free_referral", args=[free_referral.public_id]), add)
+
+
 def test_agency_search_results_run_no_query_per_item(client, agency_and_owner, django_capture_on_commit_callbacks):
     agency, owner = agency_and_owner
     client.force_login(owner)
@@ -372,6 +385,22 @@ def test_the_candidates_provision_list_runs_no_query_per_record(client):
         return [agency.name]
 
     assert_no_query_per_item(client, reverse("candidate:provisions"), add)
+
+
+def test_the_candidates_data_export_runs_no_query_per_record(client):
+    """The export lists every introduction and every provision of the candidate's data."""
+    candidate = make_candidate(email="hanako@example.jp")
+    sign_in_candidate(client, candidate)
+
+    def add():
+        number = next(serial)
+        agency, owner = make_agency(f"株式会社紹介{number}", f"13-ユ-{number}", f"owner{number}@agency.example")
+        agencies.open_candidate_profile(
+            organisation=agency, user=owner, public_id=candidate.public_id, channel=ProvisionRecord.Channel.PAGE
+        )
+        return [agency.name, introduce(agency, owner, candidate).company_name]
+
+    assert_no_query_per_item(client, reverse("candidate:data_json"), add, method="post")
 
 
 def test_the_candidates_work_history_runs_no_query_per_entry(client):
