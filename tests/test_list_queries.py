@@ -353,6 +353,23 @@ def test_the_agencys_introductions_to_a_free_referral_run_no_query_per_item(clie
     assert_no_query_per_item(client, reverse("agency:free_referral", args=[free_referral.public_id]), add)
 
 
+def test_a_candidates_work_history_for_an_agency_runs_no_query_per_entry(client, agency_and_owner):
+    """The profile page and the API both list the candidate's work history (each look is recorded)."""
+    agency, owner = agency_and_owner
+    client.force_login(owner)
+    _key, secret = create_api_key(organisation=agency, name="CRM")
+    candidate = make_candidate(email="hanako@example.jp")
+
+    def add():
+        entry = WorkHistory.objects.create(
+            candidate=candidate, company=f"株式会社前職{next(serial)}", started_on=date(2020, 4, 1)
+        )
+        return [entry.company]
+
+    assert_no_query_per_item(client, reverse("agency:candidate", args=[candidate.public_id]), add)
+    assert_no_query_per_item(client, f"/api/v1/agency/candidates/{candidate.public_id}", add, **bearer(secret))
+
+
 def test_agency_search_results_run_no_query_per_item(client, agency_and_owner, django_capture_on_commit_callbacks):
     agency, owner = agency_and_owner
     client.force_login(owner)
