@@ -175,6 +175,11 @@ def may_provide(candidate: Candidate) -> bool:
     return agency_visible_candidates().filter(pk=candidate.pk).exists()
 
 
+def providable_candidate_ids(candidates) -> set[int]:
+    """may_provide for several candidates, in one query."""
+    return set(agency_visible_candidates().filter(pk__in=[c.pk for c in candidates]).values_list("pk", flat=True))
+
+
 # --- Provision records -----------------------------------------------------------------------
 
 
