@@ -89,6 +89,9 @@ def queue_rendered_email(*, to, subject, text, html="", template="", headers=Non
         headers=headers or {},
         template=template,
         message_id=new_message_id(),
+        # Due at once: should the task be lost (a queue restarted empty, a deploy that renamed
+        # the task), the periodic safety net below finds the row and enqueues it again.
+        due_at=timezone.now(),
     )
     transaction.on_commit(lambda: deliver_email.enqueue(message.pk))
     return message
@@ -187,6 +190,9 @@ def _record_failure(message: OutboundEmail, exc: Exception) -> str:
     return "retrying"
 
 
+SAFETY_NET_PAUSE = timedelta(minutes=5)
+
+
 def retry_due_messages(now=None, grace=timedelta(minutes=1)) -> int:
     """Single messages whose retry time passed a while ago without their deferred task running
     (a backend that cannot defer, a queue that lost the task). claim() keeps a second delivery
@@ -194,6 +200,9 @@ def retry_due_messages(now=None, grace=timedelta(minutes=1)) -> int:
     now = now or timezone.now()
     due = OutboundEmail.objects.filter(send__isnull=True, state=State.QUEUED, due_at__lte=now - grace)
     ids = list(due.values_list("pk", flat=True)[:500])
+    # A row waiting behind a long queue is not enqueued again on every tick: it is looked at
+    # again after SAFETY_NET_PAUSE.
+    OutboundEmail.objects.filter(pk__in=ids, state=State.QUEUED).update(due_at=now + SAFETY_NET_PAUSE)
     for pk in ids:
         deliver_email.enqueue(pk)
     return len(ids)
