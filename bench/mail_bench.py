@@ -132,7 +132,7 @@ from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.services import templates_for_organisation
 from careerrelay.relay.services import create_campaign
 from careerrelay.talent.models import Applicant
-from careerrelay.mailings.sends import create_send
+from careerrelay.sends.services import create_send
 
 n = int(sys.argv[1])
 family = {FAMILY!r}
@@ -151,7 +151,7 @@ send = create_send(organisation=org, template=template, applicants=Applicant.obj
                    sender_name="人事部 鈴木", signature="株式会社山﨑製作所 人事部")
 # A send this large is rendered by the worker (prepare_send); here it is done up front, so that
 # the worker's figure is the sending alone and the rendering is timed on its own.
-from careerrelay.mailings.sends import run_prepare_send
+from careerrelay.sends.services import run_prepare_send
 run_prepare_send(send.pk)
 seconds = time.perf_counter() - start
 from email.utils import formatdate
@@ -181,7 +181,7 @@ STATS = """
 import django, json
 django.setup()
 from django.db.models import Count, Max, Min
-from careerrelay.mailings.models import OutboundEmail
+from careerrelay.outbox.models import OutboundEmail
 rows = OutboundEmail.objects.values("state").annotate(n=Count("id"))
 span = OutboundEmail.objects.filter(state="sent").aggregate(first=Min("sent_at"), last=Max("sent_at"))
 print(json.dumps({"states": {r["state"]: r["n"] for r in rows},

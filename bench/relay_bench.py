@@ -212,7 +212,7 @@ def verify(code: str, access_log: Path, registers: list[dict], landing_gets_seen
     from django.db.models import Count
 
     from careerrelay.candidates.models import Candidate
-    from careerrelay.mailings.models import OutboundEmail
+    from careerrelay.outbox.models import OutboundEmail
     from careerrelay.relay.models import RelayCampaign
 
     lines = Counter(tuple(line.split()) for line in access_log.read_text().splitlines() if line.strip())

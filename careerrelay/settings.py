@@ -90,9 +90,10 @@ INSTALLED_APPS = [
     "careerrelay.relay",
     "careerrelay.candidates",
     "careerrelay.credits",
-    "careerrelay.mailings",
+    "careerrelay.outbox",
     "careerrelay.talent",
     "careerrelay.rejections",
+    "careerrelay.sends",
     "careerrelay.api",
     "careerrelay.audit",
     "careerrelay.privacy",
@@ -276,7 +277,7 @@ MAIL_TRUST_WINDOW_DAYS = envint("MAIL_TRUST_WINDOW_DAYS", 30)
 MAIL_MAX_BOUNCE_PERMILLE = envint("MAIL_MAX_BOUNCE_PERMILLE", 50)
 MAIL_MAX_RECIPIENTS_PER_SEND = envint("MAIL_MAX_RECIPIENTS_PER_SEND", 1000)
 
-# --- Outbox and bulk sends (careerrelay/mailings) ------------------------------
+# --- Outbox and bulk sends (careerrelay/outbox, careerrelay/sends) -------------
 # A send to at most this many recipients is prepared inside the request; a larger one is prepared
 # by the worker, MAILINGS_PREPARE_CHUNK recipients per transaction.
 MAILINGS_PREPARE_IN_REQUEST = envint("MAILINGS_PREPARE_IN_REQUEST", 300)
@@ -297,7 +298,7 @@ MAILINGS_RETRY_BASE_SECONDS = envint("MAILINGS_RETRY_BASE_SECONDS", 30)
 # How often the worker runs its periodic jobs (outbox sweep, deadlines, retention when due).
 MAILINGS_PERIODIC_SECONDS = envfloat("MAILINGS_PERIODIC_SECONDS", 5)
 # On PostgreSQL, a batch's claims and "sent" marks commit without waiting for the WAL flush
-# (mailings.services._relax_durability says what that risks); 0 makes every one wait.
+# (outbox.services._relax_durability says what that risks); 0 makes every one wait.
 MAILINGS_ASYNC_COMMIT = envbool("MAILINGS_ASYNC_COMMIT", True)
 # The List-Unsubscribe mailto address; empty means unsubscribe@ the domain of DEFAULT_FROM_EMAIL.
 UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO", "")

@@ -14,7 +14,7 @@ urlpatterns = [
     path("me/", include("careerrelay.portals.candidate.mypage_urls")),
     path("employer/", include("careerrelay.portals.employer.urls")),
     path("agency/", include("careerrelay.portals.agency.urls")),
-    path("", include("careerrelay.mailings.urls")),
+    path("", include("careerrelay.sends.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("api/v1/<path:unknown>", api_not_found),
@@ -22,4 +22,4 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns += [path("dev/", include("careerrelay.mailings.dev_urls"))]
+    urlpatterns += [path("dev/", include("careerrelay.outbox.dev_urls"))]

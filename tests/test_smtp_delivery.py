@@ -1,7 +1,7 @@
 import pytest
 
-from careerrelay.mailings.models import OutboundEmail
-from careerrelay.mailings.services import deliver, queue_email
+from careerrelay.outbox.models import OutboundEmail
+from careerrelay.outbox.services import deliver, queue_email
 from tests.factories import CandidateFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_a_retry_without_a_deferring_backend_is_picked_up_by_the_periodic_loop(s
 
     from django.utils import timezone
 
-    from careerrelay.mailings.sends import run_periodic
+    from careerrelay.sends.services import run_periodic
 
     # The immediate backend cannot defer a task; the row waits for the periodic loop instead.
     smtp_server.sink.fail_next = 1
@@ -64,3 +64,24 @@ def test_a_retry_without_a_deferring_backend_is_picked_up_by_the_periodic_loop(s
     assert row.state == OutboundEmail.State.SENT
     assert len(smtp_server.sink.wait_for(1)) == 1
     assert timezone.now() < row.due_at  # it went out through the safety net, before its own task
+
+
+def test_a_message_whose_task_was_lost_still_goes_out_once(smtp_server, settings):
+    from datetime import timedelta
+
+    from careerrelay.sends.services import run_periodic
+
+    # The queue loses the task (a Redis restarted empty, a deploy that renamed the task).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    candidate = CandidateFactory()
+    row = queue_email(to=candidate.email, template="candidate_welcome", context={"candidate": candidate})
+    later = row.due_at + timedelta(minutes=2)
+    assert run_periodic(now=later)["retried"] == 1
+    # Enqueued again once, not on every tick of the loop while it waits behind other work.
+    assert run_periodic(now=later + timedelta(seconds=5))["retried"] == 0
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert run_periodic(now=later + timedelta(minutes=10))["retried"] == 1
+    row.refresh_from_db()
+    assert row.state == OutboundEmail.State.SENT
+    assert len(smtp_server.sink.wait_for(1)) == 1

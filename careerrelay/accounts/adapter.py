@@ -1,6 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
-from careerrelay.mailings.services import queue_rendered_email
+from careerrelay.outbox.services import queue_rendered_email
 
 
 class AccountAdapter(DefaultAccountAdapter):

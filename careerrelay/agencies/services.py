@@ -19,6 +19,7 @@ from careerrelay.agencies.licence import normalize_licence_number
 from careerrelay.agencies.models import AgencyProfile, JobOrder
 from careerrelay.audit.services import Action, Actor, ActorKind, record_event
 from careerrelay.candidates import profiles
+from careerrelay.candidates.choices import JobCategory
 from careerrelay.candidates.models import Candidate, Resume
 from careerrelay.common.japanese import normalize_text
 from careerrelay.common.text import validate_one_line
@@ -28,6 +29,7 @@ from careerrelay.organisations.models import Membership, Organisation
 from careerrelay.privacy.access import open_resume_for
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.privacy.services import ProvisionRefused, agency_visible_candidates, record_provision
+from careerrelay.search.services import search_candidates
 
 Item = ProvisionRecord.Item
 Channel = ProvisionRecord.Channel
@@ -163,8 +165,6 @@ def agency_job_orders(organisation: Organisation):
 def search_for_agency(*, organisation: Organisation, actor: Actor, channel: str = Channel.PAGE, **params):
     """search_candidates() for an approved agency, audited (action search, with the query and the
     filters). The result list names nobody: public ids, no contact data."""
-    from careerrelay.search.services import search_candidates
-
     require_approved(organisation)
     page = search_candidates(**params)
     detail = {k: _jsonable(v) for k, v in params.items() if v not in (None, "") and k not in ("page", "per_page")}
@@ -219,8 +219,6 @@ class CandidateSummary:
 
     @classmethod
     def of(cls, candidate: Candidate):
-        from careerrelay.candidates.choices import JobCategory
-
         labels = dict(JobCategory.choices)
         categories = candidate.desired_job_categories or [candidate.job_category]
         summary = normalize_text(candidate.summary)

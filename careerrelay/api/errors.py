@@ -87,6 +87,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 @csrf_exempt
 def not_found_view(request: HttpRequest, unknown: str = "") -> HttpResponse:
     """For URLs under /api/v1/ that match no operation, so those 404s are JSON too."""
+    # circular: careerrelay.api.api imports this module at import time to mount it
     from careerrelay.api.api import api
 
     return error_response(api, request, status=404, code="not_found", message="No such API endpoint.")

@@ -7,8 +7,8 @@ from pydantic import Field
 
 from careerrelay.api.errors import AUTH_ERRORS
 from careerrelay.credits.services import get_balance
-from careerrelay.mailings import trust
 from careerrelay.relay.services import employer_funnel
+from careerrelay.sends import trust
 
 router = Router(tags=["me"])
 

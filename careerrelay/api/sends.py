@@ -20,9 +20,10 @@ from pydantic import Field
 from careerrelay.api.errors import AUTH_ERRORS, ErrorOut, error_response
 from careerrelay.api.fields import BoundedDateTime, Id, OneLine, Text
 from careerrelay.api.me import CoarseFigure
-from careerrelay.mailings import sends, trust
-from careerrelay.mailings.models import Send
 from careerrelay.rejections.models import RejectionTemplate
+from careerrelay.sends import services as sends
+from careerrelay.sends import trust
+from careerrelay.sends.models import Send
 
 router = Router(tags=["sends"])
 
@@ -158,6 +159,7 @@ def get_send(request, send_id: Id):
 
 
 def _error(request, status, code, message, details=None):
+    # circular: careerrelay.api.api imports this module at import time to mount it
     from careerrelay.api.api import api
 
     return error_response(api, request, status=status, code=code, message=message, details=details)

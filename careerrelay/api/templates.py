@@ -60,6 +60,7 @@ def list_templates(request):
     "/templates", response={201: TemplateOut, 422: ErrorOut, **AUTH_ERRORS}, summary="Create a rejection template"
 )
 def create(request, payload: TemplateIn):
+    # circular: careerrelay.api.api imports this module at import time to mount it
     from careerrelay.api.api import api
 
     problems = [

@@ -60,9 +60,8 @@ class Actor:
             user = None
         organisation = getattr(request, "organisation", None)
         if organisation is not None:
-            from careerrelay.organisations.models import Organisation
-
-            kind = ActorKind.AGENCY if organisation.kind == Organisation.Kind.AGENCY else ActorKind.EMPLOYER
+            # The audit log's actor kinds name the two kinds of organisation with the same values.
+            kind = ActorKind(organisation.kind)
             # An API key acts for its organisation, not for whoever's session cookie came along.
             if getattr(request, "api_key", None) is not None:
                 user = None

@@ -3,8 +3,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from careerrelay.organisations.models import Organisation
-
 
 class AuditEvent(models.Model):
     """Append-only: who looked at or changed a candidate's data, what, when and from where.
@@ -41,7 +39,12 @@ class AuditEvent(models.Model):
     )
     actor_kind = models.CharField(_("操作者の種別"), max_length=16, choices=ActorKind.choices)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("組織")
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("組織"),
     )
     action = models.CharField(_("操作"), max_length=32, choices=Action.choices)
     subject_key = models.UUIDField(_("対象者キー"), null=True, blank=True, db_index=True)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
 from careerrelay.candidates.models import REGISTRATION_FIELDS, Candidate
 from careerrelay.candidates.notices import AGENCY_SHARING, EMPLOYER_RECONTACT
+from careerrelay.candidates.profiles import MAX_SKILLS, parse_skills, skill_names
 from careerrelay.common.forms import NormalizedEmailField
 from careerrelay.common.japanese import normalize_kana, normalize_phone, normalize_text
 
@@ -269,8 +270,6 @@ class ProfileForm(PersonCleaning, forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             if not self.instance.desired_job_categories and self.instance.job_category:
                 self.initial["desired_job_categories"] = [self.instance.job_category]
-            from careerrelay.candidates.profiles import skill_names
-
             self.initial["skills_text"] = ", ".join(skill_names(self.instance))
 
     def clean_summary(self):
@@ -280,8 +279,6 @@ class ProfileForm(PersonCleaning, forms.ModelForm):
         return self.cleaned_data.get("remote_preference") or ""
 
     def clean_skills_text(self):
-        from careerrelay.candidates.profiles import MAX_SKILLS, parse_skills
-
         names = parse_skills(self.cleaned_data.get("skills_text", ""))
         if len(names) > MAX_SKILLS:
             raise forms.ValidationError(_("スキルは%(max)s個までです。") % {"max": MAX_SKILLS})

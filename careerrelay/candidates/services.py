@@ -26,10 +26,10 @@ from careerrelay.common.mailboxes import canonical_mailbox, email_domain, is_pub
 from careerrelay.common.single_use import TokenState
 from careerrelay.common.tokens import hash_token, pseudonym
 from careerrelay.credits.services import record_counted_referral
-from careerrelay.mailings.services import queue_email
 from careerrelay.notifications.models import Kind as NotificationKind
 from careerrelay.notifications.models import Notification
 from careerrelay.notifications.services import notify, operators
+from careerrelay.outbox.services import queue_email
 from careerrelay.relay import services as relay
 from careerrelay.search.tasks import index_after_commit
 

@@ -26,7 +26,7 @@ from careerrelay.common import single_use
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.single_use import TokenState
 from careerrelay.common.tokens import hash_token, new_token
-from careerrelay.mailings.services import queue_email
+from careerrelay.outbox.services import queue_email
 from careerrelay.search.tasks import index_after_commit
 
 EMAIL_CHANGE_HOURS = 24

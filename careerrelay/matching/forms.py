@@ -7,6 +7,7 @@ from careerrelay.candidates.choices import Prefecture
 from careerrelay.common.forms import DateInRangeField, DateTimeInRangeField
 from careerrelay.common.japanese import normalize_text
 from careerrelay.matching.models import FreeReferralProposal, FreeReferralRequest, Introduction
+from careerrelay.matching.services import default_deadline
 
 
 def _required(label):
@@ -282,6 +283,4 @@ class InterviewForm(forms.Form):
 
 
 def free_referral_initial():
-    from careerrelay.matching.services import default_deadline
-
     return {"deadline": default_deadline()}

@@ -27,6 +27,7 @@ from careerrelay.matching.models import FreeReferralProposal, FreeReferralReques
 from careerrelay.notifications.models import Kind, Notification
 from careerrelay.notifications.services import members, notify, operators
 from careerrelay.organisations.models import Membership, Organisation
+from careerrelay.outbox.services import queue_email
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.privacy.services import ProvisionRefused, record_provision
 
@@ -245,8 +246,6 @@ def propose_introduction(
 def _notify_candidate(introduction: Introduction, template: str = "matching_stage_changed") -> None:
     """Every stage change reaches the candidate, with the stage it is in now. The row is read again
     here, after the change, so the email never describes the state before it."""
-    from careerrelay.mailings.services import queue_email
-
     introduction = Introduction.objects.select_related("candidate", "agency").get(pk=introduction.pk)
     candidate = introduction.candidate
     queue_email(

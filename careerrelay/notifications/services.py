@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careerrelay.accounts.models import User
-from careerrelay.mailings.services import queue_email
 from careerrelay.notifications.models import AGENCY_KINDS, EMPLOYER_KINDS, Kind, Notification, NotificationPreference
+from careerrelay.outbox.services import queue_email
 
 # The email of each kind: emails/<template>_subject.txt, .txt and .html.
 TEMPLATES: dict[str, str] = {

@@ -12,9 +12,9 @@ from django.db import close_old_connections
 from careerrelay.accounts.services import forget_old_staff_signins
 from careerrelay.candidates.services import delete_expired_unconfirmed
 from careerrelay.candidates.signin import delete_spent_links
-from careerrelay.mailings.sends import run_periodic
 from careerrelay.matching.services import expire_due_requests, remind_lapsing
 from careerrelay.privacy.retention import run_if_due
+from careerrelay.sends.services import run_periodic
 
 log = logging.getLogger(__name__)
 

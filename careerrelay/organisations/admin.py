@@ -15,6 +15,7 @@ from careerrelay.organisations import services
 from careerrelay.organisations.models import ApiKey, Invitation, LinkDomain, Membership, Organisation
 from careerrelay.organisations.services import remove_member, revoke_api_key
 from careerrelay.relay.services import create_campaign
+from careerrelay.sends import trust
 
 
 class MembershipRemovalThroughService:
@@ -127,7 +128,7 @@ class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
                 n_campaigns=_count_of("relay.RelayCampaign"),
                 n_templates=_count_of("rejections.RejectionTemplate"),
                 n_applicants=_count_of("talent.Applicant"),
-                n_sends=_count_of("mailings.Send"),
+                n_sends=_count_of("sends.Send"),
             )
         )
 
@@ -145,8 +146,6 @@ class OrganisationAdmin(MembershipRemovalThroughService, admin.ModelAdmin):
         if obj.pk is None or obj.kind != Organisation.Kind.EMPLOYER:
             return "-"
         from django.utils import timezone
-
-        from careerrelay.mailings import trust
 
         now = timezone.now()
         quota = trust.quota(obj, now)

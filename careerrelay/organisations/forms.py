@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from careerrelay.common.forms import OneLineField
+from careerrelay.common.http import client_ip
+from careerrelay.organisations.services import create_employer
 
 
 class EmployerSignupForm(forms.Form):
@@ -12,9 +14,6 @@ class EmployerSignupForm(forms.Form):
     name = OneLineField(label=_("氏名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
 
     def signup(self, request, user):
-        from careerrelay.common.http import client_ip
-        from careerrelay.organisations.services import create_employer
-
         user.name = self.cleaned_data["name"]
         user.save(update_fields=["name"])
         # Self-service: anyone can type any company name, so nothing is sent until an operator

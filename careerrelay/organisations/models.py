@@ -99,6 +99,8 @@ class LinkDomain(models.Model):
         return self.domain
 
     def clean(self):
+        # upward, and circular: rejections sits above organisations and its links module imports
+        # these models at import time
         from careerrelay.rejections.links import clean_domain
 
         self.domain = clean_domain(self.domain)

@@ -13,8 +13,10 @@ from careerrelay.common.mailboxes import email_domain, is_public_mailbox
 from careerrelay.common.single_use import TokenState
 from careerrelay.common.text import validate_one_line
 from careerrelay.common.tokens import hash_token, new_token
-from careerrelay.mailings.services import queue_email
+from careerrelay.notifications.models import Kind
+from careerrelay.notifications.services import notify, operators
 from careerrelay.organisations.models import ApiKey, Invitation, LinkDomain, Membership, Organisation
+from careerrelay.outbox.services import queue_email
 from careerrelay.relay.services import create_campaign
 
 INVITATION_DAYS = 7
@@ -63,9 +65,6 @@ def create_employer(
 
 
 def _notify_operators_of_signup(organisation: Organisation) -> None:
-    from careerrelay.notifications.models import Kind
-    from careerrelay.notifications.services import notify, operators
-
     notify(
         kind=Kind.EMPLOYER_APPLIED,
         users=operators(),
@@ -119,8 +118,6 @@ def _audit_review(organisation, actor: Actor, operation, **detail):
 
 
 def _tell_admins(organisation: Organisation, kind: str, url: str = "") -> None:
-    from careerrelay.notifications.services import notify
-
     notify(
         kind=kind,
         users=company_admins(organisation),
@@ -135,8 +132,6 @@ def approve_employer(*, organisation: Organisation, actor: Actor, approved_name:
     """The operator vouches for the company: its name (as approved, the From display name of its
     mail), its work domain (a verified domain for links) and its Reply-To (the first admin's
     verified address). False when it was approved already."""
-    from careerrelay.notifications.models import Kind
-
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if organisation.kind != Organisation.Kind.EMPLOYER or organisation.is_approved:
         return False
@@ -162,8 +157,8 @@ def approve_employer(*, organisation: Organisation, actor: Actor, approved_name:
 @transaction.atomic
 def reject_employer(*, organisation: Organisation, actor: Actor) -> bool:
     """Not approved: nothing it prepared ever goes out."""
-    from careerrelay.mailings.trust import cancel_queued_mail
-    from careerrelay.notifications.models import Kind
+    # upward: the bulk sends sit above organisations, and their open sends stop with the company
+    from careerrelay.sends.trust import cancel_queued_mail
 
     changed = Organisation.objects.filter(
         pk=organisation.pk, kind=Organisation.Kind.EMPLOYER, status=Organisation.Status.PENDING
@@ -179,8 +174,8 @@ def reject_employer(*, organisation: Organisation, actor: Actor) -> bool:
 def suspend_organisation(*, organisation: Organisation, actor: Actor) -> bool:
     """The company stops: its workspace closes, its API keys stop answering, and every message and
     send of it that has not gone out is cancelled (the worker checks again before each batch)."""
-    from careerrelay.mailings.trust import cancel_queued_mail
-    from careerrelay.notifications.models import Kind
+    # upward: the bulk sends sit above organisations, and their open sends stop with the company
+    from careerrelay.sends.trust import cancel_queued_mail
 
     changed = Organisation.objects.filter(pk=organisation.pk, is_active=True).update(is_active=False)
     cancelled = cancel_queued_mail(organisation)

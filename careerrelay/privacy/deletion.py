@@ -36,6 +36,7 @@ from careerrelay.candidates import resumes
 from careerrelay.candidates.models import Candidate, Consent, IdentityFingerprint, Resume
 from careerrelay.common.japanese import normalize_email
 from careerrelay.common.tokens import pseudonym
+from careerrelay.outbox.models import OutboundEmail
 from careerrelay.search import index as search_index
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,6 @@ def _outbox_ids(candidate: Candidate) -> list[int]:
     """Transactional emails to the person: to their current address, to any address they asked to
     change to, and to any earlier address they verified (recognised by its keyed fingerprint, as
     the address itself is no longer on the profile)."""
-    from careerrelay.mailings.models import OutboundEmail
-
     addresses = {normalize_email(candidate.email), candidate.email_normalized}
     change_tokens = getattr(candidate, "email_change_tokens", None)
     if change_tokens is not None:
@@ -107,8 +106,6 @@ def _delete_task_rows(addresses: set[str]) -> int:
 
 def delete_candidate(candidate: Candidate, *, actor: Actor, reason="") -> str:
     """Erase the person (see the module docstring). Returns the subject_key that remains."""
-    from careerrelay.mailings.models import OutboundEmail
-
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
         subject_key = candidate.public_id

@@ -17,6 +17,7 @@ from django.utils import timezone
 from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.candidates.models import Candidate
 from careerrelay.candidates.signin import signin_page_url
+from careerrelay.outbox.services import queue_email
 from careerrelay.privacy.deletion import delete_candidate, delete_orphaned_resume_files
 from careerrelay.privacy.models import ProvisionRecord, RetentionRun, RetentionState
 
@@ -53,8 +54,6 @@ def _active_after(candidate: Candidate, moment) -> bool:
 
 
 def send_reminders(now=None) -> int:
-    from careerrelay.mailings.services import queue_email
-
     now = now or timezone.now()
     delete_after = now + timedelta(days=grace_days())
     due = _inactive_since(inactive_cutoff(now)).exclude(retention__reminder_sent_at__isnull=False)

@@ -14,6 +14,7 @@ from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.candidates import services as candidates
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.organisations.models import Organisation
+from careerrelay.outbox.services import queue_email
 from careerrelay.privacy.models import ProvisionRecord, RetentionState, StopUseNotice
 from careerrelay.search import index as search_index
 from careerrelay.search.tasks import index_after_commit
@@ -132,8 +133,6 @@ def withdraw_consent(*, candidate: Candidate, purpose: str, actor: Actor) -> Con
 
 
 def _send_stop_use_notices(candidate: Candidate) -> list[int]:
-    from careerrelay.mailings.services import queue_email
-
     recipient_ids = (
         ProvisionRecord.objects.filter(subject_key=candidate.public_id)
         .values_list("recipient_organisation_id", flat=True)
@@ -174,6 +173,11 @@ def agency_visible_candidates():
 
 def may_provide(candidate: Candidate) -> bool:
     return agency_visible_candidates().filter(pk=candidate.pk).exists()
+
+
+def providable_candidate_ids(candidates) -> set[int]:
+    """may_provide for several candidates, in one query."""
+    return set(agency_visible_candidates().filter(pk__in=[c.pk for c in candidates]).values_list("pk", flat=True))
 
 
 # --- Provision records -----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.db.models.signals import post_migrate
 
 
 def _sync_presets(sender, apps=global_apps, **kwargs):
+    # apps.py is imported while the app registry is still loading, before any model may be
     from careerrelay.rejections.services import sync_presets
 
     try:

@@ -25,6 +25,8 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.organisations.models import LinkDomain
+
 # Anything a mail client may turn into a link: scheme://…, protocol-relative //…, www.…, and a
 # bare domain with a common top-level domain ("evil.com/x", as Gmail links it; not the domain
 # of an email address). An address ends at white space, quotes, angle brackets or Japanese
@@ -91,8 +93,6 @@ class LinkPolicy:
     def domains(self) -> frozenset[str]:
         """The verified and allowed domains (not CareerRelay's own host)."""
         if self._domains is None:
-            from careerrelay.organisations.models import LinkDomain
-
             scope = Q(organisation__isnull=True)
             if self.organisation is not None and self.organisation.pk is not None:
                 scope |= Q(organisation=self.organisation)

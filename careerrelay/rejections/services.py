@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from careerrelay.rejections.links import LinkPolicy, host_of, link_errors, neutralise, sanitise_html
 from careerrelay.rejections.models import RejectionTemplate
+from careerrelay.rejections.presets import PRESETS
 
 VARIABLES = {
     "applicant_name": _("応募者の氏名"),
@@ -262,8 +263,6 @@ def sync_presets(model=RejectionTemplate) -> None:
 
     Run by migration 0003 and after every `migrate` (apps.RejectionsConfig), never by a request:
     reading templates does not write. `model` is the migration's historical model there."""
-    from careerrelay.rejections.presets import PRESETS
-
     existing = {t.preset_key: t for t in model.objects.filter(organisation=None)}
     for preset in PRESETS:
         row = existing.get(preset.key)

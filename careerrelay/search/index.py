@@ -136,6 +136,7 @@ def remove_candidate(candidate_id: int) -> int:
 
 
 def _visible(ids):
+    # upward, and circular: privacy sits above search and imports this module at import time
     from careerrelay.privacy.services import agency_visible_candidates
 
     return agency_visible_candidates().filter(pk__in=list(ids))
@@ -184,6 +185,7 @@ def index_candidates(candidate_ids=None, *, batch: int = BATCH, progress=None) -
 
 
 def _visible_ids():
+    # upward, and circular: privacy sits above search and imports this module at import time
     from careerrelay.privacy.services import agency_visible_candidates
 
     return agency_visible_candidates().order_by("pk").values_list("pk", flat=True)

@@ -527,6 +527,7 @@ def _recent(where, params, now, page, per_page):
 def _hits(rows, groups, applied, now) -> list[SearchHit]:
     if not rows:
         return []
+    # upward, and circular: privacy sits above search and imports the index at import time
     from careerrelay.privacy.services import agency_visible_candidates
 
     ids = [doc_id for doc_id, _score in rows]

@@ -9,7 +9,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_
 from django.test import override_settings
 from django.urls import reverse
 
-from careerrelay.mailings.models import OutboundEmail
+from careerrelay.outbox.models import OutboundEmail
 from tests.factories import OperatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_the_reset_link_attack_on_the_operator_fails(client, settings, django_ca
     assert client.get("/dev/mailbox/", **ATTACKER).status_code == 404
     # Even on a server started with DEBUG on, a stranger is not shown the mailbox.
     settings.DEBUG = True
-    with override_settings(ROOT_URLCONF="tests.mailings.dev_urlconf"):
+    with override_settings(ROOT_URLCONF="tests.outbox.dev_urlconf"):
         assert client.get("/dev/mailbox/", **ATTACKER).status_code == 404
         assert client.get("/dev/mailbox/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="127.0.0.1").status_code == 404
     # And with the reset link in hand, the second factor still stands between them and the console.

@@ -8,9 +8,9 @@ from careerrelay.candidates.models import Consent
 from careerrelay.candidates.services import register_candidate
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance, record_counted_referral
-from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import ApiKey, LinkDomain, Organisation
 from careerrelay.organisations.services import create_api_key, invite_member
+from careerrelay.outbox.models import OutboundEmail
 from tests.factories import CandidateFactory, OperatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,16 +83,24 @@ def test_every_page_of_our_models_loads_for_an_operator(operator_client, data):
         "credits.LedgerEntry",
         "mailings.OutboundEmail",
     }
+    addable = set()
     for model in models:
         info = (model._meta.app_label, model._meta.model_name)
         changelist = operator_client.get(reverse("admin:{}_{}_changelist".format(*info)))
         assert changelist.status_code == 200, model
         obj = model.objects.first()
         assert obj is not None, model
+        assert obj.pk in {row.pk for row in changelist.context["cl"].result_list}, model
         change = operator_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
         assert change.status_code == 200, model
+        assert change.context["original"] == obj, model
         if admin.site._registry[model].has_add_permission(changelist.wsgi_request):
-            assert operator_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, model
+            add = operator_client.get(reverse("admin:{}_{}_add".format(*info)))
+            assert add.status_code == 200, model
+            assert add.context["add"], model
+            addable.add(model._meta.label)
+    # Everything else is made through the product's own flows, never typed in by an operator.
+    assert addable == {"accounts.User", "organisations.Organisation", "organisations.LinkDomain"}
     assert operator_client.get(reverse("admin:index")).status_code == 200
     assert operator_client.get(reverse("admin:credits_ledgerentry_adjust")).status_code == 200
 

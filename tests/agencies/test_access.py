@@ -9,6 +9,7 @@ from careerrelay.audit.services import Actor
 from careerrelay.organisations.models import Invitation, Membership
 from careerrelay.organisations.services import create_api_key, invite_member
 from careerrelay.privacy.models import ProvisionRecord
+from tests.helpers.agencies import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -60,14 +61,53 @@ def _call(client, method, url):
     return client.get(url)
 
 
-def _ok(response):
-    return response.status_code in (200, 302) and "/accounts/login/" not in response.get("Location", "")
+# What the agency's people see on each URL, or on the page a POST sends them to.
+SHOWS = {
+    "home": "株式会社A / Javaエンジニア",
+    "search": lambda o: agencies.reference_for(o["candidate"].public_id),  # the results name nobody
+    "candidate": "hanako.takahashi@example.jp",
+    "resume": PDF,
+    "job_orders": "株式会社A",
+    "job_order_edit": "株式会社A / Javaエンジニア",
+    "job_order_status": "求人票「Javaエンジニア」の募集を終了しました。",
+    "job_order_find": "求人票「株式会社A / Javaエンジニア」の条件で検索しています。",
+    "search_for_job_order": "求人票「株式会社A / Javaエンジニア」の条件で検索しています。",
+    "team": "owner@mirai.example",
+    "invitation_revoke": "new@mirai.example への招待を取り消しました。",
+    "member_role": "権限を選んでください。",  # the POST names no role
+    "member_remove": "さんをチームから外しました。",
+    "api_keys": "CRM",
+    "api_key_revoke": "APIキー「CRM」を無効にしました。",
+}
+# What another agency sees on the URLs open to every approved agency: its own workspace.
+OTHER_AGENCY_SHOWS = {
+    "home": "株式会社よその紹介",
+    "search": lambda o: agencies.reference_for(o["candidate"].public_id),
+    "candidate": "hanako.takahashi@example.jp",  # the shared pool, under the candidate's consent
+    "resume": PDF,
+    "job_orders": "該当する求人票はありません。",
+    "team": "owner@yoso-shokai.example",
+    "api_keys": "APIキーはまだありません。",
+}
+
+
+def _page_after(client, response) -> bytes:
+    assert "/accounts/login/" not in response.get("Location", "")
+    if response.status_code == 302:
+        response = client.get(response["Location"])
+    assert response.status_code == 200
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _shows(client, response, objects, text):
+    text = text(objects) if callable(text) else text
+    return (text if isinstance(text, bytes) else text.encode()) in _page_after(client, response)
 
 
 @pytest.mark.parametrize(("name", "method", "build", "kind"), URLS, ids=IDS)
 def test_the_agency_owner_may_use_every_url(client, objects, agency_owner, name, method, build, kind):
     client.force_login(agency_owner)
-    assert _ok(_call(client, method, build(objects)))
+    assert _shows(client, _call(client, method, build(objects)), objects, SHOWS[name])
 
 
 @pytest.mark.parametrize(("name", "method", "build", "kind"), URLS, ids=IDS)
@@ -76,8 +116,9 @@ def test_a_member_may_use_everything_but_admin_pages(client, objects, agency_mem
     response = _call(client, method, build(objects))
     if kind in ("admin", "own_admin"):
         assert response.status_code == 403
+        assert "CRM" not in response.text and "new@mirai.example" not in response.text
     else:
-        assert _ok(response)
+        assert _shows(client, response, objects, SHOWS[name])
 
 
 @pytest.mark.parametrize(("name", "method", "build", "kind"), URLS, ids=IDS)
@@ -87,7 +128,7 @@ def test_another_agency_finds_nothing_of_this_agency(client, objects, other_agen
     if kind.startswith("own"):
         assert response.status_code == 404
     else:
-        assert _ok(response)
+        assert _shows(client, response, objects, OTHER_AGENCY_SHOWS[name])
     if name == "job_order_status":
         objects["job_order"].refresh_from_db()
         assert objects["job_order"].status == "open"

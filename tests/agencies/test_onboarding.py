@@ -14,8 +14,8 @@ from careerrelay.agencies.licence import normalize_licence_number, validate_lice
 from careerrelay.agencies.models import AgencyProfile
 from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import Actor
-from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import ApiKey, Membership, Organisation
+from careerrelay.outbox.models import OutboundEmail
 from tests.factories import UserFactory
 from tests.helpers.agencies import SIGNUP, bearer
 

@@ -235,7 +235,7 @@ def test_search_runs_the_same_number_of_queries_for_one_or_three_results(agency_
 
 
 def test_an_invited_advisor_joins_and_lands_in_the_agency_workspace(client, agency, agency_owner):
-    from careerrelay.mailings.models import OutboundEmail
+    from careerrelay.outbox.models import OutboundEmail
 
     client.force_login(agency_owner)
     response = client.post(reverse("agency:team"), {"email": "new.advisor@mirai.example", "role": "recruiter"})

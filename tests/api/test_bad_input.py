@@ -7,9 +7,9 @@ import pytest
 
 from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import Actor
-from careerrelay.mailings.models import Send
 from careerrelay.organisations.services import create_api_key
 from careerrelay.rejections.services import templates_for_organisation
+from careerrelay.sends.models import Send
 from careerrelay.talent.models import Applicant
 from tests.helpers.agencies import make_agency
 

@@ -6,7 +6,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpResponse
 
-from careerrelay.audit.actor import Actor
+from careerrelay.audit.actor import Actor, ActorKind
+from careerrelay.organisations.models import Organisation
 from careerrelay.portals.candidate.auth import candidate_required
 from careerrelay.portals.workspace.access import agency_view, employer_view
 from tests.factories import CandidateFactory, OperatorFactory, UserFactory
@@ -106,3 +107,9 @@ def test_the_system_and_named_actors_carry_no_address(owner):
     assert Actor.for_user(owner, "employer") == Actor(kind="employer", user=owner)
     candidate = CandidateFactory()
     assert Actor.for_candidate(candidate) == Actor(kind="candidate", candidate=candidate)
+
+
+def test_every_kind_of_organisation_is_a_kind_of_actor():
+    # Actor.from_request turns the organisation's kind into the actor's kind by value.
+    for kind in Organisation.Kind.values:
+        assert ActorKind(kind).value == kind

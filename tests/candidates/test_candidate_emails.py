@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 
 from careerrelay.candidates.signin import request_email_change
-from careerrelay.mailings.models import OutboundEmail
-from careerrelay.mailings.services import queue_email, render_email
+from careerrelay.outbox.models import OutboundEmail
+from careerrelay.outbox.services import queue_email, render_email
 from tests.factories import CandidateFactory
 
 pytestmark = pytest.mark.django_db

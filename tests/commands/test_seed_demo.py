@@ -11,8 +11,8 @@ from careerrelay.accounts.models import User
 from careerrelay.candidates.models import Candidate
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
-from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import Organisation
+from careerrelay.outbox.models import OutboundEmail
 from careerrelay.relay.services import get_funnel
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def snapshot():
     counts = {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "organisations", "relay", "candidates", "credits", "mailings"}
+        if model._meta.app_label in {"accounts", "organisations", "relay", "candidates", "credits", "mailings", "sends"}
         or model._meta.label == "account.EmailAddress"
     }
     funnels = {
@@ -138,7 +138,7 @@ def test_the_other_demo_agency_waits_for_approval(client, settings, django_captu
 
 
 # The development mailbox's URLs exist only when the URLconf loads with DEBUG on.
-@pytest.mark.urls("tests.mailings.dev_urlconf")
+@pytest.mark.urls("tests.outbox.dev_urlconf")
 def test_the_demo_candidate_signs_in_by_a_link_from_the_development_mailbox(
     client, settings, django_capture_on_commit_callbacks
 ):

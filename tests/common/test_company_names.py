@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from careerrelay.accounts.models import User
-from careerrelay.mailings.services import from_address
 from careerrelay.organisations.models import Organisation
+from careerrelay.outbox.services import from_address
 from tests.factories import OperatorFactory
 
 pytestmark = pytest.mark.django_db

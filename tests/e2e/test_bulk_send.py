@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from careerrelay.mailings import sends
-from careerrelay.mailings.models import Send
+from careerrelay.sends import services as sends
+from careerrelay.sends.models import Send
 from tests.e2e.accessibility import assert_accessible
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.helpers.browser import DESKTOP

@@ -14,10 +14,11 @@ from django.urls import reverse
 
 from careerrelay.accounts.models import User
 from careerrelay.audit.models import AuditEvent
-from careerrelay.mailings.models import OutboundEmail, Send
 from careerrelay.notifications.models import Notification
 from careerrelay.organisations.models import Organisation
+from careerrelay.outbox.models import OutboundEmail
 from careerrelay.rejections.models import RejectionTemplate
+from careerrelay.sends.models import Send
 from careerrelay.talent.models import Applicant
 from tests.factories import OperatorFactory
 

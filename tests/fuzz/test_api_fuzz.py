@@ -9,8 +9,8 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from careerrelay.audit.services import Actor
-from careerrelay.mailings.models import Send
 from careerrelay.organisations.services import create_api_key
+from careerrelay.sends.models import Send
 from careerrelay.talent.models import Applicant
 from tests.helpers.agencies import make_agency
 

@@ -217,6 +217,8 @@ def test_profile_edit(client):
         if response.status_code == 200:  # refused: the profile and its history are as they were
             assert Candidate.objects.values_list("family_name", "profile_updated_at").get(pk=candidate.pk) == saved
             assert list(WorkHistory.objects.filter(candidate=candidate).values_list("company", flat=True)) == history
+        else:  # saved, or nothing to save: back to the my page
+            assert (response.status_code, response["Location"]) == (302, "/me/")
 
     run()
 
@@ -262,8 +264,8 @@ def test_token_links(client):
             "relay:verify",
             "candidate:signin_link",
             "candidate:email_confirm",
-            "mailings:unsubscribe",
-            "mailings:click",
+            "sends:unsubscribe",
+            "sends:click",
         ):
             url = reverse(name, kwargs={"token": "x"}).replace("/x/", "/" + token + "/")
             assert_not_5xx(client.get(url), url)
@@ -305,6 +307,9 @@ def test_applicant_form(owner_client):
         assert_not_5xx(response, data)
         if response.status_code == 200:  # refused: nothing saved
             assert Applicant.objects.count() == before
+        else:  # accepted: exactly one applicant more
+            assert response.status_code == 302
+            assert Applicant.objects.count() == before + 1
 
     run()
 
@@ -337,5 +342,11 @@ def test_free_referral_request_form(owner_client, employer, owner):
         assert_not_5xx(response, data)
         if response.status_code == 200:  # refused: no request, no credit reserved
             assert (FreeReferralRequest.objects.count(), get_balance(employer).credits_available) == before
+        else:  # filed: one request more, and one credit reserved for it
+            assert response.status_code == 302
+            assert (FreeReferralRequest.objects.count(), get_balance(employer).credits_available) == (
+                before[0] + 1,
+                before[1] - 1,
+            )
 
     run()

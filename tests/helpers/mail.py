@@ -1,6 +1,7 @@
 from datetime import date
 
 from careerrelay.common.japanese import normalize_email
+from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.talent.models import Applicant
 
 TEXT = (
@@ -36,3 +37,24 @@ def form_data(template, applicants, step, **extra):
         "step": step,
         **extra,
     }
+
+
+def make_template(employer):
+    """The company's own rejection template most tests of the outbox and of sends mail with."""
+    return RejectionTemplate.objects.create(
+        organisation=employer,
+        name="中途・丁寧",
+        language="ja",
+        subject="{{company_name}} 選考結果のご連絡（{{applicant_name}} 様）",
+        body=TEXT,
+    )
+
+
+def make_applicants(employer):
+    return [
+        make_applicant(employer, "髙橋", "花子", "hanako.takahashi@example.jp"),
+        make_applicant(
+            employer, "山﨑", "太郎", "taro.yamasaki@example.jp", job_title="エンジニア", stage="final_interview"
+        ),
+        make_applicant(employer, "佐藤", "次郎", "jiro.sato@example.jp", rejected_on=date(2026, 10, 1)),
+    ]

@@ -55,6 +55,14 @@ def login_url_in(response):
     return response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
+def page_after(client, response):
+    """The page the user ends up on: the response itself, or where a POST sends them."""
+    if response.status_code == 302:
+        response = client.get(response["Location"])
+    assert response.status_code == 200
+    return response.text
+
+
 # --- Employer pages -----------------------------------------------------------------------------
 
 EMPLOYER_URLS = [
@@ -73,6 +81,18 @@ EMPLOYER_URLS = [
     ),
 ]
 EMPLOYER_IDS = [u[0] for u in EMPLOYER_URLS]
+
+# What the employer's people see on each URL, or after it for a POST.
+EMPLOYER_SHOWS = {
+    "list": "依頼の一覧",
+    "new": "無料紹介を依頼する",
+    "detail": "株式会社みらい人材 からの提案",
+    "confirm_page": "面接を確定して枠を消化する",
+    "confirm": "面接を確定しました。",
+    "decline": "提案を見送りました。",
+    "introductions": "佐藤 次郎",
+    "introduction": "jiro.sato@example.jp",
+}
 
 
 def _employer_call(client, method, url):
@@ -95,8 +115,8 @@ def _employer_call(client, method, url):
 def test_the_employers_people_use_every_url(client, objects, request, who, name, method, build, kind):
     client.force_login(request.getfixturevalue(who))
     response = _employer_call(client, method, build(objects))
-    assert response.status_code in (200, 302)
     assert not login_url_in(response)
+    assert EMPLOYER_SHOWS[name] in page_after(client, response)
 
 
 @pytest.mark.parametrize(("name", "method", "build", "kind"), EMPLOYER_URLS, ids=EMPLOYER_IDS)
@@ -148,6 +168,26 @@ AGENCY_URLS = [
 ]
 AGENCY_IDS = [u[0] for u in AGENCY_URLS]
 
+# What the agency's people see on each URL (or after it), and what another agency sees there.
+AGENCY_SHOWS = {
+    "introductions": "株式会社クライアント",
+    "introduction_new": "株式会社山﨑製作所 / バックエンドエンジニア",  # the request it holds, to choose
+    "introduction": "状況を更新する",
+    "stage": "状況を更新しました。",
+    "free_referrals": "貴社が担当中",
+    "free_referral": "貴社が担当中",
+    "claim": "この依頼を担当しました。",
+    "release": "担当を外れました。",
+}
+OTHER_AGENCY_SHOWS = {
+    "introductions": "まだ紹介はありません。",
+    "introduction_new": "を紹介する",
+    "free_referrals": "他社が担当中",
+    "free_referral": "他社が担当中",
+    "claim": "この依頼は、ほかの人材紹介会社が担当しています。",
+    "release": "他社が担当中",
+}
+
 
 def _agency_call(client, method, url):
     return client.post(url, {"stage": "withdrawn"}) if method == "post" else client.get(url)
@@ -158,8 +198,8 @@ def _agency_call(client, method, url):
 def test_the_agencys_people_use_every_url(client, objects, request, who, name, method, build, kind):
     client.force_login(request.getfixturevalue(who))
     response = _agency_call(client, method, build(objects))
-    assert response.status_code in (200, 302)
     assert not login_url_in(response)
+    assert AGENCY_SHOWS[name] in page_after(client, response)
 
 
 @pytest.mark.parametrize(("name", "method", "build", "kind"), AGENCY_URLS, ids=AGENCY_IDS)
@@ -171,8 +211,10 @@ def test_another_agency_finds_nothing_of_this_agency(
     if kind == "own":
         assert response.status_code == 404
     else:
-        assert response.status_code in (200, 302)
-        assert objects["fresh"].public_id.hex not in response.text
+        text = page_after(client, response)
+        assert OTHER_AGENCY_SHOWS[name] in text
+        assert AGENCY_SHOWS[name] not in text
+        assert objects["fresh"].public_id.hex not in text
     objects["request"].refresh_from_db()
     assert objects["request"].claimed_by == agency  # neither taken over nor released
     assert Introduction.objects.get(pk=objects["accepted"].pk).stage == Introduction.Stage.ACCEPTED
@@ -207,13 +249,21 @@ CANDIDATE_URLS = [
 ]
 CANDIDATE_IDS = [u[0] for u in CANDIDATE_URLS]
 
+CANDIDATE_SHOWS = {
+    "list": "株式会社クライアント",
+    "detail": "承諾するまで、あなたの情報が 株式会社クライアント に渡ることはありません。",
+    "accept": "紹介を承諾しました。",
+    "decline": "紹介を辞退しました。",
+    "withdraw": "選考を辞退しました。",
+}
+
 
 @pytest.mark.parametrize(("name", "method", "build", "kind"), CANDIDATE_URLS, ids=CANDIDATE_IDS)
 def test_the_candidate_uses_every_url(client, objects, candidate, name, method, build, kind):
     sign_in_candidate(client, candidate)
     response = getattr(client, method)(build(objects))
-    assert response.status_code in (200, 302)
     assert "/me/signin/" not in response.get("Location", "")
+    assert CANDIDATE_SHOWS[name] in page_after(client, response)
 
 
 @pytest.mark.parametrize(("name", "method", "build", "kind"), CANDIDATE_URLS, ids=CANDIDATE_IDS)
@@ -223,7 +273,9 @@ def test_another_candidate_finds_nothing(client, objects, other_candidate, name,
     if kind == "own":
         assert response.status_code == 404
     else:
-        assert "株式会社クライアント" not in response.text
+        text = page_after(client, response)
+        assert "人材紹介会社からの紹介" in text
+        assert "株式会社クライアント" not in text
     assert Introduction.objects.get(pk=objects["fresh"].pk).stage == Introduction.Stage.PROPOSED
     assert Introduction.objects.get(pk=objects["accepted"].pk).stage == Introduction.Stage.ACCEPTED
 

@@ -9,10 +9,10 @@ from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.credits.models import AvailableCredits, LedgerEntry
 from careerrelay.credits.services import NoCreditAvailable, get_balance
-from careerrelay.mailings.models import OutboundEmail
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import FreeReferralProposal, FreeReferralRequest, Introduction
 from careerrelay.ops import periodic
+from careerrelay.outbox.models import OutboundEmail
 from careerrelay.privacy.models import ProvisionRecord
 from tests.helpers.matching import REQUEST_DATA
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates.models import Consent
-from careerrelay.mailings.models import OutboundEmail
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import Introduction, IntroductionEvent
+from careerrelay.outbox.models import OutboundEmail
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.models import ProvisionRecord
 from tests.helpers.candidates import sign_in_candidate

@@ -7,12 +7,12 @@ from django.core import mail
 from django.urls import reverse
 
 from careerrelay.audit.services import Actor, ActorKind
-from careerrelay.mailings import sends
-from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import LinkDomain
+from careerrelay.outbox.models import OutboundEmail
 from careerrelay.rejections.links import LinkPolicy, sanitise_html
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.services import render_rejection
+from careerrelay.sends import services as sends
 from tests.helpers.rejections import make_applicant
 
 pytestmark = pytest.mark.django_db

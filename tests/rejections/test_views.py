@@ -49,7 +49,9 @@ def test_list_shows_presets_and_own_templates(owner_client, own):
 def test_list_does_not_show_another_companys_templates(outsider_client, own):
     response = outsider_client.get(reverse("employer:template_list"))
     assert response.status_code == 200
-    assert "山﨑製作所オリジナル" not in response.content.decode()
+    content = response.content.decode()
+    assert "温かみのある" in content  # the list itself, with the presets every company has
+    assert "山﨑製作所オリジナル" not in content
 
 
 def test_create_from_a_preset_prefills_the_editor(member_client, preset):
@@ -96,9 +98,12 @@ def test_edit_updates_the_template(owner_client, own):
 
 
 def test_presets_cannot_be_edited_or_deleted(owner_client, preset):
-    assert owner_client.get(reverse("employer:template_edit", args=[preset.pk])).status_code == 404
+    edit = owner_client.get(reverse("employer:template_edit", args=[preset.pk]))
+    assert edit.status_code == 404
+    assert preset.subject not in edit.content.decode()
+    assert owner_client.post(reverse("employer:template_edit", args=[preset.pk]), form_data()).status_code == 404
     assert owner_client.post(reverse("employer:template_delete", args=[preset.pk])).status_code == 404
-    assert RejectionTemplate.objects.filter(pk=preset.pk).exists()
+    assert RejectionTemplate.objects.get(pk=preset.pk).name == "温かみのある"
 
 
 def test_delete_asks_then_deletes(member_client, own):
@@ -252,10 +257,13 @@ def test_outsider_cannot_preview_this_companys_applicants(outsider_client, appli
         reverse("employer:template_preview"), form_data(preview_applicant=str(applicant.pk))
     )
     assert response.status_code == 404
+    assert "山﨑 花子" not in response.content.decode()
     response = outsider_client.post(
         reverse("employer:template_create"), form_data(action="preview", preview_applicant=str(applicant.pk))
     )
     assert response.status_code == 404
+    assert "山﨑 花子" not in response.content.decode()
+    assert not RejectionTemplate.objects.filter(name="中途向け").exists()
 
 
 def test_editor_offers_only_this_companys_applicants(owner_client, employer, applicant):

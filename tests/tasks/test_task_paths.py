@@ -16,14 +16,14 @@ from django_tasks_db.models import DBTaskResult
 
 from careerrelay.candidates.models import Candidate
 from careerrelay.credits.services import get_balance
-from careerrelay.mailings.models import OutboundEmail
+from careerrelay.outbox.models import OutboundEmail
 from tests.factories import EmployerFactory, registration_data
 from tests.helpers.settings import settings_for_environment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
-DELIVER_EMAIL = "careerrelay.mailings.tasks.deliver_email"
+DELIVER_EMAIL = "careerrelay.outbox.tasks.deliver_email"
 
 
 @pytest.fixture

@@ -172,7 +172,8 @@ def free_referrals(request):
 def free_referral(request, public_id):
     item = _get_open_request(public_id)
     item.holder = item.claim_holder()
-    mine = matching.agency_introductions(request.organisation).filter(free_referral=item)
+    # Each line shows the proposal's state and the employer's reason, if it declined.
+    mine = matching.agency_introductions(request.organisation).filter(free_referral=item).select_related("proposal")
     for intro in mine:
         intro.reference = agencies.reference_for(intro.candidate.public_id)
     search = agencies.free_referral_search_params(item) | {"free_referral": item.public_id}

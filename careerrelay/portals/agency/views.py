@@ -24,6 +24,7 @@ from careerrelay.agencies.models import JobOrder
 from careerrelay.audit.actor import Actor
 from careerrelay.common.http import object_id, page_number
 from careerrelay.common.japanese import normalize_email
+from careerrelay.matching.services import requests_for_agencies
 from careerrelay.portals.agency.forms import AgencySignupForm, JobOrderForm, SearchForm
 from careerrelay.portals.workspace.access import agency_view
 from careerrelay.privacy.models import ProvisionRecord
@@ -112,8 +113,6 @@ def home(request):
 
 def _free_referral_or_none(public_id):
     """The open free-referral request a search was started from (every approved agency sees those)."""
-    from careerrelay.matching.services import requests_for_agencies
-
     try:
         return requests_for_agencies().filter(public_id=uuid.UUID(public_id)).first()
     except ValueError:

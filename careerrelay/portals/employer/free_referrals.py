@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from careerrelay.audit.services import Action, Actor, record_event
+from careerrelay.audit.services import Action, Actor, record_event, record_events
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import NoCreditAvailable, get_balance
 from careerrelay.matching import services as matching
@@ -21,7 +21,7 @@ from careerrelay.matching.forms import (
 )
 from careerrelay.matching.models import FreeReferralProposal, Introduction
 from careerrelay.portals.workspace.access import employer_view
-from careerrelay.privacy.services import may_provide
+from careerrelay.privacy.services import may_provide, providable_candidate_ids
 
 State = FreeReferralProposal.State
 
@@ -48,16 +48,20 @@ def _get_introduction_for_user(request, public_id) -> Introduction:
     return get_object_or_404(matching.company_introductions(request.organisation), public_id=public_id)
 
 
+def _profile_view_event(request, introduction, *, anonymised=False) -> dict:
+    return {
+        "actor": Actor.from_request(request),
+        "action": Action.VIEW,
+        "subject_key": introduction.candidate.public_id,
+        "organisation": request.organisation,
+        "object_type": "introduction",
+        "object_id": introduction.pk,
+        "items": "anonymised_profile" if anonymised else "profile_and_contact",
+    }
+
+
 def _audit_profile_view(request, introduction, *, anonymised=False):
-    record_event(
-        actor=Actor.from_request(request),
-        action=Action.VIEW,
-        subject_key=introduction.candidate.public_id,
-        organisation=request.organisation,
-        object_type="introduction",
-        object_id=introduction.pk,
-        items="anonymised_profile" if anonymised else "profile_and_contact",
-    )
+    record_event(**_profile_view_event(request, introduction, anonymised=anonymised))
 
 
 @employer_view()
@@ -112,13 +116,17 @@ def detail(request, public_id):
             "introduction__candidate__work_history", "introduction__candidate__skill_set"
         )
     )
+    providable = providable_candidate_ids(proposal.introduction.candidate for proposal in proposals)
+    views = []
     for proposal in proposals:
         # What the employer sees of the person (docs/trust-and-safety.md §3), and only while the
         # candidate's consent to sharing is active:
         # - pending: an anonymised résumé (no name, contact, address or résumé file);
         # - confirmed: name and contact too (provided when the interview was confirmed);
         # - declined or closed: nothing but the state, the date and the employer's own reason.
-        visible = proposal.state in (State.PENDING, State.CONFIRMED) and may_provide(proposal.introduction.candidate)
+        visible = (
+            proposal.state in (State.PENDING, State.CONFIRMED) and proposal.introduction.candidate_id in providable
+        )
         if proposal.state == State.CONFIRMED and not matching.company_sees_person(proposal.introduction):
             visible = False
         proposal.show_profile = visible and proposal.state == State.CONFIRMED
@@ -127,7 +135,8 @@ def detail(request, public_id):
             candidate = proposal.introduction.candidate
             proposal.anonymised_summary = matching.anonymised_text(candidate.summary, candidate)
         if visible:
-            _audit_profile_view(request, proposal.introduction, anonymised=proposal.show_anonymised)
+            views.append(_profile_view_event(request, proposal.introduction, anonymised=proposal.show_anonymised))
+    record_events(views)
     return render(
         request,
         "matching/employer/free_referral.html",

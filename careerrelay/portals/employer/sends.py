@@ -19,11 +19,14 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careerrelay.common.http import object_id
-from careerrelay.mailings import sends, trust
-from careerrelay.mailings.forms import MAX_LISTED, RecipientFilterForm, SendForm
-from careerrelay.mailings.models import OutboundEmail, Send
+from careerrelay.outbox.models import OutboundEmail
 from careerrelay.portals.workspace.access import employer_view
+from careerrelay.rejections.services import templates_for_organisation
 from careerrelay.relay.figures import threshold as figure_threshold
+from careerrelay.sends import services as sends
+from careerrelay.sends import trust
+from careerrelay.sends.forms import MAX_LISTED, RecipientFilterForm, SendForm
+from careerrelay.sends.models import Send
 
 NAV = "sends"
 RECIPIENTS_PAGE = 100
@@ -39,8 +42,6 @@ def _filter_form(request, data):
 
 
 def _get_template_for_user(request, pk):
-    from careerrelay.rejections.services import templates_for_organisation
-
     return get_object_or_404(templates_for_organisation(request.organisation), pk=object_id(pk))
 
 

@@ -26,9 +26,9 @@ from careerrelay.candidates.models import Candidate, Consent, VerificationToken
 from careerrelay.candidates.services import register_candidate, verify_email
 from careerrelay.common import single_use
 from careerrelay.credits.services import get_balance
-from careerrelay.mailings.models import OutboundEmail
 from careerrelay.organisations.models import Membership, Organisation
 from careerrelay.organisations.services import create_employer
+from careerrelay.outbox.models import OutboundEmail
 from careerrelay.relay.services import create_campaign, record_landing_view
 from careerrelay.search.index import index_candidates
 

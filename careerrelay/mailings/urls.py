@@ -1,9 +1,0 @@
-from django.urls import path
-
-from careerrelay.mailings import views
-
-app_name = "mailings"
-urlpatterns = [
-    path("c/<str:token>/", views.click, name="click"),
-    path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
-]

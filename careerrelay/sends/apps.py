@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class SendsConfig(AppConfig):
+    name = "careerrelay.sends"

@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Send(models.Model):
+    """One bulk send of a rejection template to chosen applicants: one OutboundEmail per recipient.
+
+    `next_batch_at` is the send's due-date column. The worker's periodic loop claims a send whose
+    time has come with a conditional UPDATE that pushes the column forward by a lease, then
+    enqueues one batch; a batch that finds more due work enqueues the next. When a worker dies,
+    the lease runs out and the loop enqueues the send again, so nothing depends on the memory of
+    a process.
+    """
+
+    class State(models.TextChoices):
+        PREPARING = "preparing", _("準備中")
+        SCHEDULED = "scheduled", _("予約済み")
+        SENDING = "sending", _("送信中")
+        DONE = "done", _("完了")
+        CANCELLED = "cancelled", _("取消")
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="sends")
+    template = models.ForeignKey(
+        "rejections.RejectionTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="sends"
+    )
+    template_name = models.CharField(_("テンプレート"), max_length=100)
+    campaign = models.ForeignKey(
+        "relay.RelayCampaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="sends"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sender_name = models.CharField(_("送信者名"), max_length=100, blank=True)
+    signature = models.TextField(_("署名"), blank=True)
+    # None: "now" or "at a time"; N: each message is due N business days after its rejection date.
+    business_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    scheduled_at = models.DateTimeField(_("送信予定"))
+    state = models.CharField(max_length=16, choices=State.choices, default=State.SCHEDULED, db_index=True)
+    next_batch_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # While `preparing`: the applicants' ids and the schedule, for the worker to render.
+    pending = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set while due messages wait for the company's daily limit: when sending resumes by itself.
+    held_until = models.DateTimeField(_("保留(再開予定)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # The table was made when sends lived in the outbox app (label "mailings"); it kept its name
+        # when the model moved here, so no data had to move.
+        db_table = "mailings_send"
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="send_org_created")]
+
+    def __str__(self):
+        return f"{self.template_name} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_open(self):
+        return self.state in (self.State.PREPARING, self.State.SCHEDULED, self.State.SENDING)

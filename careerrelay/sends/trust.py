@@ -1,0 +1,202 @@
+"""Who may send, and how much: what keeps CareerRelay from being an
+open mail relay for a company that signed up to send spam in its own name.
+
+- A company sends only while it is active and approved by an operator (Organisation.may_send);
+  this is checked when a send is created, by the worker before each batch, and again as the
+  outbox claims each few messages (delivery_gate), so a send queued before a suspension never
+  goes out.
+- An approved company may mail a daily number of recipients (a day in Japan time, TIME_ZONE)
+  that grows with a clean record: MAIL_DAILY_LIMIT_START, doubled for every
+  MAIL_DAILY_LIMIT_STEP_DAYS days since approval that also brought MAIL_DAILY_LIMIT_STEP_SENT
+  more delivered messages, up to MAIL_DAILY_LIMIT_CAP; back to the start while the bounce rate of
+  the last MAIL_TRUST_WINDOW_DAYS is above MAIL_MAX_BOUNCE_PERMILLE. What counts is every message
+  of the company's sends handed to a worker that day (claimed_at), sent or refused.
+- Messages over the limit wait (Send.held_until) and go out by themselves when the next day
+  begins; nothing is dropped.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from math import inf
+from time import monotonic
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from careerrelay.organisations.models import Organisation
+from careerrelay.outbox.models import OutboundEmail
+from careerrelay.sends.models import Send
+
+State = OutboundEmail.State
+OPEN_SENDS = [Send.State.PREPARING, Send.State.SCHEDULED, Send.State.SENDING]
+
+
+# --- Who may send ---------------------------------------------------------------------------
+
+
+def sending_refusal(organisation) -> str | None:
+    """Why this company may not send now, in words for its people; None when it may."""
+    if not organisation.is_active:
+        return _("このアカウントは停止されているため、メールを送信できません。")
+    if organisation.status == organisation.Status.PENDING:
+        return _(
+            "貴社の登録は運営が審査中です。承認されるまでメールは送信されません。"
+            "テンプレート・応募者・リレーリンクの準備とプレビューは今すぐ使えます。"
+        )
+    if not organisation.is_approved:
+        return _("貴社の登録は承認されなかったため、メールを送信できません。")
+    return None
+
+
+@transaction.atomic
+def cancel_queued_mail(organisation) -> int:
+    """Everything of this company that has not gone out stops: queued messages and open sends.
+    A message already handed to the mail server cannot be recalled."""
+    cancelled = OutboundEmail.objects.filter(send__organisation=organisation, state=State.QUEUED).update(
+        state=State.CANCELLED
+    )
+    Send.objects.filter(organisation=organisation, state__in=OPEN_SENDS).update(
+        state=Send.State.CANCELLED, cancelled_at=timezone.now(), next_batch_at=None, held_until=None
+    )
+    return cancelled
+
+
+class SenderCheck:
+    """Which companies of a batch may send, asked again at most every `fresh_for` seconds.
+
+    The worker asks before each few messages it claims; asking the database every time cost one
+    round trip per ten messages (bench/RESULTS.md). A suspension still stops a running batch
+    within a second, and every batch starts with a fresh answer."""
+
+    def __init__(self, fresh_for: float = 1.0):
+        self.fresh_for = fresh_for
+        self._answers: dict[int, tuple[float, bool]] = {}
+
+    def may_send(self, organisation_ids) -> set[int]:
+        now = monotonic()
+        stale = [pk for pk in organisation_ids if now - self._answers.get(pk, (-inf, False))[0] >= self.fresh_for]
+        if stale:
+            allowed = set(
+                Organisation.objects.filter(
+                    pk__in=stale, is_active=True, status=Organisation.Status.APPROVED
+                ).values_list("pk", flat=True)
+            )
+            for pk in stale:
+                self._answers[pk] = (now, pk in allowed)
+        return {pk for pk in organisation_ids if self._answers[pk][1]}
+
+
+def cancel_if_stopped(messages, check: SenderCheck | None = None) -> set[int]:
+    """At delivery, just before a few messages are claimed: those of a company that may no
+    longer send are cancelled (whatever let them be queued) and their ids returned."""
+    by_org: dict[int, list[int]] = {}
+    for message in messages:
+        if message.send_id:
+            by_org.setdefault(message.send.organisation_id, []).append(message.pk)
+    if not by_org:
+        return set()
+    may_send = (check or SenderCheck()).may_send(by_org)
+    refused = {pk for org_id, ids in by_org.items() if org_id not in may_send for pk in ids}
+    if refused:
+        OutboundEmail.objects.filter(pk__in=refused, state=State.QUEUED).update(state=State.CANCELLED)
+    return refused
+
+
+def delivery_gate() -> Callable[[list[OutboundEmail]], set[int]]:
+    """What the outbox asks before it claims each few messages of a batch (deliver_batch's
+    `refuse`): never a message of a company suspended or not approved, whenever it was queued.
+    One SenderCheck serves the whole batch."""
+    check = SenderCheck()
+    return lambda messages: cancel_if_stopped(messages, check)
+
+
+# --- How much ---------------------------------------------------------------------------------
+
+
+def day_start(now: datetime) -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+
+
+def next_day_start(now: datetime) -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(now) + timedelta(days=1), time.min))
+
+
+def _company_messages(organisation):
+    return OutboundEmail.objects.filter(send__organisation=organisation)
+
+
+def bounce_permille(organisation, now: datetime) -> int:
+    since = now - timedelta(days=settings.MAIL_TRUST_WINDOW_DAYS)
+    counts = _company_messages(organisation).aggregate(
+        delivered=Count("id", filter=Q(state=State.SENT, sent_at__gte=since)),
+        bounced=Count("id", filter=Q(state=State.BOUNCED, claimed_at__gte=since)),
+    )
+    attempted = counts["delivered"] + counts["bounced"]
+    return 1000 * counts["bounced"] // attempted if attempted else 0
+
+
+def daily_limit(organisation, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    start, cap = settings.MAIL_DAILY_LIMIT_START, settings.MAIL_DAILY_LIMIT_CAP
+    if organisation.approved_at is None or bounce_permille(organisation, now) > settings.MAIL_MAX_BOUNCE_PERMILLE:
+        return min(start, cap)
+    days = max((now - organisation.approved_at).days, 0)
+    delivered = _company_messages(organisation).filter(state=State.SENT).count()
+    steps = min(
+        days // max(settings.MAIL_DAILY_LIMIT_STEP_DAYS, 1), delivered // max(settings.MAIL_DAILY_LIMIT_STEP_SENT, 1)
+    )
+    return min(start * 2 ** min(steps, 30), cap)
+
+
+def used_today(organisation, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return (
+        _company_messages(organisation)
+        .filter(claimed_at__gte=day_start(now), claimed_at__lt=next_day_start(now))
+        .exclude(state__in=[State.CANCELLED, State.SUPPRESSED])
+        .count()
+    )
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int
+    used: int
+    resumes_at: datetime  # when the next day's allowance begins
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+
+def quota(organisation, now: datetime | None = None) -> Quota:
+    now = now or timezone.now()
+    return Quota(
+        limit=daily_limit(organisation, now), used=used_today(organisation, now), resumes_at=next_day_start(now)
+    )
+
+
+def hold(send_id: int, until: datetime) -> None:
+    Send.objects.filter(pk=send_id, state__in=OPEN_SENDS).update(held_until=until, next_batch_at=until)
+
+
+def hold_message(send: Send, now: datetime | None = None) -> str | None:
+    """What the company reads about a send waiting for its daily limit; None when it is not."""
+    if send.held_until is None or not send.is_open:
+        return None
+    now = now or timezone.now()
+    waiting = send.messages.filter(state=State.QUEUED, due_at__lt=send.held_until).count()
+    return _(
+        "本日の送信上限 %(limit)s 件に達したため、%(waiting)s 件を保留しています。"
+        "%(resume)s から自動で再開します(その日の上限 %(next)s 件)。"
+        "取り消さない限り、保留中のメールも必ず送信されます。"
+    ) % {
+        "limit": daily_limit(send.organisation, now),
+        "waiting": waiting,
+        "resume": formats.date_format(timezone.localtime(send.held_until), "DATETIME_FORMAT"),
+        "next": daily_limit(send.organisation, send.held_until),
+    }
