@@ -285,7 +285,9 @@ def test_the_candidates_introduction_list_runs_no_query_per_item(client, agency_
 @pytest.fixture
 def file_request(employer, owner):
     """file_request() -> an open free-referral request of the employer, under a role of its own."""
-    adjust_credits(organisation=employer, amount=10, reason="テスト用の付与", actor=owner)
+    adjust_credits(
+        organisation=employer, amount=10, reason="テスト用の付与", actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
 
     def file():
         data = {**REQUEST_DATA, "role": f"バックエンドエンジニア{next(serial)}"}
@@ -476,7 +478,9 @@ def everything_once(number, operator):
     invite_member(
         organisation=employer, email=f"invitee{number}@example.jp", role="admin", invited_by=owner, site_url=""
     )
-    adjust_credits(organisation=employer, amount=2, reason="テスト用の付与", actor=owner)
+    adjust_credits(
+        organisation=employer, amount=2, reason="テスト用の付与", actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     add_send(employer, owner)
     add_employer_notification(employer, owner)
     agency, agency_owner = make_agency(f"株式会社紹介{number}", f"13-ユ-{number}", f"owner{number}@agency.example")

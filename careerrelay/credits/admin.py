@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.audit.actor import Actor, ActorKind
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import adjust_credits, get_balance
 from careerrelay.organisations.models import Organisation
@@ -95,7 +96,7 @@ class LedgerEntryAdmin(admin.ModelAdmin):
                     organisation=organisation,
                     amount=form.cleaned_data["amount"],
                     reason=form.cleaned_data["reason"],
-                    actor=request.user,
+                    actor=Actor.for_user(request.user, ActorKind.STAFF),
                 )
                 self.log_addition(request, entry, [{"added": {}}])
                 self.message_user(

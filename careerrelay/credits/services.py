@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from careerrelay.audit.actor import Actor
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.notifications.models import Kind as NotificationKind
 from careerrelay.notifications.services import members, notify
@@ -104,7 +105,7 @@ def _notify_credit_granted(organisation: Organisation) -> None:
 
 
 @transaction.atomic
-def adjust_credits(*, organisation: Organisation, amount: int, reason: str, actor) -> LedgerEntry:
+def adjust_credits(*, organisation: Organisation, amount: int, reason: str, actor: Actor) -> LedgerEntry:
     if not reason.strip():
         raise ValueError("An adjustment needs a reason.")
     if amount == 0:
@@ -112,7 +113,7 @@ def adjust_credits(*, organisation: Organisation, amount: int, reason: str, acto
     # The same lock reservations take; a negative adjustment below zero fails in the database.
     Organisation.objects.select_for_update().get(pk=organisation.pk)
     return LedgerEntry.objects.create(
-        organisation=organisation, kind=Kind.ADJUSTMENT, amount=amount, reason=reason.strip(), actor=actor
+        organisation=organisation, kind=Kind.ADJUSTMENT, amount=amount, reason=reason.strip(), actor=actor.user
     )
 
 
@@ -123,7 +124,7 @@ class NoCreditAvailable(Exception):
     """The organisation has no available credit to reserve."""
 
 
-def reserve_credit(*, organisation: Organisation, request_key, actor=None) -> LedgerEntry:
+def reserve_credit(*, organisation: Organisation, request_key, actor: Actor) -> LedgerEntry:
     """Hold one credit for the free-referral request `request_key`. Call inside the transaction
     that creates the request; raises NoCreditAvailable when there is none.
 
@@ -139,7 +140,11 @@ def reserve_credit(*, organisation: Organisation, request_key, actor=None) -> Le
     try:
         with transaction.atomic():
             return LedgerEntry.objects.create(
-                organisation=organisation, kind=Kind.CREDIT_RESERVED, amount=-1, request_key=request_key, actor=actor
+                organisation=organisation,
+                kind=Kind.CREDIT_RESERVED,
+                amount=-1,
+                request_key=request_key,
+                actor=actor.user,
             )
     except IntegrityError as error:
         if LedgerEntry.objects.filter(kind=Kind.CREDIT_RESERVED, request_key=request_key).exists():
@@ -147,7 +152,7 @@ def reserve_credit(*, organisation: Organisation, request_key, actor=None) -> Le
         raise NoCreditAvailable from error
 
 
-def _settle(*, organisation: Organisation, request_key, kind: str, amount: int, actor=None, reason: str = ""):
+def _settle(*, organisation: Organisation, request_key, kind: str, amount: int, actor: Actor, reason: str = ""):
     if not LedgerEntry.objects.filter(
         organisation=organisation, kind=Kind.CREDIT_RESERVED, request_key=request_key
     ).exists():
@@ -159,20 +164,20 @@ def _settle(*, organisation: Organisation, request_key, kind: str, amount: int, 
                 kind=kind,
                 amount=amount,
                 request_key=request_key,
-                actor=actor,
+                actor=actor.user,
                 reason=reason,
             )
     except IntegrityError:
         return None  # settled already (consumed or returned), by this or a concurrent call
 
 
-def consume_credit(*, organisation: Organisation, request_key, actor=None) -> LedgerEntry | None:
+def consume_credit(*, organisation: Organisation, request_key, actor: Actor) -> LedgerEntry | None:
     """The reserved credit is spent (the employer confirmed the interview). None when the
     reservation was settled already: a unique constraint allows one settlement per request."""
     return _settle(organisation=organisation, request_key=request_key, kind=Kind.CREDIT_CONSUMED, amount=0, actor=actor)
 
 
-def return_credit(*, organisation: Organisation, request_key, reason: str = "", actor=None) -> LedgerEntry | None:
+def return_credit(*, organisation: Organisation, request_key, actor: Actor, reason: str = "") -> LedgerEntry | None:
     """The reserved credit comes back (+1). None when the reservation was settled already."""
     return _settle(
         organisation=organisation,

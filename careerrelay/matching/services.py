@@ -502,7 +502,7 @@ def file_free_referral_request(*, organisation: Organisation, actor: Actor, data
     fields = {name: data.get(name) for name in REQUEST_FIELDS if data.get(name) not in (None, "")}
     fields.setdefault("deadline", default_deadline())
     free_referral = FreeReferralRequest(organisation=organisation, created_by=actor.user, **fields)
-    credits.reserve_credit(organisation=organisation, request_key=free_referral.public_id, actor=actor.user)
+    credits.reserve_credit(organisation=organisation, request_key=free_referral.public_id, actor=actor)
     free_referral.save()
     record_event(
         actor=actor,
@@ -572,7 +572,7 @@ def confirm_interview(
         transaction.set_rollback(True)
         return False
     free_referral = proposal.request
-    entry = credits.consume_credit(organisation=organisation, request_key=free_referral.public_id, actor=actor.user)
+    entry = credits.consume_credit(organisation=organisation, request_key=free_referral.public_id, actor=actor)
     if entry is None:  # settled already (returned at the deadline a moment ago): nothing happens
         transaction.set_rollback(True)
         return False
@@ -769,7 +769,9 @@ def expire_due_requests(today=None) -> int:
             ):
                 continue
             free_referral = FreeReferralRequest.objects.select_related("organisation").get(pk=pk)
-            entry = credits.return_credit(organisation=free_referral.organisation, request_key=free_referral.public_id)
+            entry = credits.return_credit(
+                organisation=free_referral.organisation, request_key=free_referral.public_id, actor=Actor.system()
+            )
             FreeReferralProposal.objects.filter(request=free_referral, state=ProposalState.PENDING).update(
                 state=ProposalState.CLOSED, decided_at=now
             )

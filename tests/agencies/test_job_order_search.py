@@ -9,6 +9,7 @@ from django.test import Client
 
 from careerrelay.agencies.models import JobOrder
 from careerrelay.agencies.services import reference_for
+from careerrelay.audit.actor import Actor, ActorKind
 from careerrelay.credits.services import adjust_credits
 from careerrelay.matching.models import FreeReferralRequest
 from careerrelay.matching.services import default_deadline
@@ -126,7 +127,9 @@ def test_the_search_page_salary_filter_keeps_profiles_that_state_no_salary(agenc
 def test_the_search_link_of_a_free_referral_request_opens_the_search_with_its_conditions(
     agency_client, owner, employer, pool
 ):
-    adjust_credits(organisation=employer, amount=1, reason="テスト用の付与", actor=owner)
+    adjust_credits(
+        organisation=employer, amount=1, reason="テスト用の付与", actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     employer_client = Client()
     employer_client.force_login(owner)
     response = employer_client.post(

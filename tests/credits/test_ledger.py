@@ -3,6 +3,7 @@ import uuid
 import pytest
 from django.db import IntegrityError, transaction
 
+from careerrelay.audit.actor import Actor, ActorKind
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import adjust_credits, get_balance, record_counted_referral
 from tests.factories import EmployerFactory
@@ -68,9 +69,15 @@ def test_the_database_refuses_an_adjustment_without_a_reason(organisation):
 
 def test_operator_adjustments_need_a_reason_and_move_the_balance(organisation, owner):
     with pytest.raises(ValueError):
-        adjust_credits(organisation=organisation, amount=1, reason="  ", actor=owner)
-    adjust_credits(organisation=organisation, amount=2, reason="キャンペーン特典", actor=owner)
-    adjust_credits(organisation=organisation, amount=-1, reason="重複登録の取消", actor=owner)
+        adjust_credits(
+            organisation=organisation, amount=1, reason="  ", actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+        )
+    adjust_credits(
+        organisation=organisation, amount=2, reason="キャンペーン特典", actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
+    adjust_credits(
+        organisation=organisation, amount=-1, reason="重複登録の取消", actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     assert get_balance(organisation).credits_available == 1
     assert get_balance(organisation).credits_earned == 0
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from careerrelay.audit.services import Actor
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates.models import Consent
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import adjust_credits, get_balance
@@ -58,7 +58,12 @@ def people(live_server, settings, db):
     owner = MembershipFactory(
         organisation=employer, role="admin", user=UserFactory(email="owner@yamasaki.example")
     ).user
-    adjust_credits(organisation=employer, amount=1, reason="紹介10名の達成分(テスト)", actor=owner)
+    adjust_credits(
+        organisation=employer,
+        amount=1,
+        reason="紹介10名の達成分(テスト)",
+        actor=Actor.for_user(owner, ActorKind.EMPLOYER),
+    )
     _agency, advisor = make_agency("株式会社みらい人材", "13-ユ-500001", "advisor@mirai.example")
     hanako = shared_candidate(
         family_name="髙橋",

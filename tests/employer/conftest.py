@@ -35,7 +35,9 @@ def activity(employer, campaign, owner):
     """Distinctive figures for the employer, so a test can tell whether they leak."""
     RelayCampaign.objects.filter(pk=campaign.pk).update(landing_views=987654, registrations=87654, verified=7654)
     count_referrals(employer, campaign, 13)
-    adjust_credits(organisation=employer, amount=2, reason="山﨑さま向け補填", actor=owner)
+    adjust_credits(
+        organisation=employer, amount=2, reason="山﨑さま向け補填", actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     return employer
 
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from careerrelay.accounts.models import User
+from careerrelay.audit.actor import Actor, ActorKind
 from careerrelay.candidates.models import Candidate, Consent, WorkHistory
 from careerrelay.organisations.models import Organisation
 from tests.factories import EmployerFactory, registration_data
@@ -330,7 +331,7 @@ def test_free_referral_request_form(owner_client, employer, owner):
     from careerrelay.credits.services import adjust_credits, get_balance
     from careerrelay.matching.models import FreeReferralRequest
 
-    adjust_credits(organisation=employer, amount=100, reason="fuzzing", actor=owner)
+    adjust_credits(organisation=employer, amount=100, reason="fuzzing", actor=Actor.for_user(owner, ActorKind.EMPLOYER))
 
     @FUZZ
     @given(overrides(list(FREE_REFERRAL_REQUEST)))

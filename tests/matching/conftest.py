@@ -65,7 +65,9 @@ def pending_agency(db):
 
 @pytest.fixture
 def credits(employer, owner):
-    adjust_credits(organisation=employer, amount=2, reason="テスト用の付与", actor=owner)
+    adjust_credits(
+        organisation=employer, amount=2, reason="テスト用の付与", actor=Actor.for_user(owner, ActorKind.EMPLOYER)
+    )
     return 2
 
 
