@@ -1,15 +1,41 @@
-"""Addresses staff sign in from, so that a relay registration from one of them can be held."""
+"""Creating staff users, and the addresses staff sign in from (so that a relay registration from
+one of them can be held)."""
 
 import ipaddress
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import timezone
 
-from careerrelay.accounts.models import StaffSignIn
+from careerrelay.accounts.models import StaffSignIn, User
 from careerrelay.common.http import client_ip
+
+
+def create_user(
+    email: str,
+    password: str | None,
+    *,
+    name: str = "",
+    language: str = "",
+    email_verified: bool,
+    operator: bool = False,
+) -> User:
+    """The one way a person gets an account (agency signup, an accepted invitation, demo data,
+    the operator's commands), with the primary address allauth signs them in with. Verified only
+    when the address was already proven (an invitation link reached it, an operator vouches for
+    it); otherwise allauth's confirmation mail must do it. Without a password the person sets one
+    through a reset link."""
+    extra = {"name": name, "language": language or settings.LANGUAGE_CODE}
+    if operator:
+        user = User.objects.create_superuser(email=email, password=password, **extra)
+    else:
+        user = User.objects.create_user(email=email, password=password, **extra)
+    EmailAddress.objects.create(user=user, email=user.email, verified=email_verified, primary=True)
+    return user
+
 
 # Addresses that say nothing about where somebody is: the machine itself, or a private network,
 # which is what every request shows when the app runs behind a proxy without

@@ -1,8 +1,8 @@
 """Partner recruiting agencies (有料職業紹介事業者): signing up, approval, the tenant scope, searching
 and opening candidates, and job orders.
 
-The tenant scope: `get_agency_membership(user)` is the one way a page finds the agency of the
-person, `agency_job_orders(organisation)` the one way it finds job orders. An agency that is not
+The tenant scope: `organisations.services.membership_for(user, AGENCY)` is the one way a page finds
+the agency of the person, `agency_job_orders(organisation)` the one way it finds job orders. An agency that is not
 approved (pending or suspended) sees no candidate at all: every function here that touches a
 candidate raises AgencyNotApproved first.
 """
@@ -153,30 +153,6 @@ def require_approved(organisation: Organisation) -> None:
 
 
 # --- Tenant scope ------------------------------------------------------------------------------
-
-
-def get_agency_membership(user) -> Membership | None:
-    """The user's agency membership (the first one, should there be several), with the
-    organisation and its agency profile loaded; None for employer users and strangers."""
-    if user is None or not user.is_authenticated:
-        return None
-    return (
-        Membership.objects.filter(user=user, organisation__kind=Organisation.Kind.AGENCY)
-        .select_related("organisation", "organisation__agency_profile")
-        .order_by("created_at", "id")
-        .first()
-    )
-
-
-# Membership roles as an agency calls them (Membership.Role keeps the employer's labels).
-def role_label(role: str) -> str:
-    from django.utils.translation import gettext as _
-
-    return _("管理者") if role == Membership.Role.ADMIN else _("キャリアアドバイザー")
-
-
-def role_choices():
-    return [(Membership.Role.ADMIN, role_label(Membership.Role.ADMIN)), (Membership.Role.RECRUITER, role_label(""))]
 
 
 def agency_job_orders(organisation: Organisation):

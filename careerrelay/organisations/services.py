@@ -210,6 +210,20 @@ def memberships_for(user) -> list[Membership]:
     return list(Membership.objects.filter(user=user).select_related("organisation").order_by("created_at", "id"))
 
 
+def membership_for(user, kind: str) -> Membership | None:
+    """The one way a page finds a person's employer or agency: their first membership of that
+    kind (should there be several), with the organisation and an agency's profile loaded; None
+    for strangers."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(user=user, organisation__kind=kind)
+        .select_related("organisation", "organisation__agency_profile")
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
 @transaction.atomic
 def invite_member(*, organisation: Organisation, email: str, role: str, invited_by: User, site_url: str) -> Invitation:
     email = normalize_email(email)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from careerrelay.agencies import services as agencies
 from careerrelay.audit.services import Actor
-from careerrelay.organisations.models import Invitation
+from careerrelay.organisations.models import Invitation, Membership
 from careerrelay.organisations.services import create_api_key, invite_member
 from careerrelay.privacy.models import ProvisionRecord
 from tests.helpers.agencies import PDF
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def objects(agency, agency_owner, candidate, resume):
+def objects(agency, agency_owner, agency_member, candidate, resume):
     job_order = agencies.create_job_order(
         organisation=agency, created_by=agency_owner, data={"client_company": "株式会社A", "title": "Javaエンジニア"}
     )
@@ -23,7 +23,8 @@ def objects(agency, agency_owner, candidate, resume):
     invitation = invite_member(
         organisation=agency, email="new@mirai.example", role="recruiter", invited_by=agency_owner, site_url=""
     )
-    return {"job_order": job_order, "key": key, "invitation": invitation, "candidate": candidate}
+    member = agency.memberships.get(user=agency_member)
+    return {"job_order": job_order, "key": key, "invitation": invitation, "candidate": candidate, "member": member}
 
 
 # (name, method, url builder, kind): kind says who may use it.
@@ -46,6 +47,8 @@ URLS = [
         lambda o: reverse("agency:invitation_revoke", args=[o["invitation"].pk]),
         "own_admin",
     ),
+    ("member_role", "post", lambda o: reverse("agency:member_role", args=[o["member"].pk]), "own_admin"),
+    ("member_remove", "post", lambda o: reverse("agency:member_remove", args=[o["member"].pk]), "own_admin"),
     ("api_keys", "get", lambda o: reverse("agency:api_keys"), "admin"),
     ("api_key_revoke", "post", lambda o: reverse("agency:api_key_revoke", args=[o["key"].pk]), "own_admin"),
 ]
@@ -71,6 +74,8 @@ SHOWS = {
     "search_for_job_order": "求人票「株式会社A / Javaエンジニア」の条件で検索しています。",
     "team": "owner@mirai.example",
     "invitation_revoke": "new@mirai.example への招待を取り消しました。",
+    "member_role": "権限を選んでください。",  # the POST names no role
+    "member_remove": "さんをチームから外しました。",
     "api_keys": "CRM",
     "api_key_revoke": "APIキー「CRM」を無効にしました。",
 }
@@ -132,6 +137,8 @@ def test_another_agency_finds_nothing_of_this_agency(client, objects, other_agen
         assert objects["key"].revoked_at is None
     if name == "invitation_revoke":
         assert Invitation.objects.get(pk=objects["invitation"].pk).revoked_at is None
+    if name in ("member_role", "member_remove"):
+        assert Membership.objects.get(pk=objects["member"].pk).role == "recruiter"
 
 
 @pytest.mark.parametrize(("name", "method", "build", "kind"), URLS, ids=IDS)

@@ -8,9 +8,8 @@ from django.http import HttpResponse
 
 from careerrelay.audit.actor import Actor, ActorKind
 from careerrelay.organisations.models import Organisation
-from careerrelay.portals.agency.views import agency_view
 from careerrelay.portals.candidate.auth import candidate_required
-from careerrelay.portals.employer.views import employer_view
+from careerrelay.portals.workspace.access import agency_view, employer_view
 from tests.factories import CandidateFactory, OperatorFactory, UserFactory
 from tests.helpers.agencies import make_agency
 from tests.helpers.candidates import sign_in_candidate

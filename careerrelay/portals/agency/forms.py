@@ -1,23 +1,21 @@
 from django import forms
-from django.contrib.auth import password_validation
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from careerrelay.accounts.models import User
 from careerrelay.agencies.licence import normalize_licence_number, validate_licence_number
 from careerrelay.agencies.models import AgencyProfile, JobOrder
-from careerrelay.agencies.services import role_choices
 from careerrelay.candidates.choices import JobCategory, Prefecture
 from careerrelay.common.forms import NormalizedEmailField, OneLineField
 from careerrelay.common.japanese import normalize_text
-from careerrelay.portals.employer.forms import InviteForm
+from careerrelay.portals.workspace.forms import NewPasswordForm
 
 
 def _required(label):
     return {"required": _("%(label)sを入力してください。") % {"label": label}}
 
 
-class AgencySignupForm(forms.Form):
+class AgencySignupForm(NewPasswordForm):
     company_name = OneLineField(
         label=_("会社名"),
         max_length=200,
@@ -53,19 +51,8 @@ class AgencySignupForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    password1 = forms.CharField(
-        label=_("パスワード"),
-        strip=False,
-        help_text=_("10文字以上。推測されにくいものにしてください。"),
-        error_messages={"required": _("パスワードを入力してください。")},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("パスワード(確認)"),
-        strip=False,
-        error_messages={"required": _("確認のため、もう一度パスワードを入力してください。")},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    # The password fields come last.
+    field_order = ["company_name", "licence_number", "address", "representative", "name", "email"]
 
     def clean_company_name(self):
         return normalize_text(self.cleaned_data["company_name"])
@@ -87,19 +74,6 @@ class AgencySignupForm(forms.Form):
                 code="taken",
             )
         return email
-
-    def clean(self):
-        cleaned = super().clean()
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("パスワードが一致しません。"))
-        elif p1:
-            user = User(email=cleaned.get("email") or "", name=cleaned.get("name") or "")
-            try:
-                password_validation.validate_password(p1, user)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
 
 
 YEARS = {"min_value": _("0以上の数を入力してください。"), "max_value": _("60以下の数を入力してください。")}
@@ -247,14 +221,3 @@ class JobOrderForm(forms.ModelForm):
         if low is not None and high is not None and low > high:
             self.add_error("salary_max", _("上限は下限以上にしてください。"))
         return cleaned
-
-
-class AgencyInviteForm(InviteForm):
-    """The employer's invitation form with the agency's names for the roles."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices()
-        self.fields["role"].help_text = _(
-            "管理者はチームとAPIキーを管理できます。キャリアアドバイザーは検索・求職者の閲覧・求人票を使えます。"
-        )

@@ -7,7 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from careerrelay.audit.actor import Actor
 from careerrelay.matching import services as matching
 from careerrelay.matching.forms import IntroductionForm, StageForm
 from careerrelay.matching.models import FreeReferralRequest, Introduction
-from careerrelay.portals.agency.views import agency_view
+from careerrelay.portals.workspace.access import agency_view
 
 ERRORS = {
     "candidate_not_visible": gettext_lazy("この求職者は現在紹介できません(同意の撤回または退会)。"),
@@ -56,7 +56,7 @@ def introductions(request):
     items = matching.agency_introductions(request.organisation)
     for item in items:
         item.reference = agencies.reference_for(item.candidate.public_id)
-    return render(request, "matching/agency/introductions.html", {"introductions": items, "nav": "introductions"})
+    return render(request, "matching/agency/introductions.html", {"rows": items, "nav": "introductions"})
 
 
 @never_cache
@@ -165,7 +165,7 @@ def free_referrals(request):
     now = timezone.now()
     for item in items:
         item.holder = item.claim_holder(now)
-    return render(request, "matching/agency/free_referrals.html", {"requests": items, "nav": "free_referrals"})
+    return render(request, "matching/agency/free_referrals.html", {"rows": items, "nav": "free_referrals"})
 
 
 @agency_view()
@@ -207,16 +207,3 @@ def free_referral_release(request, public_id):
     if matching.release_claim(free_referral=item, agency=request.organisation, actor=Actor.from_request(request)):
         messages.success(request, _("担当を外れました。"))
     return redirect("agency:free_referral", item.public_id)
-
-
-# Included from careerrelay/portals/agency/urls.py (namespace "agency").
-urlpatterns = [
-    path("introductions/", introductions, name="introductions"),
-    path("introductions/new/<uuid:candidate_id>/", introduction_new, name="introduction_new"),
-    path("introductions/<uuid:public_id>/", introduction, name="introduction"),
-    path("introductions/<uuid:public_id>/stage/", introduction_stage, name="introduction_stage"),
-    path("free-referrals/", free_referrals, name="free_referrals"),
-    path("free-referrals/<uuid:public_id>/", free_referral, name="free_referral"),
-    path("free-referrals/<uuid:public_id>/claim/", free_referral_claim, name="free_referral_claim"),
-    path("free-referrals/<uuid:public_id>/release/", free_referral_release, name="free_referral_release"),
-]

@@ -1,6 +1,10 @@
 from django.urls import include, path
 
-from careerrelay.portals.agency import views
+from careerrelay.organisations.models import Organisation
+from careerrelay.portals.agency import free_referrals_urls, introductions_urls, job_orders_urls, views
+from careerrelay.portals.workspace.urls import api_key_urls, notification_urls, team_urls
+
+AGENCY = Organisation.Kind.AGENCY
 
 app_name = "agency"
 urlpatterns = [
@@ -10,14 +14,10 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("candidates/<uuid:public_id>/", views.candidate_detail, name="candidate"),
     path("candidates/<uuid:public_id>/resume/", views.candidate_resume, name="candidate_resume"),
-    path("jobs/", views.job_orders, name="job_orders"),
-    path("jobs/<int:pk>/", views.job_order_edit, name="job_order_edit"),
-    path("jobs/<int:pk>/status/", views.job_order_status, name="job_order_status"),
-    path("jobs/<int:pk>/candidates/", views.job_order_find, name="job_order_find"),
-    path("team/", views.team, name="team"),
-    path("team/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
-    path("api-keys/", views.api_keys, name="api_keys"),
-    path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("", include("careerrelay.portals.agency.matching")),  # introductions, free referrals
+    path("jobs/", include(job_orders_urls)),
+    path("team/", include(team_urls(AGENCY))),
+    path("api-keys/", include(api_key_urls(AGENCY))),
+    path("notifications/", include(notification_urls(AGENCY))),
+    path("introductions/", include(introductions_urls)),
+    path("free-referrals/", include(free_referrals_urls)),
 ]

@@ -1,15 +1,13 @@
-"""The agency workspace (/agency/). Every view reaches the agency through `agency_view`, job orders
+"""The agency workspace's own pages (/agency/): signing up, home, search, candidates and job
+orders. Every view reaches the agency through `agency_view` (portals/workspace/access.py), job orders
 through `_get_job_order_for_user`, and candidates only through careerrelay.agencies.services, which
 look at `agency_visible_candidates()` and write the provision record before any personal data is
 shown. An agency that is not approved sees a waiting notice and no candidate."""
 
 import uuid
-from functools import wraps
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,58 +18,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from careerrelay.accounts.models import User
+from careerrelay.accounts.services import create_user
 from careerrelay.agencies import services as agencies
-from careerrelay.agencies.models import AgencyProfile, JobOrder
+from careerrelay.agencies.models import JobOrder
 from careerrelay.audit.actor import Actor
 from careerrelay.common.http import object_id, page_number
 from careerrelay.common.japanese import normalize_email
 from careerrelay.matching.services import requests_for_agencies
-from careerrelay.notifications.models import AGENCY_KINDS
-from careerrelay.organisations import services as organisations
-from careerrelay.organisations.models import Invitation, Membership
-from careerrelay.portals.agency.forms import AgencyInviteForm, AgencySignupForm, JobOrderForm, SearchForm
-from careerrelay.portals.api_keys import api_keys_page, revoke_api_key
-from careerrelay.portals.notifications import notifications_page
+from careerrelay.portals.agency.forms import AgencySignupForm, JobOrderForm, SearchForm
+from careerrelay.portals.workspace.access import agency_view
 from careerrelay.privacy.models import ProvisionRecord
 
 PER_PAGE = 20
 # A signup sends a confirmation mail to the address typed: limit how often one can be sent.
 SIGNUP_RATE_PER_IP = "20/h"
 SIGNUP_RATE_PER_EMAIL = "3/h"
-
-
-# --- Tenant scope -----------------------------------------------------------------------------
-
-
-def agency_view(admin_only=False, approved_only=True):
-    """Logs in, finds the agency membership and puts it on the request (`request.membership`,
-    `request.organisation`, `request.agency`). People of no agency get 403; a pending or
-    suspended agency gets the waiting notice (403) on every page that could show a candidate."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            membership = agencies.get_agency_membership(request.user)
-            if membership is None:
-                return render(request, "agency/no_membership.html", status=403)
-            organisation = membership.organisation
-            profile = getattr(organisation, "agency_profile", None)
-            request.membership = membership
-            request.organisation = organisation
-            request.agency = profile
-            if not organisation.is_active or profile is None or profile.state == AgencyProfile.State.SUSPENDED:
-                return render(request, "agency/suspended.html", status=403)
-            if approved_only and not profile.is_approved:
-                return render(request, "agency/pending.html", status=403)
-            if admin_only and not membership.is_admin:
-                return render(request, "agency/forbidden.html", status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _get_job_order_for_user(request, pk) -> JobOrder:
@@ -95,11 +56,14 @@ def signup(request):
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                # Their emails follow the language they signed up in (changeable on the notifications page).
-                user = User.objects.create_user(
-                    email=data["email"], password=data["password1"], name=data["name"], language=request.LANGUAGE_CODE
+                user = create_user(
+                    data["email"],
+                    data["password1"],
+                    name=data["name"],
+                    # Their emails follow the language they signed up in (changeable on the notifications page).
+                    language=request.LANGUAGE_CODE,
+                    email_verified=False,
                 )
-                address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
                 agencies.create_agency(
                     name=data["company_name"],
                     licence_number=data["licence_number"],
@@ -112,7 +76,7 @@ def signup(request):
             form.add_error(None, _("このメールアドレスまたは許可番号は、すでに登録されています。"))
         else:
             # allauth's confirmation mail; once confirmed, the admin logs in and waits for approval.
-            address.send_confirmation(request, signup=True)
+            EmailAddress.objects.get_primary(user).send_confirmation(request, signup=True)
             return redirect("agency:signup_done")
     return render(request, "agency/signup.html", {"form": form})
 
@@ -291,71 +255,3 @@ def job_order_find(request, pk):
     params = agencies.job_order_search_params(order)
     params["job_order"] = order.pk
     return redirect(reverse("agency:search") + "?" + urlencode(params))
-
-
-# --- Team and API keys ------------------------------------------------------------------------
-
-
-@agency_view()
-@require_http_methods(["GET", "HEAD", "POST"])
-def team(request):
-    if request.method == "POST" and not request.membership.is_admin:
-        return render(request, "agency/forbidden.html", status=403)
-    form = AgencyInviteForm(request.POST or None, organisation=request.organisation)
-    if request.method == "POST" and form.is_valid():
-        organisations.invite_member(
-            organisation=request.organisation,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            invited_by=request.user,
-            site_url=settings.SITE_URL,
-        )
-        messages.success(request, _("%(email)s に招待メールを送りました。") % {"email": form.cleaned_data["email"]})
-        return redirect("agency:team")
-    members = [
-        (m, agencies.role_label(m.role))
-        for m in Membership.objects.filter(organisation=request.organisation)
-        .select_related("user")
-        .order_by("created_at")
-    ]
-    invitations = [
-        (i, agencies.role_label(i.role))
-        for i in Invitation.objects.filter(
-            organisation=request.organisation, used_at__isnull=True, revoked_at__isnull=True
-        )
-        if i.is_open
-    ]
-    return render(
-        request, "agency/team.html", {"members": members, "invitations": invitations, "form": form, "nav": "team"}
-    )
-
-
-@agency_view(admin_only=True)
-@require_POST
-def invitation_revoke(request, pk):
-    invitation = get_object_or_404(Invitation, organisation=request.organisation, pk=pk)
-    organisations.revoke_invitation(invitation)
-    messages.success(request, _("%(email)s への招待を取り消しました。") % {"email": invitation.email})
-    return redirect("agency:team")
-
-
-@never_cache
-@agency_view(admin_only=True)
-@require_http_methods(["GET", "HEAD", "POST"])
-def api_keys(request):
-    return api_keys_page(request, "agency/api_keys.html")
-
-
-@agency_view(admin_only=True)
-@require_POST
-def api_key_revoke(request, pk):
-    return revoke_api_key(request, pk, "agency:api_keys")
-
-
-@never_cache
-@agency_view()
-@require_http_methods(["GET", "HEAD", "POST"])
-def notifications(request):
-    return notifications_page(
-        request, kinds=AGENCY_KINDS, base_template="agency/base.html", url_name="agency:notifications"
-    )

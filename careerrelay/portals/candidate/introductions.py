@@ -6,7 +6,6 @@ candidate's own (matching.services.candidate_introductions): another person's id
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -110,10 +109,3 @@ def withdraw(request, public_id):
 
 
 # Included from careerrelay/portals/candidate/mypage_urls.py under "introductions/" (namespace "candidate").
-urlpatterns = [
-    path("", index, name="introductions"),
-    path("<uuid:public_id>/", detail, name="introduction"),
-    path("<uuid:public_id>/accept/", accept, name="introduction_accept"),
-    path("<uuid:public_id>/decline/", decline, name="introduction_decline"),
-    path("<uuid:public_id>/withdraw/", withdraw, name="introduction_withdraw"),
-]

@@ -20,7 +20,7 @@ urlpatterns = [
     path("resume/", mypage.resume, name="resume"),
     path("resume/download/", mypage.resume_download, name="resume_download"),
     path("resume/delete/", mypage.resume_delete, name="resume_delete"),
-    path("introductions/", include("careerrelay.portals.candidate.introductions")),
+    path("introductions/", include("careerrelay.portals.candidate.introductions_urls")),
     # === Patterns added by the privacy part (consents, provision records, export, deletion) ===
     path("consents/", privacy.consents, name="consents"),
     path("consents/renew/", privacy.reconsent, name="reconsent"),

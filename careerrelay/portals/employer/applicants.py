@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from careerrelay.portals.employer.views import employer_view
+from careerrelay.portals.workspace.access import employer_view
 from careerrelay.talent import exporting, importing, services
 from careerrelay.talent.forms import ApplicantFilterForm, ApplicantForm, ImportForm, MappingForm, UploadForm
 from careerrelay.talent.models import Applicant, ImportUpload, Stage

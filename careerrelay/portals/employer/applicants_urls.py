@@ -1,5 +1,3 @@
-"""Included from careerrelay/portals/employer/urls.py under "applicants/" (names in the employer namespace)."""
-
 from django.urls import path
 
 from careerrelay.portals.employer import applicants

@@ -6,7 +6,6 @@ also leaves out everything the candidate has not accepted."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,7 +20,7 @@ from careerrelay.matching.forms import (
     free_referral_initial,
 )
 from careerrelay.matching.models import FreeReferralProposal, Introduction
-from careerrelay.portals.employer.views import employer_view
+from careerrelay.portals.workspace.access import employer_view
 from careerrelay.privacy.services import may_provide, providable_candidate_ids
 
 State = FreeReferralProposal.State
@@ -198,7 +197,7 @@ def decline(request, pk):
 @employer_view()
 def introductions(request):
     items = matching.company_introductions(request.organisation)
-    return render(request, "matching/employer/introductions.html", {"introductions": items, "nav": "free_referrals"})
+    return render(request, "matching/employer/introductions.html", {"rows": items, "nav": "free_referrals"})
 
 
 @employer_view()
@@ -217,15 +216,3 @@ def introduction(request, public_id):
             "nav": "free_referrals",
         },
     )
-
-
-# Included from careerrelay/portals/employer/urls.py under "free-referrals/" (namespace "employer").
-urlpatterns = [
-    path("", index, name="free_referrals"),
-    path("new/", new, name="free_referral_new"),
-    path("<uuid:public_id>/", detail, name="free_referral"),
-    path("proposals/<int:pk>/confirm/", confirm, name="free_referral_confirm"),
-    path("proposals/<int:pk>/decline/", decline, name="free_referral_decline"),
-    path("introductions/", introductions, name="company_introductions"),
-    path("introductions/<uuid:public_id>/", introduction, name="company_introduction"),
-]

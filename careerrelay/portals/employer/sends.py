@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from careerrelay.common.http import object_id
 from careerrelay.outbox.models import OutboundEmail
-from careerrelay.portals.employer.views import employer_view
+from careerrelay.portals.workspace.access import employer_view
 from careerrelay.rejections.services import templates_for_organisation
 from careerrelay.relay.figures import threshold as figure_threshold
 from careerrelay.sends import services as sends
@@ -225,13 +224,3 @@ def send_cancel(request, pk):
     else:
         messages.info(request, _("この送信はすでに終わっています。"))
     return redirect("employer:send_detail", pk=send.pk)
-
-
-urlpatterns = [
-    path("", send_list, name="sends"),
-    path("new/", send_create, name="send_create"),
-    path("new/preview/", send_preview, name="send_preview"),
-    path("<int:pk>/", send_detail, name="send_detail"),
-    path("<int:pk>/progress/", send_progress, name="send_progress"),
-    path("<int:pk>/cancel/", send_cancel, name="send_cancel"),
-]

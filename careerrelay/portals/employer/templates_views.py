@@ -11,11 +11,10 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from careerrelay.portals.employer.views import employer_view
+from careerrelay.portals.workspace.access import employer_view
 from careerrelay.rejections import services
 from careerrelay.rejections.forms import RejectionTemplateForm
 from careerrelay.rejections.models import RejectionTemplate
@@ -242,13 +241,3 @@ def template_ats(request, pk):
             "nav": "templates",
         },
     )
-
-
-urlpatterns = [
-    path("", template_list, name="template_list"),
-    path("new/", template_create, name="template_create"),
-    path("preview/", template_preview, name="template_preview"),
-    path("<int:pk>/", template_edit, name="template_edit"),
-    path("<int:pk>/delete/", template_delete, name="template_delete"),
-    path("<int:pk>/ats/", template_ats, name="template_ats"),
-]

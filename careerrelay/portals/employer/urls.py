@@ -1,26 +1,29 @@
 from django.urls import include, path
 
-from careerrelay.portals.employer import views
+from careerrelay.organisations.models import Organisation
+from careerrelay.portals.employer import (
+    applicants_urls,
+    campaigns_urls,
+    free_referrals_urls,
+    sends_urls,
+    templates_urls,
+    views,
+)
+from careerrelay.portals.workspace.urls import api_key_urls, invitation_urls, notification_urls, team_urls
+
+EMPLOYER = Organisation.Kind.EMPLOYER
 
 app_name = "employer"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("campaigns/", views.campaigns, name="campaigns"),
-    path("campaigns/<int:pk>/", views.campaign_edit, name="campaign_edit"),
-    path("campaigns/<int:pk>/active/", views.campaign_set_active, name="campaign_set_active"),
-    path("team/", views.team, name="team"),
-    path("team/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
-    path("team/members/<int:pk>/role/", views.member_role, name="member_role"),
-    path("team/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
-    path("team/reply-to/", views.reply_to, name="reply_to"),
-    path("api-keys/", views.api_keys, name="api_keys"),
-    path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
-    path("invitations/<str:token>/switch/", views.switch_account, name="switch_account"),
-    # Other portals' pages (applicants, templates, sends) are added below this line.
-    path("applicants/", include("careerrelay.portals.employer.applicants_urls")),
-    path("templates/", include("careerrelay.portals.employer.templates_views")),
-    path("sends/", include("careerrelay.portals.employer.sends")),
-    path("free-referrals/", include("careerrelay.portals.employer.free_referrals")),
+    path("campaigns/", include(campaigns_urls)),
+    path("team/", include([*team_urls(EMPLOYER), path("reply-to/", views.reply_to, name="reply_to")])),
+    path("api-keys/", include(api_key_urls(EMPLOYER))),
+    path("notifications/", include(notification_urls(EMPLOYER))),
+    # An invitation to an agency's team comes by the same link.
+    path("invitations/", include(invitation_urls)),
+    path("applicants/", include(applicants_urls)),
+    path("templates/", include(templates_urls)),
+    path("sends/", include(sends_urls)),
+    path("free-referrals/", include(free_referrals_urls)),
 ]

@@ -1,38 +1,20 @@
-"""The employer workspace. Every view reaches the organisation through `employer_view`, and every
-object through a `_get_*_for_user` function that filters by that organisation, so no view can
-forget the tenant check: another company's objects are simply not found (404)."""
+"""The employer workspace's own pages: the dashboard, relay campaigns and the reply-to address.
+Every view reaches the organisation through `employer_view`, and every object through a
+`_get_*_for_user` function that filters by that organisation (see portals/workspace/access.py)."""
 
-from functools import wraps
-
-from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from careerrelay.accounts.models import User
-from careerrelay.agencies.services import get_agency_membership as agency_membership_for
-from careerrelay.audit.actor import Actor
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
-from careerrelay.notifications.models import EMPLOYER_KINDS
 from careerrelay.organisations import services as organisations
-from careerrelay.organisations.models import Invitation, Membership, Organisation
-from careerrelay.portals.api_keys import api_keys_page, revoke_api_key
-from careerrelay.portals.employer.forms import (
-    CampaignForm,
-    InvitationSignupForm,
-    InviteForm,
-    RoleForm,
-    too_many_campaigns_message,
-)
-from careerrelay.portals.notifications import notifications_page
+from careerrelay.organisations.models import Membership
+from careerrelay.portals.employer.forms import CampaignForm, too_many_campaigns_message
+from careerrelay.portals.workspace.access import employer_view
 from careerrelay.relay import services as relay
 from careerrelay.relay.figures import threshold as figure_threshold
 from careerrelay.relay.models import RelayCampaign
@@ -40,55 +22,8 @@ from careerrelay.relay.models import RelayCampaign
 LEDGER_PAGE_SIZE = 20
 
 
-# --- Tenant scope -----------------------------------------------------------------------------
-
-
-def get_membership(user) -> Membership | None:
-    """The user's employer membership: the first one, when a user somehow has several."""
-    for membership in organisations.memberships_for(user):
-        if membership.organisation.kind == Organisation.Kind.EMPLOYER:
-            return membership
-    return None
-
-
-def employer_view(admin_only=False):
-    """Logs in, finds the membership and puts it on the request as `request.membership`.
-
-    Without a membership the person gets a friendly page; a recruiter on an admin page gets 403.
-    """
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            membership = get_membership(request.user)
-            if membership is None:
-                if agency_membership_for(request.user) is not None:  # agency staff land in their own workspace
-                    return redirect("agency:home")
-                return render(request, "employer/no_membership.html")
-            if not membership.organisation.is_active:
-                return render(request, "employer/suspended.html", {"organisation": membership.organisation})
-            if admin_only and not membership.is_admin:
-                return render(request, "employer/forbidden.html", {"membership": membership}, status=403)
-            request.membership = membership
-            request.organisation = membership.organisation
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
 def _get_campaign_for_user(request, pk) -> RelayCampaign:
     return get_object_or_404(RelayCampaign, organisation=request.organisation, pk=pk)
-
-
-def _get_invitation_for_user(request, pk) -> Invitation:
-    return get_object_or_404(Invitation, organisation=request.organisation, pk=pk)
-
-
-def _get_member_for_user(request, pk) -> Membership:
-    return get_object_or_404(Membership.objects.select_related("user"), organisation=request.organisation, pk=pk)
 
 
 def _relay_campaign(campaigns):
@@ -212,49 +147,10 @@ def campaign_set_active(request, pk):
     return redirect("employer:campaigns")
 
 
-# --- Team -------------------------------------------------------------------------------------
+# --- Team: the company's reply-to address (the rest of the team page is the workspace's) -------
 
 
-@employer_view()
-@require_http_methods(["GET", "HEAD", "POST"])
-def team(request):
-    if request.method == "POST" and not request.membership.is_admin:
-        return render(request, "employer/forbidden.html", {"membership": request.membership}, status=403)
-    form = InviteForm(request.POST or None, organisation=request.organisation)
-    if request.method == "POST" and form.is_valid():
-        organisations.invite_member(
-            organisation=request.organisation,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            invited_by=request.user,
-            # The configured address, never the request's Host header: this link goes out by email.
-            site_url=settings.SITE_URL,
-        )
-        messages.success(request, _("%(email)s に招待メールを送りました。") % {"email": form.cleaned_data["email"]})
-        return redirect("employer:team")
-    members = Membership.objects.filter(organisation=request.organisation).select_related("user").order_by("created_at")
-    invitations = [
-        i
-        for i in Invitation.objects.filter(
-            organisation=request.organisation, used_at__isnull=True, revoked_at__isnull=True
-        ).select_related("invited_by")
-        if i.is_open
-    ]
-    return render(
-        request,
-        "employer/team.html",
-        {
-            "members": members,
-            "invitations": invitations,
-            "form": form,
-            "roles": Membership.Role.choices,
-            "reply_to_choices": organisations.verified_member_addresses(request.organisation),
-            "nav": "team",
-        },
-    )
-
-
-@employer_view(admin_only=True)
+@employer_view(Membership.Role.ADMIN)
 @require_POST
 def reply_to(request):
     """Replies to the company's mail go to one of its members' verified addresses, never to an
@@ -266,147 +162,3 @@ def reply_to(request):
     else:
         messages.success(request, _("返信先を %(email)s にしました。") % {"email": request.organisation.reply_to_email})
     return redirect("employer:team")
-
-
-@employer_view(admin_only=True)
-@require_POST
-def invitation_revoke(request, pk):
-    invitation = _get_invitation_for_user(request, pk)
-    organisations.revoke_invitation(invitation)
-    messages.success(request, _("%(email)s への招待を取り消しました。") % {"email": invitation.email})
-    return redirect("employer:team")
-
-
-@employer_view(admin_only=True)
-@require_POST
-def member_role(request, pk):
-    member = _get_member_for_user(request, pk)
-    if member.pk == request.membership.pk:
-        # An admin who demotes themself could leave the company without any admin.
-        messages.error(request, _("自分自身の権限は変更できません。ほかの管理者に依頼してください。"))
-        return redirect("employer:team")
-    form = RoleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors["role"][0])
-        return redirect("employer:team")
-    organisations.change_role(member, form.cleaned_data["role"], actor=Actor.from_request(request))
-    messages.success(
-        request,
-        _("%(name)s さんの権限を「%(role)s」に変更しました。")
-        % {"name": member.user.name or member.user.email, "role": member.get_role_display()},
-    )
-    return redirect("employer:team")
-
-
-@employer_view(admin_only=True)
-@require_POST
-def member_remove(request, pk):
-    member = _get_member_for_user(request, pk)
-    if member.pk == request.membership.pk:
-        messages.error(request, _("自分自身はチームから外せません。ほかの管理者に依頼してください。"))
-        return redirect("employer:team")
-    organisations.remove_member(member, actor=Actor.from_request(request))
-    messages.success(
-        request, _("%(name)s さんをチームから外しました。") % {"name": member.user.name or member.user.email}
-    )
-    return redirect("employer:team")
-
-
-# --- API keys ---------------------------------------------------------------------------------
-
-
-@never_cache
-@employer_view(admin_only=True)
-@require_http_methods(["GET", "HEAD", "POST"])
-def api_keys(request):
-    return api_keys_page(request, "employer/api_keys.html")
-
-
-@employer_view(admin_only=True)
-@require_POST
-def api_key_revoke(request, pk):
-    return revoke_api_key(request, pk, "employer:api_keys")
-
-
-# --- Accepting an invitation ------------------------------------------------------------------
-
-
-@never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-def accept_invitation(request, token):
-    invitation = organisations.find_open_invitation(token)
-    if invitation is None:
-        return render(request, "employer/invitation_invalid.html", status=404)
-    has_account = User.objects.filter(email=invitation.email).exists()
-    user = request.user if request.user.is_authenticated else None
-    signup_form = None
-    if user is None and not has_account:
-        signup_form = InvitationSignupForm(request.POST if request.method == "POST" else None, email=invitation.email)
-
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "accept" and user is not None:
-            return _accept(request, token, user)
-        if action == "signup" and signup_form is not None and signup_form.is_valid():
-            try:
-                with transaction.atomic():
-                    user = User.objects.create_user(
-                        email=invitation.email,
-                        password=signup_form.cleaned_data["password1"],
-                        name=signup_form.cleaned_data["name"],
-                        language=request.LANGUAGE_CODE,  # their emails follow the language they signed up in
-                    )
-                    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-                    organisations.accept_invitation(token=token, user=user)
-            except IntegrityError:
-                # Someone created the account a moment ago: they can log in instead.
-                messages.error(request, _("このメールアドレスのアカウントはすでにあります。ログインしてください。"))
-                return redirect(request.path)
-            except organisations.InvitationError as error:
-                messages.error(request, str(error))
-                return redirect(request.path)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request, _("%(organisation)s に参加しました。") % {"organisation": invitation.organisation.name}
-            )
-            return redirect("employer:dashboard")
-
-    return render(
-        request,
-        "employer/invitation.html",
-        {
-            "invitation": invitation,
-            "token": token,
-            "has_account": has_account,
-            "signup_form": signup_form,
-            "wrong_user": user is not None and user.email != invitation.email,
-            # The workspace shows a user's first company; say so before they join a second one.
-            "current_membership": get_membership(user) if user is not None else None,
-        },
-    )
-
-
-def _accept(request, token, user):
-    try:
-        membership = organisations.accept_invitation(token=token, user=user)
-    except organisations.InvitationError as error:
-        messages.error(request, str(error))
-        return redirect(request.path)
-    messages.success(request, _("%(organisation)s に参加しました。") % {"organisation": membership.organisation.name})
-    return redirect("employer:dashboard")
-
-
-@require_POST
-def switch_account(request, token):
-    """From an invitation opened while logged in as somebody else: log out, come back."""
-    logout(request)
-    return redirect("employer:accept_invitation", token=token)
-
-
-@never_cache
-@employer_view()
-@require_http_methods(["GET", "HEAD", "POST"])
-def notifications(request):
-    return notifications_page(
-        request, kinds=EMPLOYER_KINDS, base_template="employer/base.html", url_name="employer:notifications"
-    )

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careerrelay.accounts.models import User
+from careerrelay.accounts.services import create_user
 from careerrelay.agencies.services import create_agency
 from careerrelay.candidates.forms import RegistrationForm
 from careerrelay.candidates.models import Candidate, Consent, VerificationToken
@@ -192,11 +193,8 @@ class Command(BaseCommand):
     def _user(self, email, name, *, superuser=False):
         user = User.objects.filter(email=email).first()
         if user is None:
-            if superuser:
-                user = User.objects.create_superuser(email=email, password=PASSWORD, name=name)
-            else:
-                user = User.objects.create_user(email=email, password=PASSWORD, name=name)
-            self.created += 1
+            self.created += 2  # the user and their address
+            return create_user(email, PASSWORD, name=name, email_verified=True, operator=superuser)
         _address, created = EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )

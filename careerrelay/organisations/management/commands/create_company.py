@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from careerrelay.accounts.models import User
+from careerrelay.accounts.services import create_user
 from careerrelay.audit.actor import Actor
 from careerrelay.common.japanese import normalize_email, normalize_text
 from careerrelay.common.text import is_one_line
@@ -104,10 +105,9 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{email} already belongs to {taken.organisation.name} (id {taken.organisation.pk})."
                 )
-        else:
-            user = User.objects.create_user(email=email, name=normalize_text(admin_name))
-        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-        return user
+            EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+            return user
+        return create_user(email, None, name=normalize_text(admin_name), email_verified=True)
 
     @staticmethod
     def _set_password_url(user) -> str:

@@ -1,5 +1,4 @@
-"""The API keys page and revoke action, the same for an employer's and an agency's workspace.
-The caller has already checked that the user is an admin of `request.organisation`."""
+"""The API keys page and revoke action of a workspace, for its admins."""
 
 import json
 
@@ -8,17 +7,21 @@ from django.contrib import messages
 from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from careerrelay.audit.actor import Actor
 from careerrelay.organisations import services as organisations
 from careerrelay.organisations.models import ApiKey
-from careerrelay.portals.employer.forms import ApiKeyForm
+from careerrelay.portals.workspace.forms import ApiKeyForm
 
 NEW_KEY_COOKIE = "new_api_key"
 NEW_KEY_COOKIE_SECONDS = 120
 
 
-def api_keys_page(request, template: str):
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_keys(request):
     """POST creates a key and redirects, so a reload cannot create a second one. The secret
     crosses the redirect in a short-lived signed cookie for this page only, which the next view
     deletes: shown once, and never written to the server's session table (the database keeps only
@@ -51,7 +54,9 @@ def api_keys_page(request, template: str):
         .order_by("revoked_at", "-created_at")
     )
     response = render(
-        request, template, {"keys": keys, "form": form, "new_key": new_key, "secret": secret, "nav": "api_keys"}
+        request,
+        "workspace/api_keys.html",
+        {"keys": keys, "form": form, "new_key": new_key, "secret": secret, "nav": "api_keys"},
     )
     if NEW_KEY_COOKIE in request.COOKIES:
         response.delete_cookie(NEW_KEY_COOKIE, path=request.path, samesite="Strict")
@@ -67,8 +72,13 @@ def _new_key_from_cookie(request) -> dict | None:
         return None
 
 
-def revoke_api_key(request, pk, redirect_to: str):
-    key = get_object_or_404(ApiKey, organisation=request.organisation, pk=pk)
+def _get_api_key_for_user(request, pk) -> ApiKey:
+    return get_object_or_404(ApiKey, organisation=request.organisation, pk=pk)
+
+
+@require_POST
+def api_key_revoke(request, pk):
+    key = _get_api_key_for_user(request, pk)
     organisations.revoke_api_key(key, actor=Actor.from_request(request))
     messages.success(request, _("APIキー「%(name)s」を無効にしました。") % {"name": key.name})
-    return redirect(redirect_to)
+    return redirect(request.workspace.urls["api_keys"])

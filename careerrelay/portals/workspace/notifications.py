@@ -1,4 +1,4 @@
-"""The notifications page, the same for an employer's and an agency's workspace: what happened
+"""The notifications page of a workspace: what happened
 (newest first; opening the page marks it read) and which kinds also come by email, in which
 language. Everyone manages only their own list and switches."""
 
@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from careerrelay.notifications import services as notifications
 from careerrelay.notifications.models import Kind
@@ -30,7 +32,11 @@ class PreferencesForm(forms.Form):
         return [self[kind] for kind in self.kinds]
 
 
-def notifications_page(request, *, kinds, base_template: str, url_name: str):
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def notifications_page(request):
+    workspace = request.workspace
+    kinds = workspace.notification_kinds
     form = PreferencesForm(request.POST or None, kinds=kinds, user=request.user)
     if request.method == "POST" and form.is_valid():
         notifications.save_preferences(
@@ -40,11 +46,11 @@ def notifications_page(request, *, kinds, base_template: str, url_name: str):
             language=form.cleaned_data["language"],
         )
         messages.success(request, _("通知の設定を保存しました。"))
-        return redirect(url_name)
+        return redirect(workspace.urls["notifications"])
     items = list(notifications.notifications_for(request.user)[:LIST_LENGTH])
     notifications.mark_all_read(request.user)
     return render(
         request,
         "notifications/page.html",
-        {"base_template": base_template, "items": items, "form": form, "nav": "notifications"},
+        {"base_template": workspace.base_template, "items": items, "form": form, "nav": "notifications"},
     )
