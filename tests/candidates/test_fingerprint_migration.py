@@ -2,23 +2,15 @@
 so a +tag or Gmail-dot spelling of somebody counted before the rule is not new afterwards."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from careerrelay.common.mailboxes import canonical_mailbox
 from careerrelay.common.tokens import pseudonym
+from tests.helpers.migrations import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("candidates", "0004_referral_holds_rejections_superseded_consents")]
 AFTER = [("candidates", "0005_fingerprint_canonical_mailboxes")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def email_digest(value):

@@ -4,21 +4,15 @@ accepted or open, keeps its state, and there is still one open invitation per ad
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from tests.helpers.migrations import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("organisations", "0003_employer_review_and_link_domains")]
 AFTER = [("organisations", "0004_invitation_accepted_at_is_used_at")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_accepted_and_open_invitations_keep_their_state():

@@ -5,17 +5,12 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.helpers.migrations import migrate
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("organisations", "0002_organisation_name_one_line")]
 AFTER = [("organisations", "0003_employer_review_and_link_domains")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_existing_employers_are_approved_with_their_work_domain_and_reply_to():

@@ -4,21 +4,14 @@ safety net delivers them even when their task was queued under a path that no lo
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.helpers.migrations import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("mailings", "0006_send_moved_to_sends")]
 AFTER = [("mailings", "0007_single_messages_due_when_queued")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_queued_single_messages_become_due_when_they_were_queued():

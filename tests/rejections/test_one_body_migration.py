@@ -2,8 +2,8 @@
 HTML had been changed from the preset, that HTML as text."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.helpers.migrations import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -11,13 +11,6 @@ BEFORE = [("rejections", "0001_initial")]
 AFTER = [("rejections", "0002_one_body_for_text_and_html")]
 PRESET_TEXT = "{{applicant_name}} 様\n\nありがとうございました。\n{{relay_link}}\n"
 PRESET_HTML = "<p>{{applicant_name}} 様</p><p>ありがとうございました。</p><p>{{relay_link}}</p>"
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_the_edited_body_is_kept():
