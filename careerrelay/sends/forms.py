@@ -8,6 +8,7 @@ from careerrelay.common.forms import DateTimeInRangeField
 from careerrelay.rejections.services import templates_for_organisation
 from careerrelay.sends import services as sends
 from careerrelay.talent.models import Stage
+from careerrelay.talent.services import job_titles_for
 
 MAX_LISTED = 500  # applicants listed with a checkbox; "all matching" covers more
 
@@ -34,7 +35,7 @@ class RecipientFilterForm(forms.Form):
     def __init__(self, data=None, *, organisation, **kwargs):
         super().__init__(data, **kwargs)
         self.organisation = organisation
-        self.fields["job_title"].choices = [("", _("すべて"))] + [(t, t) for t in sends.job_titles(organisation)]
+        self.fields["job_title"].choices = [("", _("すべて"))] + [(t, t) for t in job_titles_for(organisation)]
 
     def _matching(self, *, not_yet_sent):
         data = self.cleaned_data

@@ -24,6 +24,7 @@ from careerrelay.sends import trust
 from careerrelay.sends.models import Send
 from careerrelay.sends.tasks import prepare_send, send_batch
 from careerrelay.talent.models import Applicant
+from careerrelay.talent.services import applicants_for
 
 State = OutboundEmail.State
 OPEN = [Send.State.SCHEDULED, Send.State.SENDING]
@@ -79,10 +80,6 @@ def due_after_rejection(rejected_on: date | None, days: int, at: time = DEFAULT_
 # --- Recipients ----------------------------------------------------------------------------
 
 
-def applicants_for(organisation):
-    return Applicant.objects.filter(organisation=organisation)
-
-
 def already_received(organisation):
     """Ids of the company's applicants who already have a rejection email from it, whatever the
     template: queued, going out or gone out (cancelled, failed and bounced ones do not count)."""
@@ -116,16 +113,6 @@ def filter_applicants(
     if not_yet_sent:
         qs = qs.exclude(pk__in=already_received(organisation))
     return qs
-
-
-def job_titles(organisation) -> list[str]:
-    return list(
-        applicants_for(organisation)
-        .exclude(job_title="")
-        .order_by("job_title")
-        .values_list("job_title", flat=True)
-        .distinct()
-    )
 
 
 # --- Creating a send -------------------------------------------------------------------------
