@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from careerrelay.common.japanese import normalize_email, normalize_kana, normalize_text
 from careerrelay.organisations.models import Organisation
 from careerrelay.talent.cleaning import APPLICANT_FIELDS, clean_record, one_line_as_typed
-from careerrelay.talent.models import Applicant
+from careerrelay.talent.models import DEFAULT_REASONS, Applicant, Application, RejectionReason
 
 BULK_BATCH_SIZE = 1000
 
@@ -23,6 +23,42 @@ class DuplicateApplicant(Exception):
     def __init__(self, email: str):
         self.email = email
         super().__init__(_("メールアドレス %(email)s の応募者はすでに登録されています。") % {"email": email})
+
+
+# The applicant's columns that mirror its latest application (see the Applicant docstring).
+APPLICATION_FIELDS = ("job_title", "stage", "rejected_on", "reason", "rejection_reason")
+
+
+# Fields a service caller may set besides the record fields of a CSV row.
+EXTRA_FIELDS = ("email_normalized", "reason", "years_experience", "ats_id")
+
+
+def rejection_reasons_for(organisation: Organisation, *, include_retired: bool = False) -> QuerySet[RejectionReason]:
+    """The company's structured rejection reasons, seeded with the defaults the first time."""
+    reasons = RejectionReason.objects.filter(organisation=organisation)
+    if not reasons.exists():
+        # Two first requests at once both seed: the unique label makes the second a no-op.
+        RejectionReason.objects.bulk_create(
+            [
+                RejectionReason(organisation=organisation, label=label, kind=kind, position=position)
+                for position, (label, kind) in enumerate(DEFAULT_REASONS)
+            ],
+            ignore_conflicts=True,
+        )
+    return reasons if include_retired else reasons.filter(active=True)
+
+
+def latest_application(applicant: Applicant) -> Application | None:
+    return applicant.applications.order_by("-created_at", "-id").first()
+
+
+def _application_from(applicant: Applicant) -> Application:
+    return Application(
+        applicant=applicant,
+        created_at=applicant.created_at,
+        outcome=Application.Outcome.REJECTED,
+        **{name: getattr(applicant, name) for name in APPLICATION_FIELDS},
+    )
 
 
 def applicants_for(organisation: Organisation) -> QuerySet[Applicant]:
@@ -85,7 +121,7 @@ def _normalise(data: dict) -> dict:
             data[name] = normalize_kana(data[name] or "")
     if "email" in data:
         data["email"] = data["email_normalized"] = normalize_email(data["email"])
-    return {k: v for k, v in data.items() if k in APPLICANT_FIELDS or k == "email_normalized"}
+    return {k: v for k, v in data.items() if k in APPLICANT_FIELDS or k in EXTRA_FIELDS}
 
 
 def email_taken(*, organisation: Organisation, email: str, exclude_pk=None) -> bool:
@@ -99,7 +135,9 @@ def create_applicant(*, organisation: Organisation, data: dict) -> Applicant:
     data = _normalise(data)
     try:
         with transaction.atomic():
-            return Applicant.objects.create(organisation=organisation, **data)
+            applicant = Applicant.objects.create(organisation=organisation, **data)
+            _application_from(applicant).save()
+            return applicant
     except IntegrityError:
         # The unique constraint, not the form's check, is what keeps two requests at once from
         # doubling an applicant.
@@ -110,9 +148,17 @@ def update_applicant(*, applicant: Applicant, data: dict) -> Applicant:
     data = _normalise(data)
     for name, value in data.items():
         setattr(applicant, name, value)
+    mirrored = {name: getattr(applicant, name) for name in APPLICATION_FIELDS if name in data or f"{name}_id" in data}
     try:
         with transaction.atomic():
             applicant.save(update_fields=[*data.keys(), "updated_at"])
+            application = latest_application(applicant)
+            if application is None:
+                _application_from(applicant).save()
+            elif mirrored:
+                for name, value in mirrored.items():
+                    setattr(application, name, value)
+                application.save(update_fields=[*mirrored.keys(), "updated_at"])
     except IntegrityError:
         raise DuplicateApplicant(data.get("email", "")) from None
     return applicant
@@ -198,6 +244,7 @@ def bulk_create_applicants(
     try:
         with transaction.atomic():
             created = Applicant.objects.bulk_create(objs, batch_size=BULK_BATCH_SIZE)
+            Application.objects.bulk_create([_application_from(a) for a in created], batch_size=BULK_BATCH_SIZE)
     except IntegrityError:
         # Someone added one of these addresses between the check and the insert: validate
         # again so the user sees which.
