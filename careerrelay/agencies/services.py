@@ -18,10 +18,9 @@ from careerrelay.accounts.models import User
 from careerrelay.agencies.licence import normalize_licence_number
 from careerrelay.agencies.models import AgencyProfile, JobOrder
 from careerrelay.audit.services import Action, Actor, ActorKind, record_event
-from careerrelay.candidates import profiles
 from careerrelay.candidates.choices import JobCategory
 from careerrelay.candidates.models import Candidate, Resume
-from careerrelay.common.japanese import normalize_text
+from careerrelay.common.japanese import normalize_text, parse_skills
 from careerrelay.common.text import validate_one_line
 from careerrelay.notifications.models import Kind as NotificationKind
 from careerrelay.notifications.services import members, notify, operators
@@ -227,7 +226,7 @@ class CandidateSummary:
             prefecture=candidate.get_prefecture_display(),
             job_categories=[str(labels.get(c, c)) for c in categories],
             years_experience=candidate.years_experience,
-            skills=[s.name for s in candidate.skill_set.all()] or profiles.parse_skills(candidate.skills),
+            skills=[s.name for s in candidate.skill_set.all()] or parse_skills(candidate.skills),
             summary_excerpt=summary[:80] + ("…" if len(summary) > 80 else ""),
             profile_updated_at=candidate.profile_updated_at,
         )
@@ -348,7 +347,7 @@ def _words(*texts) -> list[str]:
     """The comma- or 読点-separated parts of the texts, each once (however it is cased)."""
     words, seen = [], set()
     for text in texts:
-        for part in profiles.parse_skills(text or ""):
+        for part in parse_skills(text or ""):
             if part.casefold() not in seen:
                 seen.add(part.casefold())
                 words.append(part)

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
 from careerrelay.candidates.models import REGISTRATION_FIELDS, Candidate
 from careerrelay.candidates.notices import AGENCY_SHARING, EMPLOYER_RECONTACT
-from careerrelay.candidates.profiles import MAX_SKILLS, parse_skills, skill_names
+from careerrelay.candidates.profiles import skill_names
 from careerrelay.common.forms import NormalizedEmailField
-from careerrelay.common.japanese import normalize_kana, normalize_phone, normalize_text
+from careerrelay.common.japanese import MAX_SKILLS, normalize_kana, normalize_phone, normalize_text, parse_skills
 
 KATAKANA = re.compile(r"^[\u30a0-\u30ff\u3000 ]*$")
 

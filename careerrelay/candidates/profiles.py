@@ -1,34 +1,11 @@
 """The candidate's own profile on the my page: skills and saving an edit."""
 
-import re
-
-import jaconv
 from django.db import transaction
 from django.utils import timezone
 
 from careerrelay.candidates.models import Candidate, CandidateSkill, WorkHistory
-from careerrelay.common.japanese import normalize_phone, normalize_text
+from careerrelay.common.japanese import normalize_phone, parse_skills, skill_key
 from careerrelay.search.tasks import index_after_commit
-
-SKILL_SEPARATORS = re.compile(r"[,、,;;\n]")
-MAX_SKILLS = 50
-
-
-def skill_key(name: str) -> str:
-    """One key for every spelling of a skill: ＰＹＴＨＯＮ, python and Python; ﾊﾟｲｿﾝ, パイソン and ぱいそん."""
-    return jaconv.kata2hira(normalize_text(name).casefold())
-
-
-def parse_skills(text: str) -> list[str]:
-    """Skills in the order typed, each spelling kept as first typed, duplicates (by key) dropped."""
-    seen, names = set(), []
-    for part in SKILL_SEPARATORS.split(normalize_text(text or "")):
-        name = part.strip()[:50]
-        key = skill_key(name)
-        if key and key not in seen:
-            seen.add(key)
-            names.append(name)
-    return names
 
 
 def set_skills(candidate: Candidate, names: list[str]) -> bool:

@@ -5,6 +5,7 @@ katakana (ｶﾀｶﾅ) to their usual forms. It leaves 髙 and 﨑 alone: they 
 people's names, not variants to be "fixed".
 """
 
+import re
 import unicodedata
 
 import jaconv
@@ -41,3 +42,24 @@ def normalize_phone(value: str) -> str:
     if not phonenumbers.is_valid_number(number):
         return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+SKILL_SEPARATORS = re.compile(r"[,、,;;\n]")
+MAX_SKILLS = 50
+
+
+def skill_key(name: str) -> str:
+    """One key for every spelling of a skill: ＰＹＴＨＯＮ, python and Python; ﾊﾟｲｿﾝ, パイソン and ぱいそん."""
+    return jaconv.kata2hira(normalize_text(name).casefold())
+
+
+def parse_skills(text: str) -> list[str]:
+    """Skills in the order typed, each spelling kept as first typed, duplicates (by key) dropped."""
+    seen, names = set(), []
+    for part in SKILL_SEPARATORS.split(normalize_text(text or "")):
+        name = part.strip()[:50]
+        key = skill_key(name)
+        if key and key not in seen:
+            seen.add(key)
+            names.append(name)
+    return names

@@ -140,6 +140,9 @@ class Applicant(models.Model):
     # foreign key, so employer data never joins marketplace data. Withdrawing that consent
     # clears recontact_ok on this row.
     candidate_public_id = models.UUIDField(null=True, blank=True, editable=False)
+    # What the pool's text search reads: names, kana, email, skills, tags, notes and every
+    # application's job and reasons, normalised (talent.pool_search.reindex_applicants).
+    search_text = models.TextField(blank=True, editable=False)
     tags = models.ManyToManyField("Tag", verbose_name=_("タグ"), blank=True, related_name="applicants")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -15,6 +15,7 @@ from careerrelay.common.japanese import normalize_email, normalize_kana, normali
 from careerrelay.organisations.models import Organisation
 from careerrelay.talent.cleaning import APPLICANT_FIELDS, clean_record, one_line_as_typed
 from careerrelay.talent.models import DEFAULT_REASONS, Applicant, Application, RejectionReason
+from careerrelay.talent.pool_search import reindex_applicants
 
 BULK_BATCH_SIZE = 1000
 
@@ -137,6 +138,7 @@ def create_applicant(*, organisation: Organisation, data: dict) -> Applicant:
         with transaction.atomic():
             applicant = Applicant.objects.create(organisation=organisation, **data)
             _application_from(applicant).save()
+            reindex_applicants([applicant.pk])
             return applicant
     except IntegrityError:
         # The unique constraint, not the form's check, is what keeps two requests at once from
@@ -159,6 +161,7 @@ def update_applicant(*, applicant: Applicant, data: dict) -> Applicant:
                 for name, value in mirrored.items():
                     setattr(application, name, value)
                 application.save(update_fields=[*mirrored.keys(), "updated_at"])
+            reindex_applicants([applicant.pk])
     except IntegrityError:
         raise DuplicateApplicant(data.get("email", "")) from None
     return applicant
@@ -245,6 +248,7 @@ def bulk_create_applicants(
         with transaction.atomic():
             created = Applicant.objects.bulk_create(objs, batch_size=BULK_BATCH_SIZE)
             Application.objects.bulk_create([_application_from(a) for a in created], batch_size=BULK_BATCH_SIZE)
+            reindex_applicants(a.pk for a in created)
     except IntegrityError:
         # Someone added one of these addresses between the check and the insert: validate
         # again so the user sees which.

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from careerrelay.candidates.forms import ProfileForm, WorkHistoryForm
 from careerrelay.candidates.models import Candidate, CandidateSkill
-from careerrelay.candidates.profiles import parse_skills, skill_key
+from careerrelay.common.japanese import parse_skills, skill_key
 from tests.factories import CandidateFactory
 from tests.helpers.candidates import sign_in_candidate
 

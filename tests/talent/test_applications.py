@@ -84,3 +84,16 @@ def test_a_bulk_import_gives_each_new_applicant_one_application():
         ],
     )
     assert sorted(Application.objects.filter(applicant__in=created).values_list("job_title", flat=True)) == ["", "営業"]
+
+
+@pytest.mark.django_db
+def test_the_search_document_folds_width_case_and_kana_and_keeps_rare_kanji():
+    employer = EmployerFactory()
+    applicant = services.create_applicant(
+        organisation=employer,
+        data={"family_name": "髙橋", "family_name_kana": "ﾀｶﾊｼ", "email": "T@Example.jp", "job_title": "ＰＭ"},
+    )
+    applicant.refresh_from_db()
+    assert "髙橋" in applicant.search_text
+    assert "たかはし" in applicant.search_text
+    assert "pm" in applicant.search_text.split("\n")

@@ -22,8 +22,7 @@ from django.utils import timezone
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
 from careerrelay.candidates.models import Candidate, CandidateSkill, Consent, WorkHistory
 from careerrelay.candidates.notices import NOTICES
-from careerrelay.candidates.profiles import parse_skills, skill_key
-from careerrelay.common.japanese import normalize_email, normalize_kana, normalize_text
+from careerrelay.common.japanese import normalize_email, normalize_kana, normalize_text, parse_skills, skill_key
 from careerrelay.privacy.models import RetentionState
 from careerrelay.search.index import analyze_index, index_candidates
 
