@@ -9,6 +9,8 @@ import pytest
 from careerrelay.organisations.logos import MAX_BYTES, Kind, LogoRejected, check_logo, clean_png, clean_svg
 from tests.helpers.brand import JPEG, SVG, chunk, make_png, upload
 
+OPEN = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+
 
 def refused(data, name) -> str:
     with pytest.raises(LogoRejected) as caught:
@@ -17,7 +19,9 @@ def refused(data, name) -> str:
 
 
 def test_a_png_is_rebuilt_without_its_text_chunks_and_keeps_its_size():
-    original = make_png(extra_chunks=[(b"tEXt", b"Comment\x00<script>alert(1)</script>"), (b"gAMA", b"\x00\x00\xb1\x8f")])
+    original = make_png(
+        extra_chunks=[(b"tEXt", b"Comment\x00<script>alert(1)</script>"), (b"gAMA", b"\x00\x00\xb1\x8f")]
+    )
     logo = check_logo(upload(original, "logo.png"))
     assert (logo.kind, logo.width, logo.height) == (Kind.PNG, 40, 24)
     assert b"tEXt" not in logo.data and b"<script>" not in logo.data
@@ -28,7 +32,9 @@ def test_a_png_is_rebuilt_without_its_text_chunks_and_keeps_its_size():
 
 
 def test_a_png_with_html_appended_after_its_end_is_refused():
-    assert "画像以外のデータ" in refused(make_png() + b"<html><script>alert(document.cookie)</script></html>", "logo.png")
+    assert "画像以外のデータ" in refused(
+        make_png() + b"<html><script>alert(document.cookie)</script></html>", "logo.png"
+    )
 
 
 def test_a_png_whose_data_hides_something_after_the_image_is_refused():
@@ -54,7 +60,12 @@ def test_a_damaged_png_is_refused(damage):
 def test_a_png_larger_than_the_pixel_cap_is_refused_before_it_is_inflated():
     # 50,000 × 50,000 would inflate to 7.5 GB; the header alone decides.
     header = struct.pack(">IIBBBBB", 50_000, 50_000, 8, 2, 0, 0, 0)
-    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b"")
+    bomb = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1000))
+        + chunk(b"IEND", b"")
+    )
     assert "2000ピクセルまで" in refused(bomb, "logo.png")
 
 
@@ -100,53 +111,55 @@ def test_a_clean_svg_keeps_its_drawing_and_loses_editor_metadata():
 @pytest.mark.parametrize(
     ("svg", "said"),
     [
-        ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><script>alert(1)</script></svg>', "<script>"),
+        (OPEN + "<script>alert(1)</script></svg>", "<script>"),
         ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" onload="alert(1)"/>', "onload"),
-        ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect OnClick="x()"/></svg>', "OnClick"),
+        (OPEN + '<rect OnClick="x()"/></svg>', "OnClick"),
         (
             '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">'
             '<use xlink:href="http://evil.example/sprite.svg#a"/></svg>',
             "http://evil.example",
         ),
         (
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><a href="javascript:alert(1)"><rect/></a></svg>',
+            OPEN + '<a href="javascript:alert(1)"><rect/></a></svg>',
             "javascript:",
         ),
         (
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><foreignObject><div xmlns="http://www.w3.org/1999/xhtml">'
+            OPEN + '<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">'
             "<iframe src='https://evil.example'/></div></foreignObject></svg>",
             "<foreignObject>",
         ),
         (
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><image href="https://tracker.example/p.gif"/></svg>',
+            OPEN + '<image href="https://tracker.example/p.gif"/></svg>',
             "<image>",
         ),
         (
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><a href="#x"><animate attributeName="href" '
-            'to="javascript:alert(1)"/></a></svg>',
+            OPEN + '<a href="#x"><animate attributeName="href" to="javascript:alert(1)"/></a></svg>',
             "<animate>",
         ),
         (
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><style>@import url(https://evil.example/x.css);</style></svg>',
+            OPEN + "<style>@import url(https://evil.example/x.css);</style></svg>",
             "スタイル",
         ),
         (
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect style="fill:url( \'https://evil.example/a\' )"/></svg>',
+            OPEN + "<rect style=\"fill:url( 'https://evil.example/a' )\"/></svg>",
             "外部",
         ),
         (
             '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><text>&xxe;</text></svg>',
+            + OPEN
+            + "<text>&xxe;</text></svg>",
             "DOCTYPE",
         ),
         (
-            '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-            '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><text>&lol3;</text></svg>',
+            '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+            '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+            + OPEN
+            + "<text>&lol3;</text></svg>",
             "DOCTYPE",
         ),
         (
-            '<?xml-stylesheet href="https://evil.example/x.css"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"/>',
+            '<?xml-stylesheet href="https://evil.example/x.css"?>' + OPEN + "</svg>",
             "xml-stylesheet",
         ),
     ],
@@ -176,7 +189,7 @@ def test_an_svg_that_can_run_or_load_something_is_refused_saying_what(svg, said)
     "svg",
     [
         "<html><body>not an svg</body></html>",
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect></svg>',
+        OPEN + "<rect></svg>",
         '<svg xmlns="http://www.w3.org/2000/svg"><rect width="5"/></svg>',  # no size at all
     ],
 )
@@ -185,14 +198,10 @@ def test_what_is_not_a_whole_svg_is_refused(svg):
 
 
 def test_an_svg_link_keeps_its_drawing_but_not_the_link():
-    text = clean_svg(
-        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><a href="#top"><rect width="5" height="5"/></a></svg>'
-    ).data.decode()
+    text = clean_svg(OPEN.encode() + b'<a href="#top"><rect width="5" height="5"/></a></svg>').data.decode()
     assert '<rect width="5" height="5"/>' in text and "<a" not in text
 
 
 def test_svg_text_and_attributes_are_escaped_when_written_again():
-    text = clean_svg(
-        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><text id="a&quot;b">&lt;script&gt;</text></svg>'
-    ).data.decode()
+    text = clean_svg(OPEN.encode() + b'<text id="a&quot;b">&lt;script&gt;</text></svg>').data.decode()
     assert 'id="a&quot;b"' in text and "&lt;script&gt;" in text and "<script>" not in text
