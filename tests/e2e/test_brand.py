@@ -2,14 +2,26 @@
 applicant on a phone then sees them on the relay page, which stays readable and axe-clean."""
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import Client
 from playwright.sync_api import expect
 
 from careerrelay.common.contrast import contrast_ratio
 from tests.e2e.accessibility import assert_accessible
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.helpers.brand import make_png
+from tests.helpers.browser import DESKTOP
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def logged_in_page(new_page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    page = new_page(**DESKTOP)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    return page
 
 
 def _hex(rgb: str) -> str:
@@ -17,8 +29,6 @@ def _hex(rgb: str) -> str:
 
 
 def test_an_admin_sets_the_brand_and_an_applicant_sees_it_readable(new_page, live_server, settings, tmp_path):
-    from tests.e2e.test_rejection_template_editor import logged_in_page
-
     settings.SITE_URL = live_server.url
     employer = EmployerFactory(name="株式会社山﨑製作所")
     admin = MembershipFactory(organisation=employer, user=UserFactory(email="owner@yamasaki.example")).user
