@@ -382,7 +382,7 @@ class _SvgBuilder:
             if name != "svg":
                 raise LogoRejected(NOT_AN_SVG)
             self.root = node
-        else:
+        elif parent is not None:  # always, below the root (XML has one root element)
             parent.children.append(node)
         self.stack.append(node)
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from careerrelay.audit.models import AuditEvent
-from careerrelay.common.contrast import contrast_ratio
+from careerrelay.common.contrast import contrast_ratio, readable_on_white
 from careerrelay.organisations.models import LinkDomain, Organisation
 from careerrelay.sends import services as sends
 from tests.helpers.brand import JPEG, SVG, make_png, upload
@@ -266,6 +266,9 @@ def test_the_mail_header_carries_the_logo_and_a_readable_colour_bar(owner_client
     assert f'<img src="{logo_url}" alt="株式会社山﨑製作所" width="160" height="48"' in html
     assert "background:#ffcc00;color:#1f2937;" in html.replace(" ", "")
     # Links on white use the colour darkened to 4.5:1, not the light yellow itself.
+    link = readable_on_white("#ffcc00")
+    assert contrast_ratio(link, "#ffffff") >= 4.5
+    assert f'style="color:{link};">http://testserver/c/' in html.replace(" ", "")
     assert 'style="color:#ffcc00' not in html.replace(" ", "")
     assert logo_url not in text and "#ffcc00" not in text
     assert Client().get(logo_url.removeprefix("http://testserver")).status_code == 200
