@@ -325,7 +325,9 @@ SVG_ATTRIBUTES = {
 }  # fmt: skip
 SVG_TEXT_ELEMENTS = {"title", "desc", "style", "text", "tspan", "textPath"}
 _CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.I)
-_CSS_FORBIDDEN = ("@import", "expression(", "javascript:", "behavior", "-moz-binding", "\\", "</")
+_CSS_FORBIDDEN = (
+    "@import", "image-set(", "image(", "://", "expression(", "javascript:", "behavior", "-moz-binding", "\\", "</",
+)  # fmt: skip
 _NUMBER = re.compile(r"\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(px)?\s*", re.I)
 
 
@@ -412,13 +414,15 @@ class _SvgBuilder:
         return kept
 
     def end(self, qname):
-        self.stack.pop()
+        node = self.stack.pop()
+        if node is not None and node.name == "style":
+            # Checked whole: its text may arrive in pieces (CDATA sections), and "@imp" + "ort"
+            # must not pass as two harmless halves.
+            _check_css("".join(child for child in node.children if isinstance(child, str)))
 
     def text(self, data):
         node = self.stack[-1] if self.stack else None
         if node is not None and node.name in SVG_TEXT_ELEMENTS:
-            if node.name == "style":
-                _check_css(data)
             node.children.append(data)
 
 

@@ -158,6 +158,8 @@ def test_a_clean_svg_keeps_its_drawing_and_loses_editor_metadata():
             + "<text>&lol3;</text></svg>",
             "DOCTYPE",
         ),
+        (OPEN + "<style><![CDATA[@imp]]><![CDATA[ort 'https://evil.example/x.css';]]></style></svg>", "スタイル"),
+        (OPEN + "<rect style=\"fill:image-set('https://evil.example/a.png' 1x)\"/></svg>", "スタイル"),
         (
             '<?xml-stylesheet href="https://evil.example/x.css"?>' + OPEN + "</svg>",
             "xml-stylesheet",
@@ -176,6 +178,8 @@ def test_a_clean_svg_keeps_its_drawing_and_loses_editor_metadata():
         "css-url",
         "external-entity",
         "billion-laughs",
+        "css-import-split-over-cdata",
+        "css-image-set",
         "stylesheet-instruction",
     ],
 )
