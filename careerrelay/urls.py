@@ -4,11 +4,12 @@ from django.urls import include, path
 
 from careerrelay.api.api import api
 from careerrelay.api.errors import not_found_view as api_not_found
-from careerrelay.portals.views import favicon, home
+from careerrelay.portals.views import brand_logo, favicon, home
 
 urlpatterns = [
     path("", home, name="home"),
     path("favicon.ico", favicon),
+    path("brand/<str:brand_key>/<str:logo_file>", brand_logo, name="brand_logo"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("careerrelay.portals.candidate.urls")),
     path("me/", include("careerrelay.portals.candidate.mypage_urls")),

@@ -1,11 +1,18 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.common.contrast import HEX_COLOUR_RE
 from careerrelay.common.single_use import SingleUseToken, TokenState
 from careerrelay.common.text import validate_one_line
+
+
+def validate_brand_colour(value: str) -> None:
+    if value and not HEX_COLOUR_RE.fullmatch(value):
+        raise ValidationError(_("色は #1A2B3C の形式(#と16進数6桁)で入力してください。"), code="colour")
 
 
 class Organisation(models.Model):
@@ -43,6 +50,16 @@ class Organisation(models.Model):
     signup_ip = models.GenericIPAddressField(_("登録元IPアドレス"), null=True, blank=True)
     # Reply-To of the company's mail: always the verified address of one of its members.
     reply_to_email = models.EmailField(_("返信先アドレス"), blank=True, default="", db_default="")
+    # --- The employer's brand (organisations/brand.py), shown on its relay pages and in its mail.
+    # The logo's public URL is /brand/<brand_key>/<logo_file>: the key is random (no listing of
+    # companies by number), the file name is new on every upload (a version, so it is cached for good).
+    brand_key = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
+    logo_file = models.CharField(_("ロゴ"), max_length=64, blank=True, default="", db_default="", editable=False)
+    logo_width = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    logo_height = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    brand_colour = models.CharField(
+        _("ブランドカラー"), max_length=7, blank=True, default="", db_default="", validators=[validate_brand_colour]
+    )
 
     class Meta:
         verbose_name = _("組織")

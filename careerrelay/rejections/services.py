@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from careerrelay.organisations.brand import organisation_brand
 from careerrelay.rejections.links import LinkPolicy, host_of, link_errors, neutralise, sanitise_html
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.presets import PRESETS
@@ -250,6 +251,9 @@ def render_rejection(
                 "footer": footer,
                 "company_name": organisation.sender_name,
                 "unsubscribe_url": unsubscribe_url,
+                # The logo (absolute, on CareerRelay's own host) and colour bar at the top; the
+                # plain-text part has neither.
+                "brand": organisation_brand(organisation),
             },
         )
     return RenderedMessage(subject=subject, text=text, html=_inliner.inline(html))

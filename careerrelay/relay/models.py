@@ -15,6 +15,8 @@ class RelayCampaign(models.Model):
     code = models.CharField(max_length=32, unique=True)
     is_default = models.BooleanField(default=False)
     is_active = models.BooleanField(_("有効"), default=True)
+    # A few words from the company on the link's landing page, shown as plain text (escaped).
+    message = models.TextField(_("応募者へのメッセージ"), max_length=200, blank=True, default="", db_default="")
     # Funnel figures, bumped with UPDATE ... SET n = n + 1. They are counters rather than
     # joins to candidates so that employers never query who registered, and deletions of
     # candidates do not rewrite an employer's history.

@@ -10,6 +10,9 @@ from careerrelay.organisations.models import Organisation
 from careerrelay.relay.figures import Figure, coarse
 from careerrelay.relay.models import RelayCampaign
 
+# What the landing page shows of the employer (organisations/brand.py for the brand).
+LANDING_EMPLOYER_FIELDS = ("name", "brand_colour", "brand_key", "logo_file", "logo_width", "logo_height")
+
 
 def new_campaign_code() -> str:
     return secrets.token_urlsafe(9)  # 72 random bits, 12 URL-safe characters
@@ -27,13 +30,18 @@ def create_campaign(*, organisation, name: str, is_default: bool = False) -> Rel
 
 
 @transaction.atomic
-def update_campaign(campaign: RelayCampaign, *, name: str, is_active: bool) -> RelayCampaign:
-    """Renames, disables or re-activates; re-activating counts against MAX_ACTIVE_CAMPAIGNS."""
+def update_campaign(
+    campaign: RelayCampaign, *, name: str, is_active: bool, message: str | None = None
+) -> RelayCampaign:
+    """Renames, disables or re-activates, and sets the message on its page (None: unchanged);
+    re-activating counts against MAX_ACTIVE_CAMPAIGNS."""
     if is_active and not campaign.is_active and not can_activate_another(campaign.organisation_id, lock=True):
         raise TooManyCampaigns
     campaign.name = name
     campaign.is_active = is_active
-    campaign.save(update_fields=["name", "is_active"])
+    if message is not None:
+        campaign.message = message
+    campaign.save(update_fields=["name", "is_active", "message"])
     return campaign
 
 
@@ -50,12 +58,16 @@ def open_campaign(code: str) -> RelayCampaign | None:
     work around them were most of its time under load (bench/RESULTS.md). The counter stays
     exact: the increment is atomic in the database, as before."""
     campaigns, organisations = RelayCampaign._meta.db_table, Organisation._meta.db_table
+    # The employer's name and brand come along as scalar subqueries: still the one statement.
+    employer_columns = ", ".join(
+        f"(SELECT {column} FROM {organisations} WHERE id = {campaigns}.organisation_id) AS employer_{column}"  # noqa: S608
+        for column in LANDING_EMPLOYER_FIELDS
+    )
     sql = (
         f"UPDATE {campaigns} SET landing_views = landing_views + 1"  # noqa: S608 (only our table names)
         f" WHERE code = %s AND is_active"
         f" AND organisation_id IN (SELECT id FROM {organisations} WHERE is_active)"
-        f" RETURNING *, (SELECT name FROM {organisations} WHERE id = {campaigns}.organisation_id)"
-        f" AS organisation_name"
+        f" RETURNING *, {employer_columns}"
     )
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # A page view need not wait for the disk: on a busy server the WAL flush was most of the
@@ -65,12 +77,11 @@ def open_campaign(code: str) -> RelayCampaign | None:
         sql += ", set_config('synchronous_commit', 'off', true) AS commit_mode"
     campaign = next(iter(RelayCampaign.objects.raw(sql, [code])), None)
     if campaign is not None:
-        # The page shows only the employer's name; other fields load if something asks for them.
-        campaign.organisation = Organisation.from_db(
-            campaign._state.db,
-            ["id", "name", "is_active"],
-            [campaign.organisation_id, campaign.organisation_name, True],  # type: ignore[attr-defined]  # from the raw SQL
-        )
+        # The page shows only the employer's name and brand; other fields load if something asks for them.
+        known = {"id": campaign.organisation_id, "is_active": True}
+        known.update({column: getattr(campaign, f"employer_{column}") for column in LANDING_EMPLOYER_FIELDS})
+        names = [f.attname for f in Organisation._meta.concrete_fields if f.attname in known]  # from_db's order
+        campaign.organisation = Organisation.from_db(campaign._state.db, names, [known[name] for name in names])
     return campaign
 
 

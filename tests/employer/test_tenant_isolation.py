@@ -32,6 +32,8 @@ URLS = [
     ("employer:api_key_revoke", "api_key", "post", ADMIN, {}),
     ("employer:notifications", None, "get", ANYONE, None),
     ("employer:notifications", None, "post", ANYONE, {"language": "en"}),
+    ("employer:brand", None, "get", ADMIN, None),
+    ("employer:brand", None, "post", ADMIN, {"brand_colour": "#a1b2c3"}),
 ]
 OBJECT_URLS = [u for u in URLS if u[1] is not None]
 IDS = [f"{name}:{method}" for name, _obj, method, _who, _data in URLS]
@@ -57,6 +59,8 @@ ALLOWED = {
     "employer:api_key_revoke:post": (302, KEYS, "山﨑ATS連携"),
     "employer:notifications:get": (200, None, "株式会社山﨑製作所"),
     "employer:notifications:post": (302, "/employer/notifications/", "株式会社山﨑製作所"),
+    "employer:brand:get": (200, None, "株式会社山﨑製作所"),
+    "employer:brand:post": (302, "/employer/brand/", "#a1b2c3"),
 }
 
 

@@ -25,6 +25,7 @@ from careerrelay.candidates.notices import NOTICES
 from careerrelay.candidates.signin import signin_page_url
 from careerrelay.common.http import client_ip, user_agent
 from careerrelay.common.japanese import normalize_email
+from careerrelay.organisations.brand import organisation_brand
 from careerrelay.portals.candidate import auth
 from careerrelay.relay import services as relay
 from careerrelay.relay.figures import threshold as figure_threshold
@@ -88,6 +89,7 @@ def landing(request, code):
         {
             "campaign": campaign,
             "employer": campaign.organisation,
+            "brand": organisation_brand(campaign.organisation),
             "form": form,
             "form_html": _form_html(form),
             "figure_threshold": figure_threshold(),
@@ -97,11 +99,11 @@ def landing(request, code):
 
 # --- The blank landing page, rendered once per process -------------------------------------------
 # Most visitors arrive from a mail app with no cookies, and their page differs from anybody
-# else's only in its CSRF token. So the page is rendered once per (language, campaign, employer
-# name, URL) with a placeholder for the token, and each request only puts its own token in.
-# Everything the HTML depends on is in the key, and the campaign and the employer's name come
-# fresh from the database on every request (open_campaign), so a rename or a disabled link shows
-# at once in every process; nothing is shared between processes.
+# else's only in its CSRF token. So the page is rendered once per (language, campaign, its message,
+# employer name and brand, URL) with a placeholder for the token, and each request only puts its
+# own token in. Everything the HTML depends on is in the key, and the campaign and the employer's
+# name and brand come fresh from the database on every request (open_campaign), so a rename, a new
+# logo or a disabled link shows at once in every process; nothing is shared between processes.
 
 CSRF_PLACEHOLDER = "csrf-token-placeholder-6b1d0e"
 _PAGE_CACHE_SIZE = 512
@@ -117,11 +119,14 @@ def _page_cacheable(request) -> bool:
 
 
 def _cached_landing(request, campaign) -> HttpResponse:
+    brand = organisation_brand(campaign.organisation)
     key = (
         get_language(),
         campaign.pk,
         campaign.code,
         campaign.organisation.name,
+        campaign.message,
+        brand,
         request.get_full_path(),
         figure_threshold(),
     )
@@ -135,6 +140,7 @@ def _cached_landing(request, campaign) -> HttpResponse:
             {
                 "campaign": campaign,
                 "employer": campaign.organisation,
+                "brand": brand,
                 "form": None,
                 "form_html": _form_html(None),
                 "figure_threshold": figure_threshold(),

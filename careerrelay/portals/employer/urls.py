@@ -19,6 +19,7 @@ urlpatterns = [
     path("campaigns/", include(campaigns_urls)),
     path("team/", include([*team_urls(EMPLOYER), path("reply-to/", views.reply_to, name="reply_to")])),
     path("api-keys/", include(api_key_urls(EMPLOYER))),
+    path("brand/", views.brand_settings, name="brand"),
     path("notifications/", include(notification_urls(EMPLOYER))),
     # An invitation to an agency's team comes by the same link.
     path("invitations/", include(invitation_urls)),

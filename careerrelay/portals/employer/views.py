@@ -1,4 +1,5 @@
-"""The employer workspace's own pages: the dashboard, relay campaigns and the reply-to address.
+"""The employer workspace's own pages: the dashboard, relay campaigns, the reply-to address and
+the company's brand.
 Every view reaches the organisation through `employer_view`, and every object through a
 `_get_*_for_user` function that filters by that organisation (see portals/workspace/access.py)."""
 
@@ -9,11 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from careerrelay.audit.actor import Actor
+from careerrelay.common.contrast import WHITE, contrast_ratio
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance
+from careerrelay.organisations import brand
 from careerrelay.organisations import services as organisations
 from careerrelay.organisations.models import Membership
-from careerrelay.portals.employer.forms import CampaignForm, too_many_campaigns_message
+from careerrelay.portals.employer.forms import BrandForm, CampaignForm, too_many_campaigns_message
 from careerrelay.portals.workspace.access import employer_view
 from careerrelay.relay import services as relay
 from careerrelay.relay.figures import threshold as figure_threshold
@@ -101,11 +105,23 @@ def _campaigns_page(request, form, *, activation_error=None, status=200):
 def campaign_edit(request, pk):
     campaign = _get_campaign_for_user(request, pk)
     form = CampaignForm(
-        request.POST or None, organisation=request.organisation, campaign=campaign, initial={"name": campaign.name}
+        request.POST or None,
+        organisation=request.organisation,
+        campaign=campaign,
+        initial={"name": campaign.name, "message": campaign.message},
     )
     if request.method == "POST" and form.is_valid():
-        relay.update_campaign(campaign, name=form.cleaned_data["name"], is_active=campaign.is_active)
-        messages.success(request, _("キャンペーン名を「%(name)s」に変更しました。") % {"name": campaign.name})
+        renamed = form.cleaned_data["name"] != campaign.name
+        relay.update_campaign(
+            campaign,
+            name=form.cleaned_data["name"],
+            is_active=campaign.is_active,
+            message=form.cleaned_data["message"],
+        )
+        if renamed:
+            messages.success(request, _("キャンペーン名を「%(name)s」に変更しました。") % {"name": campaign.name})
+        else:
+            messages.success(request, _("キャンペーン「%(name)s」を保存しました。") % {"name": campaign.name})
         return redirect("employer:campaigns")
     return render(request, "employer/campaign_edit.html", {"campaign": campaign, "form": form, "nav": "campaigns"})
 
@@ -162,3 +178,35 @@ def reply_to(request):
     else:
         messages.success(request, _("返信先を %(email)s にしました。") % {"email": request.organisation.reply_to_email})
     return redirect("employer:team")
+
+
+# --- Brand: the company's logo and colour on its relay pages and in its mail -------------------
+
+
+@employer_view(Membership.Role.ADMIN)
+@require_http_methods(["GET", "HEAD", "POST"])
+def brand_settings(request):
+    organisation = request.organisation
+    form = BrandForm(request.POST or None, request.FILES or None, initial={"brand_colour": organisation.brand_colour})
+    if request.method == "POST" and form.is_valid():
+        brand.update_brand(
+            organisation=organisation,
+            actor=Actor.from_request(request),
+            colour=form.cleaned_data["brand_colour"],
+            logo=form.cleaned_data["logo"],
+            remove_logo=form.cleaned_data["remove_logo"],
+        )
+        messages.success(request, _("ブランド設定を保存しました。"))
+        return redirect("employer:brand")
+    current = brand.organisation_brand(organisation)
+    return render(
+        request,
+        "employer/brand.html",
+        {
+            "form": form,
+            "brand": current,
+            "text_contrast": contrast_ratio(current.text_colour, current.colour) if current.colour else None,
+            "link_contrast": contrast_ratio(current.link_colour, WHITE) if current.colour else None,
+            "nav": "brand",
+        },
+    )
