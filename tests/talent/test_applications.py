@@ -102,3 +102,32 @@ def test_the_search_document_folds_width_case_and_kana_and_keeps_rare_kanji():
     assert "髙橋" in applicant.search_text
     assert "たかはし" in applicant.search_text
     assert "pm" in applicant.search_text.split("\n")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_applicants_made_before_the_search_document_become_searchable():
+    old = migrate([("talent", "0004_one_application_per_existing_applicant")])
+    Org = old.get_model("organisations", "Organisation")
+    OldApplicant = old.get_model("talent", "Applicant")
+    org = Org.objects.create(name="旧社", kind="employer")
+    reason = old.get_model("talent", "RejectionReason").objects.create(organisation=org, label="条件不一致")
+    applicant = OldApplicant.objects.create(
+        organisation=org,
+        family_name="髙橋",
+        family_name_kana="ﾀｶﾊｼ",
+        email="t@example.jp",
+        email_normalized="t@example.jp",
+    )
+    old.get_model("talent", "Application").objects.create(applicant=applicant, job_title="ＰＭ", reason=reason)
+    old.get_model("talent", "ApplicantSkill").objects.create(applicant=applicant, name="PYTHON", key="python")
+    old.get_model("talent", "ApplicantNote").objects.create(applicant=applicant, body="ロジカル")
+    assert OldApplicant.objects.get(pk=applicant.pk).search_text == ""
+
+    migrate([("talent", "0005_fill_search_text")])
+    from careerrelay.talent.models import Applicant
+    from careerrelay.talent.pool_search import document_for
+
+    filled = Applicant.objects.get(pk=applicant.pk)
+    assert filled.search_text == document_for(filled)
+    for word in ("髙橋", "たかはし", "python", "pm", "ろじかる", "条件不一致"):
+        assert word in filled.search_text
