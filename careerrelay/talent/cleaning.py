@@ -280,7 +280,8 @@ def parse_tags(value) -> list[str]:
 
 
 def parse_skill_list(value) -> list[str]:
-    return parse_skills("\n".join(_list_parts(value)))
+    # normalize_text in parse_skills folds line breaks into spaces, so the parts go in by comma.
+    return parse_skills(",".join(_list_parts(value)))
 
 
 def _list_parts(value) -> list[str]:
