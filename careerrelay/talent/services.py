@@ -588,7 +588,7 @@ def _chunks(values):
 def _existing_keys(organisation: Organisation, emails: set[str], ats_ids: set[str], *, lock: bool):
     """(pk, email_normalized, ats_id) of the company's applicants a batch may update, locked
     for the rest of the transaction when `lock` (two imports then update one person in turn)."""
-    rows = set()
+    rows: set[tuple[int, str, str]] = set()
     for field_name, values in (("email_normalized", emails), ("ats_id", ats_ids)):
         for chunk in _chunks(sorted(values)):
             queryset = applicants_for(organisation).filter(**{f"{field_name}__in": chunk}).order_by("pk")

@@ -111,7 +111,9 @@ def test_one_bad_item_saves_nothing_and_every_error_is_listed(client, employer, 
 
 
 def test_an_existing_applicant_is_updated_not_doubled(client, employer, api_headers, applicant):
-    response = _post(client, [{"family_name": "髙橋", "email": applicant.email.upper(), "phone": "090-1111-2222"}], api_headers)
+    response = _post(
+        client, [{"family_name": "髙橋", "email": applicant.email.upper(), "phone": "090-1111-2222"}], api_headers
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["ids"], body["created"], body["updated"]) == ([applicant.pk], 0, 1)
