@@ -13,7 +13,7 @@ from django.urls import reverse
 from careerrelay.audit.services import Actor
 from careerrelay.organisations.services import create_api_key
 from careerrelay.talent import importing, services
-from careerrelay.talent.models import Applicant, Application, ImportUpload, RejectionReason
+from careerrelay.talent.models import Applicant, Application, ImportMapping, ImportUpload, RejectionReason
 from tests.helpers.talent import SYSTEM
 
 pytestmark = pytest.mark.django_db
@@ -472,3 +472,11 @@ def test_the_openapi_document_describes_the_new_fields(client, db):
         assert name in properties
     assert "skills_gap" in properties["rejection_reason"]["description"]
     assert "200" in document["paths"][URL]["post"]["responses"]
+
+
+def test_a_mapping_remembered_under_the_old_name_rejected_on_still_applies(employer):
+    ImportMapping.objects.create(organisation=employer, columns={"rejected_on": "見送った日", "email": "連絡先"})
+    data = _csv([["髙橋", "h@example.jp", "2026/11/01"]], header=["氏名", "連絡先", "見送った日"])
+    upload = importing.store_upload(organisation=employer, user=None, filename="old.csv", data=data)
+    assert upload.columns == {"full_name": 0, "email": 1, "rejected_at": 2}
+    assert importing.validate_upload(upload).valid[0][1]["rejected_on"] == date(2026, 11, 1)
