@@ -135,6 +135,7 @@ def main():
         import csv
         import io
 
+        from careerrelay.audit.actor import Actor
         from careerrelay.organisations.models import Organisation
         from careerrelay.talent import importing
         from careerrelay.talent.models import Applicant
@@ -150,7 +151,7 @@ def main():
         assert upload.encoding == "cp932", upload.encoding
         validation, t_validate = timed(lambda: importing.validate_upload(upload))
         assert not validation.problems, validation.problems[:3]
-        result, t_import = timed(lambda: importing.import_upload(upload=upload))
+        result, t_import = timed(lambda: importing.import_upload(upload=upload, actor=Actor.system()))
         assert result.created == args.rows
         assert Applicant.objects.filter(organisation=employer, family_name="髙橋").count() == args.rows // 10
         assert Applicant.objects.filter(organisation=employer, family_name="山﨑", family_name_kana="ヤマザキ").exists()

@@ -7,6 +7,8 @@ refuse exactly the same things. It works on plain dicts of strings (the CSV) or 
 
 import functools
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
@@ -16,9 +18,18 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from careerrelay.common.forms import EARLIEST_DATE, LATEST_DATE
-from careerrelay.common.japanese import nfkc, normalize_email, normalize_kana, normalize_phone, normalize_text
+from careerrelay.common.japanese import (
+    MAX_SKILLS,
+    SKILL_SEPARATORS,
+    nfkc,
+    normalize_email,
+    normalize_kana,
+    normalize_phone,
+    normalize_text,
+    parse_skills,
+)
 from careerrelay.common.text import has_unsafe_characters
-from careerrelay.talent.models import Applicant, Stage
+from careerrelay.talent.models import Applicant, RejectionReason, Stage, Tag
 
 # Fields a record may carry. full_name / full_name_kana ("髙橋 花子") are split into family
 # and given names when the source has one column for both, as many ATS exports do.
@@ -33,14 +44,45 @@ RECORD_FIELDS = (
     "phone",
     "job_title",
     "stage",
+    # Structured: one of the company's reason labels, or a kind code such as skills_gap.
     "rejection_reason",
+    # Free text: the applicant's rejection_reason column.
+    "rejection_detail",
+    "rejected_at",
+    # The old name of rejected_at, still accepted.
     "rejected_on",
     "source",
     "notes",
     "recontact_ok",
+    "skills",
+    "tags",
+    "ats_id",
+    "years_experience",
 )
 
-# Fields an Applicant row is created from, in the order of the export.
+# The columns of an export, in order, named by the record field each is read back into.
+EXPORT_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "email",
+    "phone",
+    "job_title",
+    "stage",
+    "rejection_reason",
+    "rejected_at",
+    "source",
+    "notes",
+    "recontact_ok",
+    "rejection_detail",
+    "skills",
+    "tags",
+    "ats_id",
+    "years_experience",
+)
+
+# Applicant columns (model fields) a record sets, besides the name and email.
 APPLICANT_FIELDS = (
     "family_name",
     "given_name",
@@ -55,7 +97,12 @@ APPLICANT_FIELDS = (
     "source",
     "notes",
     "recontact_ok",
+    "years_experience",
+    "ats_id",
 )
+
+MAX_TAGS = 20
+MAX_YEARS_EXPERIENCE = 80
 
 
 def squash(value: str) -> str:
@@ -215,25 +262,138 @@ def _max_length(name: str) -> int | None:
     return Applicant._meta.get_field(name).max_length
 
 
-def clean_record(raw: dict) -> tuple[dict, list[str]]:
-    """Return (fields for an Applicant, reasons the record is refused)."""
-    errors: list[str] = []
-    data: dict = {}
+def tag_key(name: str) -> str:
+    """One key per tag however it is typed: 「ＰＭ候補」 and 「pm候補」 are one tag."""
+    return normalize_text(name).casefold()
 
-    family, given = _text(raw.get("family_name")), _text(raw.get("given_name"))
-    if not family and not given:
-        family, given = _split(_text(raw.get("full_name")))
-    if not family and given:
-        family, given = given, ""
+
+def parse_tags(value) -> list[str]:
+    """Tags in the order given (a JSON list, or text separated by commas or 、), duplicates dropped."""
+    seen, names = set(), []
+    for part in _list_parts(value):
+        name = normalize_text(part)[: Tag._meta.get_field("name").max_length]
+        key = tag_key(name)
+        if key and key not in seen:
+            seen.add(key)
+            names.append(name)
+    return names
+
+
+def parse_skill_list(value) -> list[str]:
+    # normalize_text in parse_skills folds line breaks into spaces, so the parts go in by comma.
+    return parse_skills(",".join(_list_parts(value)))
+
+
+def _list_parts(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(part) for part in value if part is not None]
+    return SKILL_SEPARATORS.split(normalize_text(str(value)))
+
+
+def parse_years(value) -> int | None:
+    """5, ５, 5年, "5 years"; "" is None. Raises ValueError for anything else or more than 80."""
+    if value is None or isinstance(value, bool):
+        if value is None:
+            return None
+        raise ValueError(value)
+    if isinstance(value, int):
+        years = value
+    else:
+        text = re.sub(r"\s*(年|years?|yrs?)$", "", nfkc(str(value)).lower())
+        if not text:
+            return None
+        if not text.isascii() or not text.isdigit():
+            raise ValueError(value)
+        years = int(text)
+    if not 0 <= years <= MAX_YEARS_EXPERIENCE:
+        raise ValueError(value)
+    return years
+
+
+def reason_label_key(label: str) -> str:
+    """How a typed reason is compared with the company's labels: NFKC, no spaces, case folded."""
+    return "".join(nfkc(label).split()).casefold()
+
+
+class ReasonMatcher:
+    """A company's reason list, for reading a reason given as its label or as its kind code.
+
+    Retired reasons are still recognised (an old export names them), but only active ones are
+    offered as the allowed values.
+    """
+
+    def __init__(self, reasons: Iterable[RejectionReason]):
+        reasons = sorted(reasons, key=lambda r: (not r.active, r.position, r.pk or 0))
+        self.by_label: dict[str, RejectionReason] = {}
+        self.by_kind: dict[str, RejectionReason] = {}
+        for reason in reasons:
+            self.by_label.setdefault(reason_label_key(reason.label), reason)
+            self.by_kind.setdefault(reason.kind, reason)
+        self.allowed = [reason.label for reason in reasons if reason.active]
+
+    def match(self, value: str) -> RejectionReason | None:
+        key = reason_label_key(value)
+        return self.by_label.get(key) or self.by_kind.get(key)
+
+
+def is_blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple)):
+        return not any(not is_blank(part) for part in value)
+    return False
+
+
+@dataclass
+class CleanedRecord:
+    data: dict  # Applicant fields, plus "skills" and "tags" (lists of names)
+    errors: list[str] = field(default_factory=list)
+    # Accepted, but the user should know (an unknown reason kept as free text).
+    warnings: list[str] = field(default_factory=list)
+    # The API's field errors: {"field", "message", "allowed"}.
+    field_errors: list[dict] = field(default_factory=list)
+    # The keys of `data` the record actually gave a value for: an update changes only these, so
+    # a blank cell or a field the client left out never erases what is stored.
+    present: set[str] = field(default_factory=set)
+
+
+def clean_record(raw: dict, *, reasons: ReasonMatcher | None = None, strict_reasons: bool = False) -> CleanedRecord:
+    """Clean one record (a CSV row through its mapping, or an API item).
+
+    `reasons` reads the structured rejection reason; without it no reason is recognised. An
+    unknown reason is a refusal when `strict_reasons` (the API: the client can fix it), else a
+    warning, and the text is kept as the free-text detail so nothing is lost (the CSV import).
+    """
+    errors: list[str] = []
+    warnings: list[str] = []
+    field_errors: list[dict] = []
+    data: dict = {}
+    present = {"family_name", "email"}
+
+    def given(*names) -> bool:
+        return any(not is_blank(raw.get(name)) for name in names)
+
+    family, given_name = _text(raw.get("family_name")), _text(raw.get("given_name"))
+    if not family and not given_name:
+        family, given_name = _split(_text(raw.get("full_name")))
+    if not family and given_name:
+        family, given_name = given_name, ""
     if not family:
         errors.append(_("氏名がありません。"))
-    data["family_name"], data["given_name"] = family, given
+    data["family_name"], data["given_name"] = family, given_name
+    if given_name:
+        present.add("given_name")
 
     family_kana = normalize_kana(str(raw.get("family_name_kana") or ""))
     given_kana = normalize_kana(str(raw.get("given_name_kana") or ""))
     if not family_kana and not given_kana:
         family_kana, given_kana = _split(normalize_kana(str(raw.get("full_name_kana") or "")))
     data["family_name_kana"], data["given_name_kana"] = family_kana, given_kana
+    present |= {name for name in ("family_name_kana", "given_name_kana") if data[name]}
 
     email = normalize_email(str(raw.get("email") or ""))
     if email.startswith("'") and email[1:2] in FORMULA_PREFIXES:
@@ -256,32 +416,87 @@ def clean_record(raw: dict) -> tuple[dict, list[str]]:
 
     data["job_title"] = one_line_as_typed(raw.get("job_title"))
     data["source"] = one_line_as_typed(raw.get("source"))
-    data["rejection_reason"] = multiline_as_typed(raw.get("rejection_reason"))
     data["notes"] = multiline_as_typed(raw.get("notes"))
+    data["ats_id"] = _text(raw.get("ats_id"))
+    for name in ("phone", "job_title", "source", "notes", "ats_id"):
+        if data[name]:
+            present.add(name)
 
-    unsafe = [name for name in RECORD_FIELDS if isinstance(raw.get(name), str) and has_unsafe_characters(raw[name])]
+    data["rejection_reason"] = multiline_as_typed(raw.get("rejection_detail"))
+    data["reason"] = None
+    reason_text = one_line_as_typed(raw.get("rejection_reason"))
+    if reason_text:
+        reason = reasons.match(reason_text) if reasons is not None else None
+        allowed = reasons.allowed if reasons is not None else []
+        if reason is not None:
+            data["reason"] = reason
+            present.add("reason")
+        elif strict_reasons:
+            message = _("不採用理由「%(value)s」は登録されていません（%(allowed)s のいずれか）。") % {
+                "value": reason_text,
+                "allowed": "、".join(allowed),
+            }
+            errors.append(message)
+            field_errors.append({"field": "rejection_reason", "message": message, "allowed": allowed})
+        else:
+            warnings.append(
+                _(
+                    "不採用理由「%(value)s」は貴社の不採用理由の一覧にないため、不採用理由の詳細として保存します"
+                    "（不採用理由は未設定になります）。"
+                )
+                % {"value": reason_text}
+            )
+            data["rejection_reason"] = "\n".join(filter(None, [reason_text, data["rejection_reason"]]))
+    if data["rejection_reason"]:
+        present.add("rejection_reason")
+
+    unsafe = [name for name in RECORD_FIELDS if _has_unsafe(raw.get(name))]
     if unsafe:
         errors.append(_("使用できない制御文字が含まれています（%(fields)s）。") % {"fields": ", ".join(unsafe)})
 
     try:
         data["stage"] = parse_stage(raw.get("stage"))
+        if given("stage"):
+            present.add("stage")
     except ValueError:
         errors.append(
             _("選考段階「%(value)s」が分かりません（書類選考・一次面接・二次面接・最終面接・その他のいずれか）。")
             % {"value": raw.get("stage")}
         )
+    rejected_at = raw.get("rejected_at") if given("rejected_at") else raw.get("rejected_on")
     try:
-        data["rejected_on"] = parse_date(raw.get("rejected_on"))
+        data["rejected_on"] = parse_date(rejected_at)
+        if data["rejected_on"] is not None:
+            present.add("rejected_on")
     except ValueError:
-        errors.append(
-            _("不採用日「%(value)s」は日付として読めません（例: 2026/11/01）。") % {"value": raw.get("rejected_on")}
-        )
+        errors.append(_("不採用日「%(value)s」は日付として読めません（例: 2026/11/01）。") % {"value": rejected_at})
     try:
         data["recontact_ok"] = parse_bool(raw.get("recontact_ok"))
+        if given("recontact_ok"):
+            present.add("recontact_ok")
     except ValueError:
         errors.append(
             _("再連絡可「%(value)s」は「可」か「不可」で入力してください。") % {"value": raw.get("recontact_ok")}
         )
+    try:
+        data["years_experience"] = parse_years(raw.get("years_experience"))
+        if data["years_experience"] is not None:
+            present.add("years_experience")
+    except ValueError:
+        errors.append(
+            _("経験年数「%(value)s」は0〜%(max)dの数で入力してください（例: 5）。")
+            % {"value": raw.get("years_experience"), "max": MAX_YEARS_EXPERIENCE}
+        )
+
+    data["skills"] = parse_skill_list(raw.get("skills"))
+    if len(data["skills"]) > MAX_SKILLS:
+        errors.append(_("スキルは%(max)d個までです。") % {"max": MAX_SKILLS})
+    data["tags"] = parse_tags(raw.get("tags"))
+    if len(data["tags"]) > MAX_TAGS:
+        errors.append(_("タグは%(max)d個までです。") % {"max": MAX_TAGS})
+    for name in ("skills", "tags"):
+        if data[name]:
+            present.add(name)
 
     for name in (
         "family_name",
@@ -292,9 +507,18 @@ def clean_record(raw: dict) -> tuple[dict, list[str]]:
         "phone",
         "job_title",
         "source",
+        "ats_id",
     ):
         limit = _max_length(name)
         if limit and len(data[name]) > limit:
             label = Applicant._meta.get_field(name).verbose_name
             errors.append(_("%(field)sが長すぎます（%(limit)d文字まで）。") % {"field": label, "limit": limit})
-    return data, errors
+    return CleanedRecord(data=data, errors=errors, warnings=warnings, field_errors=field_errors, present=present)
+
+
+def _has_unsafe(value) -> bool:
+    if isinstance(value, str):
+        return has_unsafe_characters(value)
+    if isinstance(value, (list, tuple)):
+        return any(isinstance(part, str) and has_unsafe_characters(part) for part in value)
+    return False

@@ -19,6 +19,8 @@ from careerrelay.talent.cleaning import FORMULA_PREFIXES
 from careerrelay.talent.models import Applicant
 
 ENCODINGS = {"utf-8": "utf-8-sig", "cp932": "cp932"}
+# Skills and tags in one cell; the importer splits at commas and 、 (neither is ever in a name).
+LIST_SEPARATOR = ", "
 
 
 def headers() -> list[str]:
@@ -36,6 +38,11 @@ def headers() -> list[str]:
         _("応募経路"),
         _("評価メモ"),
         _("再連絡可"),
+        _("不採用理由詳細"),
+        _("スキル"),
+        _("タグ"),
+        _("ATS ID"),
+        _("経験年数"),
     ]
 
 
@@ -55,16 +62,23 @@ def row_for(applicant: Applicant, yes: str, no: str) -> list[str]:
         _cell(applicant.phone),
         _cell(applicant.job_title),
         str(applicant.get_stage_display()),
-        _cell(applicant.rejection_reason),
+        # The structured reason by the company's own label; the free text in its own column.
+        _cell(applicant.reason.label if applicant.reason is not None else ""),
         applicant.rejected_on.isoformat() if applicant.rejected_on else "",
         _cell(applicant.source),
         _cell(applicant.notes),
         yes if applicant.recontact_ok else no,
+        _cell(applicant.rejection_reason),
+        _cell(LIST_SEPARATOR.join(skill.name for skill in applicant.skill_set.all())),
+        _cell(LIST_SEPARATOR.join(tag.name for tag in applicant.tags.all())),
+        _cell(applicant.ats_id),
+        "" if applicant.years_experience is None else str(applicant.years_experience),
     ]
 
 
 def rows(applicants) -> list[list[str]]:
     yes, no = _("可"), _("不可")
+    applicants = applicants.select_related("reason").prefetch_related("skill_set", "tags")
     return [headers()] + [row_for(a, yes, no) for a in applicants.iterator(chunk_size=2000)]
 
 

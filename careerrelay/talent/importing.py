@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from careerrelay.audit.actor import Actor
 from careerrelay.organisations.models import Organisation
 from careerrelay.talent import cleaning, exporting, services
 from careerrelay.talent.cleaning import squash
@@ -111,10 +112,32 @@ COLUMNS = {
         ["選考段階", "選考ステップ", "選考ステータス", "ステップ", "フェーズ", "stage", "selection stage", "status"],
     ),
     "rejection_reason": (
-        gettext_lazy("不採用理由"),
-        ["不採用理由", "見送り理由", "お見送り理由", "不合格理由", "rejection reason", "reason"],
+        gettext_lazy("不採用理由（貴社の理由一覧の名前）"),
+        [
+            "不採用理由",
+            "見送り理由",
+            "お見送り理由",
+            "不合格理由",
+            "不採用理由分類",
+            "不採用理由(分類)",
+            "rejection reason",
+            "reason",
+        ],
     ),
-    "rejected_on": (
+    "rejection_detail": (
+        gettext_lazy("不採用理由の詳細"),
+        [
+            "不採用理由詳細",
+            "不採用理由の詳細",
+            "不採用理由(詳細)",
+            "見送り理由詳細",
+            "見送り理由の詳細",
+            "不採用コメント",
+            "rejection detail",
+            "rejection details",
+        ],
+    ),
+    "rejected_at": (
         gettext_lazy("不採用日"),
         [
             "不採用日",
@@ -124,6 +147,7 @@ COLUMNS = {
             "選考終了日",
             "rejection date",
             "rejected on",
+            "rejected at",
             "rejected date",
         ],
     ),
@@ -149,7 +173,22 @@ COLUMNS = {
             "contact again",
         ],
     ),
+    "skills": (
+        gettext_lazy("スキル（カンマか「、」区切り）"),
+        ["スキル", "保有スキル", "スキルセット", "技術", "skills", "skill"],
+    ),
+    "tags": (gettext_lazy("タグ（カンマか「、」区切り）"), ["タグ", "ラベル", "tags", "tag", "labels"]),
+    "ats_id": (
+        gettext_lazy("ATS ID"),
+        ["ATS ID", "ATSID", "応募者ID", "候補者ID", "ats id", "applicant id", "candidate id", "external id"],
+    ),
+    "years_experience": (
+        gettext_lazy("経験年数"),
+        ["経験年数", "実務経験年数", "経験", "職務経験年数", "years of experience", "years experience", "experience"],
+    ),
 }
+# Mappings remembered before rejected_on was renamed rejected_at still apply.
+_OLD_FIELD_NAMES = {"rejected_on": "rejected_at"}
 _HEADER_WORDS = {squash(word): name for name, (_label, words) in COLUMNS.items() for word in words}
 
 
@@ -159,7 +198,7 @@ def _header_words() -> dict[str, str]:
     words = dict(_HEADER_WORDS)
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            for header, name in zip(exporting.headers(), cleaning.APPLICANT_FIELDS, strict=True):
+            for header, name in zip(exporting.headers(), cleaning.EXPORT_FIELDS, strict=True):
                 words.setdefault(squash(header), name)
     return words
 
@@ -234,6 +273,7 @@ def guess_columns(headers: list[str], remembered: dict[str, str] | None = None) 
     squashed = [squash(h) for h in headers]
     columns: dict[str, int] = {}
     for name, header in (remembered or {}).items():
+        name = _OLD_FIELD_NAMES.get(name, name)
         if name in COLUMNS and squash(header) in squashed:
             index = squashed.index(squash(header))
             if index not in columns.values():
@@ -325,17 +365,26 @@ def validate_upload(upload: ImportUpload) -> services.Validation:
 @dataclass
 class ImportResult:
     created: int
+    updated: int
     skipped: list[int]
+    applied_again: int = 0
+    unchanged: int = 0
 
 
-def import_upload(*, upload: ImportUpload, skip: set[int] = frozenset()) -> ImportResult:
+def import_upload(*, upload: ImportUpload, actor: Actor, skip: set[int] | frozenset[int] = frozenset()) -> ImportResult:
     """All rows, or all rows but the bad ones the user chose to skip; then the upload is gone."""
     with transaction.atomic():
-        created, validation = services.bulk_create_applicants(
-            organisation=upload.organisation, records=upload_records(upload), skip=skip
+        outcome = services.import_applicants(
+            organisation=upload.organisation, records=upload_records(upload), skip=skip, actor=actor
         )
         upload.delete()
-    return ImportResult(created=len(created), skipped=sorted(validation.bad_lines))
+    return ImportResult(
+        created=len(outcome.created),
+        updated=len(outcome.updated),
+        skipped=sorted(outcome.validation.bad_lines),
+        applied_again=len(outcome.applied_again),
+        unchanged=len(outcome.unchanged),
+    )
 
 
 def missing_columns(columns: dict[str, int]) -> list[str]:

@@ -1,3 +1,8 @@
+from careerrelay.audit.actor import Actor
+
+# Tests that set up data act as the system, as a management command would.
+SYSTEM = Actor.system()
+
 HEADER = [
     "氏名",
     "フリガナ",

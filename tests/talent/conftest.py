@@ -1,11 +1,13 @@
 import pytest
 
 from careerrelay.talent import services
+from tests.helpers.talent import SYSTEM
 
 
 @pytest.fixture
 def applicant(employer):
     return services.create_applicant(
+        actor=SYSTEM,
         organisation=employer,
         data={
             "family_name": "髙橋",

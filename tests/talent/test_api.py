@@ -40,7 +40,18 @@ def test_it_creates_all_applicants_and_answers_their_ids(client, employer, api_h
     assert response.status_code == 201
     body = response.json()
     created = list(Applicant.objects.filter(organisation=employer).order_by("id"))
-    assert body == {"ids": [a.pk for a in created], "errors": []}
+    ids = [a.pk for a in created]
+    assert body == {
+        "ids": ids,
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "results": [
+            {"index": 0, "id": ids[0], "status": "created", "applied_again": False},
+            {"index": 1, "id": ids[1], "status": "created", "applied_again": False},
+        ],
+        "errors": [],
+    }
     assert [(a.full_name, a.email, a.stage) for a in created] == [
         ("髙橋 花子", "hanako@example.jp", "first_interview"),
         ("山﨑 太郎", "taro@example.jp", "final_interview"),
@@ -64,17 +75,21 @@ def test_one_bad_item_saves_nothing_and_every_error_is_listed(client, employer, 
     assert response.status_code == 422
     assert response.json() == {
         "ids": [],
+        "created": 0,
+        "updated": 0,
         "errors": [
-            {"index": 1, "email": "nobody@example.jp", "messages": ["氏名がありません。"]},
+            {"index": 1, "email": "nobody@example.jp", "messages": ["氏名がありません。"], "fields": []},
             {
                 "index": 2,
                 "email": "not-an-email",
                 "messages": ["メールアドレスの形式が正しくありません（not-an-email）。"],
+                "fields": [],
             },
             {
                 "index": 3,
                 "email": "HANAKO@example.jp",
                 "messages": ["同じメールアドレスがitems[0]にもあります（hanako@example.jp）。"],
+                "fields": [],
             },
             {
                 "index": 4,
@@ -82,22 +97,30 @@ def test_one_bad_item_saves_nothing_and_every_error_is_listed(client, employer, 
                 "messages": [
                     "選考段階「五次面接」が分かりません（書類選考・一次面接・二次面接・最終面接・その他のいずれか）。"
                 ],
+                "fields": [],
             },
             {
                 "index": 5,
                 "email": "i@example.jp",
                 "messages": ["不採用日「2026-02-30」は日付として読めません（例: 2026/11/01）。"],
+                "fields": [],
             },
         ],
     }
     assert Applicant.objects.count() == 0
 
 
-def test_an_existing_applicant_is_an_error_not_a_double(client, employer, api_headers, applicant):
-    response = _post(client, [{"family_name": "髙橋", "email": applicant.email}], api_headers)
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["index"] == 0
+def test_an_existing_applicant_is_updated_not_doubled(client, employer, api_headers, applicant):
+    response = _post(
+        client, [{"family_name": "髙橋", "email": applicant.email.upper(), "phone": "090-1111-2222"}], api_headers
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["ids"], body["created"], body["updated"]) == ([applicant.pk], 0, 1)
     assert Applicant.objects.filter(organisation=employer).count() == 1
+    applicant.refresh_from_db()
+    # What the item left out stays as it was.
+    assert (applicant.phone, applicant.given_name, applicant.job_title) == ("090-1111-2222", "花子", "法人営業")
 
 
 def test_applicants_go_to_the_keys_company_only(client, outsider, applicant):

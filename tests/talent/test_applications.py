@@ -9,6 +9,7 @@ from careerrelay.talent import services
 from careerrelay.talent.models import Application, RejectionReason
 from tests.factories import EmployerFactory
 from tests.helpers.migrations import migrate
+from tests.helpers.talent import SYSTEM
 
 BEFORE = [("talent", "0002_applicant_phone")]
 AFTER = [("talent", "0004_one_application_per_existing_applicant")]
@@ -61,13 +62,14 @@ def test_creating_and_editing_an_applicant_keeps_its_latest_application_in_step(
     employer = EmployerFactory()
     reason = services.rejection_reasons_for(employer).get(kind=RejectionReason.Kind.CONDITIONS)
     applicant = services.create_applicant(
+        actor=SYSTEM,
         organisation=employer,
         data={"family_name": "山﨑", "email": "y@example.jp", "job_title": "経理", "rejected_on": date(2026, 5, 1)},
     )
     (application,) = applicant.applications.all()
     assert (application.job_title, application.rejected_on) == ("経理", date(2026, 5, 1))
 
-    services.update_applicant(applicant=applicant, data={"stage": "second_interview", "reason": reason})
+    services.update_applicant(actor=SYSTEM, applicant=applicant, data={"stage": "second_interview", "reason": reason})
     application.refresh_from_db()
     assert (application.stage, application.reason) == ("second_interview", reason)
     assert Application.objects.filter(applicant=applicant).count() == 1
@@ -76,13 +78,15 @@ def test_creating_and_editing_an_applicant_keeps_its_latest_application_in_step(
 @pytest.mark.django_db
 def test_a_bulk_import_gives_each_new_applicant_one_application():
     employer = EmployerFactory()
-    created, _validation = services.bulk_create_applicants(
+    outcome = services.import_applicants(
+        actor=SYSTEM,
         organisation=employer,
         records=[
             (2, {"family_name": "髙橋", "email": "a@example.jp", "job_title": "営業"}),
             (3, {"family_name": "﨑田", "email": "b@example.jp"}),
         ],
     )
+    created = list(outcome.ids.values())
     assert sorted(Application.objects.filter(applicant__in=created).values_list("job_title", flat=True)) == ["", "営業"]
 
 
@@ -90,6 +94,7 @@ def test_a_bulk_import_gives_each_new_applicant_one_application():
 def test_the_search_document_folds_width_case_and_kana_and_keeps_rare_kanji():
     employer = EmployerFactory()
     applicant = services.create_applicant(
+        actor=SYSTEM,
         organisation=employer,
         data={"family_name": "髙橋", "family_name_kana": "ﾀｶﾊｼ", "email": "T@Example.jp", "job_title": "ＰＭ"},
     )
@@ -97,3 +102,32 @@ def test_the_search_document_folds_width_case_and_kana_and_keeps_rare_kanji():
     assert "髙橋" in applicant.search_text
     assert "たかはし" in applicant.search_text
     assert "pm" in applicant.search_text.split("\n")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_applicants_made_before_the_search_document_become_searchable():
+    old = migrate([("talent", "0004_one_application_per_existing_applicant")])
+    Org = old.get_model("organisations", "Organisation")
+    OldApplicant = old.get_model("talent", "Applicant")
+    org = Org.objects.create(name="旧社", kind="employer")
+    reason = old.get_model("talent", "RejectionReason").objects.create(organisation=org, label="条件不一致")
+    applicant = OldApplicant.objects.create(
+        organisation=org,
+        family_name="髙橋",
+        family_name_kana="ﾀｶﾊｼ",
+        email="t@example.jp",
+        email_normalized="t@example.jp",
+    )
+    old.get_model("talent", "Application").objects.create(applicant=applicant, job_title="ＰＭ", reason=reason)
+    old.get_model("talent", "ApplicantSkill").objects.create(applicant=applicant, name="PYTHON", key="python")
+    old.get_model("talent", "ApplicantNote").objects.create(applicant=applicant, body="ロジカル")
+    assert OldApplicant.objects.get(pk=applicant.pk).search_text == ""
+
+    migrate([("talent", "0005_fill_search_text")])
+    from careerrelay.talent.models import Applicant
+    from careerrelay.talent.pool_search import document_for
+
+    filled = Applicant.objects.get(pk=applicant.pk)
+    assert filled.search_text == document_for(filled)
+    for word in ("髙橋", "たかはし", "python", "pm", "ろじかる", "条件不一致"):
+        assert word in filled.search_text

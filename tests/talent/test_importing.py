@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from careerrelay.talent import importing, services
 from careerrelay.talent.models import Applicant, ImportMapping, ImportUpload, Stage
-from tests.helpers.talent import GOOD_AND_BAD, HEADER, csv_bytes
+from tests.helpers.talent import GOOD_AND_BAD, HEADER, SYSTEM, csv_bytes
 
 ENCODINGS = [
     ("utf-8", lambda text: text.encode("utf-8"), "utf-8"),
@@ -73,7 +73,7 @@ def test_it_guesses_columns_from_japanese_and_english_headers():
         "job_title": 3,
         "stage": 4,
         "rejection_reason": 5,
-        "rejected_on": 6,
+        "rejected_at": 6,
         "source": 7,
         "notes": 8,
         "recontact_ok": 9,
@@ -85,7 +85,8 @@ def _upload(employer, data, filename="applicants.csv"):
 
 
 def test_the_mapping_is_remembered_per_company_and_offered_next_time(employer):
-    header = ["候補者ID", "お名前(漢字)", "連絡先"]
+    # 面接官 and 連絡先 are not headers we know.
+    header = ["面接官", "お名前(漢字)", "連絡先"]
     upload = _upload(employer, csv_bytes([["1", "髙橋 花子", "h@example.jp"]], header=header))
     assert "email" not in upload.columns  # 連絡先 is not a header we know
     importing.set_columns(upload=upload, columns={"full_name": 1, "email": 2})
@@ -93,7 +94,7 @@ def test_the_mapping_is_remembered_per_company_and_offered_next_time(employer):
 
     # Next month's export from the same ATS, columns in another order.
     second = _upload(
-        employer, csv_bytes([["h2@example.jp", "2", "山﨑 太郎"]], header=["連絡先", "候補者ID", "お名前(漢字)"])
+        employer, csv_bytes([["h2@example.jp", "2", "山﨑 太郎"]], header=["連絡先", "面接官", "お名前(漢字)"])
     )
     assert second.columns == {"email": 0, "full_name": 2}
 
@@ -108,7 +109,9 @@ def test_a_remembered_mapping_does_not_leak_to_another_company(employer, outside
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
 def test_the_report_lists_every_bad_row_with_its_line_and_reason(employer, encoding):
-    services.create_applicant(organisation=employer, data={"family_name": "既存", "email": "saburo@example.jp"})
+    services.create_applicant(
+        actor=SYSTEM, organisation=employer, data={"family_name": "既存", "email": "saburo@example.jp"}
+    )
     upload = _upload(employer, csv_bytes(GOOD_AND_BAD, encoding=encoding))
     validation = importing.validate_upload(upload)
     assert [line for line, _data in validation.valid] == [2, 3]
@@ -116,22 +119,20 @@ def test_the_report_lists_every_bad_row_with_its_line_and_reason(employer, encod
         4: ["氏名がありません。"],
         5: ["メールアドレスの形式が正しくありません（not-an-email）。"],
         6: ["同じメールアドレスが3行目にもあります（taro@example.jp）。"],
-        7: [
-            "不採用日「2026/02/30」は日付として読めません（例: 2026/11/01）。",
-            "このメールアドレスの応募者はすでに登録されています（saburo@example.jp）。",
-        ],
+        # An existing applicant is no longer a problem (it is updated), a bad date still is.
+        7: ["不採用日「2026/02/30」は日付として読めません（例: 2026/11/01）。"],
     }
     assert Applicant.objects.filter(organisation=employer).count() == 1  # nothing saved by checking
 
 
-def test_an_existing_applicant_is_reported_as_a_duplicate(employer, applicant):
+def test_an_existing_applicant_is_planned_as_an_update_not_a_duplicate(employer, applicant):
     upload = _upload(
         employer, csv_bytes([["髙橋 花子", "", "HANAKO.TAKAHASHI@example.jp", "", "", "", "", "", "", ""]])
     )
     validation = importing.validate_upload(upload)
-    assert [(p.line, p.reasons) for p in validation.problems] == [
-        (2, ["このメールアドレスの応募者はすでに登録されています（hanako.takahashi@example.jp）。"])
-    ]
+    assert validation.problems == []
+    assert validation.matches == {2: applicant.pk}
+    assert (validation.to_create, validation.to_update) == (0, 1)
 
 
 def test_line_numbers_follow_the_file_across_quoted_line_breaks_and_blank_rows(employer):
@@ -149,7 +150,7 @@ def test_line_numbers_follow_the_file_across_quoted_line_breaks_and_blank_rows(e
 def test_an_import_with_bad_rows_saves_nothing(employer):
     upload = _upload(employer, csv_bytes(GOOD_AND_BAD, encoding="cp932"))
     with pytest.raises(services.ImportRefused) as refused:
-        importing.import_upload(upload=upload)
+        importing.import_upload(actor=SYSTEM, upload=upload)
     assert refused.value.unskipped == {4, 5, 6, 7}
     assert Applicant.objects.filter(organisation=employer).count() == 0
     assert ImportUpload.objects.filter(pk=upload.pk).exists()
@@ -158,14 +159,14 @@ def test_an_import_with_bad_rows_saves_nothing(employer):
 def test_skipping_only_some_of_the_bad_rows_still_saves_nothing(employer):
     upload = _upload(employer, csv_bytes(GOOD_AND_BAD))
     with pytest.raises(services.ImportRefused) as refused:
-        importing.import_upload(upload=upload, skip={4, 5})
+        importing.import_upload(actor=SYSTEM, upload=upload, skip={4, 5})
     assert refused.value.unskipped == {6, 7}
     assert Applicant.objects.filter(organisation=employer).count() == 0
 
 
 def test_skipping_the_bad_rows_the_user_chose_imports_the_rest_normalised(employer):
     upload = _upload(employer, csv_bytes(GOOD_AND_BAD, encoding="cp932"))
-    result = importing.import_upload(upload=upload, skip={4, 5, 6, 7})
+    result = importing.import_upload(actor=SYSTEM, upload=upload, skip={4, 5, 6, 7})
     assert (result.created, result.skipped) == (2, [4, 5, 6, 7])
     hanako, taro = Applicant.objects.filter(organisation=employer).order_by("id")
     assert (hanako.family_name, hanako.given_name, hanako.family_name_kana, hanako.given_name_kana) == (
@@ -191,7 +192,7 @@ def test_skipping_the_bad_rows_the_user_chose_imports_the_rest_normalised(employ
 
 def test_a_clean_file_imports_all_or_nothing_without_skips(employer):
     upload = _upload(employer, csv_bytes(GOOD_AND_BAD[:2], encoding="utf-8-sig"))
-    assert importing.import_upload(upload=upload).created == 2
+    assert importing.import_upload(actor=SYSTEM, upload=upload).created == 2
 
 
 def test_uploads_expire_after_a_day(employer):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from careerrelay.talent import importing, services
 from careerrelay.talent.models import Applicant, ImportMapping, ImportUpload
-from tests.helpers.talent import GOOD_AND_BAD, csv_bytes
+from tests.helpers.talent import GOOD_AND_BAD, SYSTEM, csv_bytes
 
 
 def _upload_file(client, data, name="ats-export.csv"):
@@ -109,7 +109,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db, url):
 
 
 def test_the_list_filters_and_searches(member_client, employer, applicant):
-    services.create_applicant(organisation=employer, data={"family_name": "山﨑", "email": "y@example.jp"})
+    services.create_applicant(
+        actor=SYSTEM, organisation=employer, data={"family_name": "山﨑", "email": "y@example.jp"}
+    )
 
     def names(**params):
         response = member_client.get(reverse("employer:applicants"), params)
@@ -134,7 +136,9 @@ def test_a_mistyped_filter_date_narrows_nothing_and_is_explained(member_client, 
 def test_the_list_paginates_and_keeps_the_filters(member_client, employer):
     for i in range(51):
         services.create_applicant(
-            organisation=employer, data={"family_name": f"応募者{i}", "email": f"a{i}@example.jp", "job_title": "営業"}
+            actor=SYSTEM,
+            organisation=employer,
+            data={"family_name": f"応募者{i}", "email": f"a{i}@example.jp", "job_title": "営業"},
         )
     response = member_client.get(reverse("employer:applicants"), {"job": "営業"})
     assert len(response.context["page"].object_list) == 50
@@ -224,10 +228,14 @@ def test_the_list_page_makes_the_same_queries_for_one_or_three_applicants(member
             assert member_client.get(reverse("employer:applicants")).status_code == 200
         return len(queries)
 
-    services.create_applicant(organisation=employer, data={"family_name": "髙橋", "email": "a0@example.jp"})
+    services.create_applicant(
+        actor=SYSTEM, organisation=employer, data={"family_name": "髙橋", "email": "a0@example.jp"}
+    )
     one = count()
     for i in (1, 2):
-        services.create_applicant(organisation=employer, data={"family_name": "山﨑", "email": f"a{i}@example.jp"})
+        services.create_applicant(
+            actor=SYSTEM, organisation=employer, data={"family_name": "山﨑", "email": f"a{i}@example.jp"}
+        )
     assert count() == one
 
 
@@ -243,7 +251,7 @@ def test_the_import_flow_reports_then_imports_with_explicit_skips(member_client,
     mapping = member_client.get(response["Location"])
     assert mapping.context["form"]["email"].value() == "2"
     assert mapping.context["sample"][0][:3] == ["髙橋　花子", "ﾀｶﾊｼ ﾊﾅｺ", "ＨＡＮＡＫＯ＠ｅｘａｍｐｌｅ．ｊｐ"]
-    fields = ["full_name", "full_name_kana", "email", "job_title", "stage", "rejection_reason", "rejected_on"]
+    fields = ["full_name", "full_name_kana", "email", "job_title", "stage", "rejection_reason", "rejected_at"]
     chosen = {name: str(index) for index, name in enumerate(fields)}
     response = member_client.post(response["Location"], chosen)
     assert response["Location"] == reverse("employer:applicant_import_preview", args=[upload.pk])
@@ -275,7 +283,7 @@ def test_the_import_flow_reports_then_imports_with_explicit_skips(member_client,
         "job_title": "応募職種",
         "stage": "選考段階",
         "rejection_reason": "不採用理由",
-        "rejected_on": "不採用日",
+        "rejected_at": "不採用日",
     }
 
 
@@ -302,6 +310,7 @@ def test_cancelling_an_import_deletes_the_upload(member_client, upload):
 
 def _tricky(employer):
     return services.create_applicant(
+        actor=SYSTEM,
         organisation=employer,
         data={
             "family_name": "山﨑",
@@ -332,7 +341,7 @@ def test_the_export_imports_again_unchanged(member_client, employer, applicant, 
     Applicant.objects.filter(organisation=employer).delete()
     upload = importing.store_upload(organisation=employer, user=None, filename="back.csv", data=response.content)
     assert upload.encoding == ("utf-8-sig" if encoding == "utf-8" else "cp932")
-    result = importing.import_upload(upload=upload)
+    result = importing.import_upload(actor=SYSTEM, upload=upload)
     assert result.created == 2
     after = list(Applicant.objects.filter(organisation=employer).order_by("email").values(*services.APPLICANT_FIELDS))
     assert after == before
@@ -345,7 +354,9 @@ def test_the_export_respects_the_filters(member_client, employer, applicant):
 
 
 def test_cp932_export_refuses_characters_it_cannot_hold_until_the_user_accepts_question_marks(member_client, employer):
-    services.create_applicant(organisation=employer, data={"family_name": "𠮷田", "email": "yoshida@example.jp"})
+    services.create_applicant(
+        actor=SYSTEM, organisation=employer, data={"family_name": "𠮷田", "email": "yoshida@example.jp"}
+    )
     url = reverse("employer:applicant_export")
     refused = member_client.get(url, {"encoding": "cp932"})
     assert refused["Content-Type"].startswith("text/html")

@@ -6,10 +6,12 @@ from careerrelay.talent import services
 from careerrelay.talent.cleaning import parse_bool, parse_date, parse_stage
 from careerrelay.talent.models import Applicant, Stage
 from tests.factories import EmployerFactory
+from tests.helpers.talent import SYSTEM
 
 
 def test_it_normalises_what_is_typed(employer):
     applicant = services.create_applicant(
+        actor=SYSTEM,
         organisation=employer,
         data={
             "family_name": "  髙橋 ",
@@ -32,21 +34,23 @@ def test_it_normalises_what_is_typed(employer):
 def test_the_same_email_twice_in_a_company_is_a_duplicate(employer, applicant):
     with pytest.raises(services.DuplicateApplicant):
         services.create_applicant(
-            organisation=employer, data={"family_name": "別人", "email": "Hanako.Takahashi@EXAMPLE.jp"}
+            actor=SYSTEM, organisation=employer, data={"family_name": "別人", "email": "Hanako.Takahashi@EXAMPLE.jp"}
         )
     assert Applicant.objects.filter(organisation=employer).count() == 1
 
 
 def test_the_same_email_in_another_company_is_not_a_duplicate(applicant):
     other = EmployerFactory()
-    services.create_applicant(organisation=other, data={"family_name": "髙橋", "email": applicant.email})
+    services.create_applicant(actor=SYSTEM, organisation=other, data={"family_name": "髙橋", "email": applicant.email})
     assert Applicant.objects.filter(email_normalized=applicant.email).count() == 2
 
 
 def test_an_update_cannot_take_another_applicants_email(employer, applicant):
-    second = services.create_applicant(organisation=employer, data={"family_name": "山﨑", "email": "y@example.jp"})
+    second = services.create_applicant(
+        actor=SYSTEM, organisation=employer, data={"family_name": "山﨑", "email": "y@example.jp"}
+    )
     with pytest.raises(services.DuplicateApplicant):
-        services.update_applicant(applicant=second, data={"email": applicant.email})
+        services.update_applicant(actor=SYSTEM, applicant=second, data={"email": applicant.email})
     second.refresh_from_db()
     assert second.email == "y@example.jp"
 
@@ -58,6 +62,7 @@ def test_get_applicant_finds_only_the_organisations_own(employer, applicant):
 
 def test_filters_combine(employer, applicant):
     services.create_applicant(
+        actor=SYSTEM,
         organisation=employer,
         data={
             "family_name": "山﨑",

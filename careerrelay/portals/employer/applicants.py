@@ -12,15 +12,24 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from careerrelay.portals.workspace.access import employer_view
+from careerrelay.audit.actor import Actor
+from careerrelay.portals.workspace.access import employer_view, forbidden
 from careerrelay.talent import exporting, importing, services
-from careerrelay.talent.forms import ApplicantFilterForm, ApplicantForm, ImportForm, MappingForm, UploadForm
-from careerrelay.talent.models import Applicant, ImportUpload, Stage
+from careerrelay.talent.forms import (
+    ApplicantFilterForm,
+    ApplicantForm,
+    ImportForm,
+    MappingForm,
+    NoteForm,
+    UploadForm,
+)
+from careerrelay.talent.models import Applicant, ApplicantNote, ImportUpload, Stage
 
 PAGE_SIZE = 50
 NAV = "applicants"
@@ -31,6 +40,13 @@ def _get_applicant_for_user(request, pk) -> Applicant:
     if applicant is None:
         raise Http404
     return applicant
+
+
+def _get_note_for_user(request, pk, note_pk) -> ApplicantNote:
+    note = services.get_note(applicant=_get_applicant_for_user(request, pk), pk=note_pk)
+    if note is None:
+        raise Http404
+    return note
 
 
 def _get_upload_for_user(request, pk) -> ImportUpload:
@@ -76,11 +92,83 @@ def applicant_list(request):
     )
 
 
+def _detail(request, applicant, *, note_form=None, status=200):
+    is_admin = request.membership.is_admin
+    notes = [
+        (note, services.may_change_note(note=note, user=request.user, is_admin=is_admin))
+        for note in services.notes_of(applicant)
+    ]
+    return render(
+        request,
+        "employer/applicants/detail.html",
+        {
+            "applicant": applicant,
+            "skills": applicant.skill_set.all(),
+            "tags": applicant.tags.all(),
+            "notes": notes,
+            "note_form": note_form or NoteForm(),
+            "applications": services.applications_of(applicant),
+            "nav": NAV,
+        },
+        status=status,
+    )
+
+
 @never_cache
 @employer_view()
 def applicant_detail(request, pk):
+    return _detail(request, _get_applicant_for_user(request, pk))
+
+
+# --- Evaluation notes -------------------------------------------------------------------------
+
+
+@employer_view()
+@require_POST
+def note_add(request, pk):
     applicant = _get_applicant_for_user(request, pk)
-    return render(request, "employer/applicants/detail.html", {"applicant": applicant, "nav": NAV})
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, applicant, note_form=form, status=400)
+    services.add_note(applicant=applicant, body=form.cleaned_data["body"], actor=Actor.from_request(request))
+    messages.success(request, _("評価コメントを追加しました。"))
+    return redirect(f"{reverse('employer:applicant_detail', args=[applicant.pk])}#notes-heading")
+
+
+@never_cache
+@employer_view()
+@require_http_methods(["GET", "HEAD", "POST"])
+def note_edit(request, pk, note_pk):
+    note = _get_note_for_user(request, pk, note_pk)
+    if not services.may_change_note(note=note, user=request.user, is_admin=request.membership.is_admin):
+        return forbidden(request)
+    form = NoteForm(request.POST or None, instance=note)
+    if request.method == "POST" and form.is_valid():
+        services.edit_note(
+            note=note,
+            body=form.cleaned_data["body"],
+            actor=Actor.from_request(request),
+            is_admin=request.membership.is_admin,
+        )
+        messages.success(request, _("評価コメントを更新しました。"))
+        return redirect(f"{reverse('employer:applicant_detail', args=[pk])}#notes-heading")
+    return render(
+        request,
+        "employer/applicants/note_form.html",
+        {"form": form, "note": note, "applicant": note.applicant, "nav": NAV},
+    )
+
+
+@employer_view()
+@require_POST
+def note_delete(request, pk, note_pk):
+    note = _get_note_for_user(request, pk, note_pk)
+    try:
+        services.delete_note(note=note, actor=Actor.from_request(request), is_admin=request.membership.is_admin)
+    except services.NotYourNote:
+        return forbidden(request)
+    messages.success(request, _("評価コメントを削除しました。"))
+    return redirect(f"{reverse('employer:applicant_detail', args=[pk])}#notes-heading")
 
 
 @never_cache
@@ -90,9 +178,11 @@ def applicant_add(request):
     form = ApplicantForm(request.POST or None, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            applicant = services.create_applicant(organisation=request.organisation, data=form.cleaned_data)
+            applicant = services.create_applicant(
+                organisation=request.organisation, data=form.cleaned_data, actor=Actor.from_request(request)
+            )
         except services.DuplicateApplicant as exc:
-            form.add_error("email", str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, _("%(name)s さんを登録しました。") % {"name": applicant.full_name})
             if "add_another" in request.POST:
@@ -109,9 +199,9 @@ def applicant_edit(request, pk):
     form = ApplicantForm(request.POST or None, instance=applicant, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_applicant(applicant=applicant, data=form.cleaned_data)
+            services.update_applicant(applicant=applicant, data=form.cleaned_data, actor=Actor.from_request(request))
         except services.DuplicateApplicant as exc:
-            form.add_error("email", str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, _("%(name)s さんの情報を更新しました。") % {"name": applicant.full_name})
             return redirect("employer:applicant_detail", pk=applicant.pk)
@@ -123,7 +213,7 @@ def applicant_edit(request, pk):
 def applicant_delete(request, pk):
     applicant = _get_applicant_for_user(request, pk)
     name = applicant.full_name
-    services.delete_applicant(applicant=applicant)
+    services.delete_applicant(applicant=applicant, actor=Actor.from_request(request))
     messages.success(request, _("%(name)s さんを削除しました。") % {"name": name})
     return redirect("employer:applicants")
 
@@ -207,6 +297,7 @@ def import_mapping(request, pk):
 
 def _preview_context(upload, validation, **extra):
     problems = {p.line: p.reasons for p in validation.problems}
+    warnings = {p.line: p.reasons for p in validation.warnings}
     valid = dict(validation.valid)
     preview = []
     for line, _raw in importing.upload_records(upload):
@@ -214,11 +305,24 @@ def _preview_context(upload, validation, **extra):
             break
         data = valid.get(line)
         stage = Stage(data["stage"]).label if data else ""
-        preview.append({"line": line, "data": data, "stage": stage, "reasons": problems.get(line)})
+        preview.append(
+            {
+                "line": line,
+                "data": data,
+                "stage": stage,
+                "reasons": problems.get(line),
+                "plan": validation.plans.get(line, ""),
+                "warnings": warnings.get(line),
+            }
+        )
     return {
         "upload": upload,
         "preview": preview,
         "problems": validation.problems,
+        "warnings": validation.warnings,
+        "to_create": validation.to_create,
+        "to_update": validation.to_update,
+        "applying_again": validation.applying_again,
         "valid_count": len(validation.valid),
         "skip_lines": ",".join(str(p.line) for p in validation.problems),
         "nav": NAV,
@@ -240,20 +344,27 @@ def import_preview(request, pk):
             messages.error(request, form.errors["skip_lines"][0])
         else:
             try:
-                result = importing.import_upload(upload=upload, skip=form.cleaned_data["skip_lines"])
+                result = importing.import_upload(
+                    upload=upload, skip=form.cleaned_data["skip_lines"], actor=Actor.from_request(request)
+                )
             except services.ImportRefused as exc:
                 refused = exc
+            except services.ImportCollided as exc:
+                messages.error(request, str(exc))
             else:
+                summary = _(
+                    "新規登録 %(created)d人・更新 %(updated)d人（うち再応募 %(again)d人）・変更なし %(unchanged)d人。"
+                ) % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "again": result.applied_again,
+                    "unchanged": result.unchanged,
+                }
                 if result.skipped:
-                    messages.success(
-                        request,
-                        _("%(created)d人の応募者を取り込みました。エラーのあった%(skipped)d行はスキップしました。")
-                        % {"created": result.created, "skipped": len(result.skipped)},
-                    )
-                else:
-                    messages.success(
-                        request, _("%(created)d人の応募者を取り込みました。") % {"created": result.created}
-                    )
+                    summary += " " + _("エラーのあった%(skipped)d行はスキップしました。") % {
+                        "skipped": len(result.skipped)
+                    }
+                messages.success(request, _("取り込みました。") + summary)
                 return redirect("employer:applicants")
     validation = refused.validation if refused else importing.validate_upload(upload)
     status = 400 if refused else 200

@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:pk>/", applicants.applicant_detail, name="applicant_detail"),
     path("<int:pk>/edit/", applicants.applicant_edit, name="applicant_edit"),
     path("<int:pk>/delete/", applicants.applicant_delete, name="applicant_delete"),
+    path("<int:pk>/notes/", applicants.note_add, name="applicant_note_add"),
+    path("<int:pk>/notes/<int:note_pk>/edit/", applicants.note_edit, name="applicant_note_edit"),
+    path("<int:pk>/notes/<int:note_pk>/delete/", applicants.note_delete, name="applicant_note_delete"),
 ]
