@@ -5,6 +5,7 @@ from careerrelay.portals.employer import (
     applicants_urls,
     campaigns_urls,
     free_referrals_urls,
+    recontact_urls,
     sends_urls,
     templates_urls,
     views,
@@ -26,4 +27,5 @@ urlpatterns = [
     path("templates/", include(templates_urls)),
     path("sends/", include(sends_urls)),
     path("free-referrals/", include(free_referrals_urls)),
+    path("recontact/", include(recontact_urls)),
 ]
