@@ -145,7 +145,10 @@ def withdraw_consent(*, candidate: Candidate, purpose: str, actor: Actor) -> Con
     return consent
 
 
-STOP_USE_TEMPLATES = {AGENCY_SHARING: "privacy_stop_use", EMPLOYER_RECONTACT: "privacy_stop_use_recontact"}
+STOP_USE_TEMPLATES: dict[str, str] = {
+    AGENCY_SHARING: "privacy_stop_use",
+    EMPLOYER_RECONTACT: "privacy_stop_use_recontact",
+}
 
 
 def _send_stop_use_notices(candidate: Candidate, purpose: str) -> list[int]:

@@ -328,3 +328,38 @@ def test_the_one_access_rule_lets_the_company_read_the_profile_but_never_the_res
     assert not may_read_profile(person, outsider)
     assert not may_read_profile(people["withdrawn"], owner)
     assert not may_read_profile(people["other_company"], owner)
+
+
+def test_deleting_the_account_stops_follow_up_mail_from_the_linked_pool_row(owner_client, employer, people):
+    person = people["on_list"]
+    owner_client.post(pool_url(person))
+    unrelated = make_applicant(employer, "佐藤", "次郎", "jiro@example.jp", recontact_ok=True)
+    client = sign_in_candidate(Client(), person)
+    assert client.post("/me/delete/", {"confirm": "削除"}).status_code == 302
+    assert not Candidate.objects.filter(pk=person.pk).exists()
+    pooled = Applicant.objects.get(candidate_public_id=person.public_id)
+    assert pooled.recontact_ok is False
+    unrelated.refresh_from_db()
+    assert unrelated.recontact_ok is True
+
+
+def test_a_grant_under_the_old_wording_is_asked_again_naming_the_company(settings, employer, campaign):
+    person = _person(campaign)
+    settings.EMPLOYER_RECONTACT_NOTICE_VERSION = "2099-01-01"
+    client = sign_in_candidate(Client(), person)
+    response = client.get("/me/")
+    assert response.status_code == 302 and response["Location"].startswith("/me/consents/renew/")
+    page = client.get("/me/consents/renew/").text
+    assert "株式会社山﨑製作所から、今後の募集について再度連絡を受けることに同意します(任意)。" in page
+    client.post("/me/consents/renew/", {"employer_recontact": "on"})
+    renewed = privacy.active_grant(person, RECONTACT)
+    assert renewed.notice_version == "2099-01-01" and renewed.recipients == "株式会社山﨑製作所"
+    assert list(privacy.recontact_visible_candidates(employer)) == [person]
+
+
+def test_a_person_who_registered_without_a_company_link_has_no_company_to_consent_to(db):
+    person = _person(None, consents=(Consent.Purpose.AGENCY_SHARING,))
+    client = sign_in_candidate(Client(), person)
+    assert "応募先企業からの再連絡" not in client.get("/me/consents/").text
+    assert client.post("/me/consents/employer_recontact/grant/").status_code == 404
+    assert privacy.active_grant(person, RECONTACT) is None
