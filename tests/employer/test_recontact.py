@@ -110,6 +110,12 @@ def test_the_whole_journey(employer, owner, member, django_capture_on_commit_cal
     assert ProvisionRecord.objects.filter(purpose=RECONTACT, items=["contact", "profile"]).count() == 1
 
     # My page: which company may contact me, and a withdraw button for it.
+    home = person_client.get("/me/").text
+    assert "あなたに再度連絡できる企業" in home
+    provisions = person_client.get("/me/provisions/").text
+    assert "株式会社山﨑製作所" in provisions and "応募先企業からの再連絡" in provisions
+    assert "株式会社山﨑製作所からの再連絡への同意を撤回する" in home
+    assert "/me/consents/employer_recontact/withdraw/" in home
     consents = person_client.get("/me/consents/").text
     assert "いま、株式会社山﨑製作所があなたに今後の募集について連絡できます。" in consents
     assert "株式会社山﨑製作所からの再連絡への同意を撤回する" in consents
@@ -136,6 +142,7 @@ def test_the_whole_journey(employer, owner, member, django_capture_on_commit_cal
     assert told == ["member@yamasaki.example", "owner@yamasaki.example"]
     assert all(reference_for(person.public_id) in m.body and "髙橋" not in m.body for m in mail.outbox)
     assert "利用停止のお願い" in listing.text and "髙橋 花子" in listing.text  # its own pool row, linked
+    assert "あなたに再度連絡できる企業" not in person_client.get("/me/").text
 
     # The company confirms it stopped.
     member_client = Client()
