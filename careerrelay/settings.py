@@ -258,6 +258,8 @@ RATE_LIMIT_SIGNIN_PER_IP = os.environ.get("RATE_LIMIT_SIGNIN_PER_IP", "60/h")
 RATE_LIMIT_SIGNIN_PER_EMAIL = os.environ.get("RATE_LIMIT_SIGNIN_PER_EMAIL", "5/h")
 RESUME_MAX_BYTES = envint("RESUME_MAX_BYTES", 5 * 1024 * 1024)
 PRIVACY_NOTICE_VERSION = "2026-11-01"
+# The re-contact notice has its own version: rewording it asks again about that consent only.
+EMPLOYER_RECONTACT_NOTICE_VERSION = "2026-12-03"
 # Candidate retention: unused this long, a reminder; RETENTION_GRACE_DAYS later, deletion.
 CANDIDATE_RETENTION_MONTHS = envint("CANDIDATE_RETENTION_MONTHS", 24)
 RETENTION_GRACE_DAYS = envint("RETENTION_GRACE_DAYS", 30)

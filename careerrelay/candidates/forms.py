@@ -54,7 +54,8 @@ class RegistrationForm(PersonCleaning, forms.ModelForm):
         required=True,
         error_messages={"required": _("登録には、提携人材紹介会社への提供への同意が必要です。")},
     )
-    consent_employer_recontact = forms.BooleanField(label=EMPLOYER_RECONTACT.label, required=False)
+    # Its label names the company whose link the page is (see __init__).
+    consent_employer_recontact = forms.BooleanField(required=False)
 
     class Meta:
         model = Candidate
@@ -77,8 +78,9 @@ class RegistrationForm(PersonCleaning, forms.ModelForm):
             "summary": _("1000文字以内。これまでの経験や、次に挑戦したいことを書いてください。"),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, employer_name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["consent_employer_recontact"].label = EMPLOYER_RECONTACT.for_employer(employer_name).label
         for name in ("prefecture", "job_category"):
             self.fields[name].choices = [("", _("選択してください")), *list(self.fields[name].choices)[1:]]
         self.fields["family_name_kana"].label = _("セイ(フリガナ・任意)")

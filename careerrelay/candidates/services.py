@@ -19,7 +19,7 @@ from careerrelay.candidates.models import (
     IdentityFingerprint,
     VerificationToken,
 )
-from careerrelay.candidates.notices import NOTICES
+from careerrelay.candidates.notices import notice_for
 from careerrelay.common import single_use
 from careerrelay.common.japanese import normalize_email, normalize_phone
 from careerrelay.common.mailboxes import canonical_mailbox, email_domain, is_public_mailbox
@@ -127,7 +127,9 @@ def record_consent(candidate, purpose, action, ip=None, user_agent=""):
     """Append one consent record under the current notice. Only the registration here and
     careerrelay/privacy/services.py (grant_consent, withdraw_consent: audited, and keeping the
     search index in step) call it."""
-    notice = NOTICES[purpose]
+    notice = notice_for(
+        purpose, recontact_employer_name(candidate) if purpose == Consent.Purpose.EMPLOYER_RECONTACT else ""
+    )
     return Consent.objects.create(
         candidate=candidate,
         purpose=purpose,
@@ -138,6 +140,13 @@ def record_consent(candidate, purpose, action, ip=None, user_agent=""):
         ip_address=ip,
         user_agent=(user_agent or "")[:500],
     )
+
+
+def recontact_employer_name(candidate: Candidate) -> str:
+    """The company a re-contact consent is given to: the one whose relay link the person registered
+    through (the link used last, while the registration was unconfirmed). "" when there is none."""
+    campaign = candidate.source_campaign
+    return campaign.organisation.name if campaign is not None else ""
 
 
 def has_active_consent(candidate: Candidate, purpose: str) -> bool:

@@ -9,8 +9,10 @@ never call up into the apps that read them.
   (privacy.services.agency_visible_candidates: verified, and the latest agency-sharing consent is
   a grant under the current notice). The caller writes the provision record and the audit entry
   in the transaction that opens the file (agencies.services.open_candidate_resume).
-- Employers: nobody yet. The re-contact consent is recorded, but no employer page lists people
-  who gave it; when one does, its rule belongs here.
+- A member of the employer whose relay link the candidate registered through, while the
+  candidate's latest re-contact consent is a grant under the current notice
+  (privacy.services.recontact_visible_candidates): the profile, never the résumé. The caller
+  writes the provision record and the audit entry (privacy.recontact.open_recontact_profile).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -18,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from careerrelay.candidates.models import Candidate
 from careerrelay.candidates.resumes import OpenedResume, open_resume_file
 from careerrelay.organisations.models import Membership, Organisation
-from careerrelay.privacy.services import agency_visible_candidates
+from careerrelay.privacy.services import agency_visible_candidates, recontact_visible_candidates
 
 
 def _reading_agency(user) -> Organisation | None:
@@ -39,8 +41,19 @@ def _reading_agency(user) -> Organisation | None:
     return membership.organisation if profile is not None and profile.is_approved else None
 
 
-def may_read_profile(candidate: Candidate, viewer) -> bool:
-    """`viewer` is a Candidate or a Django user."""
+def _reading_employers(user) -> list[Organisation]:
+    """The active employers the user is a member of."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        m.organisation
+        for m in Membership.objects.filter(
+            user=user, organisation__kind=Organisation.Kind.EMPLOYER, organisation__is_active=True
+        ).select_related("organisation")
+    ]
+
+
+def _agency_may_read(candidate: Candidate, viewer) -> bool:
     if isinstance(viewer, Candidate):
         return viewer.pk == candidate.pk
     if _reading_agency(viewer) is None:
@@ -48,9 +61,21 @@ def may_read_profile(candidate: Candidate, viewer) -> bool:
     return agency_visible_candidates().filter(pk=candidate.pk).exists()
 
 
+def may_read_profile(candidate: Candidate, viewer) -> bool:
+    """`viewer` is a Candidate or a Django user."""
+    if _agency_may_read(candidate, viewer):
+        return True
+    if isinstance(viewer, Candidate):
+        return False
+    return any(
+        recontact_visible_candidates(employer).filter(pk=candidate.pk).exists()
+        for employer in _reading_employers(viewer)
+    )
+
+
 def may_read_resume(candidate: Candidate, viewer) -> bool:
-    """The résumé follows the profile: whoever may read one may read the other."""
-    return may_read_profile(candidate, viewer)
+    """The candidate and agencies: the re-contact consent does not hand the résumé to the employer."""
+    return _agency_may_read(candidate, viewer)
 
 
 def open_resume_for(candidate: Candidate, viewer) -> OpenedResume:

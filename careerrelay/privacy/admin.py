@@ -29,8 +29,8 @@ class ProvisionRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(StopUseNotice)
 class StopUseNoticeAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "agency", "subject_key", "acknowledged_at")
-    list_filter = ("agency",)
+    list_display = ("created_at", "agency", "purpose", "subject_key", "acknowledged_at")
+    list_filter = ("purpose", "agency")
     search_fields = ("=subject_key",)
 
 

@@ -9,7 +9,10 @@ What goes:
   name that nothing points to, which the sweep in `delete_orphaned_resume_files` removes);
 - every email in the outbox addressed to the person: its body contains their name;
 - admin history entries about the person (their `object_repr` is the name);
-- the person's entry in the agency search index (removed in the same transaction).
+- the person's entry in the agency search index (removed in the same transaction);
+- the re-contact consent with it: employers' pool rows linked to the person
+  (Applicant.candidate_public_id) stop being mailed (recontact_ok=False); the rows themselves
+  are the employer's own records.
 
 Why consents are deleted rather than kept anonymised: a consent row exists to prove that a
 provision was allowed. Every provision record already copies the notice version and hash and
@@ -38,6 +41,7 @@ from careerrelay.common.japanese import normalize_email
 from careerrelay.common.tokens import pseudonym
 from careerrelay.outbox.models import OutboundEmail
 from careerrelay.search import index as search_index
+from careerrelay.talent import recontact as talent_recontact
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +118,8 @@ def delete_candidate(candidate: Candidate, *, actor: Actor, reason="") -> str:
         files = _file_paths(candidate)
         # Out of every agency's search in this transaction: a failure here rolls the deletion back.
         search_index.remove_candidate(candidate.pk)
+        # No consent survives the account: no follow-up mail from a pool row linked to it either.
+        pool_rows = talent_recontact.stop_recontact(candidate_public_id=subject_key)
         outbox = OutboundEmail.objects.filter(pk__in=_outbox_ids(candidate)).delete()[0]
         _delete_task_rows({candidate.email, candidate.email_normalized})
         history = {
@@ -132,6 +138,7 @@ def delete_candidate(candidate: Candidate, *, actor: Actor, reason="") -> str:
             object_type="candidate",
             files=len(files) + int(had_resume),
             outbox_emails=outbox,
+            pool_rows_recontact_stopped=pool_rows,
             reason=reason or "request",
         )
         transaction.on_commit(lambda: _unlink(files))

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from careerrelay.candidates.models import Consent
-from careerrelay.candidates.notices import NOTICES
+from careerrelay.candidates.notices import notice_for
 
 # The word to type; in another interface language its translation is accepted too.
 CONFIRM_WORD = _("削除")
@@ -25,10 +25,11 @@ class DeleteAccountForm(forms.Form):
 class ReconsentForm(forms.Form):
     """One unchecked checkbox per purpose whose notice changed: the person decides again."""
 
-    def __init__(self, *args, purposes, **kwargs):
+    def __init__(self, *args, purposes, employer_name="", **kwargs):
         super().__init__(*args, **kwargs)
         self.notices = []
         for purpose in purposes:
-            notice = NOTICES[purpose]
+            # The re-contact notice names the company whose link the person registered through.
+            notice = notice_for(purpose, employer_name if purpose == Consent.Purpose.EMPLOYER_RECONTACT else "")
             self.fields[purpose] = forms.BooleanField(label=notice.label, required=False)
             self.notices.append((Consent.Purpose(purpose).label, notice, self[purpose]))

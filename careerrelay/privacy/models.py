@@ -82,12 +82,17 @@ class ProvisionRecord(models.Model):
 
 
 class StopUseNotice(models.Model):
-    """Sent to an agency that received a candidate's data when the candidate withdraws consent."""
+    """Sent to an organisation that received a candidate's data when the candidate withdraws the
+    consent it rested on: an agency (agency sharing) or the employer (re-contact). The field keeps
+    its first name, `agency`, so the existing rows and queries stay as they are."""
 
     agency = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="stop_use_notices", verbose_name=_("人材紹介会社")
+        Organisation, on_delete=models.CASCADE, related_name="stop_use_notices", verbose_name=_("通知先")
     )
     subject_key = models.UUIDField(_("対象者キー"), db_index=True)
+    purpose = models.CharField(
+        _("撤回された同意"), max_length=32, choices=Consent.Purpose.choices, default=Consent.Purpose.AGENCY_SHARING
+    )
     created_at = models.DateTimeField(_("通知日時"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
 

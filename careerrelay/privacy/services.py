@@ -13,13 +13,21 @@ from django.utils import timezone
 from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.candidates import services as candidates
 from careerrelay.candidates.models import Candidate, Consent
+from careerrelay.candidates.notices import NOTICES
 from careerrelay.organisations.models import Organisation
 from careerrelay.outbox.services import queue_email
 from careerrelay.privacy.models import ProvisionRecord, RetentionState, StopUseNotice
 from careerrelay.search import index as search_index
 from careerrelay.search.tasks import index_after_commit
+from careerrelay.talent import recontact as talent_recontact
 
 AGENCY_SHARING = Consent.Purpose.AGENCY_SHARING
+EMPLOYER_RECONTACT = Consent.Purpose.EMPLOYER_RECONTACT
+
+
+def current_notice_version(purpose: str) -> str:
+    """The version of the notice a grant for `purpose` must have been given under to count."""
+    return NOTICES[purpose].version
 
 
 class ProvisionRefused(Exception):
@@ -81,7 +89,7 @@ def outdated_purposes(candidate: Candidate) -> list[str]:
     return [
         purpose
         for purpose, consent in latest_consents(candidate).items()
-        if consent.action == Consent.Action.GRANT and consent.notice_version != settings.PRIVACY_NOTICE_VERSION
+        if consent.action == Consent.Action.GRANT and consent.notice_version != current_notice_version(purpose)
     ]
 
 
@@ -119,7 +127,12 @@ def withdraw_consent(*, candidate: Candidate, purpose: str, actor: Actor) -> Con
     notified = []
     if purpose == AGENCY_SHARING:
         search_index.remove_candidate(candidate.pk)
-        notified = _send_stop_use_notices(candidate)
+        notified = _send_stop_use_notices(candidate, purpose)
+    elif purpose == EMPLOYER_RECONTACT:
+        # Out of the company's 「再応募歓迎」 list at once (it reads the consents), out of its
+        # follow-up mail (the pool rows linked to the person), and a stop-use notice to it.
+        talent_recontact.stop_recontact(candidate_public_id=candidate.public_id)
+        notified = _send_stop_use_notices(candidate, purpose)
     record_event(
         actor=actor,
         action=Action.CONSENT_WITHDRAW,
@@ -132,26 +145,44 @@ def withdraw_consent(*, candidate: Candidate, purpose: str, actor: Actor) -> Con
     return consent
 
 
-def _send_stop_use_notices(candidate: Candidate) -> list[int]:
+STOP_USE_TEMPLATES: dict[str, str] = {
+    AGENCY_SHARING: "privacy_stop_use",
+    EMPLOYER_RECONTACT: "privacy_stop_use_recontact",
+}
+
+
+def _send_stop_use_notices(candidate: Candidate, purpose: str) -> list[int]:
+    """A notice and an email to each organisation that received the person's data under the
+    consent withdrawn (provisions under the other purpose rest on a consent still given)."""
     recipient_ids = (
-        ProvisionRecord.objects.filter(subject_key=candidate.public_id)
+        ProvisionRecord.objects.filter(subject_key=candidate.public_id, purpose=purpose)
         .values_list("recipient_organisation_id", flat=True)
         .distinct()
     )
     notified = []
     for organisation in Organisation.objects.filter(pk__in=list(recipient_ids)).order_by("pk"):
-        notice = StopUseNotice.objects.create(agency=organisation, subject_key=candidate.public_id)
+        notice = StopUseNotice.objects.create(agency=organisation, subject_key=candidate.public_id, purpose=purpose)
         notified.append(organisation.pk)
-        # The email names only the pseudonymous key: the agency finds the person in its own
+        # The email names only the pseudonymous key: the recipient finds the person in its own
         # records, and the outbox keeps no name that would outlive the person's deletion.
         for membership in organisation.memberships.select_related("user").order_by("pk"):
             queue_email(
                 to=membership.user.email,
-                template="privacy_stop_use",
-                context={"organisation": organisation, "notice": notice, "subject_key": candidate.public_id},
+                template=STOP_USE_TEMPLATES[purpose],
+                context={
+                    "organisation": organisation,
+                    "notice": notice,
+                    "subject_key": candidate.public_id,
+                    "reference": reference_for(candidate.public_id),
+                },
                 language=getattr(membership.user, "language", "") or "ja",
             )
     return notified
+
+
+def reference_for(public_id) -> str:
+    """A short reference a company can say on the phone: CR-1A2B3C4D."""
+    return "CR-" + str(public_id).replace("-", "")[:8].upper()
 
 
 # --- Who may see a profile -------------------------------------------------------------------
@@ -168,6 +199,31 @@ def agency_visible_candidates():
             _sharing_version=Subquery(latest.values("notice_version")[:1]),
         )
         .filter(_sharing_action=Consent.Action.GRANT, _sharing_version=settings.PRIVACY_NOTICE_VERSION)
+    )
+
+
+def recontact_visible_candidates(organisation: Organisation):
+    """The people an employer's 「再応募歓迎」 list shows: registered through one of THIS company's
+    relay links, email confirmed, and whose latest re-contact record is a grant under the current
+    re-contact notice (not withdrawn, not superseded by a later registration, not given under the
+    old wording). Nobody for an organisation that is not an active, approved employer."""
+    if (
+        organisation.kind != Organisation.Kind.EMPLOYER
+        or not organisation.is_active
+        or organisation.status != Organisation.Status.APPROVED
+    ):
+        return Candidate.objects.none()
+    latest = Consent.objects.filter(candidate=OuterRef("pk"), purpose=EMPLOYER_RECONTACT).order_by("-created_at", "-id")
+    return (
+        Candidate.objects.filter(status=Candidate.Status.VERIFIED, source_campaign__organisation=organisation)
+        .alias(
+            _recontact_action=Subquery(latest.values("action")[:1]),
+            _recontact_version=Subquery(latest.values("notice_version")[:1]),
+        )
+        .filter(
+            _recontact_action=Consent.Action.GRANT,
+            _recontact_version=current_notice_version(EMPLOYER_RECONTACT),
+        )
     )
 
 
@@ -191,29 +247,39 @@ def record_provision(
     items: list[str],
     channel: str,
     actor: Actor,
+    purpose: str = AGENCY_SHARING,
 ) -> ProvisionRecord:
     """Record that `items` of the candidate's data went to `recipient_organisation` (APPI Art. 29)
     and audit it, in one transaction. The actor is the recipient's user who opened it, or the
     candidate whose answer provided it. Call it BEFORE showing or sending the data, and show
     nothing when it raises ProvisionRefused.
+
+    `purpose` is the consent the provision rests on: agency sharing (agencies, introductions), or
+    the re-contact consent, which only ever allows the company whose relay link the person
+    registered through.
     """
     unknown = set(items) - set(ProvisionRecord.Item.values)
     if not items or unknown:
         raise ValueError(f"Unknown provision items: {sorted(unknown) or items!r}")
     # Lock the candidate so a withdrawal cannot slip in between the check and the record.
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-    consent = active_grant(candidate, AGENCY_SHARING)
+    consent = active_grant(candidate, purpose)
     if not candidate.is_verified or consent is None:
-        raise ProvisionRefused("The candidate has no active agency-sharing consent.")
-    if consent.notice_version != settings.PRIVACY_NOTICE_VERSION:
+        raise ProvisionRefused(f"The candidate has no active {purpose} consent.")
+    if consent.notice_version != current_notice_version(purpose):
         raise ProvisionRefused("The candidate has not yet accepted the current privacy notice.")
+    if (
+        purpose == EMPLOYER_RECONTACT
+        and not recontact_visible_candidates(recipient_organisation).filter(pk=candidate.pk).exists()
+    ):
+        raise ProvisionRefused("The re-contact consent was given to another company.")
     record = ProvisionRecord.objects.create(
         subject_key=candidate.public_id,
         candidate=candidate,
         recipient_organisation=recipient_organisation,
         recipient_user=actor.user,
         items=list(items),
-        purpose=AGENCY_SHARING,
+        purpose=purpose,
         consent=consent,
         consent_notice_version=consent.notice_version,
         consent_notice_hash=consent.notice_hash,
@@ -229,6 +295,7 @@ def record_provision(
         object_id=record.pk,
         items=list(items),
         channel=channel,
+        purpose=purpose,
     )
     return record
 
@@ -253,8 +320,9 @@ def note_candidate_activity(candidate: Candidate) -> None:
 # --- Stop-use notices (for the agency workspace) ---------------------------------------------
 
 
-def open_stop_use_notices(organisation: Organisation):
-    return StopUseNotice.objects.filter(agency=organisation, acknowledged_at__isnull=True)
+def open_stop_use_notices(organisation: Organisation, purpose: str | None = None):
+    notices = StopUseNotice.objects.filter(agency=organisation, acknowledged_at__isnull=True)
+    return notices if purpose is None else notices.filter(purpose=purpose)
 
 
 @transaction.atomic

@@ -8,7 +8,15 @@ from tests.helpers.privacy import make_candidate
 
 @pytest.fixture
 def candidate(db):
-    return make_candidate(family_name="鈴木", given_name="一郎", email="ichiro.suzuki@example.jp", skills="Django")
+    # Registered through a company's relay link, so there is a company the re-contact consent is for.
+    applied_to = EmployerFactory(name="株式会社応募先")
+    return make_candidate(
+        family_name="鈴木",
+        given_name="一郎",
+        email="ichiro.suzuki@example.jp",
+        skills="Django",
+        source_campaign=applied_to.campaigns.get(is_default=True),
+    )
 
 
 @pytest.fixture

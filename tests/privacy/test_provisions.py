@@ -75,7 +75,7 @@ def test_a_provision_records_recipient_items_time_and_consent_with_its_audit_eve
     assert event.subject_key == candidate.public_id
     assert event.ip == "192.0.2.44"
     assert event.user_agent == "AgencyBrowser/1.0"
-    assert event.detail == {"items": ["profile", "resume"], "channel": "introduction"}
+    assert event.detail == {"items": ["profile", "resume"], "channel": "introduction", "purpose": "agency_sharing"}
 
 
 def test_the_record_and_its_audit_event_commit_or_roll_back_together(candidate, agency):

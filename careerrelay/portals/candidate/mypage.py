@@ -25,11 +25,13 @@ from careerrelay.candidates.forms import (
     cleaned_work_history,
     work_history_initial,
 )
-from careerrelay.candidates.models import Resume
+from careerrelay.candidates.models import Consent, Resume
+from careerrelay.candidates.services import recontact_employer_name
 from careerrelay.portals.candidate import auth
 from careerrelay.portals.candidate.auth import candidate_required
 from careerrelay.portals.candidate.views import _email_key, _rate
 from careerrelay.privacy import access
+from careerrelay.privacy import services as privacy
 
 # The browser that asks for a link keeps this nonce; the link works only where it is.
 NONCE_COOKIE = "cr_signin_nonce"
@@ -191,7 +193,14 @@ def home(request):
     else:
         form = ProfileForm(instance=candidate)
         formset = WorkHistoryFormSet(initial=work_history_initial(candidate), prefix="history")
-    return render(request, "candidate/home.html", {"nav": "home", "form": form, "formset": formset})
+    grant = privacy.active_grant(candidate, Consent.Purpose.EMPLOYER_RECONTACT)
+    # The company that may contact the person (and open this profile): named, with its withdraw link.
+    recontact_company = recontact_employer_name(candidate) if grant is not None else ""
+    return render(
+        request,
+        "candidate/home.html",
+        {"nav": "home", "form": form, "formset": formset, "recontact_company": recontact_company},
+    )
 
 
 # --- Résumé --------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from careerrelay.audit.services import Action, Actor, record_event
 from careerrelay.candidates.models import Consent
-from careerrelay.candidates.notices import NOTICES
+from careerrelay.candidates.notices import NOTICES, notice_for
+from careerrelay.candidates.services import recontact_employer_name
 from careerrelay.portals.candidate import auth
 from careerrelay.portals.candidate.auth import candidate_required
 from careerrelay.privacy import services as privacy
@@ -25,11 +26,15 @@ from careerrelay.privacy.forms import DeleteAccountForm, ReconsentForm
 from careerrelay.privacy.models import ProvisionRecord
 
 
-def _notice_or_404(purpose):
-    notice = NOTICES.get(purpose)
-    if notice is None:
+def _notice_or_404(purpose, candidate):
+    """The notice as this person sees it (the re-contact one names their company). A person who
+    did not register through a company's link has no company to give the re-contact consent to."""
+    if purpose not in NOTICES:
         raise Http404
-    return notice
+    employer = recontact_employer_name(candidate) if purpose == Consent.Purpose.EMPLOYER_RECONTACT else ""
+    if purpose == Consent.Purpose.EMPLOYER_RECONTACT and not employer:
+        raise Http404
+    return notice_for(purpose, employer)
 
 
 @require_GET
@@ -38,17 +43,22 @@ def _notice_or_404(purpose):
 def consents(request):
     candidate = request.candidate
     latest = privacy.latest_consents(candidate)
+    employer = recontact_employer_name(candidate)
     rows = []
-    for purpose, notice in NOTICES.items():
+    for purpose in NOTICES:
         current = latest.get(purpose)
         active = current is not None and current.action == Consent.Action.GRANT
+        if purpose == Consent.Purpose.EMPLOYER_RECONTACT and not employer and not active:
+            continue  # registered without a company's link: nobody to be contacted by
+        notice = notice_for(purpose, employer if purpose == Consent.Purpose.EMPLOYER_RECONTACT else "")
         rows.append(
             {
                 "notice": notice,
                 "title": Consent.Purpose(purpose).label,
                 "current": current,
                 "active": active,
-                "outdated": active and current.notice_version != settings.PRIVACY_NOTICE_VERSION,
+                "outdated": active and current.notice_version != notice.version,
+                "employer": employer if purpose == Consent.Purpose.EMPLOYER_RECONTACT else "",
             }
         )
     history = candidate.consents.order_by("-created_at", "-id")
@@ -63,7 +73,7 @@ def consents(request):
 @candidate_required
 @privacy.reconsent_exempt
 def consent_grant(request, purpose):
-    _notice_or_404(purpose)
+    _notice_or_404(purpose, request.candidate)
     privacy.grant_consent(candidate=request.candidate, purpose=purpose, actor=Actor.from_request(request))
     messages.success(request, _("「%(label)s」に同意しました。") % {"label": Consent.Purpose(purpose).label})
     return redirect("candidate:consents")
@@ -73,20 +83,34 @@ def consent_grant(request, purpose):
 @candidate_required
 @privacy.reconsent_exempt
 def consent_withdraw(request, purpose):
-    notice = _notice_or_404(purpose)
     candidate = request.candidate
+    if purpose not in NOTICES:
+        raise Http404
     if not privacy.active_grant(candidate, purpose):
         messages.info(request, _("この同意はすでに撤回されています。"))
         return redirect("candidate:consents")
+    employer = recontact_employer_name(candidate) if purpose == Consent.Purpose.EMPLOYER_RECONTACT else ""
+    notice = notice_for(purpose, employer)
+    # Only the organisations that received the data under THIS consent get a stop-use notice.
     recipients = (
-        ProvisionRecord.objects.filter(subject_key=candidate.public_id)
+        ProvisionRecord.objects.filter(subject_key=candidate.public_id, purpose=purpose)
         .values_list("recipient_organisation__name", flat=True)
         .distinct()
     )
     if request.method == "POST":
         privacy.withdraw_consent(candidate=candidate, purpose=purpose, actor=Actor.from_request(request))
-        if purpose != Consent.Purpose.AGENCY_SHARING:
-            messages.success(request, _("同意を撤回しました。"))
+        if purpose == Consent.Purpose.EMPLOYER_RECONTACT:
+            if recipients.exists():
+                message = _(
+                    "同意を撤回しました。%(employer)sの「再応募歓迎」の一覧からすぐに外れ、案内メールの対象からも外れました。"
+                    "%(employer)sには、受け取った情報の利用の停止を求める通知を送りました。"
+                )
+            else:
+                message = _(
+                    "同意を撤回しました。%(employer)sの「再応募歓迎」の一覧からすぐに外れました。"
+                    "%(employer)sはあなたの情報をまだ受け取っていないため、停止の通知は送っていません。"
+                )
+            messages.success(request, message % {"employer": employer or _("応募先企業")})
         elif recipients.exists():  # the withdrawal sent a stop-use notice to each of them
             messages.success(
                 request,
@@ -111,6 +135,8 @@ def consent_withdraw(request, purpose):
             "nav": "consents",
             "notice": notice,
             "is_agency_sharing": purpose == Consent.Purpose.AGENCY_SHARING,
+            "is_recontact": purpose == Consent.Purpose.EMPLOYER_RECONTACT,
+            "employer": employer,
             "recipients": sorted(recipients),
         },
     )
@@ -132,7 +158,7 @@ def reconsent(request):
     next_url = _safe_next(request, reverse("candidate:home"))
     if not purposes:
         return redirect(next_url)
-    form = ReconsentForm(request.POST or None, purposes=purposes)
+    form = ReconsentForm(request.POST or None, purposes=purposes, employer_name=recontact_employer_name(candidate))
     if request.method == "POST" and form.is_valid():
         actor = Actor.from_request(request)
         for purpose in purposes:

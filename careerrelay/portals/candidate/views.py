@@ -3,7 +3,7 @@ registration form, and email verification."""
 
 import threading
 from collections import OrderedDict
-from functools import cache
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,7 +21,7 @@ from django_ratelimit.decorators import ratelimit
 from careerrelay.candidates import services as candidates
 from careerrelay.candidates.forms import RegistrationForm, ResendVerificationForm
 from careerrelay.candidates.models import Consent
-from careerrelay.candidates.notices import NOTICES
+from careerrelay.candidates.notices import NOTICES, notice_for
 from careerrelay.candidates.signin import signin_page_url
 from careerrelay.common.http import client_ip, user_agent
 from careerrelay.common.japanese import normalize_email
@@ -51,7 +51,7 @@ def landing(request, code):
     if campaign is None or not campaign.is_active or not campaign.organisation.is_active:
         return render(request, "relay/unavailable.html", status=404)
     if request.method == "POST":
-        form = RegistrationForm(request.POST)
+        form = RegistrationForm(request.POST, employer_name=campaign.organisation.name)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("consent_")}
             consents = {Consent.Purpose.AGENCY_SHARING}
@@ -91,7 +91,7 @@ def landing(request, code):
             "employer": campaign.organisation,
             "brand": organisation_brand(campaign.organisation),
             "form": form,
-            "form_html": _form_html(form),
+            "form_html": _form_html(form, campaign.organisation.name),
             "figure_threshold": figure_threshold(),
         },
     )
@@ -142,7 +142,7 @@ def _cached_landing(request, campaign) -> HttpResponse:
                 "employer": campaign.organisation,
                 "brand": brand,
                 "form": None,
-                "form_html": _form_html(None),
+                "form_html": _form_html(None, campaign.organisation.name),
                 "figure_threshold": figure_threshold(),
                 "csrf_token": CSRF_PLACEHOLDER,
             },
@@ -155,25 +155,31 @@ def _cached_landing(request, campaign) -> HttpResponse:
     return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
 
 
-def _form_html(form):
+def _form_html(form, employer_name):
     if form is None and not settings.DEBUG:  # while developing, edited templates show at once
-        return _blank_form_html(get_language())
-    return _render_form(form or RegistrationForm())
+        return _blank_form_html(get_language(), employer_name)
+    return _render_form(form or RegistrationForm(employer_name=employer_name), employer_name)
 
 
-@cache
-def _blank_form_html(language):
-    """The empty form is the same for every visitor in a language (the CSRF token stays outside
-    it), so each process renders it once: its widgets, 47 prefectures among them, were most of the
-    landing page's time under load (bench/RESULTS.md)."""
+@lru_cache(maxsize=_PAGE_CACHE_SIZE)
+def _blank_form_html(language, employer_name):
+    """The empty form is the same for every visitor of a company's links in a language (the CSRF
+    token stays outside it; the re-contact consent names the company), so each process renders it
+    once: its widgets, 47 prefectures among them, were most of the landing page's time under load
+    (bench/RESULTS.md)."""
     with override(language):
-        return _render_form(RegistrationForm())
+        return _render_form(RegistrationForm(employer_name=employer_name), employer_name)
 
 
-def _render_form(form):
+def _render_form(form, employer_name):
     return render_to_string(
         "relay/_registration_fields.html",
-        {"form": form, "notices": NOTICES.values(), "notice_version": settings.PRIVACY_NOTICE_VERSION},
+        {
+            "form": form,
+            "notices": [notice_for(purpose, employer_name) for purpose in NOTICES],
+            "employer_name": employer_name,
+            "notice_version": settings.PRIVACY_NOTICE_VERSION,
+        },
     )
 
 

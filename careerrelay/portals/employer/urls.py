@@ -5,6 +5,7 @@ from careerrelay.portals.employer import (
     applicants_urls,
     campaigns_urls,
     free_referrals_urls,
+    recontact_urls,
     rejection_reasons_urls,
     sends_urls,
     templates_urls,
@@ -29,4 +30,5 @@ urlpatterns = [
     path("templates/", include(templates_urls)),
     path("sends/", include(sends_urls)),
     path("free-referrals/", include(free_referrals_urls)),
+    path("recontact/", include(recontact_urls)),
 ]
