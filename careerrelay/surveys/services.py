@@ -429,6 +429,10 @@ class Comparison:
         return self.before.responses >= THRESHOLD and self.after.responses >= THRESHOLD
 
     @property
+    def rows(self) -> list[tuple[str, Nps]]:
+        return [(self.before_label, self.before), (self.after_label, self.after)]
+
+    @property
     def difference(self):
         return difference(self.before, self.after) if self.shown else None
 

@@ -86,7 +86,7 @@ def _objects(campaign, api_key, invitation, member_membership):
 
 
 # Their pages are checked by their own tests (talent, rejections, mailings, matching).
-OTHER_AREAS = {"applicants/", "templates/", "sends/", "free-referrals/"}
+OTHER_AREAS = {"applicants/", "templates/", "sends/", "free-referrals/", "surveys/"}
 
 
 def _url_names(patterns):

@@ -6,6 +6,7 @@ from careerrelay.portals.employer import (
     campaigns_urls,
     free_referrals_urls,
     sends_urls,
+    surveys_urls,
     templates_urls,
     views,
 )
@@ -26,4 +27,5 @@ urlpatterns = [
     path("templates/", include(templates_urls)),
     path("sends/", include(sends_urls)),
     path("free-referrals/", include(free_referrals_urls)),
+    path("surveys/", include(surveys_urls)),
 ]
