@@ -65,6 +65,8 @@ def test_the_survey_link_of_a_delivered_message_opens_the_survey_and_an_answer_r
     applicant = Client()  # a phone, never signed in
     page = applicant.get(path)
     assert page.status_code == 200
+    assert page["Referrer-Policy"] == "same-origin"  # the token never travels to another site
+    assert "no-store" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
     html = page.content.decode()
     assert "この企業の選考を友人に勧めますか？" in html
     assert "株式会社山﨑製作所の選考について" in html
@@ -156,3 +158,22 @@ def test_answers_are_limited_per_link(
     assert answer(client, first, score="10", remote_addr="198.51.100.9").status_code == 429
     assert SurveyResponse.objects.get().score == 2
     assert answer(client, second, score="10", remote_addr="198.51.100.9").status_code == 302
+
+
+def test_the_employer_sees_the_answers_of_a_real_send_without_anybody_in_them(
+    smtp_server, owner_client, employer, survey_template, django_capture_on_commit_callbacks
+):
+    from tests.helpers.mail import make_applicant
+
+    people = [make_applicant(employer, "髙橋", f"花子{n}", f"person{n}@example.jp") for n in range(5)]
+    mail = send_and_receive(smtp_server, employer, survey_template, people, django_capture_on_commit_callbacks)
+    for n, message in enumerate(mail.values()):
+        path = LINK.search(message.text()).group(1)
+        assert answer(Client(), path, score=str(6 + n), comment=f"感想その{n}").status_code == 302
+    page = owner_client.get("/employer/surveys/").text
+    # 6, 7, 8, 9, 10: two promoters, one detractor out of five: NPS 20.
+    assert re.search(r'id="nps-total">20\.0<', page)
+    assert "感想その0" in page and "感想その4" in page
+    for person in people:
+        assert person.full_name not in page and person.email not in page
+        assert f"/applicants/{person.pk}/" not in page
