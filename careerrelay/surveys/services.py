@@ -32,7 +32,7 @@ from careerrelay.outbox.services import queue_email
 from careerrelay.rejections.services import find_variables
 from careerrelay.surveys.figures import DETRACTOR_UP_TO, PROMOTER_FROM, Nps, difference
 from careerrelay.surveys.models import SurveyInvitation, SurveyResponse
-from careerrelay.talent.models import Application, Stage
+from careerrelay.talent.models import Application, RejectionReason, Stage
 
 if TYPE_CHECKING:
     from careerrelay.candidates.models import Candidate
@@ -132,7 +132,14 @@ class SurveyLinks:
     def __init__(self, *, organisation: Organisation, template: RejectionTemplate | None, applicants):
         self.organisation = organisation
         self.template = template
+        applicants = list(applicants)
         self._applications = _latest_applications([a.pk for a in applicants if a.pk])
+        # For applicants without an application row: their own reason, read once for the batch.
+        self._reason_kinds = dict(
+            RejectionReason.objects.filter(pk__in={a.reason_id for a in applicants if a.reason_id}).values_list(
+                "pk", "kind"
+            )
+        )
         self._pending: dict[str, SurveyInvitation] = {}
 
     def link_for(self, applicant: Applicant, *, message_id: str, due: datetime | None = None) -> str:
@@ -140,9 +147,10 @@ class SurveyLinks:
         application = self._applications.get(applicant.pk)
         if application is not None:
             job, job_title, stage = application.job_id, application.job_title, application.stage
-            reason = application.reason
+            reason_kind = application.reason.kind if application.reason is not None else ""
         else:
-            job, job_title, stage, reason = None, applicant.job_title, applicant.stage, applicant.reason
+            job, job_title, stage = None, applicant.job_title, applicant.stage
+            reason_kind = self._reason_kinds.get(applicant.reason_id, "")
         template = self.template
         self._pending[message_id] = SurveyInvitation(
             kind=Kind.SELECTION,
@@ -153,7 +161,7 @@ class SurveyLinks:
             job_id=job,
             job_title=job_title or "",
             stage=stage or "",
-            reason_kind=reason.kind if reason is not None else "",
+            reason_kind=reason_kind,
             sent_month=month_of(due or timezone.now()),
             language=getattr(template, "language", "ja") or "ja",
         )

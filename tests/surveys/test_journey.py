@@ -177,3 +177,23 @@ def test_the_employer_sees_the_answers_of_a_real_send_without_anybody_in_them(
     for person in people:
         assert person.full_name not in page and person.email not in page
         assert f"/applicants/{person.pk}/" not in page
+
+
+def test_a_large_send_rendered_by_the_worker_gives_each_message_its_own_survey(
+    settings, employer, survey_template, applicants, django_capture_on_commit_callbacks
+):
+    settings.MAILINGS_PREPARE_IN_REQUEST = 1
+    settings.MAILINGS_PREPARE_CHUNK = 2
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    send = sends.create_send(organisation=employer, template=survey_template, applicants=applicants)
+    assert send.state == send.State.PREPARING
+    sends.run_prepare_send(send.pk)
+    sends.run_prepare_send(send.pk)  # a second preparer after a lost lease adds nothing
+    messages = OutboundEmail.objects.filter(send=send)
+    assert messages.count() == 3
+    invitations = SurveyInvitation.objects.filter(message__send=send)
+    assert invitations.count() == 3
+    for message in messages:
+        path = LINK.search(message.body_text).group(1)
+        assert Client().get(path).status_code == 200
+        assert message.survey_invitation.job_title == message.applicant.job_title
