@@ -150,7 +150,7 @@ class SurveyLinks:
             reason_kind = application.reason.kind if application.reason is not None else ""
         else:
             job, job_title, stage = None, applicant.job_title, applicant.stage
-            reason_kind = self._reason_kinds.get(applicant.reason_id, "")
+            reason_kind = self._reason_kinds.get(applicant.reason_id, "") if applicant.reason_id else ""
         template = self.template
         self._pending[message_id] = SurveyInvitation(
             kind=Kind.SELECTION,
