@@ -452,6 +452,6 @@ def render_for_ats(template: RejectionTemplate, *, organisation, relay_url: str,
     }
     subject = " ".join(_substitute(template.subject, values, lambda name, value: value).split())
     text = _substitute(without_survey(template.body), values, lambda name, value: value).strip("\n") + "\n"
-    used = set(find_variables(template.subject + template.body))
+    used = set(find_variables(template.subject + without_survey(template.body)))
     rows = [(name, values[name], VARIABLES[name]) for name in VARIABLES if name in used]
     return AtsCopy(subject=subject, text=text, rows=rows)

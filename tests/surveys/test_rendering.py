@@ -32,6 +32,7 @@ def test_a_message_with_a_survey_links_it_and_one_without_leaves_the_paragraph_o
     assert "ありがとうございました。" in without.text and "http://testserver/c/x/" in without.text
     ats = render_for_ats(template, organisation=employer, relay_url="http://testserver/r/x/", ats="generic")
     assert "ご感想" not in ats.text and "{{" not in ats.text
+    assert "survey_link" not in [name for name, _value, _label in ats.rows]
 
 
 def test_the_editor_lists_the_variable_and_previews_the_link(owner_client):
