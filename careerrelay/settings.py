@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "careerrelay.talent",
     "careerrelay.rejections",
     "careerrelay.sends",
+    "careerrelay.surveys",
     "careerrelay.api",
     "careerrelay.audit",
     "careerrelay.privacy",
@@ -223,6 +224,8 @@ RATE_LIMIT_REGISTRATION_PER_IP = os.environ.get("RATE_LIMIT_REGISTRATION_PER_IP"
 RATE_LIMIT_REGISTRATION_PER_EMAIL = os.environ.get("RATE_LIMIT_REGISTRATION_PER_EMAIL", "5/h")
 RATE_LIMIT_RESEND_PER_IP = os.environ.get("RATE_LIMIT_RESEND_PER_IP", "60/h")
 RATE_LIMIT_RESEND_PER_EMAIL = os.environ.get("RATE_LIMIT_RESEND_PER_EMAIL", "3/h")
+RATE_LIMIT_SURVEY_PER_IP = os.environ.get("RATE_LIMIT_SURVEY_PER_IP", "120/h")
+RATE_LIMIT_SURVEY_PER_LINK = os.environ.get("RATE_LIMIT_SURVEY_PER_LINK", "10/h")
 ACCOUNT_RATE_LIMITS = (
     {
         "login": "60/m/ip",

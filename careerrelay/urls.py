@@ -16,6 +16,7 @@ urlpatterns = [
     path("employer/", include("careerrelay.portals.employer.urls")),
     path("agency/", include("careerrelay.portals.agency.urls")),
     path("", include("careerrelay.sends.urls")),
+    path("", include("careerrelay.portals.candidate.surveys_urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("api/v1/<path:unknown>", api_not_found),

@@ -463,6 +463,13 @@ def test_the_candidates_work_history_runs_no_query_per_entry(client):
 # --- Operator console --------------------------------------------------------------------------
 
 
+def answer_service_survey(candidate):
+    from careerrelay.surveys import services as surveys
+
+    invitation = surveys.ask_candidate_about_service(candidate=candidate)
+    surveys.save_answer(invitation=invitation, score=8, comment="使いやすかったです")
+
+
 def everything_once(number, operator):
     """One of each kind of row the console lists: a company with its link, domain, key, invitation,
     credit, send and notification; an agency that opened and introduced a candidate; a free-referral
@@ -485,7 +492,9 @@ def everything_once(number, operator):
     add_employer_notification(employer, owner)
     agency, agency_owner = make_agency(f"株式会社紹介{number}", f"13-ユ-{number}", f"owner{number}@agency.example")
     add_order_and_provision(agency, agency_owner)
-    introduce(agency, agency_owner, make_candidate(email=f"introduced{number}@example.jp"))
+    introduced = make_candidate(email=f"introduced{number}@example.jp")
+    introduce(agency, agency_owner, introduced)
+    answer_service_survey(introduced)
     free_referral = matching.file_free_referral_request(
         organisation=employer,
         actor=Actor.for_user(owner, ActorKind.EMPLOYER),

@@ -30,6 +30,7 @@ from careerrelay.organisations.models import Membership, Organisation
 from careerrelay.outbox.services import queue_email
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.privacy.services import ProvisionRefused, record_provision
+from careerrelay.surveys.services import ask_candidate_about_service
 
 Stage = Introduction.Stage
 Party = Introduction.Party
@@ -336,6 +337,9 @@ def respond_to_introduction(*, candidate: Candidate, introduction: Introduction,
         introduction.provision_record = record
         if introduction.free_referral_id:
             _propose_to_employer(introduction)
+        # CareerRelay asks how the service was, once per person, after their first accepted
+        # introduction; after the commit, so a survey never outlives a rolled-back acceptance.
+        transaction.on_commit(lambda: ask_candidate_about_service(candidate=candidate))
     _event(introduction, stage=stage, party=Party.CANDIDATE)
     _notify_candidate(introduction)
     _notify_agency_of_answer(introduction)

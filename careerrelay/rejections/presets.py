@@ -3,7 +3,8 @@
 
 These are letters in their own language (the Japanese presets are Japanese business email, the
 English one is an English letter), not interface text, so they do not go through gettext.
-Changing a text here updates the shared preset rows at the next `migrate` (sync_presets). Like every
+Changing a text here updates the shared preset rows at the next `migrate` (sync_presets). The
+survey paragraph ({{survey_link}}) is left out wherever a message carries no survey (an ATS copy). Like every
 template, a preset has one body; the HTML part is made from it when a message is rendered.
 """
 
@@ -45,6 +46,9 @@ MIDCAREER_FORMAL = Preset(
 ご関心がございましたら、以下のページから詳細をご覧ください。
 {{relay_link}}
 
+選考についてのご感想をお聞かせください（1分・匿名）。
+{{survey_link}}
+
 末筆ながら、{{applicant_name}} 様の今後ますますのご活躍を心よりお祈り申し上げます。
 
 {{signature}}
@@ -77,6 +81,9 @@ WARM = Preset(
 よろしければ、こちらからご覧ください。
 {{relay_link}}
 
+選考についてのご感想をお聞かせください（1分・匿名）。
+{{survey_link}}
+
 {{applicant_name}} 様の新しい一歩を、心から応援しています。
 
 {{signature}}
@@ -108,6 +115,9 @@ NEW_GRADUATE = Preset(
 詳しくは、以下のページをご覧ください。
 {{relay_link}}
 
+選考についてのご感想をお聞かせください（1分・匿名）。
+{{survey_link}}
+
 {{applicant_name}} 様が納得のいく進路に出会えますよう、採用担当一同、心より応援しております。
 
 {{signature}}
@@ -134,6 +144,9 @@ We would like to offer you a next step. {{company_name}} takes part in CareerRel
 
 You can find out more here:
 {{relay_link}}
+
+How did you find our selection process? Tell us in one minute (anonymous):
+{{survey_link}}
 
 We wish you every success in the next step of your career.
 

@@ -33,8 +33,9 @@ VARIABLES = {
     "signature": _("署名"),
     "relay_link": _("キャリアリレーのリンク"),
     "unsubscribe_link": _("配信停止リンク（キャリアリレーから送信する場合）"),
+    "survey_link": _("選考アンケートのリンク（匿名・1通に1つ。キャリアリレーから送信する場合）"),
 }
-LINK_VARIABLES = {"relay_link", "unsubscribe_link"}
+LINK_VARIABLES = {"relay_link", "unsubscribe_link", "survey_link"}
 
 # {{ name }} with optional spaces. Anything between the braces is captured, so that a typo or
 # {{ 氏名 }} is reported as an unknown variable instead of being sent as it is.
@@ -90,10 +91,15 @@ def validate_template(subject: str, body: str, *, organisation=None) -> list[Pro
                     "error", field, _("「{% … %}」の形式のタグは使えません。変数は {{relay_link}} のように書きます。")
                 )
             )
-    if "relay_link" in find_variables(fields["subject"]):
-        problems.append(
-            Problem("error", "subject", _("件名には {{relay_link}} を入れられません。本文に入れてください。"))
-        )
+    for link in ("relay_link", "survey_link"):
+        if link in find_variables(fields["subject"]):
+            problems.append(
+                Problem(
+                    "error",
+                    "subject",
+                    _("件名には {{%(name)s}} を入れられません。本文に入れてください。") % {"name": link},
+                )
+            )
     if fields["body"].strip() and "relay_link" not in find_variables(fields["body"]):
         problems.append(
             Problem(
@@ -106,6 +112,26 @@ def validate_template(subject: str, body: str, *, organisation=None) -> list[Pro
             )
         )
     return problems
+
+
+PARAGRAPH_BREAK_RE = re.compile(r"(\n[ \t\u3000]*\n)")
+
+
+def without_survey(body: str) -> str:
+    """The body without the paragraphs that hold {{survey_link}}: for a message that carries no
+    survey (copied for an ATS, which cannot make one link per message), so that no sentence
+    invites to a survey that is not there."""
+    if "survey_link" not in find_variables(body):
+        return body
+    parts = PARAGRAPH_BREAK_RE.split(body.replace("\r\n", "\n"))
+    kept: list[str] = []
+    for index in range(0, len(parts), 2):
+        if "survey_link" in find_variables(parts[index]):
+            continue
+        if kept:
+            kept.append(parts[index - 1])
+        kept.append(parts[index])
+    return "".join(kept)
 
 
 def _substitute(source: str, values: dict[str, str], render) -> str:
@@ -202,15 +228,18 @@ def render_rejection(
     sender_name: str = "",
     signature: str = "",
     unsubscribe_url: str = "",
+    survey_url: str = "",
 ) -> RenderedMessage:
     """The subject, plain text and HTML (CSS inlined) of one rejection email.
 
     When unsubscribe_url is given (the message is sent from CareerRelay) and the template does
     not place {{unsubscribe_link}} itself, a footer with the link is appended to both parts.
+    `survey_url` is this message's own survey link (careerrelay.surveys makes it); without one,
+    the paragraphs that hold {{survey_link}} are left out (without_survey).
     """
     # The link policy again, whatever was saved: every address in the template and in the values
     # (an applicant's job title comes from the company too) outside it becomes a notice.
-    policy = LinkPolicy(organisation, extra_hosts={host_of(relay_url), host_of(unsubscribe_url)})
+    policy = LinkPolicy(organisation, extra_hosts={host_of(relay_url), host_of(unsubscribe_url), host_of(survey_url)})
     with translation.override(template.language):
         values = {
             "applicant_name": applicant.full_name if applicant is not None else "",
@@ -221,8 +250,9 @@ def render_rejection(
             "signature": signature or default_signature(organisation=organisation, sender_name=sender_name),
         }
         values = {name: neutralise(value, policy) for name, value in values.items()}
-        source_subject, source_body = neutralise(template.subject, policy), neutralise(template.body, policy)
-    values.update(relay_link=relay_url, unsubscribe_link=unsubscribe_url)
+        body_source = template.body if survey_url else without_survey(template.body)
+        source_subject, source_body = neutralise(template.subject, policy), neutralise(body_source, policy)
+    values.update(relay_link=relay_url, unsubscribe_link=unsubscribe_url, survey_link=survey_url)
     subject = _substitute(source_subject, values, lambda name, value: value)
     subject = " ".join(subject.split())  # a header never carries a line break
 
@@ -422,9 +452,10 @@ def render_for_ats(template: RejectionTemplate, *, organisation, relay_url: str,
         "company_name": organisation.name,
         "relay_link": relay_url,
         "unsubscribe_link": "",  # the ATS sends the mail, so CareerRelay's unsubscribe does not apply
+        "survey_link": "",  # nor can it carry one survey link per message: those paragraphs go
     }
     subject = " ".join(_substitute(template.subject, values, lambda name, value: value).split())
-    text = _substitute(template.body, values, lambda name, value: value).strip("\n") + "\n"
-    used = set(find_variables(template.subject + template.body))
+    text = _substitute(without_survey(template.body), values, lambda name, value: value).strip("\n") + "\n"
+    used = set(find_variables(template.subject + without_survey(template.body)))
     rows = [(name, values[name], VARIABLES[name]) for name in VARIABLES if name in used]
     return AtsCopy(subject=subject, text=text, rows=rows)

@@ -23,6 +23,7 @@ from careerrelay.relay.services import employer_campaign_stats
 from careerrelay.sends import trust
 from careerrelay.sends.models import Send
 from careerrelay.sends.tasks import prepare_send, send_batch
+from careerrelay.surveys.services import SurveyLinks, preview_survey_url, uses_survey_link
 from careerrelay.talent.models import Applicant
 from careerrelay.talent.services import applicants_for
 
@@ -155,6 +156,7 @@ def preview_message(*, template, applicant, organisation, campaign=None, sender_
         sender_name=sender_name,
         signature=signature,
         unsubscribe_url=settings.SITE_URL + reverse("sends:unsubscribe", args=["preview"]),
+        survey_url=preview_survey_url(),
     )
 
 
@@ -238,6 +240,12 @@ def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
     # The display name is the company name as the operator approved it; the address is ours.
     from_email = services.from_address(organisation.sender_name)
     reply_to = {"Reply-To": organisation.reply_to_email} if organisation.reply_to_email else {}
+    # One survey link per message when the template asks for {{survey_link}}.
+    survey_links = (
+        SurveyLinks(organisation=organisation, template=template, applicants=applicants)
+        if template is not None and uses_survey_link(template)
+        else None
+    )
     rows = []
     for applicant in applicants:
         if schedule["business_days"] is not None:
@@ -245,6 +253,8 @@ def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
         else:
             due = send_at or now
         click_token, unsubscribe_token = new_token(16), new_token(16)
+        message_id = services.new_message_id()
+        survey = survey_links.link_for(applicant, message_id=message_id, due=due) if survey_links else ""
         rendered = render_rejection(
             template,  # type: ignore[arg-type]  # a send is created with a template (_check_template)
             applicant=applicant,
@@ -253,6 +263,7 @@ def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
             sender_name=send.sender_name,
             signature=send.signature,
             unsubscribe_url=unsubscribe_url(unsubscribe_token),
+            survey_url=survey,
         )
         links = f"<{unsubscribe_url(unsubscribe_token)}>, <{unsubscribe_mailto(unsubscribe_token)}>"
         row = OutboundEmail(
@@ -265,7 +276,7 @@ def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
             body_html=rendered.html,
             headers={**reply_to, "List-Unsubscribe": links, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
             template=f"rejection:{template.pk}",  # type: ignore[union-attr]
-            message_id=services.new_message_id(),
+            message_id=message_id,
             state=State.SUPPRESSED if applicant.email_normalized in suppressed else State.QUEUED,
             due_at=due,
             click_token_hash=hash_token(click_token),
@@ -276,6 +287,8 @@ def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
     # ignore_conflicts: a second preparer that overlapped this one (after a lost lease) skips the
     # applicants already done instead of failing; one message per applicant is a constraint.
     OutboundEmail.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    if survey_links is not None:
+        survey_links.save()  # for the rows that were created, in this transaction
 
 
 def _finish_preparation(send: Send, now) -> None:

@@ -89,8 +89,8 @@ def _objects(campaign, api_key, invitation, member_membership):
     RelayCampaign.objects.create(organisation=campaign.organisation, name="予備", code="spare-code-1")
 
 
-# Their pages are checked by their own tests (talent, rejections, mailings, matching, recontact).
-OTHER_AREAS = {"applicants/", "rejection-reasons/", "templates/", "sends/", "free-referrals/", "recontact/"}
+# Their pages are checked by their own tests (talent, rejections, mailings, matching, recontact, surveys).
+OTHER_AREAS = {"applicants/", "rejection-reasons/", "templates/", "sends/", "free-referrals/", "recontact/", "surveys/"}
 
 
 def _url_names(patterns):

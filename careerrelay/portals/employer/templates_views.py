@@ -19,6 +19,7 @@ from careerrelay.rejections import services
 from careerrelay.rejections.forms import RejectionTemplateForm
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.relay.models import RelayCampaign
+from careerrelay.surveys.services import preview_survey_url
 from careerrelay.talent.models import Applicant
 
 PREVIEW_APPLICANTS = 200  # the most recent ones are offered in the editor's preview list
@@ -82,6 +83,7 @@ def _render_preview(request, *, subject, body, language):
         relay_url=relay_url or _("（リレーリンクがまだありません）"),
         sender_name=request.user.name,
         unsubscribe_url=settings.SITE_URL + "/…/unsubscribe",
+        survey_url=preview_survey_url(),
     )
     return {"problems": problems, "message": message, "has_relay_url": bool(relay_url)}
 

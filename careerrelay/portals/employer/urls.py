@@ -8,6 +8,7 @@ from careerrelay.portals.employer import (
     recontact_urls,
     rejection_reasons_urls,
     sends_urls,
+    surveys_urls,
     templates_urls,
     views,
 )
@@ -31,4 +32,5 @@ urlpatterns = [
     path("sends/", include(sends_urls)),
     path("free-referrals/", include(free_referrals_urls)),
     path("recontact/", include(recontact_urls)),
+    path("surveys/", include(surveys_urls)),
 ]

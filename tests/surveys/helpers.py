@@ -1,0 +1,30 @@
+"""Survey answers made the quick way, for the aggregate tests (the journey test makes them the way
+an applicant does)."""
+
+from datetime import date
+
+from careerrelay.surveys.models import SurveyInvitation, SurveyResponse
+from careerrelay.surveys.services import save_answer
+
+_counter = iter(range(10**9))
+
+
+def invitation(
+    organisation, *, template=None, job_title="営業職", stage="first_interview", month=date(2026, 11, 1), **fields
+):
+    return SurveyInvitation.objects.create(
+        organisation=organisation,
+        token_hash=f"{next(_counter):064d}",
+        template=template,
+        template_name=template.name if template else "",
+        job_title=job_title,
+        stage=stage,
+        sent_month=month,
+        **fields,
+    )
+
+
+def answers(organisation, scores, comment="", **fields) -> list[SurveyResponse]:
+    return [
+        save_answer(invitation=invitation(organisation, **fields), score=score, comment=comment) for score in scores
+    ]
