@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "careerrelay.talent",
     "careerrelay.rejections",
     "careerrelay.sends",
+    "careerrelay.followups",
     "careerrelay.api",
     "careerrelay.audit",
     "careerrelay.privacy",

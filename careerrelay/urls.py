@@ -15,6 +15,7 @@ urlpatterns = [
     path("employer/", include("careerrelay.portals.employer.urls")),
     path("agency/", include("careerrelay.portals.agency.urls")),
     path("", include("careerrelay.sends.urls")),
+    path("", include("careerrelay.followups.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("api/v1/<path:unknown>", api_not_found),
