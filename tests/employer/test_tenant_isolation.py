@@ -85,8 +85,8 @@ def _objects(campaign, api_key, invitation, member_membership):
     RelayCampaign.objects.create(organisation=campaign.organisation, name="予備", code="spare-code-1")
 
 
-# Their pages are checked by their own tests (talent, rejections, mailings, matching).
-OTHER_AREAS = {"applicants/", "templates/", "sends/", "free-referrals/"}
+# Their pages are checked by their own tests (talent, rejections, mailings, matching, followups).
+OTHER_AREAS = {"applicants/", "templates/", "sends/", "free-referrals/", "followups/"}
 
 
 def _url_names(patterns):

@@ -4,6 +4,7 @@ from careerrelay.organisations.models import Organisation
 from careerrelay.portals.employer import (
     applicants_urls,
     campaigns_urls,
+    followups_urls,
     free_referrals_urls,
     sends_urls,
     templates_urls,
@@ -25,5 +26,6 @@ urlpatterns = [
     path("applicants/", include(applicants_urls)),
     path("templates/", include(templates_urls)),
     path("sends/", include(sends_urls)),
+    path("followups/", include(followups_urls)),
     path("free-referrals/", include(free_referrals_urls)),
 ]
