@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils import translation
 from django.utils.translation import gettext
 
-from careerrelay.rejections.links import LinkPolicy, neutralise, platform_host
+from careerrelay.rejections.links import URL_RE, LinkPolicy, neutralise, platform_host
 from careerrelay.rejections.services import RenderedMessage, render_rejection
 
 # Private-use characters: nothing in a template, escaping, sanitising or inlining touches them.
@@ -67,10 +67,15 @@ class BatchRenderer:
         with translation.override(self.language):
             self.no_job_title = gettext("当社の募集職種")
 
-    def render(self, *, name: str, job_title: str, click_token: str, unsubscribe_token: str) -> RenderedMessage:
+    def _neutralise(self, value: str) -> str:
+        if not URL_RE.search(value):
+            return value  # nearly always; switching the language per message costs more than the rest
         with translation.override(self.language):  # the notice that replaces a link outside the policy
-            name = neutralise(name, self.policy)
-            job_title = neutralise(job_title or self.no_job_title, self.policy)
+            return neutralise(value, self.policy)
+
+    def render(self, *, name: str, job_title: str, click_token: str, unsubscribe_token: str) -> RenderedMessage:
+        name = self._neutralise(name)
+        job_title = self._neutralise(job_title or self.no_job_title)
 
         def fill(source: str, name: str, job_title: str) -> str:
             return (

@@ -21,6 +21,7 @@ may (SENDING_HOURS on a business day, Japan time: never at night, on weekends, h
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from email.utils import make_msgid
 
 from django.conf import settings
 from django.db import transaction
@@ -38,7 +39,7 @@ from careerrelay.followups.models import (
     FollowupSettings,
     FollowupStep,
 )
-from careerrelay.followups.rendering import BatchRenderer
+from careerrelay.followups.rendering import UNSUBSCRIBE_TOKEN, BatchRenderer
 from careerrelay.organisations.models import Organisation
 from careerrelay.outbox import services as outbox
 from careerrelay.outbox.models import OutboundEmail, Suppression
@@ -380,6 +381,10 @@ def _queue_messages(step: FollowupStep, rows, now: datetime) -> list[FollowupDel
     # The display name is the company name as the operator approved it; the address is ours.
     from_email = outbox.from_address(organisation.sender_name)
     reply_to = {"Reply-To": organisation.reply_to_email} if organisation.reply_to_email else {}
+    # The sends' own links and Message-ID, worked out once with a stand-in token (resolving a URL
+    # and parsing the From address per message took a fifth of the job's time).
+    links_template = f"<{sends.unsubscribe_url(UNSUBSCRIBE_TOKEN)}>, <{sends.unsubscribe_mailto(UNSUBSCRIBE_TOKEN)}>"
+    message_id_domain = outbox.new_message_id().rsplit("@", 1)[1].rstrip(">")
     messages = []
     for _pk, _rejected_on, job_title, *_flags, applicant_id, _ok, family_name, given_name, email in rows:
         click_token, unsubscribe_token = new_token(16), new_token(16)
@@ -389,7 +394,7 @@ def _queue_messages(step: FollowupStep, rows, now: datetime) -> list[FollowupDel
             click_token=click_token,
             unsubscribe_token=unsubscribe_token,
         )
-        links = f"<{sends.unsubscribe_url(unsubscribe_token)}>, <{sends.unsubscribe_mailto(unsubscribe_token)}>"
+        links = links_template.replace(UNSUBSCRIBE_TOKEN, unsubscribe_token)
         messages.append(
             OutboundEmail(
                 send=send,
@@ -405,7 +410,7 @@ def _queue_messages(step: FollowupStep, rows, now: datetime) -> list[FollowupDel
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 },
                 template=f"followup:{step.pk}",
-                message_id=outbox.new_message_id(),
+                message_id=make_msgid(domain=message_id_domain),
                 state=MailState.QUEUED,
                 due_at=due_at,
                 created_at=now,
