@@ -22,6 +22,7 @@ may (SENDING_HOURS on a business day, Japan time: never at night, on weekends, h
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from email.utils import make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -193,7 +194,9 @@ def openings_url_for(organisation: Organisation) -> str:
 # --- Who a step is due for -----------------------------------------------------------------------
 
 
-def _annotated_applications(step: FollowupStep) -> QuerySet[Application]:
+# QuerySet[Any]: the annotations below are not fields of Application, which the type checker
+# would otherwise look for.
+def _annotated_applications(step: FollowupStep) -> QuerySet[Any]:
     """The company's rejected applications of the reasons the step includes that have no delivery
     of the step yet, each with what decides whether the step goes out."""
     applications = Application.objects.filter(
@@ -225,7 +228,7 @@ def _annotated_applications(step: FollowupStep) -> QuerySet[Application]:
     )
 
 
-def _eligible(applications: QuerySet[Application]) -> QuerySet[Application]:
+def _eligible(applications: QuerySet[Any]) -> QuerySet[Any]:
     return applications.filter(applicant__recontact_ok=True, hired=False, reapplied=False, suppressed=False)
 
 
