@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "careerrelay.rejections",
     "careerrelay.sends",
     "careerrelay.surveys",
+    "careerrelay.followups",
     "careerrelay.api",
     "careerrelay.audit",
     "careerrelay.privacy",

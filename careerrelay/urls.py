@@ -17,6 +17,7 @@ urlpatterns = [
     path("agency/", include("careerrelay.portals.agency.urls")),
     path("", include("careerrelay.sends.urls")),
     path("", include("careerrelay.portals.candidate.surveys_urls")),
+    path("", include("careerrelay.followups.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("api/v1/<path:unknown>", api_not_found),

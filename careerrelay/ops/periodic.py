@@ -12,6 +12,7 @@ from django.db import close_old_connections
 from careerrelay.accounts.services import forget_old_staff_signins
 from careerrelay.candidates.services import delete_expired_unconfirmed
 from careerrelay.candidates.signin import delete_spent_links
+from careerrelay.followups.services import queue_due_followups
 from careerrelay.matching.services import expire_due_requests, remind_lapsing
 from careerrelay.privacy.retention import run_if_due
 from careerrelay.sends.services import run_periodic
@@ -39,6 +40,10 @@ def _unconfirmed_registrations():
     return delete_expired_unconfirmed()
 
 
+def _followups():
+    return queue_due_followups()
+
+
 def _staff_signin_addresses():
     return forget_old_staff_signins()
 
@@ -47,6 +52,9 @@ def run_once() -> dict:
     """Each job on its own: one that fails is logged and the others still run."""
     result = {}
     jobs = [
+        # Re-challenge mails (follow-up steps) that came due: queued as sends, or recorded as skipped.
+        # Before "mail", so a send due now is dispatched in the same round.
+        ("followups", _followups),
         # Scheduled sends that came due; messages left in `sending` by a dead worker.
         ("mail", run_periodic),
         # Candidate retention (reminders, deletions after the grace period): at most once an hour.

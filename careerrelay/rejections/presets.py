@@ -154,4 +154,148 @@ We wish you every success in the next step of your career.
 """,
 )
 
-PRESETS: list[Preset] = [MIDCAREER_FORMAL, WARM, NEW_GRADUATE, ENGLISH]
+# --- Re-challenge letters (careerrelay/followups): sent 6 and 12 months after a rejection to people
+# who agreed to be contacted again. They point at the company's current openings first; the relay
+# link is a short postscript, and the opt-out is written into the letter itself.
+
+FOLLOWUP_6_MONTHS = Preset(
+    key="ja_followup_6_months",
+    name="再チャレンジ案内（6ヶ月後）",
+    language="ja",
+    subject="その後いかがお過ごしですか（{{company_name}}より、再チャレンジのご案内）",
+    body="""\
+{{applicant_name}} 様
+
+ご無沙汰しております。{{company_name}} 採用担当です。
+半年ほど前、{{job_title}}の選考にご参加いただきました。その節は貴重なお時間を割いていただき、本当にありがとうございました。
+
+当時はご一緒することが叶いませんでしたが、選考でお聞かせいただいたご経験やお考えは、今も私たちの心に残っています。
+あれから半年が経ち、当社の事業もチームも少しずつ変わってきました。新しく始まったポジションや、当時とは求める経験が変わった募集もあります。
+
+もし今も当社に関心をお持ちでしたら、現在の募集をのぞいてみていただけないでしょうか。
+{{openings_link}}
+
+・前回の選考結果が、今回のご応募で不利になることはありません。
+・前回と同じ職種へのご応募も、別の職種へのご応募も歓迎します。
+・ご応募の際は、この半年で新しく得た経験やスキルをぜひお聞かせください。
+
+今は転職を考えていない場合も、もちろん大丈夫です。このメールへのご返信は必要ありません。
+このメールは、選考の際に今後のご連絡に同意いただいた方にお送りしています。
+
+当社以外の選択肢も広く知りたい方には、無料で使える「キャリアリレー」もご案内しています。
+{{relay_link}}
+
+今後このようなご案内が不要な場合は、こちらからワンクリックで配信を停止できます。
+{{unsubscribe_link}}
+
+{{applicant_name}} 様のご活躍を、これからも応援しております。
+
+{{signature}}
+""",
+)
+
+FOLLOWUP_12_MONTHS = Preset(
+    key="ja_followup_12_months",
+    name="再チャレンジ案内（1年後）",
+    language="ja",
+    subject="あれから1年、{{company_name}}から改めてのご案内です",
+    body="""\
+{{applicant_name}} 様
+
+こんにちは。{{company_name}} 採用担当です。
+ちょうど1年ほど前、{{job_title}}の選考にご参加いただきました。改めて、その節はありがとうございました。
+
+この1年で、{{applicant_name}} 様にもさまざまな経験や出会いがあったことと思います。私たちにも、新しい仲間と新しい仕事が増えました。
+1年前はご縁がありませんでしたが、今の{{applicant_name}} 様と今の当社となら、また違った形でご一緒できるかもしれない。そう考えてご連絡しました。
+
+現在募集しているポジションは、こちらからご覧いただけます。
+{{openings_link}}
+
+・再度のご応募を心から歓迎します。前回の結果が不利になることはありません。
+・「この仕事なら」と思える募集があれば、どうぞ気軽にご応募ください。
+・この1年で積まれたご経験を、選考でぜひお聞かせください。
+
+ご返信の必要はありません。
+このメールは、選考の際に今後のご連絡に同意いただいた方にお送りしています。
+
+当社以外の求人も知りたい方には、無料で使える「キャリアリレー」もご紹介しています。
+{{relay_link}}
+
+今後このようなご案内が不要な場合は、こちらからワンクリックで配信を停止できます。
+{{unsubscribe_link}}
+
+{{applicant_name}} 様の新しい一年が、実り多いものになりますように。
+
+{{signature}}
+""",
+)
+
+FOLLOWUP_6_MONTHS_EN = Preset(
+    key="en_followup_6_months",
+    name="Re-application invitation (6 months, English)",
+    language="en",
+    subject="How have you been? An invitation from {{company_name}}",
+    body="""\
+Dear {{applicant_name}},
+
+About six months ago you took part in our selection process for {{job_title}} at {{company_name}}. Thank you again for the time and thought you gave us.
+
+We could not make it work then, but what you told us about your experience has stayed with us. Six months on, our team and our work have changed: there are new positions, and some roles now look for different experience than before.
+
+If you are still interested in {{company_name}}, we would be glad if you took a look at what we are hiring for now:
+{{openings_link}}
+
+- Your earlier application does not count against you in any way.
+- You are welcome to apply for the same role or for a different one.
+- If you apply, do tell us what you have learned or done since.
+
+If you are not looking for a change right now, that is perfectly fine; there is no need to reply. We are writing because you agreed to hear from us again when you applied.
+
+If you would like to see opportunities beyond {{company_name}} as well, CareerRelay can help, free of charge:
+{{relay_link}}
+
+If you would rather not receive messages like this, you can stop them with one click:
+{{unsubscribe_link}}
+
+With our best wishes,
+
+{{signature}}
+""",
+)
+
+FOLLOWUP_12_MONTHS_EN = Preset(
+    key="en_followup_12_months",
+    name="Re-application invitation (1 year, English)",
+    language="en",
+    subject="A year on: an invitation from {{company_name}}",
+    body="""\
+Dear {{applicant_name}},
+
+A year ago you applied for {{job_title}} at {{company_name}}. Thank you once more for that.
+
+A lot can happen in a year, for you and for us: we have new colleagues and new work. It did not work out last time, but you today and {{company_name}} today might be a different match, and we wanted to let you know.
+
+You can see the positions we are hiring for now here:
+{{openings_link}}
+
+- We would be glad to hear from you again; your earlier application does not count against you.
+- If one of the roles speaks to you, please apply, whichever it is.
+- Tell us about the experience you have gained this year.
+
+There is no need to reply. We are writing because you agreed to hear from us again when you applied.
+
+If you would like to see opportunities beyond {{company_name}} as well, CareerRelay can help, free of charge:
+{{relay_link}}
+
+If you would rather not receive messages like this, you can stop them with one click:
+{{unsubscribe_link}}
+
+Wishing you a good year ahead,
+
+{{signature}}
+""",
+)
+
+REJECTION_PRESETS: list[Preset] = [MIDCAREER_FORMAL, WARM, NEW_GRADUATE, ENGLISH]
+FOLLOWUP_PRESETS: list[Preset] = [FOLLOWUP_6_MONTHS, FOLLOWUP_12_MONTHS, FOLLOWUP_6_MONTHS_EN, FOLLOWUP_12_MONTHS_EN]
+PRESETS: list[Preset] = [*REJECTION_PRESETS, *FOLLOWUP_PRESETS]

@@ -34,8 +34,11 @@ VARIABLES = {
     "relay_link": _("キャリアリレーのリンク"),
     "unsubscribe_link": _("配信停止リンク（キャリアリレーから送信する場合）"),
     "survey_link": _("選考アンケートのリンク（匿名・1通に1つ。キャリアリレーから送信する場合）"),
+    "openings_link": _("募集中の求人ページのリンク（再チャレンジ案内）"),
 }
-LINK_VARIABLES = {"relay_link", "unsubscribe_link", "survey_link"}
+LINK_VARIABLES = {"relay_link", "unsubscribe_link", "survey_link", "openings_link"}
+# A link variable alone on a line of the body becomes a button in the HTML part, with this label.
+BUTTON_VARIABLES = {"relay_link": _("キャリアリレーについて見る"), "openings_link": _("募集中の求人を見る")}
 
 # {{ name }} with optional spaces. Anything between the braces is captured, so that a typo or
 # {{ 氏名 }} is reported as an unknown variable instead of being sent as it is.
@@ -172,10 +175,12 @@ def _inline_html(source: str, values: dict[str, str]) -> str:
     return "".join(pieces)
 
 
-def body_to_html(body: str, values: dict[str, str], *, button_label: str) -> str:
+def body_to_html(body: str, values: dict[str, str], *, button_label: str, buttons: dict | None = None) -> str:
     """The HTML part made from the one body: blank lines separate paragraphs, a paragraph of
     bulleted lines becomes a list, and {{relay_link}} alone on a line becomes a button (with the
-    address under it, for readers that hide buttons)."""
+    address under it, for readers that hide buttons); so does any other link variable named in
+    `buttons` (variable -> label)."""
+    labels = {"relay_link": button_label, **(buttons or {})}
     html = []
     paragraphs = [p for p in re.split(r"\n[ \t\u3000]*\n", body.replace("\r\n", "\n").strip("\n")) if p.strip()]
     for paragraph in paragraphs:
@@ -191,14 +196,14 @@ def body_to_html(body: str, values: dict[str, str], *, button_label: str) -> str
         chunk: list[str] = []
         for line in lines:
             match = VARIABLE_RE.fullmatch(line.strip())
-            if match and match.group(1) == "relay_link" and values.get("relay_link"):
+            if match and match.group(1) in labels and values.get(match.group(1)):
                 if chunk:
                     html.append("<p>" + "<br>\n".join(chunk) + "</p>")
                     chunk = []
-                url = escape(values["relay_link"])
+                url = escape(values[match.group(1)])
                 html.append(
                     f'<p style="margin:24px 0;text-align:center;"><a href="{url}" style="{BUTTON_STYLE}">'
-                    f"{escape(button_label)}</a></p>"
+                    f"{escape(labels[match.group(1)])}</a></p>"
                     f'<p style="font-size:12px;color:#6b7280;word-break:break-all;"><a href="{url}">{url}</a></p>'
                 )
             else:
@@ -229,6 +234,7 @@ def render_rejection(
     signature: str = "",
     unsubscribe_url: str = "",
     survey_url: str = "",
+    openings_url: str = "",
 ) -> RenderedMessage:
     """The subject, plain text and HTML (CSS inlined) of one rejection email.
 
@@ -236,6 +242,8 @@ def render_rejection(
     not place {{unsubscribe_link}} itself, a footer with the link is appended to both parts.
     `survey_url` is this message's own survey link (careerrelay.surveys makes it); without one,
     the paragraphs that hold {{survey_link}} are left out (without_survey).
+    openings_url is the company's page of current openings (the follow-up mails): it is held to
+    the link policy like any address the company wrote, so one outside it is left out.
     """
     # The link policy again, whatever was saved: every address in the template and in the values
     # (an applicant's job title comes from the company too) outside it becomes a notice.
@@ -252,7 +260,12 @@ def render_rejection(
         values = {name: neutralise(value, policy) for name, value in values.items()}
         body_source = template.body if survey_url else without_survey(template.body)
         source_subject, source_body = neutralise(template.subject, policy), neutralise(body_source, policy)
-    values.update(relay_link=relay_url, unsubscribe_link=unsubscribe_url, survey_link=survey_url)
+    values.update(
+        relay_link=relay_url,
+        unsubscribe_link=unsubscribe_url,
+        survey_link=survey_url,
+        openings_link=openings_url if openings_url and policy.allows(openings_url) else "",
+    )
     subject = _substitute(source_subject, values, lambda name, value: value)
     subject = " ".join(subject.split())  # a header never carries a line break
 
@@ -261,7 +274,8 @@ def render_rejection(
     uses_unsubscribe = "unsubscribe_link" in find_variables(template.body)
     footer = unsubscribe_url and not uses_unsubscribe
     with translation.override(template.language):
-        body = body_to_html(source_body, values, button_label=str(_("キャリアリレーについて見る")))
+        labels = {name: str(label) for name, label in BUTTON_VARIABLES.items()}
+        body = body_to_html(source_body, values, button_label=labels.pop("relay_link"), buttons=labels)
         body = sanitise_html(body, policy)
         if footer:
             text += (
@@ -453,6 +467,7 @@ def render_for_ats(template: RejectionTemplate, *, organisation, relay_url: str,
         "relay_link": relay_url,
         "unsubscribe_link": "",  # the ATS sends the mail, so CareerRelay's unsubscribe does not apply
         "survey_link": "",  # nor can it carry one survey link per message: those paragraphs go
+        "openings_link": "",
     }
     subject = " ".join(_substitute(template.subject, values, lambda name, value: value).split())
     text = _substitute(without_survey(template.body), values, lambda name, value: value).strip("\n") + "\n"

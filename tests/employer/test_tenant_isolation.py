@@ -89,8 +89,18 @@ def _objects(campaign, api_key, invitation, member_membership):
     RelayCampaign.objects.create(organisation=campaign.organisation, name="予備", code="spare-code-1")
 
 
-# Their pages are checked by their own tests (talent, rejections, mailings, matching, recontact, surveys).
-OTHER_AREAS = {"applicants/", "rejection-reasons/", "templates/", "sends/", "free-referrals/", "recontact/", "surveys/"}
+# Their pages are checked by their own tests (talent, rejections, mailings, matching, recontact, surveys,
+# followups).
+OTHER_AREAS = {
+    "applicants/",
+    "rejection-reasons/",
+    "templates/",
+    "sends/",
+    "free-referrals/",
+    "recontact/",
+    "surveys/",
+    "followups/",
+}
 
 
 def _url_names(patterns):

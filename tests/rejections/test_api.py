@@ -40,7 +40,16 @@ def test_it_lists_presets_and_the_companys_own_templates(client, employer, secre
     }
     assert "body_html" not in mine
     presets = [t for t in body if t["preset"]]
-    assert {t["name"] for t in presets} == {"中途採用・丁寧", "温かみのある", "新卒", "English (standard)"}
+    assert {t["name"] for t in presets} == {
+        "中途採用・丁寧",
+        "温かみのある",
+        "新卒",
+        "English (standard)",
+        "再チャレンジ案内（6ヶ月後）",
+        "再チャレンジ案内（1年後）",
+        "Re-application invitation (6 months, English)",
+        "Re-application invitation (1 year, English)",
+    }
     assert {t["language"] for t in presets} == {"ja", "en"}
 
 

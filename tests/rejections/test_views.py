@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from careerrelay.rejections.models import RejectionTemplate
+from careerrelay.rejections.presets import PRESETS
 from careerrelay.rejections.services import create_template, sync_presets
 from tests.factories import EmployerFactory
 from tests.helpers.rejections import make_applicant
@@ -288,7 +289,7 @@ def test_anonymous_visitors_are_sent_to_login(client, own):
 def test_presets_are_created_once_and_kept_in_step_with_the_code(db):
     sync_presets()
     sync_presets()
-    assert RejectionTemplate.objects.filter(organisation=None).count() == 4
+    assert RejectionTemplate.objects.filter(organisation=None).count() == len(PRESETS)
     RejectionTemplate.objects.filter(preset_key="ja_warm").update(subject="古い件名")
     sync_presets()
     assert RejectionTemplate.objects.get(preset_key="ja_warm").subject.startswith("選考結果のお知らせ")

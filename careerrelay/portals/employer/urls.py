@@ -4,6 +4,7 @@ from careerrelay.organisations.models import Organisation
 from careerrelay.portals.employer import (
     applicants_urls,
     campaigns_urls,
+    followups_urls,
     free_referrals_urls,
     recontact_urls,
     rejection_reasons_urls,
@@ -30,6 +31,7 @@ urlpatterns = [
     path("rejection-reasons/", include(rejection_reasons_urls)),
     path("templates/", include(templates_urls)),
     path("sends/", include(sends_urls)),
+    path("followups/", include(followups_urls)),
     path("free-referrals/", include(free_referrals_urls)),
     path("recontact/", include(recontact_urls)),
     path("surveys/", include(surveys_urls)),
