@@ -94,6 +94,6 @@ def test_the_search_document_folds_width_case_and_kana_and_keeps_rare_kanji():
         data={"family_name": "髙橋", "family_name_kana": "ﾀｶﾊｼ", "email": "T@Example.jp", "job_title": "ＰＭ"},
     )
     applicant.refresh_from_db()
-    assert "髙橋" in applicant.search_text
-    assert "たかはし" in applicant.search_text
-    assert "pm" in applicant.search_text.split("\n")
+    assert "髙橋" in applicant.pool_document.text
+    assert "たかはし" in applicant.pool_document.text
+    assert "pm" in applicant.pool_document.text.split("\n")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careerrelay.portals.employer import applicants
+from careerrelay.portals.employer import applicants, pool
 
 urlpatterns = [
     path("", applicants.applicant_list, name="applicants"),
@@ -13,4 +13,8 @@ urlpatterns = [
     path("<int:pk>/", applicants.applicant_detail, name="applicant_detail"),
     path("<int:pk>/edit/", applicants.applicant_edit, name="applicant_edit"),
     path("<int:pk>/delete/", applicants.applicant_delete, name="applicant_delete"),
+    path("<int:pk>/similar/", pool.applicant_similar, name="applicant_similar"),
+    path("saved-searches/", pool.saved_search_add, name="saved_search_add"),
+    path("saved-searches/<int:pk>/", pool.saved_search_run, name="saved_search_run"),
+    path("saved-searches/<int:pk>/delete/", pool.saved_search_delete, name="saved_search_delete"),
 ]

@@ -5,6 +5,7 @@ from careerrelay.portals.employer import (
     applicants_urls,
     campaigns_urls,
     free_referrals_urls,
+    jobs_urls,
     sends_urls,
     templates_urls,
     views,
@@ -23,6 +24,7 @@ urlpatterns = [
     # An invitation to an agency's team comes by the same link.
     path("invitations/", include(invitation_urls)),
     path("applicants/", include(applicants_urls)),
+    path("jobs/", include(jobs_urls)),
     path("templates/", include(templates_urls)),
     path("sends/", include(sends_urls)),
     path("free-referrals/", include(free_referrals_urls)),
