@@ -132,21 +132,23 @@ class PoolQuery:
     sort: str = "new"
 
 
-def matching_text(queryset: QuerySet[Applicant], q: str) -> QuerySet[Applicant]:
+def matching_text(queryset: QuerySet[Applicant], q: str, *, organisation_id: int) -> QuerySet[Applicant]:
     """Every word of `q` somewhere in the applicant's document (words AND-ed)."""
     words = query_words(q)
     if not words:
         return queryset
-    documents = PoolDocument.objects.all()
+    # Only this company's documents are scanned, however many other companies share the table.
+    documents = PoolDocument.objects.filter(organisation_id=organisation_id)
     for index, word in enumerate(words):
         alias = f"text_match_{index}"
         documents = documents.alias(**{alias: StrIndex("text", Value(word))}).filter(**{f"{alias}__gt": 0})
     return queryset.filter(pk__in=documents.values("applicant_id"))
 
 
-def search_pool(queryset: QuerySet[Applicant], query: PoolQuery) -> QuerySet[Applicant]:
-    """`queryset` (one company's applicants) narrowed by `query` and sorted."""
-    queryset = matching_text(queryset, query.q)
+def search_pool(*, organisation_id: int, query: PoolQuery) -> QuerySet[Applicant]:
+    """One company's applicants narrowed by `query` and sorted."""
+    pool = Applicant.objects.filter(organisation_id=organisation_id)
+    queryset = matching_text(pool, query.q, organisation_id=organisation_id)
     if query.job:
         queryset = queryset.filter(job_title=query.job)
     if query.stage:

@@ -52,7 +52,7 @@ def _filtered(request):
         tags=tags,
         auto_id="filter_%s",
     )
-    queryset = search_pool(services.applicants_for(organisation), form.pool_query())
+    queryset = search_pool(organisation_id=organisation.pk, query=form.pool_query())
     return form, form.is_filtered(), queryset
 
 
