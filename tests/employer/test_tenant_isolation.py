@@ -85,8 +85,9 @@ def _objects(campaign, api_key, invitation, member_membership):
     RelayCampaign.objects.create(organisation=campaign.organisation, name="予備", code="spare-code-1")
 
 
-# Their pages are checked by their own tests (talent, rejections, mailings, matching).
-OTHER_AREAS = {"applicants/", "templates/", "sends/", "free-referrals/"}
+# Their pages are checked by their own tests (talent, rejections, mailings, matching; jobs:
+# tests/talent/test_jobs_pages.py).
+OTHER_AREAS = {"applicants/", "jobs/", "templates/", "sends/", "free-referrals/"}
 
 
 def _url_names(patterns):
