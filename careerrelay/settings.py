@@ -415,3 +415,8 @@ FRAUD_SHARED_DOMAIN_DAYS = envint("FRAUD_SHARED_DOMAIN_DAYS", 30)
 # and any registration from an address the company's staff signed in from within this many days
 # (accounts.StaffSignIn, deleted after the same time).
 STAFF_SIGNIN_IP_DAYS = envint("STAFF_SIGNIN_IP_DAYS", 90)
+
+# --- Talent pool: re-approach suggestions (talent.reapproach) --------------------------------
+# An applicant rejected for 経験・スキル不足 is suggested again for a new job only after this many
+# days since the rejection.
+TALENT_REAPPROACH_SKILLS_GAP_DAYS = envint("TALENT_REAPPROACH_SKILLS_GAP_DAYS", 365)

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
+from tests.helpers.migrations import restore_latest
 from tests.helpers.services import REDIS_TEST_URL, redis_answers, require
 from tests.smtp import SMTPServer
 
@@ -19,6 +20,13 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if E2E_DIRECTORY in Path(item.fspath).parents:
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _latest_migrations_after_a_migration_test(django_db_blocker):
+    yield
+    with django_db_blocker.unblock():
+        restore_latest()
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ items are on the page, so that an empty page cannot pass for a cheap one."""
 import json
 from datetime import date
 from itertools import count
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
@@ -26,12 +27,14 @@ from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.rejections.services import create_template
 from careerrelay.relay.services import create_campaign
 from careerrelay.sends import services as sends
+from careerrelay.talent.models import Job, RejectionReason
 from tests.factories import MembershipFactory, OperatorFactory
 from tests.helpers.agencies import bearer, make_agency
 from tests.helpers.candidates import sign_in_candidate
 from tests.helpers.employer import count_referrals
 from tests.helpers.mail import TEXT, make_applicant
 from tests.helpers.matching import REQUEST_DATA, make_candidate
+from tests.helpers.pool import pool_member
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +137,11 @@ def add_employer_notification(employer, owner):
     return [role]
 
 
+def add_job(employer, owner):
+    job = Job.objects.create(organisation=employer, title=f"求人{next(serial)}", skills="Python")
+    return [job.title]
+
+
 EMPLOYER_LISTS = {
     "employer:dashboard": add_campaign,
     "employer:campaigns": add_campaign,
@@ -143,6 +151,7 @@ EMPLOYER_LISTS = {
     "employer:template_list": add_template,
     "employer:sends": add_send,
     "employer:notifications": add_employer_notification,
+    "employer:jobs": add_job,
 }
 
 
@@ -168,6 +177,56 @@ def test_a_sends_recipient_list_runs_no_query_per_recipient(owner_client, employ
     response, three = fetch(owner_client, to_three)
     assert_shows(response, three_shown)
     assert three == one
+
+
+def add_pool_member(employer, **extra):
+    n = next(serial)
+    applicant = pool_member(
+        employer,
+        "髙橋",
+        given_name=f"{n}号",
+        family_name_kana="タカハシ",
+        email=f"pool{n}@example.jp",
+        skills="Python, AWS",
+        tags=["エンジニア候補"],
+        notes=["再アプローチしたい"],
+        reason_kind=RejectionReason.Kind.CONDITIONS,
+        recontact_ok=True,
+        **extra,
+    )
+    return [applicant.full_name]
+
+
+def test_a_searched_and_filtered_pool_list_runs_no_query_per_applicant(owner_client, employer):
+    """Every filter at once, and the rows show their skills, tags and structured reason."""
+    add_pool_member(employer)  # makes the tag and the company's reasons, so their ids can be in the URL
+    reason = RejectionReason.objects.get(organisation=employer, kind=RejectionReason.Kind.CONDITIONS)
+    tag = employer.applicant_tags.get()
+    query = {
+        "q": "ﾀｶﾊｼ 再アプローチ",
+        "skills": "python",
+        "skills_mode": "all",
+        "tag": tag.pk,
+        "reason": reason.pk,
+        "recontact": "yes",
+        "has_notes": "yes",
+        "rejected_from": "2020-01-01",
+        "sort": "kana",
+    }
+    url = reverse("employer:applicants") + "?" + urlencode(query)
+    assert_no_query_per_item(owner_client, url, lambda: add_pool_member(employer))
+
+
+def test_the_similar_applicants_page_runs_no_query_per_applicant(owner_client, employer):
+    subject = pool_member(employer, "基準", skills="Python, AWS", job_title="エンジニア")
+    url = reverse("employer:applicant_similar", args=[subject.pk])
+    assert_no_query_per_item(owner_client, url, lambda: add_pool_member(employer))
+
+
+def test_a_jobs_reapproach_suggestions_run_no_query_per_applicant(owner_client, employer):
+    job = Job.objects.create(organisation=employer, title="エンジニア", skills="Python")
+    url = reverse("employer:job_detail", args=[job.pk])
+    assert_no_query_per_item(owner_client, url, lambda: add_pool_member(employer))
 
 
 # --- Agency workspace --------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from careerrelay.common.forms import DateInRangeField, NormalizedEmailField
 from careerrelay.common.japanese import MAX_SKILLS, normalize_kana, normalize_phone, normalize_text
 from careerrelay.talent import importing, services
 from careerrelay.talent.cleaning import MAX_TAGS, one_line_as_typed, parse_skill_list, parse_tags
-from careerrelay.talent.models import Applicant, ApplicantNote, RejectionReason, Stage
+from careerrelay.talent.models import Applicant, ApplicantNote, RejectionReason
 
 KATAKANA = re.compile(r"^[\u30a0-\u30ff\u3000 ]*$")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -171,32 +171,6 @@ class ApplicantForm(forms.ModelForm):
                 code="duplicate",
             )
         return email
-
-
-class ApplicantFilterForm(forms.Form):
-    q = forms.CharField(label=_("検索（氏名・メール）"), required=False)
-    job = forms.ChoiceField(label=_("応募職種"), required=False)
-    stage = forms.ChoiceField(label=_("選考段階"), required=False, choices=[("", _("すべて")), *Stage.choices])
-    rejected_from = forms.DateField(
-        label=_("不採用日（から）"), required=False, widget=DATE_INPUT, input_formats=DATE_FORMATS
-    )
-    rejected_to = forms.DateField(
-        label=_("不採用日（まで）"), required=False, widget=DATE_INPUT, input_formats=DATE_FORMATS
-    )
-
-    def __init__(self, *args, job_titles, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["job"].choices = [("", _("すべて"))] + [(title, title) for title in job_titles]
-        for field in self.fields.values():
-            field.error_messages["invalid"] = _("日付を 2026-11-01 の形で入力してください。")
-            field.error_messages["invalid_choice"] = _("選び直してください。")
-
-    def filters(self) -> dict:
-        """The valid filters only: a mistyped date narrows nothing rather than failing the page."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
 
 
 class UploadForm(forms.Form):

@@ -140,9 +140,8 @@ class Applicant(models.Model):
     # foreign key, so employer data never joins marketplace data. Withdrawing that consent
     # clears recontact_ok on this row.
     candidate_public_id = models.UUIDField(null=True, blank=True, editable=False)
-    # What the pool's text search reads: names, kana, email, skills, tags, notes and every
-    # application's job and reasons, normalised (talent.pool_search.reindex_applicants).
-    search_text = models.TextField(blank=True, editable=False)
+    # What the pool's text search reads lives in PoolDocument, a narrow table of its own, so the
+    # filters that scan this table do not drag every applicant's whole text along.
     tags = models.ManyToManyField("Tag", verbose_name=_("タグ"), blank=True, related_name="applicants")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -174,6 +173,18 @@ class Applicant(models.Model):
     @property
     def full_name_kana(self) -> str:
         return " ".join(part for part in (self.family_name_kana, self.given_name_kana) if part)
+
+
+class PoolDocument(models.Model):
+    """What the pool's text search reads for one applicant: names, kana, email, skills, tags,
+    notes and every application's job and reasons, normalised (talent.pool_search)."""
+
+    applicant = models.OneToOneField(
+        Applicant, on_delete=models.CASCADE, primary_key=True, related_name="pool_document"
+    )
+    # The applicant's organisation again, so a search scans one company's documents only.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(blank=True)
 
 
 class ApplicantSkill(models.Model):

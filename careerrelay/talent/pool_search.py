@@ -1,20 +1,50 @@
-"""The text the talent pool's search reads, one document per applicant.
+"""The talent pool's search: one normalised text document per applicant, and the filters.
 
 Every write that changes what a pool search can match (the applicant's fields, its skills,
 tags, evaluation notes or applications) calls `reindex_applicants` in the same transaction.
+
+Why a substring match over one normalised document, and not the search app's Sudachi terms
+(careerrelay/search/text.py): the pool is searched for people — names, kana, email addresses,
+parts of a note — where what users type is a fragment of a word (「たかは」, 「@example」,
+「再アプローチ」 inside 「半年後に再アプローチしたい」). A substring of the document
+(NFKC, case folded, katakana as hiragana) finds all of those without a dictionary and without
+the segmentation misses a tokenizer makes on names; the marketplace search needs ranking by
+terms, the pool needs "find the person". One company's pool is small enough (50,000 rows:
+bench/pool_bench.py, bench/RESULTS.md) for a scan of that column to stay well under 100 ms, on
+SQLite and on PostgreSQL, with INSTR/STRPOS (a plain, case-sensitive substring test on text
+that is already folded).
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 
 import jaconv
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import StrIndex
 
-from careerrelay.common.japanese import normalize_text
-from careerrelay.talent.models import Applicant
+from careerrelay.common.japanese import normalize_text, skill_key
+from careerrelay.talent.models import (
+    Applicant,
+    ApplicantNote,
+    ApplicantSkill,
+    Application,
+    PoolDocument,
+    RejectionReason,
+    Tag,
+)
+
+REINDEX_BATCH = 500
 
 
 def search_form(text: str) -> str:
     """NFKC, case folded, katakana as hiragana: how both documents and queries are compared."""
     return jaconv.kata2hira(normalize_text(text).casefold())
+
+
+def query_words(q: str) -> list[str]:
+    """The words of a query (split at half- and full-width spaces), each in search form."""
+    return [word for word in search_form(q).split() if word]
 
 
 def document_for(applicant: Applicant) -> str:
@@ -23,6 +53,9 @@ def document_for(applicant: Applicant) -> str:
         applicant.given_name,
         applicant.family_name_kana,
         applicant.given_name_kana,
+        # The name written together, so 「髙橋花子」 typed without a space finds 髙橋 花子.
+        applicant.family_name + applicant.given_name,
+        applicant.family_name_kana + applicant.given_name_kana,
         applicant.email_normalized,
         applicant.source,
         applicant.notes,
@@ -38,8 +71,157 @@ def document_for(applicant: Applicant) -> str:
 
 
 def reindex_applicants(applicant_ids: Iterable[int]) -> None:
-    applicants = Applicant.objects.filter(pk__in=list(applicant_ids)).prefetch_related(
-        "skill_set", "tags", "evaluation_notes", "applications__reason"
+    ids = list(applicant_ids)
+    for start in range(0, len(ids), REINDEX_BATCH):
+        applicants = Applicant.objects.filter(pk__in=ids[start : start + REINDEX_BATCH]).prefetch_related(
+            "skill_set", "tags", "evaluation_notes", "applications__reason"
+        )
+        PoolDocument.objects.bulk_create(
+            [
+                PoolDocument(
+                    applicant=applicant, organisation_id=applicant.organisation_id, text=document_for(applicant)
+                )
+                for applicant in applicants
+            ],
+            update_conflicts=True,
+            unique_fields=["applicant"],
+            update_fields=["text"],
+        )
+
+
+def filter_choices(organisation_id: int) -> tuple[QuerySet[RejectionReason], QuerySet[Tag]]:
+    """The company's reasons (retired ones too: old applications carry them) and tags to filter
+    by. Read only: a company that never opened its reason list has no applicant with one."""
+    return (
+        RejectionReason.objects.filter(organisation_id=organisation_id),
+        Tag.objects.filter(organisation_id=organisation_id),
     )
-    for applicant in applicants:
-        Applicant.objects.filter(pk=applicant.pk).update(search_text=document_for(applicant))
+
+
+# --- Searching --------------------------------------------------------------------------------
+
+
+# Rows without the sorted value (no rejection date, years unknown) go last either way.
+SORTS = {
+    "new": (F("created_at").desc(), F("id").desc()),
+    "rejected_desc": (F("rejected_on").desc(nulls_last=True), F("id").desc()),
+    "rejected_asc": (F("rejected_on").asc(nulls_last=True), F("id").asc()),
+    "kana": (F("family_name_kana").asc(), F("given_name_kana").asc(), F("id").asc()),
+    "years_desc": (F("years_experience").desc(nulls_last=True), F("id").desc()),
+}
+
+
+@dataclass
+class PoolQuery:
+    """What the list page (or a saved search) asks of the pool. Empty fields narrow nothing."""
+
+    q: str = ""
+    job: str = ""  # a job title as applied for (the applicant's latest application)
+    stage: str = ""
+    reasons: list[int] = field(default_factory=list)  # the company's RejectionReason ids, any of
+    rejected_from: date | None = None
+    rejected_to: date | None = None
+    skills: list[str] = field(default_factory=list)  # as typed; compared by skill_key
+    skills_mode: str = "any"  # "any" or "all"
+    tags: list[int] = field(default_factory=list)  # any of
+    years_min: int | None = None
+    years_max: int | None = None
+    recontact_ok: bool | None = None
+    outcome: str = ""  # an Application.Outcome any of the person's applications had
+    has_notes: bool | None = None
+    sort: str = "new"
+
+
+def matching_text(queryset: QuerySet[Applicant], q: str, *, organisation_id: int) -> QuerySet[Applicant]:
+    """Every word of `q` somewhere in the applicant's document (words AND-ed)."""
+    words = query_words(q)
+    if not words:
+        return queryset
+    # Only this company's documents are scanned, however many other companies share the table.
+    documents = PoolDocument.objects.filter(organisation_id=organisation_id)
+    for index, word in enumerate(words):
+        alias = f"text_match_{index}"
+        documents = documents.alias(**{alias: StrIndex("text", Value(word))}).filter(**{f"{alias}__gt": 0})
+    return queryset.filter(pk__in=documents.values("applicant_id"))
+
+
+def search_pool(*, organisation_id: int, query: PoolQuery) -> QuerySet[Applicant]:
+    """One company's applicants narrowed by `query` and sorted."""
+    pool = Applicant.objects.filter(organisation_id=organisation_id)
+    queryset = matching_text(pool, query.q, organisation_id=organisation_id)
+    if query.job:
+        queryset = queryset.filter(job_title=query.job)
+    if query.stage:
+        queryset = queryset.filter(stage=query.stage)
+    if query.reasons:
+        queryset = queryset.filter(reason_id__in=query.reasons)
+    if query.rejected_from:
+        queryset = queryset.filter(rejected_on__gte=query.rejected_from)
+    if query.rejected_to:
+        queryset = queryset.filter(rejected_on__lte=query.rejected_to)
+    keys = sorted({skill_key(name) for name in query.skills} - {""})
+    if keys and query.skills_mode == "all":
+        for key in keys:
+            queryset = queryset.filter(pk__in=ApplicantSkill.objects.filter(key=key).values("applicant_id"))
+    elif keys:
+        queryset = queryset.filter(pk__in=ApplicantSkill.objects.filter(key__in=keys).values("applicant_id"))
+    if query.tags:
+        queryset = queryset.filter(
+            pk__in=Applicant.tags.through.objects.filter(tag_id__in=query.tags).values("applicant_id")
+        )
+    if query.years_min is not None:
+        queryset = queryset.filter(years_experience__gte=query.years_min)
+    if query.years_max is not None:
+        queryset = queryset.filter(years_experience__lte=query.years_max)
+    if query.recontact_ok is not None:
+        queryset = queryset.filter(recontact_ok=query.recontact_ok)
+    if query.outcome:
+        queryset = queryset.filter(pk__in=Application.objects.filter(outcome=query.outcome).values("applicant_id"))
+    if query.has_notes is not None:
+        noted = Q(pk__in=ApplicantNote.objects.values("applicant_id")) | ~Q(notes="")
+        queryset = queryset.filter(noted if query.has_notes else ~noted)
+    return queryset.order_by(*SORTS.get(query.sort, SORTS["new"]))
+
+
+class PoolPage:
+    """One page of a search, found in one pass: the matching ids in order (an index-only read
+    once the document scan is done), then the page's rows by primary key. A count query and a
+    page query would each scan the documents; this scans them once."""
+
+    def __init__(self, queryset: QuerySet[Applicant], *, page: int | str | None, per_page: int):
+        self.ids = list(queryset.values_list("pk", flat=True))
+        self.count = len(self.ids)
+        self.num_pages = max(1, -(-self.count // per_page))
+        try:
+            number = int(page or 1)
+        except (TypeError, ValueError):
+            number = 1
+        self.number = min(max(number, 1), self.num_pages)
+        start = (self.number - 1) * per_page
+        page_ids = self.ids[start : start + per_page]
+        # The rows shown with what the list shows of them, in three queries whatever the page size.
+        rows = {
+            row.pk: row
+            for row in Applicant.objects.filter(pk__in=page_ids)
+            .select_related("reason")
+            .prefetch_related("skill_set", "tags")
+        }
+        self.object_list = [rows[pk] for pk in page_ids if pk in rows]
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1

@@ -5,10 +5,9 @@ it; nothing here looks applicants up across organisations.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -208,35 +207,6 @@ def applicants_for(organisation: Organisation) -> QuerySet[Applicant]:
 
 def get_applicant(*, organisation: Organisation, pk) -> Applicant | None:
     return applicants_for(organisation).filter(pk=pk).first()
-
-
-def filter_applicants(
-    queryset: QuerySet[Applicant],
-    *,
-    job: str = "",
-    stage: str = "",
-    rejected_from: date | None = None,
-    rejected_to: date | None = None,
-    q: str = "",
-) -> QuerySet[Applicant]:
-    if job:
-        queryset = queryset.filter(job_title=job)
-    if stage:
-        queryset = queryset.filter(stage=stage)
-    if rejected_from:
-        queryset = queryset.filter(rejected_on__gte=rejected_from)
-    if rejected_to:
-        queryset = queryset.filter(rejected_on__lte=rejected_to)
-    for word in normalize_text(q).split():
-        kana = normalize_kana(word)
-        queryset = queryset.filter(
-            Q(family_name__icontains=word)
-            | Q(given_name__icontains=word)
-            | Q(family_name_kana__icontains=kana)
-            | Q(given_name_kana__icontains=kana)
-            | Q(email_normalized__icontains=normalize_email(word))
-        )
-    return queryset
 
 
 def job_titles_for(organisation: Organisation) -> list[str]:

@@ -90,9 +90,11 @@ def _objects(campaign, api_key, invitation, member_membership):
 
 
 # Their pages are checked by their own tests (talent, rejections, mailings, matching, recontact, surveys,
-# followups).
+# followups; jobs:
+# tests/talent/test_jobs_pages.py).
 OTHER_AREAS = {
     "applicants/",
+    "jobs/",
     "rejection-reasons/",
     "templates/",
     "sends/",

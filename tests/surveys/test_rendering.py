@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from careerrelay.rejections.models import RejectionTemplate
-from careerrelay.rejections.presets import PRESETS
+from careerrelay.rejections.presets import REJECTION_PRESETS
 from careerrelay.rejections.services import VARIABLES, render_for_ats, render_rejection, validate_template
 from tests.surveys.conftest import SURVEY_PARAGRAPH
 
@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 BODY = "{{applicant_name}} 様\n\nありがとうございました。\n\n" + SURVEY_PARAGRAPH + "\n{{relay_link}}\n"
 
 
-def test_the_variable_is_known_and_every_preset_carries_it():
+def test_the_variable_is_known_and_every_rejection_preset_carries_it():
     assert "survey_link" in VARIABLES
     assert [p for p in validate_template("件名", BODY) if p.is_error] == []
-    for preset in PRESETS:
+    for preset in REJECTION_PRESETS:
         assert "{{survey_link}}" in preset.body
     assert [p.field for p in validate_template("{{survey_link}}", BODY) if p.is_error] == ["subject"]
 

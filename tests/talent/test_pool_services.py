@@ -9,6 +9,7 @@ from careerrelay.audit.models import AuditEvent
 from careerrelay.talent import services
 from careerrelay.talent.models import Applicant, Application, RejectionReason, Tag
 from tests.factories import EmployerFactory
+from tests.helpers.pool import document_of
 from tests.helpers.talent import SYSTEM
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def test_skills_typed_in_any_width_case_or_kana_are_one_skill_each(applicant, me
         ("簿記2級", "簿記2級"),
     ]
     applicant.refresh_from_db()
-    assert "python" in applicant.search_text.split("\n")
+    assert "python" in document_of(applicant).split("\n")
     event = _events(applicant, "updated").get()
     assert (event.actor_user, event.detail["fields"]) == (member, ["skills"])
 
@@ -56,7 +57,7 @@ def test_a_note_has_its_author_and_only_they_or_an_admin_may_change_it(applicant
     note = services.add_note(applicant=applicant, body=" 論理的。 ", actor=Actor.for_user(member, "employer"))
     assert (note.author, note.author_name, note.body) == (member, member.name, "論理的。")
     applicant.refresh_from_db()
-    assert "論理的。" in applicant.search_text
+    assert "論理的。" in document_of(applicant)
 
     owners_note = services.add_note(
         applicant=applicant, body="最終面接官のコメント", actor=Actor.for_user(owner, "employer")
@@ -73,7 +74,7 @@ def test_a_note_has_its_author_and_only_they_or_an_admin_may_change_it(applicant
     services.edit_note(note=note, body="管理者が整理", actor=Actor.for_user(owner, "employer"), is_admin=True)
     assert [n.body for n in services.notes_of(applicant)] == ["管理者が整理"]
     applicant.refresh_from_db()
-    assert "最終面接官" not in applicant.search_text
+    assert "最終面接官" not in document_of(applicant)
     assert list(_events(applicant, "note_deleted").values_list("actor_user", flat=True)) == [owner.pk]
 
 
@@ -84,7 +85,7 @@ def test_the_reason_list_can_be_renamed_extended_reordered_and_retired(employer,
 
     services.update_reason(reason=conditions, label="給与・勤務地の条件不一致", kind=conditions.kind, actor=actor)
     applicant.refresh_from_db()
-    assert "給与・勤務地の条件不一致" in applicant.search_text
+    assert "給与・勤務地の条件不一致" in document_of(applicant)
 
     added = services.add_reason(
         organisation=employer, label="ポテンシャル採用枠の終了", kind="position_closed", actor=actor

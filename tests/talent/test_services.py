@@ -60,26 +60,6 @@ def test_get_applicant_finds_only_the_organisations_own(employer, applicant):
     assert services.get_applicant(organisation=EmployerFactory(), pk=applicant.pk) is None
 
 
-def test_filters_combine(employer, applicant):
-    services.create_applicant(
-        actor=SYSTEM,
-        organisation=employer,
-        data={
-            "family_name": "山﨑",
-            "email": "y@example.jp",
-            "job_title": "エンジニア",
-            "rejected_on": date(2026, 10, 1),
-        },
-    )
-    base = services.applicants_for(employer)
-    assert list(services.filter_applicants(base, job="法人営業")) == [applicant]
-    assert list(services.filter_applicants(base, stage=Stage.FIRST_INTERVIEW)) == [applicant]
-    assert [a.family_name for a in services.filter_applicants(base, rejected_from=date(2026, 9, 1))] == ["山﨑"]
-    assert list(services.filter_applicants(base, q="たかはし")) == [applicant]
-    assert list(services.filter_applicants(base, q="ＨＡＮＡＫＯ")) == [applicant]
-    assert list(services.filter_applicants(base, q="髙橋 花子")) == [applicant]
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

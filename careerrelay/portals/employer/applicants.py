@@ -9,7 +9,6 @@ from itertools import islice
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,15 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from careerrelay.audit.actor import Actor
 from careerrelay.portals.workspace.access import employer_view, forbidden
 from careerrelay.talent import exporting, importing, services
-from careerrelay.talent.forms import (
-    ApplicantFilterForm,
-    ApplicantForm,
-    ImportForm,
-    MappingForm,
-    NoteForm,
-    UploadForm,
-)
+from careerrelay.talent.forms import ApplicantForm, ImportForm, MappingForm, NoteForm, UploadForm
 from careerrelay.talent.models import Applicant, ApplicantNote, ImportUpload, Stage
+from careerrelay.talent.pool_forms import PoolSearchForm, SavedSearchForm, search_params
+from careerrelay.talent.pool_search import PoolPage, filter_choices, search_pool
+from careerrelay.talent.saved_searches import saved_searches_for
 
 PAGE_SIZE = 50
 NAV = "applicants"
@@ -57,17 +52,21 @@ def _get_upload_for_user(request, pk) -> ImportUpload:
 
 
 def _filtered(request):
-    form = ApplicantFilterForm(
-        request.GET or None, job_titles=services.job_titles_for(request.organisation), auto_id="filter_%s"
+    organisation = request.organisation
+    reasons, tags = filter_choices(organisation.pk)
+    form = PoolSearchForm(
+        request.GET or None,
+        job_titles=services.job_titles_for(organisation),
+        reasons=reasons,
+        tags=tags,
+        auto_id="filter_%s",
     )
-    filters = form.filters()
-    queryset = services.filter_applicants(services.applicants_for(request.organisation), **filters)
-    return form, filters, queryset
+    queryset = search_pool(organisation_id=organisation.pk, query=form.pool_query())
+    return form, form.is_filtered(), queryset
 
 
 def _filter_query(request) -> str:
-    keys = ("q", "job", "stage", "rejected_from", "rejected_to")
-    return urlencode([(k, request.GET[k]) for k in keys if request.GET.get(k)])
+    return urlencode(search_params(request.GET), doseq=True)
 
 
 # --- List, detail, add, edit, delete ----------------------------------------------------------
@@ -76,17 +75,20 @@ def _filter_query(request) -> str:
 @never_cache
 @employer_view()
 def applicant_list(request):
-    form, filters, queryset = _filtered(request)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    form, filtered, queryset = _filtered(request)
+    page = PoolPage(queryset, page=request.GET.get("page"), per_page=PAGE_SIZE)
+    query = _filter_query(request)
     return render(
         request,
         "employer/applicants/list.html",
         {
             "form": form,
-            "filtered": bool(filters),
+            "filtered": filtered,
             "page": page,
             "total": services.applicants_for(request.organisation).count(),
-            "filter_query": _filter_query(request),
+            "filter_query": query,
+            "saved_searches": saved_searches_for(request.organisation),
+            "save_form": SavedSearchForm(organisation=request.organisation) if query else None,
             "nav": NAV,
         },
     )
@@ -227,7 +229,7 @@ def applicant_export(request):
     encoding = request.GET.get("encoding", "utf-8")
     if encoding not in exporting.ENCODINGS:
         encoding = "utf-8"
-    _form, _filters, queryset = _filtered(request)
+    _form, _is_filtered, queryset = _filtered(request)
     table = exporting.rows(queryset.order_by("created_at", "id"))
     if encoding == "cp932" and request.GET.get("lossy") != "1":
         problems = exporting.unencodable_cells(table, "cp932")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careerrelay.portals.employer import applicants
+from careerrelay.portals.employer import applicants, pool
 
 urlpatterns = [
     path("", applicants.applicant_list, name="applicants"),
@@ -16,4 +16,8 @@ urlpatterns = [
     path("<int:pk>/notes/", applicants.note_add, name="applicant_note_add"),
     path("<int:pk>/notes/<int:note_pk>/edit/", applicants.note_edit, name="applicant_note_edit"),
     path("<int:pk>/notes/<int:note_pk>/delete/", applicants.note_delete, name="applicant_note_delete"),
+    path("<int:pk>/similar/", pool.applicant_similar, name="applicant_similar"),
+    path("saved-searches/", pool.saved_search_add, name="saved_search_add"),
+    path("saved-searches/<int:pk>/", pool.saved_search_run, name="saved_search_run"),
+    path("saved-searches/<int:pk>/delete/", pool.saved_search_delete, name="saved_search_delete"),
 ]
