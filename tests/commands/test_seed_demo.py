@@ -30,7 +30,8 @@ def snapshot():
     counts = {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "organisations", "relay", "candidates", "credits", "mailings", "sends"}
+        if model._meta.app_label
+        in {"accounts", "organisations", "relay", "candidates", "credits", "mailings", "sends", "talent"}
         or model._meta.label == "account.EmailAddress"
     }
     funnels = {
@@ -168,3 +169,21 @@ def test_activity_is_spread_over_the_last_eight_weeks(settings, django_capture_o
     assert weeks == set(range(8))  # some in every one of the eight weeks
     for candidate in Candidate.objects.filter(status="verified"):
         assert candidate.created_at < candidate.verified_at < now
+
+
+def test_the_demo_employer_has_a_talent_pool_to_search_and_re_approach(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    seed(django_capture_on_commit_callbacks)
+    assert client.login(email="admin@sakura-tech.example", password="demo-pass-2026")
+
+    found = client.get("/employer/applicants/", {"q": "たかはし 論理的"}).content.decode()
+    assert "髙橋" in found and "山﨑" not in found
+
+    jobs = client.get("/employer/jobs/")
+    assert "バックエンドエンジニア(リモート可)" in jobs.content.decode()  # stored NFKC, as typed titles are
+    job = Organisation.objects.get(name="株式会社さくらテック").jobs.get(title__startswith="バックエンド")
+    suggestions = client.get(f"/employer/jobs/{job.pk}/").content.decode()
+    assert "髙橋" in suggestions  # rejected for another candidate, shares Python and AWS
+    assert "渡辺" not in suggestions  # culture fit: never suggested

@@ -21,6 +21,7 @@ from django.utils import timezone
 from careerrelay.accounts.models import User
 from careerrelay.accounts.services import create_user
 from careerrelay.agencies.services import create_agency
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates.forms import RegistrationForm
 from careerrelay.candidates.models import Candidate, Consent, VerificationToken
 from careerrelay.candidates.services import register_candidate, verify_email
@@ -31,6 +32,9 @@ from careerrelay.organisations.services import create_employer
 from careerrelay.outbox.models import OutboundEmail
 from careerrelay.relay.services import create_campaign, record_landing_view
 from careerrelay.search.index import index_candidates
+from careerrelay.talent import services as talent
+from careerrelay.talent.jobs import create_job
+from careerrelay.talent.models import Stage
 
 PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose: demo accounts only, DEBUG only
 OPERATOR_EMAIL = "operator@careerrelay.example"
@@ -140,6 +144,64 @@ PROFILES = [
 ]
 PREFECTURES = ["13", "14", "27", "23", "40", "11", "01"]
 
+# The first employer's past applicants: name, kana, job, skills, tags, reason kind, months since
+# the rejection, agreed to be contacted again, an interviewer's note.
+DEMO_POOL = [
+    (
+        "髙橋",
+        "美咲",
+        "タカハシ",
+        "バックエンドエンジニア",
+        ["Python", "Django", "AWS"],
+        ["エンジニア候補"],
+        "other_candidate",
+        6,
+        True,
+        "設計の説明が論理的。最終面接で僅差。次の募集では優先して声をかけたい。",
+    ),
+    (
+        "山﨑",
+        "健太",
+        "ヤマサキ",
+        "バックエンドエンジニア",
+        ["Go", "Kubernetes"],
+        ["エンジニア候補"],
+        "conditions",
+        7,
+        True,
+        "希望年収が予算を上回った。リモート可の募集なら合う。",
+    ),
+    ("佐藤", "花子", "サトウ", "営業職", ["法人営業", "Salesforce"], ["営業候補"], "position_closed", 12, True, ""),
+    (
+        "鈴木",
+        "一郎",
+        "スズキ",
+        "フロントエンドエンジニア",
+        ["TypeScript", "React"],
+        [],
+        "skills_gap",
+        14,
+        True,
+        "React の実務経験が半年。1年後なら十分な見込み。",
+    ),
+    ("田中", "優子", "タナカ", "人事", ["採用", "労務"], ["管理部門"], "declined", 3, False, ""),
+    (
+        "伊藤",
+        "翔",
+        "イトウ",
+        "データアナリスト",
+        ["SQL", "Python", "Tableau"],
+        ["エンジニア候補"],
+        "other_candidate",
+        2,
+        True,
+        "",
+    ),
+    ("渡辺", "さくら", "ワタナベ", "カスタマーサクセス", ["Zendesk", "英語"], [], "culture", 9, False, ""),
+    ("中村", "大輔", "ナカムラ", "バックエンドエンジニア", ["Ruby", "AWS"], [], "conditions", 1, True, ""),
+]
+DEMO_JOBS = [("バックエンドエンジニア（リモート可）", "Python, Go, AWS"), ("法人営業", "法人営業, Salesforce")]
+
 
 class Command(BaseCommand):
     help = "Load Japanese demo data (employers, agencies, candidates, an operator). Idempotent."
@@ -164,6 +226,8 @@ class Command(BaseCommand):
         seeded_emails = []
         for number, employer in enumerate(EMPLOYERS):
             organisation = self._employer(employer)
+            if number == 0:
+                self._talent_pool(organisation, User.objects.get(email=employer.admin[0]))
             self.timeline = Timeline(sum(len(_plan(spec)) for spec in employer.campaigns))
             for index, spec in enumerate(employer.campaigns):
                 campaign = self._campaign(organisation, spec, index)
@@ -215,6 +279,42 @@ class Command(BaseCommand):
         )
         self.created += created
         return organisation
+
+    def _talent_pool(self, organisation: Organisation, admin) -> None:
+        """A small pool for the first employer: past applicants with skills, tags, reasons and an
+        interviewer's note, and two open jobs, so the pool's search, the re-approach suggestions
+        and the follow-up counts have something to show."""
+        if talent.applicants_for(organisation).exists():
+            return
+        actor = Actor.for_user(admin, ActorKind.EMPLOYER)
+        reasons = {reason.kind: reason for reason in talent.rejection_reasons_for(organisation)}
+        today = timezone.localdate()
+        for serial, (family, given, kana, job_title, skills, tags, kind, months, ok, note) in enumerate(DEMO_POOL):
+            applicant = talent.create_applicant(
+                organisation=organisation,
+                data={
+                    "family_name": family,
+                    "given_name": given,
+                    "family_name_kana": kana,
+                    "email": f"pool{serial + 1:02d}@example.jp",
+                    "job_title": job_title,
+                    "stage": Stage.FINAL_INTERVIEW if serial % 3 == 0 else Stage.FIRST_INTERVIEW,
+                    "reason": reasons[kind],
+                    "rejected_on": today - timedelta(days=months * 30),
+                    "skills": skills,
+                    "tags": tags,
+                    "years_experience": 2 + serial % 9,
+                    "recontact_ok": ok,
+                    "source": "デモデータ",
+                },
+                actor=actor,
+            )
+            if note:
+                talent.add_note(applicant=applicant, body=note, actor=actor)
+            self.created += 1
+        for title, skills in DEMO_JOBS:
+            create_job(organisation=organisation, actor=actor, data={"title": title, "skills": skills})
+            self.created += 1
 
     def _campaign(self, organisation, spec: DemoCampaign, index: int):
         if index == 0:
