@@ -50,7 +50,7 @@ class PersonCleaning:
 
 class RegistrationForm(PersonCleaning, forms.ModelForm):
     consent_agency_sharing = forms.BooleanField(
-        label=AGENCY_SHARING.label,
+        label=AGENCY_SHARING.label_message,  # lazy: translated per request
         required=True,
         error_messages={"required": _("登録には、提携人材紹介会社への提供への同意が必要です。")},
     )
