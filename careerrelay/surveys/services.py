@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -289,11 +289,39 @@ class Group:
         }
 
 
-def responses_for(organisation: Organisation) -> QuerySet[SurveyResponse]:
-    """The answers about one company's selections: its own, nobody else's."""
-    return SurveyResponse.objects.filter(
-        invitation__kind=Kind.SELECTION, invitation__organisation=organisation, invitation__organisation__isnull=False
+def _months_after(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def responses_for(organisation: Organisation, *, now: datetime | None = None) -> QuerySet[SurveyResponse]:
+    """The answers about one company's selections that its figures may show: its own, nobody else's.
+
+    A threshold per table is not enough on its own: two readings a day apart, or a month's row
+    minus a job's row, could isolate one person's answer. So the figures are released in whole
+    cells that never change once shown:
+    - a message's answers count once the month after its own month has ended (answers given or
+      changed later than that never count), so a released month is final;
+    - and only in cells (template, job, stage reached, month) of at least THRESHOLD answers, so
+      every figure, and every difference between figures, is made of whole cells of 5 or more.
+    """
+    today_month = month_of(now or timezone.now())
+    closed = SurveyResponse.objects.filter(
+        invitation__kind=Kind.SELECTION,
+        invitation__organisation=organisation,
+        invitation__organisation__isnull=False,
+        invitation__sent_month__lt=_months_after(today_month, -1),
     )
+    final = Q(pk__in=[])
+    for month in closed.values_list("invitation__sent_month", flat=True).distinct():
+        cutoff = timezone.make_aware(datetime.combine(_months_after(month, 2), time.min))
+        final |= Q(invitation__sent_month=month, updated_at__lt=cutoff)
+    final_answers = closed.filter(final)
+    cell = ("invitation__template_id", "invitation__job_title", "invitation__stage", "invitation__sent_month")
+    released = Q(pk__in=[])
+    for row in final_answers.values(*cell).annotate(n=Count("id")).filter(n__gte=THRESHOLD).values(*cell):
+        released |= Q(**row)
+    return final_answers.filter(released)
 
 
 def service_responses() -> QuerySet[SurveyResponse]:

@@ -1,7 +1,9 @@
 """Survey answers made the quick way, for the aggregate tests (the journey test makes them the way
 an applicant does)."""
 
-from datetime import date
+from datetime import date, datetime, time
+
+from django.utils import timezone
 
 from careerrelay.surveys.models import SurveyInvitation, SurveyResponse
 from careerrelay.surveys.services import save_answer
@@ -25,6 +27,11 @@ def invitation(
 
 
 def answers(organisation, scores, comment="", **fields) -> list[SurveyResponse]:
-    return [
+    """Answers given in the month their messages went out (figures show closed months only)."""
+    made = [
         save_answer(invitation=invitation(organisation, **fields), score=score, comment=comment) for score in scores
     ]
+    for response in made:
+        given = timezone.make_aware(datetime.combine(response.invitation.sent_month, time(12)))
+        SurveyResponse.objects.filter(pk=response.pk).update(answered_at=given, updated_at=given)
+    return made

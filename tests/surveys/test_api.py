@@ -59,44 +59,43 @@ def test_rows_by_template_hide_small_groups_and_the_total_is_exact(client, emplo
         assert not {"applicant", "applicant_id", "message_id", "email"} & set(row)
 
 
-def test_a_group_under_5_has_no_counts_and_no_score(client, employer, auth):
+def test_a_month_of_fewer_than_5_answers_is_not_released_at_all(client, employer, auth):
     answers(employer, [10] * 6, month=date(2026, 10, 1))
     answers(employer, [0], month=date(2026, 11, 1))
     body = client.get(URL, {"group_by": "month"}, **auth).json()
-    assert body["total"]["responses"] == 7
-    rows = {row["month"]: row for row in body["rows"]}
-    assert rows["2026-11"] | {"key": None, "label": None} == {
-        "key": None,
-        "label": None,
-        "template_id": None,
-        "job_id": None,
-        "month": "2026-11",
-        "responses": None,
-        "promoters": None,
-        "passives": None,
-        "detractors": None,
-        "nps": None,
-        "ci_low": None,
-        "ci_high": None,
-        "below_threshold": True,
-    }
-    # October alone has 6, but shown it would give November's one answer away (7 − 6).
-    assert rows["2026-10"]["nps"] is None and rows["2026-10"]["below_threshold"] is False
+    # November's one answer counts nowhere: not in a row, not in the total (no subtraction).
+    assert body["total"]["responses"] == 6
+    assert [(row["month"], row["nps"]) for row in body["rows"]] == [("2026-10", 100.0)]
 
 
-def test_jobs_and_a_total_under_5(client, employer, auth):
-    answers(employer, [10, 10], job_title="経理")
+def test_answers_in_a_cell_of_fewer_than_5_count_nowhere(client, employer, auth):
+    answers(employer, [10, 10, 9, 9, 8], job_title="営業職")
+    answers(employer, [0, 1], job_title="経理")
     body = client.get(URL, {"group_by": "job"}, **auth).json()
-    assert body["total"] == {
-        "responses": 2,
-        "promoters": None,
-        "passives": None,
-        "detractors": None,
-        "nps": None,
-        "ci_low": None,
-        "ci_high": None,
-    }
-    assert [row["label"] for row in body["rows"]] == ["経理"]
+    assert body["total"]["responses"] == 5
+    assert [(row["label"], row["nps"]) for row in body["rows"]] == [("営業職", 80.0)]
+
+
+def test_a_months_row_minus_a_jobs_row_cannot_isolate_one_answer(client, employer, auth):
+    answers(employer, [10] * 5, job_title="X", month=date(2026, 10, 1))
+    answers(employer, [10] * 5, job_title="Y", month=date(2026, 11, 1))
+    answers(employer, [0], job_title="Z", month=date(2026, 11, 1))  # the only applicant for Z
+    by_job = {r["label"]: r for r in client.get(URL, {"group_by": "job"}, **auth).json()["rows"]}
+    by_month = {r["month"]: r for r in client.get(URL, {"group_by": "month"}, **auth).json()["rows"]}
+    assert "Z" not in by_job
+    assert by_month["2026-11"]["responses"] == by_job["Y"]["responses"] == 5
+    assert by_month["2026-11"]["detractors"] - by_job["Y"]["detractors"] == 0
+
+
+def test_this_months_answers_wait_for_the_month_to_close(client, employer, auth, settings):
+    from careerrelay.surveys.services import month_of
+
+    this_month = month_of(date.today())
+    answers(employer, [10] * 5, month=date(2026, 10, 1))
+    before = client.get(URL, {"group_by": "month"}, **auth).json()
+    answers(employer, [0] * 5, month=this_month)
+    after = client.get(URL, {"group_by": "month"}, **auth).json()
+    assert after == before  # one more answer now changes nothing anyone can read until next month
 
 
 @pytest.mark.parametrize("query", [{"group_by": "applicant"}, {}, {"group_by": ""}, {"group_by": "template' OR 1"}])

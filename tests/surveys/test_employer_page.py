@@ -25,14 +25,13 @@ def test_the_menu_links_to_the_page(owner_client):
     assert f'href="{URL}"' in owner_client.get(reverse("employer:dashboard")).text
 
 
-def test_four_answers_show_below_5_and_no_score(owner_client, employer):
+def test_four_answers_in_a_month_show_nothing_and_say_why(owner_client, employer):
     answers(employer, [10, 10, 10, 0], comment="面接官が親切でした")
     html = owner_client.get(URL).text
-    assert "回答は5未満です" in html
+    assert "まだ表示できる回答はありません" in html
+    assert "その翌月が終わってから表示します" in html
     assert 'id="nps-responses"' not in html
-    assert "5未満" in html
     assert "面接官が親切でした" not in html
-    assert "コメントは、回答が5件以上になると表示します" in html
 
 
 def test_five_answers_show_the_score_interval_counts_and_comments_by_month(owner_client, employer):
@@ -46,29 +45,26 @@ def test_five_answers_show_the_score_interval_counts_and_comments_by_month(owner
     assert "2026-11</span> 結果の連絡が遅かった" in html
 
 
-def test_a_comment_from_a_month_of_few_answers_shows_no_month(owner_client, employer):
-    answers(employer, [10, 9, 9, 8, 7], month=date(2026, 11, 1))
-    answers(employer, [3], comment="十二月の回答", month=date(2026, 12, 1))
+def test_a_comment_from_a_month_not_yet_released_is_not_shown(owner_client, employer):
+    answers(employer, [10, 9, 9, 8, 7], month=date(2026, 10, 1))
+    answers(employer, [3], comment="十一月の回答", month=date(2026, 11, 1))  # one answer: not released
+    answers(employer, [3, 4, 5, 6, 7], comment="今月いただいた感想", month=surveys.month_of(date.today()))  # not closed
     html = owner_client.get(URL).text
-    assert "十二月の回答" in html
-    assert "2026-12</span>" not in html
-    assert "（月は非表示）</span> 十二月の回答" in html
+    assert "十一月の回答" not in html
+    assert "今月いただいた感想" not in html
 
 
-def test_groups_under_5_hide_their_figures_and_so_does_one_that_would_give_them_away(owner_client, employer):
+def test_a_template_with_fewer_than_5_answers_is_left_out_and_the_others_are_shown(owner_client, employer):
     a, b, c = template(employer, "テンプレA"), template(employer, "テンプレB"), template(employer, "テンプレC")
     answers(employer, [10] * 7, template=a)
     answers(employer, [0, 0], template=b)
     answers(employer, [9, 9, 9, 9, 9], template=c)
     groups = {g.label: g for g in surveys.summary(surveys.responses_for(employer), "template")}
-    assert groups["テンプレA"].shown
-    assert groups["テンプレB"].below_threshold and not groups["テンプレB"].shown
-    # Total (14, exact) − A (7) would otherwise give B's 2 answers, both 0.
-    assert groups["テンプレC"].hidden_to_protect_others and not groups["テンプレC"].shown
+    assert set(groups) == {"テンプレA", "テンプレC"}  # B's two answers are in no figure at all
+    assert groups["テンプレA"].shown and groups["テンプレC"].shown
     table = owner_client.get(URL).text.split('id="table-template"')[1].split("</table>")[0]
-    assert "テンプレB</th>" in table and "5未満" in table
-    assert "非表示" in table
-    assert ">100.0<" in table  # A
+    assert "テンプレB" not in table
+    assert ">100.0<" in table  # A and C
 
 
 def test_by_job_stage_and_month(owner_client, employer):

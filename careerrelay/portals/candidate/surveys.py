@@ -78,16 +78,9 @@ def answer(request, token):
             surveys.save_answer(invitation=invitation, **form.cleaned_data)
             return redirect("surveys:thanks", token=token)
     else:
-        initial = {}
-        previous = getattr(invitation, "response", None)
-        if previous is not None:
-            initial = {
-                "score": previous.score,
-                "comment": previous.comment,
-                "good_points": previous.good_points,
-                "improvements": previous.improvements,
-            }
-        form = SurveyForm(initial=initial, kind=kind, question=QUESTIONS[kind])
+        # An empty form even after an answer: the link sits in a mail that may be forwarded or
+        # quoted in a reply to the employer, and whoever holds it must not read the answer back.
+        form = SurveyForm(kind=kind, question=QUESTIONS[kind])
     return _no_referrer(render(request, "surveys/answer.html", _context(invitation, form)))
 
 
