@@ -3,14 +3,12 @@ the live preview, sends it to them, and watches the progress bar fill without re
 the worker delivers to a real SMTP server."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from careerrelay.sends import services as sends
 from careerrelay.sends.models import Send
 from tests.e2e.accessibility import assert_accessible
+from tests.e2e.staff_steps import logged_in_page
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
-from tests.helpers.browser import DESKTOP
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,22 +18,6 @@ CSV = (
     "山﨑 太郎,taro@example.jp,法人営業,最終面接,2026/11/02\r\n"
     "佐藤 一郎,ichiro@example.jp,エンジニア,書類選考,2026/11/05\r\n"
 ).encode("utf-8-sig")
-
-
-def logged_in_page(new_page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page = new_page(**DESKTOP)
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return page
 
 
 def test_import_edit_send_and_watch_the_progress_bar_finish(new_page, live_server, smtp_server, settings, tmp_path):

@@ -5,7 +5,7 @@ import pytest
 
 from careerrelay.followups.models import FollowupStep
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.test_bulk_send import logged_in_page
+from tests.e2e.staff_steps import logged_in_page
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

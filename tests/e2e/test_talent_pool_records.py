@@ -6,7 +6,7 @@ import pytest
 
 from careerrelay.talent.models import Applicant, ApplicantNote
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.test_bulk_send import logged_in_page
+from tests.e2e.staff_steps import logged_in_page
 from tests.factories import EmployerFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

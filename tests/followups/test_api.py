@@ -9,7 +9,7 @@ from careerrelay.followups import services as followups
 from careerrelay.organisations.services import create_api_key
 from careerrelay.rejections.models import RejectionTemplate
 from tests.factories import EmployerFactory
-from tests.followups.conftest import TODAY, rejected
+from tests.followups.helpers import TODAY, rejected
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from careerrelay.followups import services as followups
 from careerrelay.followups.models import FollowupDelivery
 from careerrelay.outbox.models import OutboundEmail
 from tests.factories import EmployerFactory
-from tests.followups.conftest import NOW, TODAY, rejected
+from tests.followups.helpers import NOW, TODAY, rejected
 from tests.helpers.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ from careerrelay.followups.models import FollowupSettings, FollowupStep
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.talent.models import Job
 from tests.factories import EmployerFactory
-from tests.followups.conftest import TODAY, rejected
+from tests.followups.helpers import TODAY, rejected
 
 pytestmark = pytest.mark.django_db
 LIST = "/employer/followups/"

@@ -15,7 +15,7 @@ from careerrelay.followups.models import FollowupDelivery
 from careerrelay.ops.periodic import run_once
 from careerrelay.outbox.models import OutboundEmail, Suppression
 from careerrelay.talent.models import Job
-from tests.followups.conftest import rejected
+from tests.followups.helpers import rejected
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from careerrelay.outbox.services import from_address
 from careerrelay.sends.models import Send
 from careerrelay.talent.models import Application, RejectionReason
 from tests.factories import EmployerFactory
-from tests.followups.conftest import NOW, TODAY, application_of, rejected
+from tests.followups.helpers import NOW, TODAY, application_of, rejected
 
 pytestmark = pytest.mark.django_db
 Skip = FollowupDelivery.SkipReason

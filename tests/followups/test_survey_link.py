@@ -11,7 +11,7 @@ from careerrelay.outbox.models import OutboundEmail
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.surveys.models import SurveyInvitation
 from careerrelay.talent.models import RejectionReason
-from tests.followups.conftest import NOW, TODAY, rejected
+from tests.followups.helpers import NOW, TODAY, rejected
 
 pytestmark = pytest.mark.django_db
 

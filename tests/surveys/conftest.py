@@ -3,8 +3,7 @@ from freezegun import freeze_time
 
 from careerrelay.rejections.models import RejectionTemplate
 from tests.helpers.mail import TEXT, make_applicants
-
-SURVEY_PARAGRAPH = "選考についてのご感想をお聞かせください（1分・匿名）\n{{survey_link}}\n"
+from tests.surveys.helpers import SURVEY_PARAGRAPH
 
 
 @pytest.fixture

@@ -8,6 +8,9 @@ from django.utils import timezone
 from careerrelay.surveys.models import SurveyInvitation, SurveyResponse
 from careerrelay.surveys.services import save_answer
 
+# The sentence the survey tests' template carries, as the presets do.
+SURVEY_PARAGRAPH = "選考についてのご感想をお聞かせください（1分・匿名）\n{{survey_link}}\n"
+
 _counter = iter(range(10**9))
 
 

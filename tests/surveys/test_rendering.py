@@ -7,7 +7,7 @@ from django.urls import reverse
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.presets import REJECTION_PRESETS
 from careerrelay.rejections.services import VARIABLES, render_for_ats, render_rejection, validate_template
-from tests.surveys.conftest import SURVEY_PARAGRAPH
+from tests.surveys.helpers import SURVEY_PARAGRAPH
 
 pytestmark = pytest.mark.django_db
 BODY = "{{applicant_name}} 様\n\nありがとうございました。\n\n" + SURVEY_PARAGRAPH + "\n{{relay_link}}\n"
