@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from careerrelay.followups.models import FollowupSettings
+from careerrelay.organisations.models import Organisation
 from careerrelay.talent.models import Job
 
 
@@ -15,6 +16,8 @@ def openings(request, code):
         FollowupSettings.objects.select_related("organisation"),
         public_code=code,
         organisation__is_active=True,
+        # Only a company an operator has approved may publish text under CareerRelay's address.
+        organisation__status=Organisation.Status.APPROVED,
     )
     organisation = found.organisation
     jobs = Job.objects.filter(organisation=organisation, status=Job.Status.OPEN).only("title", "description")

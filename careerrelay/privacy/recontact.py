@@ -171,8 +171,9 @@ def add_to_talent_pool(*, organisation: Organisation, actor: Actor, public_id) -
         applicant = talent.update_applicant(applicant=existing, data=data, actor=actor)
         created = False
     # The link is not a field a form or an import may set: written here, on its own.
-    Applicant.objects.filter(pk=applicant.pk).update(candidate_public_id=candidate.public_id)
-    applicant.candidate_public_id = candidate.public_id
+    # So is recontact_ok for a linked person (talent.services locks it against other writers).
+    Applicant.objects.filter(pk=applicant.pk).update(candidate_public_id=candidate.public_id, recontact_ok=True)
+    applicant.candidate_public_id, applicant.recontact_ok = candidate.public_id, True
     record_event(
         actor=actor,
         action=Action.CHANGE,

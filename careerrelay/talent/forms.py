@@ -100,6 +100,15 @@ class ApplicantForm(forms.ModelForm):
         reason_field.help_text = _("選択肢は「不採用理由の設定」で編集できます。")
         reason_field.error_messages["invalid_choice"] = _("選び直してください。")
         self.fields["years_experience"].widget.attrs.update({"min": 0, "max": MAX_YEARS, "inputmode": "numeric"})
+        self.fields["family_name_kana"].label = _("セイ（フリガナ・任意）")
+        self.fields["given_name_kana"].label = _("メイ（フリガナ・任意）")
+        if self.instance.candidate_public_id is not None:
+            # The person's own 「再応募歓迎」 consent decides this (see talent.services).
+            recontact = self.fields["recontact_ok"]
+            recontact.disabled = True
+            recontact.help_text = _(
+                "キャリアリレーの「再応募歓迎」で本人が同意・撤回します。こちらでは変更できません。"
+            )
         if self.instance.pk and not self.is_bound:
             self.initial["skills"] = "、".join(skill.name for skill in self.instance.skill_set.all())
             self.initial["tags"] = "、".join(tag.name for tag in self.instance.tags.all())
@@ -127,8 +136,6 @@ class ApplicantForm(forms.ModelForm):
         if services.ats_id_taken(organisation=self.organisation, ats_id=value, exclude_pk=self.instance.pk):
             raise forms.ValidationError(_("このATS IDの応募者はすでに登録されています。"), code="duplicate")
         return value
-        self.fields["family_name_kana"].label = _("セイ（フリガナ・任意）")
-        self.fields["given_name_kana"].label = _("メイ（フリガナ・任意）")
 
     def clean_family_name(self):
         value = normalize_text(self.cleaned_data.get("family_name", ""))

@@ -5,11 +5,25 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from careerrelay.audit.actor import Actor
+from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import record_event
 from careerrelay.common.japanese import normalize_text, parse_skills
 from careerrelay.organisations.models import Organisation
 from careerrelay.talent.models import Job
 
 JOB_FIELDS = ("title", "description", "skills")
+
+
+def _audit(*, actor: Actor, job: Job, change: str) -> None:
+    # The job's text is published on the company's openings page: who changed it is kept.
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.CHANGE,
+        organisation=job.organisation,
+        object_type="job",
+        object_id=job.pk,
+        change=change,
+    )
 
 
 def jobs_for(organisation: Organisation) -> QuerySet[Job]:
@@ -31,7 +45,9 @@ def _clean(data: dict) -> dict:
 
 def create_job(*, organisation: Organisation, actor: Actor, data: dict) -> Job:
     with transaction.atomic():
-        return Job.objects.create(organisation=organisation, **_clean(data))
+        job = Job.objects.create(organisation=organisation, **_clean(data))
+        _audit(actor=actor, job=job, change="created")
+        return job
 
 
 def update_job(*, job: Job, actor: Actor, data: dict) -> Job:
@@ -39,12 +55,15 @@ def update_job(*, job: Job, actor: Actor, data: dict) -> Job:
         setattr(job, name, value)
     with transaction.atomic():
         job.save(update_fields=[*JOB_FIELDS, "updated_at"])
+        _audit(actor=actor, job=job, change="updated")
     return job
 
 
 def close_job(*, job: Job, actor: Actor) -> Job:
     job.status = Job.Status.CLOSED
-    job.save(update_fields=["status", "updated_at"])
+    with transaction.atomic():
+        job.save(update_fields=["status", "updated_at"])
+        _audit(actor=actor, job=job, change="closed")
     return job
 
 
@@ -52,5 +71,7 @@ def reopen_job(*, job: Job, actor: Actor) -> Job:
     """Opening again starts a new hiring round: re-approach suggestions count from now."""
     job.status = Job.Status.OPEN
     job.opened_at = timezone.now()
-    job.save(update_fields=["status", "opened_at", "updated_at"])
+    with transaction.atomic():
+        job.save(update_fields=["status", "opened_at", "updated_at"])
+        _audit(actor=actor, job=job, change="reopened")
     return job

@@ -235,6 +235,15 @@ def _normalise(data: dict) -> dict:
     return {k: v for k, v in data.items() if k in APPLICANT_FIELDS or k in EXTRA_FIELDS}
 
 
+def _without_locked_consent(applicant: Applicant, data: dict) -> dict:
+    """For a person linked to their own 「再応募歓迎」 consent, only that consent decides whether
+    the company may contact them (privacy.recontact sets and clears it): a form, an import or an
+    ATS sync cannot switch it back on after they withdrew."""
+    if applicant.candidate_public_id is not None:
+        data.pop("recontact_ok", None)
+    return data
+
+
 def _skills_and_tags(data: dict) -> tuple[list[str] | None, list[str] | None]:
     """Skills and tags as a service caller gives them (lists of names, or typed text); None
     where `data` does not name them, so they stay as they are."""
@@ -287,7 +296,7 @@ def create_applicant(*, organisation: Organisation, data: dict, actor: Actor) ->
 def update_applicant(*, applicant: Applicant, data: dict, actor: Actor) -> Applicant:
     """Change the applicant and its latest application; "skills"/"tags" in `data` replace them."""
     skills, tags = _skills_and_tags(data)
-    data = _normalise(data)
+    data = _without_locked_consent(applicant, _normalise(data))
     for name, value in data.items():
         setattr(applicant, name, value)
     mirrored = {name: getattr(applicant, name) for name in APPLICATION_FIELDS if name in data or f"{name}_id" in data}
@@ -799,6 +808,8 @@ def _write_import(organisation: Organisation, validation: Validation, actor: Act
         present, plan = validation.present[line], validation.plans[line]
         outcome.ids[line] = applicant.pk
         changes = {name for name in PERSON_FIELDS if name in present and _value(applicant, name) != data[name]}
+        if applicant.candidate_public_id is not None:
+            changes.discard("recontact_ok")  # see _without_locked_consent
         application = latest.get(applicant.pk)
         application_changed = False
         if plan == APPLY_AGAIN or application is None:

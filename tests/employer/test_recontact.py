@@ -370,3 +370,33 @@ def test_a_person_who_registered_without_a_company_link_has_no_company_to_consen
     assert "応募先企業からの再連絡" not in client.get("/me/consents/").text
     assert client.post("/me/consents/employer_recontact/grant/").status_code == 404
     assert privacy.active_grant(person, RECONTACT) is None
+
+
+def test_after_withdrawal_no_form_import_or_ats_sync_can_switch_the_consent_back_on(
+    owner, owner_client, employer, people
+):
+    from careerrelay.organisations.services import create_api_key
+
+    person = people["on_list"]
+    owner_client.post(pool_url(person))
+    client = sign_in_candidate(Client(), person)
+    assert client.post("/me/consents/employer_recontact/withdraw/").status_code == 302
+    pooled = Applicant.objects.get(candidate_public_id=person.public_id)
+    assert pooled.recontact_ok is False
+
+    page = owner_client.get(f"/employer/applicants/{pooled.pk}/edit/").text
+    assert "こちらでは変更できません" in page
+    owner_client.post(
+        f"/employer/applicants/{pooled.pk}/edit/",
+        {"family_name": pooled.family_name, "email": pooled.email, "stage": "other", "recontact_ok": "on"},
+    )
+    _key, secret = create_api_key(organisation=employer, name="ATS", actor=Actor.for_user(owner, "employer"))
+    response = Client().post(
+        "/api/v1/applicants",
+        [{"family_name": pooled.family_name, "email": pooled.email, "recontact_ok": True}],
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert response.status_code in (200, 201), response.content
+    pooled.refresh_from_db()
+    assert pooled.recontact_ok is False

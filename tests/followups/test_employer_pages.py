@@ -185,3 +185,7 @@ def test_the_public_openings_page_lists_open_jobs_only(client, employer):
     assert "経理スタッフ" in html
     assert "終了した求人" not in html
     assert client.get("/openings/not-a-code/").status_code == 404
+    # A company the operators have not approved publishes nothing under CareerRelay's address.
+    employer.status = employer.Status.PENDING
+    employer.save(update_fields=["status"])
+    assert client.get(url).status_code == 404

@@ -3,12 +3,13 @@
 import pytest
 from django.urls import reverse
 
+from careerrelay.audit.models import AuditEvent
 from careerrelay.talent.models import Job
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_menu_links_to_jobs_and_a_member_creates_edits_and_closes_one(member_client, employer):
+def test_the_menu_links_to_jobs_and_a_member_creates_edits_and_closes_one(member_client, member, employer):
     dashboard = member_client.get(reverse("employer:applicants"))
     assert reverse("employer:jobs") in dashboard.content.decode()
     created = member_client.post(
@@ -32,6 +33,10 @@ def test_the_menu_links_to_jobs_and_a_member_creates_edits_and_closes_one(member
     member_client.post(reverse("employer:job_reopen", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == Job.Status.OPEN and job.opened_at > opened
+    # Each change is on the record, with who made it: the text is published on the openings page.
+    events = AuditEvent.objects.filter(object_type="job", object_id=str(job.pk)).order_by("id")
+    assert [e.detail["change"] for e in events] == ["created", "updated", "closed", "reopened"]
+    assert {e.actor_user for e in events} == {member}
 
 
 def test_a_missing_title_is_a_field_error_and_keeps_what_was_typed(owner_client, employer):
