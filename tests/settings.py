@@ -12,3 +12,8 @@ from careerrelay.settings import *  # noqa: F403
 # The test client's requests come from 127.0.0.1, as from a browser beside `make run`, whatever
 # HOST the shell that runs the tests has.
 DEV_SERVER_HOST = "127.0.0.1"
+
+# Hashing a password the production way costs a large fraction of a second by design, and most
+# tests make two or three staff users: the fastest hasher keeps the suite's time for the tests.
+# tests/test_settings_deploy.py checks the production settings, which keep Django's default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
