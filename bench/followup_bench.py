@@ -23,53 +23,17 @@ PostgreSQL database named by --database-url is dropped and recreated.
 import argparse
 import os
 import platform
-import secrets
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench_setup import setup_django
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 FAMILY = ["髙橋", "山﨑", "佐藤", "鈴木", "田中", "伊藤", "渡辺", "中村", "小林", "加藤"]
 GIVEN = ["花子", "太郎", "一郎", "美咲", "翔太", "陽菜", "蓮", "結衣", "大翔", "凛"]
 SAMPLE = 200
-
-
-def setup_django(database_url: str | None, tmp: Path) -> str:
-    os.environ["DEBUG"] = "0"  # no query log in memory
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
-    os.environ["VAR_DIR"] = str(tmp)
-    if database_url:
-        _recreate_postgres(database_url)
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "careerrelay.settings"
-    sys.path.insert(0, str(BASE_DIR))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        return "SQLite " + ".".join(map(str, connection.Database.sqlite_version_info))
-    return f"PostgreSQL {connection.pg_version // 10000}"
-
-
-def _recreate_postgres(url: str) -> None:
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 CPU: dict = {}

@@ -19,13 +19,14 @@ import argparse
 import os
 import platform
 import random
-import secrets
 import statistics
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from bench_setup import setup_django
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR / "bench"))
@@ -121,43 +122,6 @@ SEARCHES = [
     ("reason + outcome hired + sort by kana", {"reasons": 1, "outcome": "hired", "sort": "kana"}),
     ("Django 再アプローチ, sorted by rejection date", {"q": "Django 再アプローチ", "sort": "rejected_desc"}),
 ]
-
-
-def setup_django(database_url: str | None, tmp: Path, *, recreate: bool = True) -> str:
-    os.environ["DEBUG"] = "0"  # no query log in memory
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
-    os.environ["VAR_DIR"] = str(tmp)
-    if database_url:
-        if recreate:
-            _recreate_postgres(database_url)
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "careerrelay.settings"
-    sys.path.insert(0, str(BASE_DIR))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        return "SQLite " + ".".join(map(str, connection.Database.sqlite_version_info))
-    return f"PostgreSQL {connection.pg_version // 10000}"
-
-
-def _recreate_postgres(url: str) -> None:
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def fill(organisation, rows: int, rng: random.Random):
