@@ -138,7 +138,7 @@ def lever_event(
     *,
     event_id: str = "3ed6ffd1-1fdb-4b1c-9c1b-02e1bc9e5e21",
     triggered_at: int | None = None,
-    token: str = "6a2f3b7c9d1e4f5a8b0c2d4e6f8a0b1c",
+    token: str = "6a2f3b7c9d1e4f5a8b0c2d4e6f8a0b1c",  # noqa: S107 (Lever's public per-delivery token, not a secret)
 ) -> bytes:
     """An unsigned Lever delivery (`signature` empty); pass it to `sign_lever`."""
     return _bytes(
@@ -273,7 +273,7 @@ def lever_api(routes: dict[str, tuple[int, Any]], *, api_key: str = "lever-key")
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield {"base_url": f"http://127.0.0.1:{server.server_address[1]}/v1", "requests": seen}

@@ -159,7 +159,9 @@ def test_a_mobile_number_is_preferred():
 
 
 def test_japanese_names_keep_their_characters_and_order():
-    body = greenhouse_rejection(first_name="\u3000花子 ", last_name="山﨑", emails=[("ＨＡＮＡＫＯ＠ＥＸＡＭＰＬＥ．ＪＰ", "personal")])
+    body = greenhouse_rejection(
+        first_name="\u3000花子 ", last_name="山﨑", emails=[("ＨＡＮＡＫＯ＠ＥＸＡＭＰＬＥ．ＪＰ", "personal")]
+    )
 
     person = greenhouse.parse(body).rejections[0].person
     assert (person.family_name, person.given_name) == ("山﨑", "花子")
@@ -208,7 +210,7 @@ def test_a_rejection_without_ids_is_a_payload_error():
     payload = json.loads(greenhouse_rejection())
     del payload["payload"]["application"]["candidate"]["id"]
 
-    with pytest.raises(PayloadError, match="candidate.id"):
+    with pytest.raises(PayloadError, match=r"candidate\.id"):
         greenhouse.parse(json.dumps(payload).encode())
 
 
