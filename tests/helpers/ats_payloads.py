@@ -46,6 +46,7 @@ def greenhouse_rejection(
     reason_type: str | None = "Wrong skill set",
     stage: str | None = "Offer",
     prospect: bool = False,
+    can_email: bool = True,
 ) -> bytes:
     """A `reject_candidate` web hook; `emails`/`phones` are (value, type) pairs."""
     emails = [("hector.porter.265788@example.com", "personal")] if emails is None else emails
@@ -83,7 +84,7 @@ def greenhouse_rejection(
                     "external_id": None,
                     "photo_url": None,
                     "is_private": False,
-                    "can_email": True,
+                    "can_email": can_email,
                     "phone_numbers": [{"value": value, "type": kind} for value, kind in phones],
                     "email_addresses": [{"value": value, "type": kind} for value, kind in emails],
                     "addresses": [],

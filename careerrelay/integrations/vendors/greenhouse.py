@@ -70,7 +70,9 @@ def parse(body: bytes) -> Parsed:
         reason_type=fields.text(fields.mapping(reason.get("type")).get("name")),
         occurred_at=rejected_at,
     )
-    return Parsed(kind="rejection", event_id=event_id, rejections=(rejection,))
+    # Greenhouse's `can_email: false` is the candidate's opt-out of email: the app should pool, not send.
+    extra = {"can_email": "false"} if candidate.get("can_email") is False else {}
+    return Parsed(kind="rejection", event_id=event_id, rejections=(rejection,), extra=extra)
 
 
 def _chosen(entries: Any, preferred_type: str, clean) -> str:

@@ -36,6 +36,11 @@ def test_it_reads_the_documented_rejection():
     )
 
 
+def test_a_candidate_who_may_not_be_emailed_is_marked():
+    assert greenhouse.parse(greenhouse_rejection(can_email=False)).extra == {"can_email": "false"}
+    assert greenhouse.parse(greenhouse_rejection()).extra == {}
+
+
 def test_a_signed_delivery_verifies():
     body = greenhouse_rejection()
 
