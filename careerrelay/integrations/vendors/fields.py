@@ -60,7 +60,7 @@ def mapping(value: Any) -> dict[str, Any]:
 def text(value: Any) -> str:
     """A string field, stripped; '' for null, numbers as their digits (ids), anything else ''."""
     if isinstance(value, str):
-        return value.strip().strip("\u3000")
+        return value.strip()  # str.strip also strips the ideographic space U+3000
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return ""
@@ -88,6 +88,16 @@ def split_full_name(value: Any) -> tuple[str, str]:
     if _JAPANESE.search(parts[0]):
         return parts[0], " ".join(parts[1:])
     return parts[-1], " ".join(parts[:-1])
+
+
+def family_and_given(family: Any, given: Any) -> tuple[str, str]:
+    """(family, given) from an ATS's two name fields, or from the one that holds the whole name
+    (「山田　太郎」 typed into the last-name field)."""
+    family_name, given_name = name_part(family), name_part(given)
+    if family_name and given_name:
+        return family_name, given_name
+    whole = family_name or given_name
+    return split_full_name(whole) if " " in whole else (whole, "")
 
 
 def timestamp(value: Any) -> datetime | None:

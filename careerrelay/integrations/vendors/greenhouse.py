@@ -50,6 +50,8 @@ def parse(body: bytes) -> Parsed:
     if not application_id or not candidate_id:
         raise PayloadError("A reject_candidate web hook without payload.application.id or its candidate.id.")
     reason = fields.mapping(application.get("rejection_reason"))
+    # Greenhouse's last_name is the family name (姓), first_name the given name (名).
+    family_name, given_name = fields.family_and_given(candidate.get("last_name"), candidate.get("first_name"))
     rejected_at = fields.timestamp(application.get("rejected_at")) or fields.timestamp(
         application.get("last_activity_at")
     )
@@ -57,9 +59,8 @@ def parse(body: bytes) -> Parsed:
         person=Person(
             ats_id=candidate_id,
             email=_chosen_email(candidate.get("email_addresses")),
-            # Greenhouse's last_name is the family name (姓) however the recruiter typed the pair.
-            family_name=fields.name_part(candidate.get("last_name")),
-            given_name=fields.name_part(candidate.get("first_name")),
+            family_name=family_name,
+            given_name=given_name,
             phone=_chosen_phone(candidate.get("phone_numbers")),
         ),
         application_id=application_id,

@@ -49,9 +49,8 @@ def parse(body: bytes) -> Parsed:
     disqualified_at = fields.timestamp(candidate.get("disqualified_at"))
     occurred_at = disqualified_at or fields.timestamp(candidate.get("updated_at"))
     event_id = f"workable:{candidate_id}:disqualified:{disqualified_at.isoformat()}" if disqualified_at else body_id
-    family_name = fields.name_part(candidate.get("lastname"))
-    given_name = fields.name_part(candidate.get("firstname"))
-    if not family_name and not given_name:
+    family_name, given_name = fields.family_and_given(candidate.get("lastname"), candidate.get("firstname"))
+    if not family_name:
         family_name, given_name = fields.split_full_name(candidate.get("name"))
     job = fields.mapping(candidate.get("job"))
     rejection = Rejection(

@@ -24,6 +24,21 @@ def test_a_one_field_name_is_split_in_its_own_order(full_name, expected):
     assert fields.split_full_name(full_name) == expected
 
 
+@pytest.mark.parametrize(
+    ("family", "given", "expected"),
+    [
+        ("髙橋", "一郎", ("髙橋", "一郎")),
+        ("山﨑　花子", "", ("山﨑", "花子")),
+        ("", "山﨑 花子", ("山﨑", "花子")),
+        ("", "Hanako Yamazaki", ("Yamazaki", "Hanako")),
+        ("Cher", None, ("Cher", "")),
+        (None, None, ("", "")),
+    ],
+)
+def test_two_name_fields_are_read_even_when_one_holds_the_whole_name(family, given, expected):
+    assert fields.family_and_given(family, given) == expected
+
+
 def test_compatibility_ideographs_are_kept_as_written():
     # NFKC would turn 﨑 (U+FA11) into 崎 (U+5D0E): a different spelling of someone's name.
     assert fields.name_part("山﨑") == "山\ufa11"

@@ -173,6 +173,12 @@ def test_japanese_names_keep_their_characters_and_order():
     assert person.email == "hanako@example.jp"
 
 
+def test_a_whole_name_typed_into_the_last_name_field_is_split():
+    person = greenhouse.parse(greenhouse_rejection(first_name="", last_name="山﨑　花子")).rejections[0].person
+
+    assert (person.family_name, person.given_name) == ("山﨑", "花子")
+
+
 def test_greenhouse_escaped_unicode_is_read_and_verified_as_sent():
     body = greenhouse_rejection(first_name="一郎", last_name="髙橋")
     assert b"\\u9ad9" in body  # 髙 escaped, as Greenhouse signs it
