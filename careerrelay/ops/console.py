@@ -13,6 +13,7 @@ Days, weeks and months are Asia/Tokyo's: a week starts on Monday at 00:00 JST.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -187,7 +188,7 @@ class Funnel:
     @property
     def conversions(self) -> list[tuple[FunnelStep, FunnelStep, float | None]]:
         """Each step's total as a percentage of the step before it (None when that one is 0)."""
-        pairs = zip(FUNNEL_STEPS, FUNNEL_STEPS[1:], strict=False)
+        pairs = itertools.pairwise(FUNNEL_STEPS)
         shares = [(a, b, _share(self.totals[b.key], self.totals[a.key])) for a, b in pairs]
         return [(a, b, None if share is None else share * 100) for a, b, share in shares]
 

@@ -29,8 +29,9 @@ class PeriodForm(forms.Form):
 def console_view(request):
     """The operator console's overview: aggregates only, so nothing here is audited (no person is
     shown); admin.site.admin_view (ops/admin.py) lets in signed-in staff only."""
-    form = PeriodForm(request.GET or None)
     period, interval = console.default_period(), "week"
+    initial = {"start": period.first, "end": period.last, "interval": interval}
+    form = PeriodForm(request.GET or None, initial=initial)
     if form.is_bound and form.is_valid():
         period, interval = form.cleaned_data["period"], form.cleaned_data["interval"] or "week"
     credits, credits_value = console.credits_outstanding()
