@@ -7,7 +7,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -303,3 +305,26 @@ def test_the_page_shows_no_personal_data_and_writes_no_audit_event(operator_clie
     for personal in ("髙橋", "花子", "hanako@example.jp", member.email):
         assert personal not in page
     assert AuditEvent.objects.count() == before
+
+
+def busy_agency(number):
+    agency, admin = make_agency(f"人材{number}", f"13-ユ-32{number:04d}", f"admin{number}@agency{number}.example")
+    actor = Actor.for_user(admin, ActorKind.AGENCY)
+    candidate = make_candidate(email=f"n{number}@example.jp")
+    agencies.search_for_agency(organisation=agency, actor=actor, q="営業")
+    agencies.open_candidate_profile(organisation=agency, actor=actor, public_id=candidate.public_id, channel="page")
+    matching.propose_introduction(
+        agency=agency, actor=actor, candidate_public_id=candidate.public_id, company_name="株式会社みらい", role="営業"
+    )
+    EmployerFactory(status=Organisation.Status.PENDING)
+
+
+def test_the_page_runs_no_query_per_agency_or_company(operator_client):
+    busy_agency(1)
+    with CaptureQueriesContext(connection) as one:
+        assert len(operator_client.get(URL).context["agencies"]) == 1
+    busy_agency(2)
+    busy_agency(3)
+    with CaptureQueriesContext(connection) as three:
+        assert len(operator_client.get(URL).context["agencies"]) == 3
+    assert len(three) == len(one)
