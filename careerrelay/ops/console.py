@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from careerrelay.agencies.models import AgencyProfile
@@ -104,8 +105,8 @@ def bucket_starts(period: Period, interval: str) -> list[date]:
 @dataclass(frozen=True)
 class FunnelStep:
     key: str
-    label: str
-    help: str
+    label: str | Promise
+    help: str | Promise
 
 
 # In the funnel's order. Landing views have no dated record (the relay link keeps a running
@@ -304,14 +305,17 @@ def agency_activity(period: Period) -> list[AgencyActivity]:
 
 
 def _hours_to_first_contact(period: Period, agency_ids) -> dict[int, list[float]]:
-    firsts = (
-        Introduction.objects.filter(agency_id__in=agency_ids)
+    introduced_in_period = Introduction.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+    first_introductions = (
+        Introduction.objects.filter(
+            agency_id__in=agency_ids, candidate_id__in=introduced_in_period.values("candidate_id")
+        )
         .values("agency_id", "candidate_id")
         .annotate(first=Min("created_at"))
         .filter(first__gte=period.start, first__lt=period.end)
         .order_by()
     )
-    firsts = {(row["agency_id"], row["candidate_id"]): row["first"] for row in firsts}
+    firsts = {(row["agency_id"], row["candidate_id"]): row["first"] for row in first_introductions}
     if not firsts:
         return {}
     first_opened = (
@@ -379,8 +383,8 @@ def credits_outstanding() -> tuple[Credits, int]:
 
 @dataclass(frozen=True)
 class ReviewQueue:
-    label: str
-    help: str
+    label: str | Promise
+    help: str | Promise
     size: int
     url: str
 
