@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -30,6 +30,7 @@ from careerrelay.agencies.models import AgencyProfile
 from careerrelay.audit.models import AuditEvent
 from careerrelay.candidates.models import Candidate
 from careerrelay.credits.models import LedgerEntry
+from careerrelay.followups.models import FollowupDelivery
 from careerrelay.matching.models import Introduction, IntroductionEvent
 from careerrelay.organisations.models import Organisation
 from careerrelay.outbox.models import OutboundEmail
@@ -112,7 +113,11 @@ class FunnelStep:
 # In the funnel's order. Landing views have no dated record (the relay link keeps a running
 # counter per campaign, RelayCampaign.landing_views), so they are shown as a total to date only.
 FUNNEL_STEPS = (
-    FunnelStep("sent", _("不採用メール送信"), _("一括送信の不採用メールのうち、期間内に送信されたもの(送信日時)")),
+    FunnelStep(
+        "sent",
+        _("不採用メール送信"),
+        _("一括送信で期間内に送信された不採用メール(送信日時)。フォローアップのメールは含みません"),
+    ),
     FunnelStep(
         "clicked", _("リレーリンクのクリック"), _("上のメールのリレーリンクが初めてクリックされた日時で数えた通数")
     ),
@@ -148,7 +153,9 @@ def platform_funnel_counts(period: Period) -> dict[str, dict[date, int]]:
     records it, grouped by day."""
     ledger = LedgerEntry.objects.all()
     from_relay = Candidate.objects.filter(source_campaign__isnull=False)
-    bulk_mail = OutboundEmail.objects.filter(send__isnull=False)
+    # Messages of bulk sends, less the follow-up mails (sent as sends too, but not rejections).
+    followup = FollowupDelivery.objects.filter(outbound_email=OuterRef("pk"))
+    bulk_mail = OutboundEmail.objects.filter(send__isnull=False).exclude(Exists(followup))
     return {
         "sent": _daily(bulk_mail, "sent_at", period),
         "clicked": _daily(bulk_mail, "first_clicked_at", period),

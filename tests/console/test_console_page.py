@@ -19,6 +19,7 @@ from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates.models import Candidate
 from careerrelay.credits.models import LedgerEntry
+from careerrelay.followups.models import FollowupDelivery, FollowupStep
 from careerrelay.matching import services as matching
 from careerrelay.matching.models import Introduction, IntroductionEvent
 from careerrelay.ops import console
@@ -26,6 +27,7 @@ from careerrelay.organisations.models import Organisation
 from careerrelay.outbox.models import OutboundEmail
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.sends import services as sends
+from careerrelay.sends.models import Send
 from tests.factories import (
     CandidateFactory,
     EmployerFactory,
@@ -35,8 +37,9 @@ from tests.factories import (
     registration_data,
 )
 from tests.helpers.agencies import make_agency
-from tests.helpers.mail import make_applicants, make_template
+from tests.helpers.mail import make_applicant, make_applicants, make_template
 from tests.helpers.matching import make_candidate
+from tests.helpers.pool import add_application
 
 pytestmark = pytest.mark.django_db
 
@@ -326,3 +329,35 @@ def test_the_page_runs_no_query_per_agency_or_company(operator_client):
     with CaptureQueriesContext(connection) as three:
         assert len(operator_client.get(URL).context["agencies"]) == 3
     assert len(three) == len(one)
+
+
+def test_sent_and_clicked_count_rejection_mails_of_bulk_sends_not_follow_ups_or_single_mails(operator_client, employer):
+    send = Send.objects.create(organisation=employer, template_name="中途・丁寧", scheduled_at=timezone.now())
+    now = timezone.now()
+
+    def message(n, **fields):
+        return OutboundEmail.objects.create(
+            to_email=f"p{n}@example.jp",
+            from_email="f@example.jp",
+            subject="選考結果",
+            body_text="b",
+            message_id=f"<{n}@x>",
+            state="sent",
+            sent_at=now,
+            **fields,
+        )
+
+    message(1, send=send, first_clicked_at=now)
+    message(2, send=send)
+    message(3)  # a sign-in link, a notification: not a rejection mail
+    follow_up = message(4, send=send, first_clicked_at=now)
+    step = FollowupStep.objects.create(organisation=employer, name="6か月後", delay_days=180)
+    FollowupDelivery.objects.create(
+        step=step,
+        application=add_application(make_applicant(employer)),
+        state="queued",
+        outbound_email=follow_up,
+        due_on=now.date(),
+    )
+    totals = operator_client.get(URL).context["funnel"].totals
+    assert (totals["sent"], totals["clicked"]) == (2, 1)

@@ -27,6 +27,9 @@ def test_an_operator_reads_the_overview_on_a_desk_and_on_a_phone(new_page, live_
     operator = OperatorFactory(email="operator@careerrelay.example")
 
     page = new_page(**DESKTOP)
+    problems = []  # script errors and Content-Security-Policy refusals (the page's own script and styles)
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
     operator_signs_in(page, live_server, operator)
     page.get_by_role("link", name="ファネル・人材紹介会社の活動・未使用の無料紹介枠・確認待ちの件数を見る").click()
     expect(page.get_by_role("heading", name="運営ダッシュボード")).to_be_visible()
@@ -47,3 +50,4 @@ def test_an_operator_reads_the_overview_on_a_desk_and_on_a_phone(new_page, live_
     phone.goto(f"{live_server.url}/operator/console/")
     expect(phone.get_by_role("table", name="現在の無料紹介枠(全企業)")).to_be_visible()
     assert_accessible(phone)
+    assert problems == []
