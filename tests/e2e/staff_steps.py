@@ -21,3 +21,21 @@ def logged_in_page(new_page, live_server, user):
         ]
     )
     return page
+
+
+def operator_signs_in(page, live_server, operator, next_url="/operator/"):
+    """An operator (OperatorFactory: password 'correct horse battery', an authenticator app on
+    .totp_secret) signs in through allauth's login and its second-factor step, and lands on next_url."""
+    import re
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counters = list(yield_hotp_counters_from_time())
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    page.fill("input[name=login]", operator.email)
+    page.fill("input[name=password]", "correct horse battery")
+    page.locator("form[action^='/accounts/login/'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.fill("input[name=code]", format_hotp_value(hotp_value(operator.totp_secret, counters[len(counters) // 2])))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(re.escape(next_url)))
