@@ -82,6 +82,4 @@ def guarded(provider: str):
 
 
 app_name = "mail_hooks"
-urlpatterns = [
-    path(f"{provider}/tracking/", guarded(provider), name=f"{provider}_tracking") for provider in PROVIDERS
-]
+urlpatterns = [path(f"{provider}/tracking/", guarded(provider), name=f"{provider}_tracking") for provider in PROVIDERS]

@@ -226,7 +226,8 @@ def svix_headers(secret: str, body: bytes) -> dict:
     }
 
 
-# --- Amazon SES through SNS: https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html ---
+# --- Amazon SES through SNS ---
+# https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html
 
 
 def ses_notification(ses_message_id: str, email: str, kind: str = "Bounce", bounce_type: str = "Permanent"):

@@ -25,13 +25,16 @@ class ProviderAPI:
                 else:
                     message_id = str(uuid.uuid4())
                     api.message_ids.append(message_id)
-                    status, reply = 200, {
-                        "To": body.get("To", ""),
-                        "SubmittedAt": "2026-12-04T16:00:00.0000000-05:00",
-                        "MessageID": message_id,
-                        "ErrorCode": 0,
-                        "Message": "OK",
-                    }
+                    status, reply = (
+                        200,
+                        {
+                            "To": body.get("To", ""),
+                            "SubmittedAt": "2026-12-04T16:00:00.0000000-05:00",
+                            "MessageID": message_id,
+                            "ErrorCode": 0,
+                            "Message": "OK",
+                        },
+                    )
                 data = json.dumps(reply).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -95,7 +95,11 @@ def _backend_for(tmp_path, **env) -> subprocess.CompletedProcess:
     clean = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "VAR_DIR": str(tmp_path), "DEBUG": "1", **env}
     code = "from django.conf import settings; print(settings.EMAIL_BACKEND); print(sorted(settings.ANYMAIL))"
     return subprocess.run(
-        [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='careerrelay.settings'; django.setup(); {code}"],
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='careerrelay.settings'; django.setup(); {code}",
+        ],
         cwd=BASE_DIR,
         env=clean,
         capture_output=True,
@@ -114,14 +118,26 @@ def _backend_for(tmp_path, **env) -> subprocess.CompletedProcess:
             "anymail.backends.amazon_ses.EmailBackend",
             ["AMAZON_SES_CLIENT_PARAMS", "WEBHOOK_SECRET"],
         ),
-        ({"EMAIL_PROVIDER": "sendgrid", "SENDGRID_API_KEY": "SG.x"}, "anymail.backends.sendgrid.EmailBackend", ["SENDGRID_API_KEY"]),
+        (
+            {"EMAIL_PROVIDER": "sendgrid", "SENDGRID_API_KEY": "SG.x"},
+            "anymail.backends.sendgrid.EmailBackend",
+            ["SENDGRID_API_KEY"],
+        ),
         (
             {"EMAIL_PROVIDER": "mailgun", "MAILGUN_API_KEY": "k", "MAILGUN_WEBHOOK_SIGNING_KEY": "s"},
             "anymail.backends.mailgun.EmailBackend",
             ["MAILGUN_API_KEY", "MAILGUN_WEBHOOK_SIGNING_KEY"],
         ),
-        ({"EMAIL_PROVIDER": "postmark", "POSTMARK_SERVER_TOKEN": "t"}, "anymail.backends.postmark.EmailBackend", ["POSTMARK_SERVER_TOKEN"]),
-        ({"EMAIL_PROVIDER": "brevo", "BREVO_API_KEY": "xkeysib"}, "anymail.backends.brevo.EmailBackend", ["BREVO_API_KEY"]),
+        (
+            {"EMAIL_PROVIDER": "postmark", "POSTMARK_SERVER_TOKEN": "t"},
+            "anymail.backends.postmark.EmailBackend",
+            ["POSTMARK_SERVER_TOKEN"],
+        ),
+        (
+            {"EMAIL_PROVIDER": "brevo", "BREVO_API_KEY": "xkeysib"},
+            "anymail.backends.brevo.EmailBackend",
+            ["BREVO_API_KEY"],
+        ),
         (
             {"EMAIL_PROVIDER": "Resend", "RESEND_API_KEY": "re_x", "RESEND_SIGNING_SECRET": "whsec_x"},
             "anymail.backends.resend.EmailBackend",

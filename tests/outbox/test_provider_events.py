@@ -19,6 +19,7 @@ from careerrelay.common.japanese import normalize_email
 from careerrelay.outbox.models import DeliveryStatus, OutboundEmail, Suppression
 from careerrelay.sends import services as sends
 from tests.helpers.mail_events import (
+    WEBHOOK_PASSWORD,
     WEBHOOK_SECRET,
     as_if_sent_by,
     basic_auth,
@@ -36,7 +37,6 @@ from tests.helpers.mail_events import (
     sendgrid_signed,
     ses_notification,
     svix_headers,
-    WEBHOOK_PASSWORD,
 )
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,9 @@ def test_a_postmark_hard_bounce_suppresses_the_address_and_the_next_send_skips_i
     client, webhook_secret, sent, employer, template, applicants, smtp_server, django_capture_on_commit_callbacks
 ):
     message = as_if_sent_by(sent[0], "883953f4-6105-42a2-a16a-77a8eac79483")
-    response = post_json(client, url("postmark"), postmark_bounce(message.provider_message_id, message.to_email), **basic_auth())
+    response = post_json(
+        client, url("postmark"), postmark_bounce(message.provider_message_id, message.to_email), **basic_auth()
+    )
     assert response.status_code == 200
     message.refresh_from_db()
     assert message.state == State.BOUNCED
@@ -91,9 +93,13 @@ def test_a_postmark_hard_bounce_suppresses_the_address_and_the_next_send_skips_i
     ("auth", "status"),
     [({}, 401), (basic_auth("careerrelay:wrong"), 403), (basic_auth("someone:" + WEBHOOK_PASSWORD), 403)],
 )
-def test_postmark_without_the_right_secret_is_refused_and_nothing_changes(client, webhook_secret, sent, employer, auth, status):
+def test_postmark_without_the_right_secret_is_refused_and_nothing_changes(
+    client, webhook_secret, sent, employer, auth, status
+):
     message = as_if_sent_by(sent[0], "883953f4-6105-42a2-a16a-77a8eac79483")
-    response = post_json(client, url("postmark"), postmark_bounce(message.provider_message_id, message.to_email), **auth)
+    response = post_json(
+        client, url("postmark"), postmark_bounce(message.provider_message_id, message.to_email), **auth
+    )
     assert response.status_code == status
     message.refresh_from_db()
     assert (message.state, message.delivery_status) == (State.SENT, "")
@@ -127,7 +133,12 @@ def test_a_postmark_soft_bounce_is_shown_to_the_employer_without_suppressing(
     assert "配信遅延" in page.text
     assert "Mailbox full" in page.text
     # A later delivery replaces the delay: no longer listed.
-    assert post_json(client, url("postmark"), postmark_delivery(message.provider_message_id, message.to_email), **basic_auth()).status_code == 200
+    assert (
+        post_json(
+            client, url("postmark"), postmark_delivery(message.provider_message_id, message.to_email), **basic_auth()
+        ).status_code
+        == 200
+    )
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.DELIVERED
     assert message.to_email not in owner_client.get(reverse("employer:send_detail", args=[message.send_id])).text
@@ -153,24 +164,38 @@ def test_a_complaint_suppresses_and_counts_once_even_when_posted_twice(client, w
 
 def test_opens_are_ignored_and_unknown_messages_are_ignored_safely(client, webhook_secret, sent):
     message = as_if_sent_by(sent[0], "b7bc2f4a-open")
-    assert post_json(client, url("postmark"), postmark_open(message.provider_message_id, message.to_email), **basic_auth()).status_code == 200
+    assert (
+        post_json(
+            client, url("postmark"), postmark_open(message.provider_message_id, message.to_email), **basic_auth()
+        ).status_code
+        == 200
+    )
     message.refresh_from_db()
     assert message.delivery_status == ""
-    response = post_json(client, url("postmark"), postmark_bounce("not-ours-0000", "stranger@example.jp"), **basic_auth())
+    response = post_json(
+        client, url("postmark"), postmark_bounce("not-ours-0000", "stranger@example.jp"), **basic_auth()
+    )
     assert response.status_code == 200  # the provider must not retry it forever
     assert not Suppression.objects.exists()
     # The right id with another recipient is not about our message either.
-    post_json(client, url("postmark"), postmark_bounce(message.provider_message_id, "stranger@example.jp"), **basic_auth())
+    post_json(
+        client, url("postmark"), postmark_bounce(message.provider_message_id, "stranger@example.jp"), **basic_auth()
+    )
     assert not Suppression.objects.exists()
 
 
-def test_a_bounce_of_a_transactional_email_is_recorded_without_a_company(client, webhook_secret, smtp_server, django_capture_on_commit_callbacks):
+def test_a_bounce_of_a_transactional_email_is_recorded_without_a_company(
+    client, webhook_secret, smtp_server, django_capture_on_commit_callbacks
+):
     from careerrelay.outbox.services import queue_rendered_email
 
     with django_capture_on_commit_callbacks(execute=True):
         message = queue_rendered_email(to="nobody@example.jp", subject="確認", text="本文")
     message = as_if_sent_by(message, "tx-0001")
-    assert post_json(client, url("postmark"), postmark_bounce("tx-0001", "nobody@example.jp"), **basic_auth()).status_code == 200
+    assert (
+        post_json(client, url("postmark"), postmark_bounce("tx-0001", "nobody@example.jp"), **basic_auth()).status_code
+        == 200
+    )
     message.refresh_from_db()
     assert message.state == State.BOUNCED
     assert not Suppression.objects.exists()  # suppressions belong to a company's sends
@@ -234,7 +259,10 @@ def test_a_sendgrid_spamreport_is_a_complaint(client, settings, sent, employer):
     settings.ANYMAIL = {"SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY": sendgrid_public_key(key)}
     message = as_if_sent_by(sent[1], "0b6a3f5e-spam")
     body = json.dumps(sendgrid_events(message.provider_message_id, message.to_email, event="spamreport")).encode()
-    assert client.post(url("sendgrid"), body, content_type="application/json", **sendgrid_signed(key, body)).status_code == 200
+    assert (
+        client.post(url("sendgrid"), body, content_type="application/json", **sendgrid_signed(key, body)).status_code
+        == 200
+    )
     message.refresh_from_db()
     assert message.complained_at is not None
     assert suppressed(employer, message.to_email).reason == Suppression.Reason.COMPLAINED
@@ -263,8 +291,15 @@ def test_resend_signed_bounce_suppresses_and_a_bad_signature_is_refused(client, 
 def test_resend_delivery_delayed_is_shown_not_suppressed(client, settings, sent):
     settings.ANYMAIL = {"RESEND_SIGNING_SECRET": RESEND_SECRET}
     message = as_if_sent_by(sent[2], "a1b2c3d4-delayed")
-    body = json.dumps(resend_event(message.provider_message_id, message.to_email, kind="email.delivery_delayed")).encode()
-    assert client.post(url("resend"), body, content_type="application/json", **svix_headers(RESEND_SECRET, body)).status_code == 200
+    body = json.dumps(
+        resend_event(message.provider_message_id, message.to_email, kind="email.delivery_delayed")
+    ).encode()
+    assert (
+        client.post(
+            url("resend"), body, content_type="application/json", **svix_headers(RESEND_SECRET, body)
+        ).status_code
+        == 200
+    )
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.DEFERRED
     assert not Suppression.objects.exists()
@@ -310,8 +345,18 @@ def test_brevo_hard_bounce_suppresses_soft_bounce_is_shown(client, webhook_secre
     hard = as_if_sent_by(sent[0], "<202611051633.12345678@smtp-relay.mailin.fr>")
     soft = as_if_sent_by(sent[1], "<202611051633.87654321@smtp-relay.mailin.fr>")
     assert post_json(client, url("brevo"), brevo_event(hard.provider_message_id, hard.to_email)).status_code == 401
-    assert post_json(client, url("brevo"), brevo_event(hard.provider_message_id, hard.to_email), **basic_auth()).status_code == 200
-    assert post_json(client, url("brevo"), brevo_event(soft.provider_message_id, soft.to_email, "soft_bounce"), **basic_auth()).status_code == 200
+    assert (
+        post_json(
+            client, url("brevo"), brevo_event(hard.provider_message_id, hard.to_email), **basic_auth()
+        ).status_code
+        == 200
+    )
+    assert (
+        post_json(
+            client, url("brevo"), brevo_event(soft.provider_message_id, soft.to_email, "soft_bounce"), **basic_auth()
+        ).status_code
+        == 200
+    )
     hard.refresh_from_db()
     soft.refresh_from_db()
     assert hard.state == State.BOUNCED

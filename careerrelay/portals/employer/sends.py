@@ -167,9 +167,7 @@ def send_detail(request, pk):
     # A delivered message the provider later reported as delayed is listed too (its retries are
     # the provider's): the address may need fixing.
     undelivered = (
-        send.messages.exclude(
-            Q(state=OutboundEmail.State.SENT) & ~Q(delivery_status=DeliveryStatus.DEFERRED)
-        )
+        send.messages.exclude(Q(state=OutboundEmail.State.SENT) & ~Q(delivery_status=DeliveryStatus.DEFERRED))
         .select_related("applicant")
         .order_by("id")
     )
