@@ -13,11 +13,13 @@ import os
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.test import Client
 from django.urls import reverse
 
 from careerrelay.common.japanese import normalize_email
 from careerrelay.outbox.models import DeliveryStatus, OutboundEmail, Suppression
 from careerrelay.sends import services as sends
+from tests.factories import OperatorFactory
 from tests.helpers.mail_events import (
     WEBHOOK_PASSWORD,
     WEBHOOK_SECRET,
@@ -132,6 +134,11 @@ def test_a_postmark_soft_bounce_is_shown_to_the_employer_without_suppressing(
     assert message.to_email in page.text
     assert "配信遅延" in page.text
     assert "Mailbox full" in page.text
+    # The operator console's outbox can list the delayed messages.
+    operator = Client()
+    operator.force_login(OperatorFactory(email="operator@careerrelay.example"))
+    listing = operator.get("/operator/mailings/outboundemail/?delivery_status=deferred")
+    assert [m.pk for m in listing.context["cl"].result_list] == [message.pk]
     # A later delivery replaces the delay: no longer listed.
     assert (
         post_json(
