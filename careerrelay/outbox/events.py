@@ -115,7 +115,8 @@ def apply_event(event, provider: str = "") -> str | None:
     if message is None:
         log.info("mail event %s from %s for an unknown message ignored", event.event_type, provider or "?")
         return None
-    message = OutboundEmail.objects.select_for_update().select_related("send").get(pk=message.pk)
+    # Locks the row (two deliveries of one event at once apply it once); its send is read after.
+    message = OutboundEmail.objects.select_for_update().get(pk=message.pk)
     now = timezone.now()
     fields: dict = {}
     current = message.delivery_status
