@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.ops.periodic import run_once
+from careerrelay.organisations.services import create_api_key
 from careerrelay.outbox.models import OutboundEmail
 from careerrelay.sends import services as sends
 from careerrelay.sends import trust
@@ -51,7 +53,7 @@ def complain(client, message, n):
 
 
 def test_complaints_over_the_limit_pause_the_company_until_an_operator_lifts_it(
-    client, hooks, smtp_server, employer, template, owner_client, operator, django_capture_on_commit_callbacks
+    client, hooks, smtp_server, employer, owner, template, owner_client, operator, django_capture_on_commit_callbacks
 ):
     sent = send_for_real(employer, template, people(employer, 20), django_capture_on_commit_callbacks)
     complain(client, sent[0], 1)  # 1 of 20 = 5%
@@ -75,6 +77,10 @@ def test_complaints_over_the_limit_pause_the_company_until_an_operator_lifts_it(
     assert set(send.messages.values_list("state", flat=True)) == {State.QUEUED}
     page = owner_client.get(reverse("employer:send_detail", args=[send.pk]))
     assert PAUSED in page.text
+    assert 'id="sending-paused"' in owner_client.get(reverse("employer:send_create")).text
+    _key, secret = create_api_key(organisation=employer, name="ATS", actor=Actor.for_user(owner, ActorKind.EMPLOYER))
+    api = client.get(f"/api/v1/sends/{send.pk}", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    assert (api["paused"], api["hold_message"]) == (True, PAUSED)
     assert PAUSED == owner_client.get(reverse("employer:send_progress", args=[send.pk])).json()["pause_message"]
     # The operator console lists the pause; lifting it is audited and the mail goes out.
     client.force_login(operator)

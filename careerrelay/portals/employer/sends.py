@@ -95,6 +95,8 @@ def send_create(request):
         "included_again": 0 if filter_form.cleaned_data.get("not_yet_sent") else len(already_received),
         # Pending approval or suspended: everything can be prepared and previewed, nothing sent.
         "sending_refusal": trust.sending_refusal(request.organisation),
+        # Too many complaints: a send can still be made, and waits until an operator lifts the pause.
+        "sending_paused": trust.is_paused(request.organisation.pk),
         "quota": trust.quota(request.organisation),
         "max_recipients": settings.MAIL_MAX_RECIPIENTS_PER_SEND,
     }
