@@ -75,7 +75,13 @@ class OutboundEmail(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["send", "state", "due_at"], name="outbound_send_state_due")]
+        indexes = [
+            models.Index(fields=["send", "state", "due_at"], name="outbound_send_state_due"),
+            # The few complained messages, which the worker's complaint check looks for often.
+            models.Index(
+                fields=["complained_at"], condition=Q(complained_at__isnull=False), name="outbound_complained"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["send", "applicant"], condition=Q(send__isnull=False), name="one_message_per_applicant_per_send"

@@ -27,6 +27,7 @@ from math import inf
 from time import monotonic
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import formats, timezone
@@ -269,13 +270,25 @@ def pause_message(send: Send) -> str | None:
     return str(PAUSE_MESSAGE)
 
 
+# Complaints trickle in; counting a company's mail of a month every few seconds would not help.
+COMPLAINT_CHECK_SECONDS = 300
+
+
+def check_complaints_if_due() -> int | None:
+    """The periodic job: pause_for_complaints at most every COMPLAINT_CHECK_SECONDS (shared through
+    the cache by every worker)."""
+    if not cache.add("sends:complaint-check", 1, timeout=COMPLAINT_CHECK_SECONDS):
+        return None
+    return pause_for_complaints()
+
+
 def pause_for_complaints(now: datetime | None = None) -> int:
-    """The periodic check: every company with a complaint in the window whose rate is over the
-    limit and that is not paused yet is paused, and the operators are told. Returns how many."""
+    """Every company with a complaint in the window whose rate is over the limit and that is not
+    paused yet is paused, and the operators are told. Returns how many."""
     now = now or timezone.now()
     since = now - timedelta(days=settings.MAIL_COMPLAINT_WINDOW_DAYS)
     candidates = (
-        OutboundEmail.objects.filter(complained_at__isnull=False, sent_at__gte=since, send__isnull=False)
+        OutboundEmail.objects.filter(complained_at__gte=since, send__isnull=False)
         .values_list("send__organisation_id", flat=True)
         .distinct()
     )
