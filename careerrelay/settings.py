@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     "careerrelay.common",
     "careerrelay.accounts",
     "careerrelay.organisations",
@@ -282,6 +283,12 @@ MAIL_DAILY_LIMIT_STEP_SENT = envint("MAIL_DAILY_LIMIT_STEP_SENT", 500)
 MAIL_TRUST_WINDOW_DAYS = envint("MAIL_TRUST_WINDOW_DAYS", 30)
 MAIL_MAX_BOUNCE_PERMILLE = envint("MAIL_MAX_BOUNCE_PERMILLE", 50)
 MAIL_MAX_RECIPIENTS_PER_SEND = envint("MAIL_MAX_RECIPIENTS_PER_SEND", 1000)
+# Complaints ("this is spam") per company: over MAIL_MAX_COMPLAINT_PER_10000 (30 = 0.3%, the
+# Gmail/Yahoo bulk-sender limit) of the mail it sent in the last MAIL_COMPLAINT_WINDOW_DAYS, once
+# at least MAIL_COMPLAINT_MIN_SENT were sent, its sends are paused until an operator lifts it.
+MAIL_COMPLAINT_WINDOW_DAYS = envint("MAIL_COMPLAINT_WINDOW_DAYS", 30)
+MAIL_COMPLAINT_MIN_SENT = envint("MAIL_COMPLAINT_MIN_SENT", 1000)
+MAIL_MAX_COMPLAINT_PER_10000 = envint("MAIL_MAX_COMPLAINT_PER_10000", 30)
 
 # --- Outbox and bulk sends (careerrelay/outbox, careerrelay/sends) -------------
 # A send to at most this many recipients is prepared inside the request; a larger one is prepared
@@ -318,13 +325,56 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
-if EMAIL_HOST:
+# `smtp` (the default) or a provider's HTTP API through django-anymail; whatever sends the mail,
+# each provider's tracking webhook (bounces, complaints, deferrals) is at
+# /hooks/mail/<provider>/tracking/ once its authentication is set (docs/operations.md).
+EMAIL_PROVIDERS = {
+    "amazon_ses": "anymail.backends.amazon_ses.EmailBackend",
+    "sendgrid": "anymail.backends.sendgrid.EmailBackend",
+    "mailgun": "anymail.backends.mailgun.EmailBackend",
+    "postmark": "anymail.backends.postmark.EmailBackend",
+    "brevo": "anymail.backends.brevo.EmailBackend",
+    "resend": "anymail.backends.resend.EmailBackend",
+}
+EMAIL_PROVIDER = os.environ.get("EMAIL_PROVIDER", "smtp").strip().lower() or "smtp"
+if EMAIL_PROVIDER in EMAIL_PROVIDERS:
+    EMAIL_BACKEND = EMAIL_PROVIDERS[EMAIL_PROVIDER]
+elif EMAIL_PROVIDER != "smtp":
+    raise ImproperlyConfigured(f"EMAIL_PROVIDER must be smtp or one of {', '.join(EMAIL_PROVIDERS)}")
+elif EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
     # The development mailbox: every message lands as a file in var/mail/ and in the outbox
     # page at /dev/mailbox/ (DEBUG only).
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# The providers' credentials, under anymail's own names. MAIL_WEBHOOK_SECRET ("user:password")
+# is the HTTP basic auth every provider's tracking webhook URL must carry; a provider that signs its
+# webhooks is also checked by its signature (Mailgun, Resend, SendGrid).
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": os.environ.get("MAIL_WEBHOOK_SECRET", ""),
+        "AMAZON_SES_CLIENT_PARAMS": {"region_name": os.environ.get("AMAZON_SES_REGION", "")},
+        "AMAZON_SES_CONFIGURATION_SET_NAME": os.environ.get("AMAZON_SES_CONFIGURATION_SET_NAME", ""),
+        "SENDGRID_API_KEY": os.environ.get("SENDGRID_API_KEY", ""),
+        "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY": os.environ.get("SENDGRID_WEBHOOK_VERIFICATION_KEY", ""),
+        "MAILGUN_API_KEY": os.environ.get("MAILGUN_API_KEY", ""),
+        "MAILGUN_SENDER_DOMAIN": os.environ.get("MAILGUN_SENDER_DOMAIN", ""),
+        "MAILGUN_API_URL": os.environ.get("MAILGUN_API_URL", ""),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+        "POSTMARK_SERVER_TOKEN": os.environ.get("POSTMARK_SERVER_TOKEN", ""),
+        "BREVO_API_KEY": os.environ.get("BREVO_API_KEY", ""),
+        "RESEND_API_KEY": os.environ.get("RESEND_API_KEY", ""),
+        "RESEND_SIGNING_SECRET": os.environ.get("RESEND_SIGNING_SECRET", ""),
+    }.items()
+    # Unset means anymail's own default (or its error naming the missing setting), not "".
+    if value and value != {"region_name": ""}
+}
+# The mailbox behind the List-Unsubscribe mailto (UNSUBSCRIBE_MAILTO), read by the worker every
+# UNSUBSCRIBE_IMAP_INTERVAL_SECONDS: imaps://user:password@host:993/INBOX (imap:// for plain).
+UNSUBSCRIBE_IMAP_URL = os.environ.get("UNSUBSCRIBE_IMAP_URL", "")
+UNSUBSCRIBE_IMAP_INTERVAL_SECONDS = envint("UNSUBSCRIBE_IMAP_INTERVAL_SECONDS", 300)
 
 # --- i18n -------------------------------------------------------------------
 LANGUAGE_CODE = "ja"

@@ -16,6 +16,8 @@ urlpatterns = [
     path("employer/", include("careerrelay.portals.employer.urls")),
     path("agency/", include("careerrelay.portals.agency.urls")),
     path("", include("careerrelay.sends.urls")),
+    # Mail providers' tracking webhooks (bounces, complaints): /hooks/mail/<provider>/tracking/
+    path("hooks/mail/", include("careerrelay.outbox.webhooks")),
     path("", include("careerrelay.portals.candidate.surveys_urls")),
     path("", include("careerrelay.followups.urls")),
     path("accounts/", include("allauth.urls")),

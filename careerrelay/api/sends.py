@@ -67,6 +67,10 @@ class SendOut(Schema):
         description="Set while messages wait for the company's daily sending limit: when they resume by themselves."
     )
     hold_message: str | None = Field(description="Why the send is held and when it resumes, for people.")
+    paused: bool = Field(
+        description="The company's sending is paused because recipients reported too much of its mail as spam "
+        "(over 0.3%): the send waits until CareerRelay's operators lift the pause. `hold_message` says so."
+    )
     template_id: int | None
     scheduled_at: datetime
     created_at: datetime
@@ -79,7 +83,8 @@ def send_out(send: Send) -> dict:
         "id": send.pk,
         "state": send.state,
         "held_until": send.held_until if send.is_open else None,
-        "hold_message": trust.hold_message(send),
+        "hold_message": trust.pause_message(send) or trust.hold_message(send),
+        "paused": trust.pause_message(send) is not None,
         "template_id": send.template_id,
         "scheduled_at": send.scheduled_at,
         "created_at": send.created_at,

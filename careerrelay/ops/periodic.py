@@ -15,7 +15,9 @@ from careerrelay.candidates.signin import delete_spent_links
 from careerrelay.followups.services import queue_due_followups
 from careerrelay.matching.services import expire_due_requests, remind_lapsing
 from careerrelay.privacy.retention import run_if_due
+from careerrelay.sends.mailbox import read_if_due as read_unsubscribe_mailbox
 from careerrelay.sends.services import run_periodic
+from careerrelay.sends.trust import check_complaints_if_due
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,11 @@ def run_once() -> dict:
         ("unconfirmed_registrations_deleted", _unconfirmed_registrations),
         # Addresses staff signed in from, kept STAFF_SIGNIN_IP_DAYS for the referral-fraud holds.
         ("staff_signin_addresses_deleted", _staff_signin_addresses),
+        # Companies whose recipients report too much of their mail as spam: sends paused, operators told
+        # (at most every sends.trust.COMPLAINT_CHECK_SECONDS).
+        ("complaint_rate", check_complaints_if_due),
+        # The mailto: unsubscribe mailbox (UNSUBSCRIBE_IMAP_URL), at most every UNSUBSCRIBE_IMAP_INTERVAL_SECONDS.
+        ("unsubscribe_mailbox", read_unsubscribe_mailbox),
     ]
     for name, job in jobs:
         try:

@@ -12,9 +12,10 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     Bodies are cleared once a message is delivered; a body with a sign-in, verification, reset or
     invitation link is never shown, even while queued. Opening an entry is audited."""
 
-    list_display = ("created_at", "to_email", "subject", "template", "state", "attempts", "sent_at")
-    list_filter = ("state", "template")
-    search_fields = ("=to_email", "subject", "=message_id")
+    list_display = ("created_at", "to_email", "subject", "template", "state", "delivery_status", "attempts", "sent_at")
+    # delivery_status: what the mail provider reported later (delivered, deferred, bounced, complained).
+    list_filter = ("state", "delivery_status", "template")
+    search_fields = ("=to_email", "subject", "=message_id", "=provider_message_id")
     date_hierarchy = "created_at"
     exclude = ("click_token_hash", "unsubscribe_token_hash", "body_text", "body_html")
     readonly_fields = ("text_body", "html_body")

@@ -4,6 +4,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class DeliveryStatus(models.TextChoices):
+    """The mail provider's latest word on a message it accepted (its tracking webhook)."""
+
+    DELIVERED = "delivered", _("配信済み")
+    DEFERRED = "deferred", _("配信遅延(再試行中)")
+    BOUNCED = "bounced", _("不達(宛先不明)")
+    REJECTED = "rejected", _("配信拒否")
+    COMPLAINED = "complained", _("迷惑メール報告")
+    UNSUBSCRIBED = "unsubscribed", _("配信停止")
+
+
 class OutboundEmail(models.Model):
     """One message to one recipient. The row exists before the message is sent, so a crash
     neither loses it (it stays queued) nor sends it twice (only one worker can claim it)."""
@@ -50,10 +61,27 @@ class OutboundEmail(models.Model):
     # added when it is sent), so the worker does no more than claim, transmit and mark.
     mime = models.BinaryField(null=True, blank=True, editable=False)
     first_clicked_at = models.DateTimeField(null=True, blank=True)
+    # --- What the mail provider reported after accepting it (outbox/events.py) ---
+    # The provider's id of the message (anymail_status.message_id); SMTP leaves it empty and
+    # events are matched by our own Message-ID.
+    provider_message_id = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    delivery_status = models.CharField(
+        _("配信状況"), max_length=16, choices=DeliveryStatus.choices, blank=True, default=""
+    )
+    delivery_detail = models.CharField(_("配信状況の詳細"), max_length=1000, blank=True, default="")
+    delivery_updated_at = models.DateTimeField(null=True, blank=True)
+    # When the recipient reported it as spam: the company's complaint rate counts these.
+    complained_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["send", "state", "due_at"], name="outbound_send_state_due")]
+        indexes = [
+            models.Index(fields=["send", "state", "due_at"], name="outbound_send_state_due"),
+            # The few complained messages, which the worker's complaint check looks for often.
+            models.Index(
+                fields=["complained_at"], condition=Q(complained_at__isnull=False), name="outbound_complained"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["send", "applicant"], condition=Q(send__isnull=False), name="one_message_per_applicant_per_send"
@@ -84,6 +112,7 @@ class Suppression(models.Model):
     class Reason(models.TextChoices):
         UNSUBSCRIBED = "unsubscribed", _("配信停止")
         BOUNCED = "bounced", _("宛先不明")
+        COMPLAINED = "complained", _("迷惑メール報告")
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="suppressions"

@@ -20,6 +20,7 @@ from concurrent.futures import wait as futures_wait
 from datetime import timedelta
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
@@ -136,8 +137,24 @@ def _reason(code: int, text) -> str:
     return f"{code} {text}".strip()[:2000]
 
 
+def provider_message_id(email) -> str | None:
+    """The id a provider's API gave the message (django-anymail), which its tracking events name;
+    None over SMTP, whose events carry our own Message-ID."""
+    status = getattr(email, "anymail_status", None)
+    message_id = getattr(status, "message_id", None)
+    return str(message_id)[:255] if message_id not in (None, "") else None
+
+
 def classify_failure(exc: Exception) -> tuple[str, str]:
     """(what to do, the server's reason): RETRY for 4xx and connection trouble, else a final state."""
+    if isinstance(exc, AnymailRecipientsRefused):
+        # The provider refused the recipient outright (on its suppression list, invalid).
+        return State.BOUNCED, str(exc)[:2000]
+    if isinstance(exc, AnymailAPIError):
+        # A provider's API: 429 and 5xx are worth another try, other 4xx (bad key, bad sender) are not.
+        code = exc.status_code
+        final = code is not None and 400 <= code < 500 and code != 429
+        return (State.FAILED if final else RETRY), str(exc)[:2000]
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(exc.recipients.values()), (450, b""))
         return (State.BOUNCED if code >= 500 else RETRY), _reason(code, text)
@@ -154,9 +171,14 @@ def classify_failure(exc: Exception) -> tuple[str, str]:
 CLEARED_BODY = {"body_text": "", "body_html": "", "mime": None}
 
 
-def _mark_sent(message_id: int) -> None:
+def _mark_sent(message_id: int, provider_id: str | None = None) -> None:
     OutboundEmail.objects.filter(pk=message_id, state=State.SENDING).update(
-        state=State.SENT, attempts=F("attempts") + 1, sent_at=timezone.now(), last_error="", **CLEARED_BODY
+        state=State.SENT,
+        attempts=F("attempts") + 1,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_message_id=provider_id,
+        **CLEARED_BODY,
     )
 
 
@@ -214,11 +236,12 @@ def deliver(message_id: int, connection=None) -> str:
         return "skipped"
     message = OutboundEmail.objects.get(pk=message_id)
     connection = connection or get_connection()
+    email = build_message(message, connection)
     try:
-        build_message(message, connection).send()
+        email.send()
     except Exception as exc:  # the SMTP server's reason is what the user needs to see
         return _record_failure(message, exc)
-    _mark_sent(message_id)
+    _mark_sent(message_id, provider_message_id(email))
     return "sent"
 
 
@@ -247,11 +270,11 @@ def _claim_chunk(cursor, message_ids: list[int]) -> set[int]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def _mark_sent_fast(cursor, message_id: int) -> None:
+def _mark_sent_fast(cursor, message_id: int, provider_id: str | None = None) -> None:
     cursor.execute(
-        f"UPDATE {TABLE} SET state = %s, attempts = attempts + 1, sent_at = %s, "  # noqa: S608
+        f"UPDATE {TABLE} SET state = %s, attempts = attempts + 1, sent_at = %s, provider_message_id = %s, "  # noqa: S608
         "last_error = '', body_text = '', body_html = '', mime = NULL WHERE id = %s AND state = %s",
-        [State.SENT, timezone.now(), message_id, State.SENDING],
+        [State.SENT, timezone.now(), provider_id, message_id, State.SENDING],
     )
 
 
@@ -293,7 +316,8 @@ class _Transmitter:
                 email.message().as_bytes(linesep="\r\n"),
             )
             return self.pool.submit(self._send_smtp, envelope)
-        return self.pool.submit(self._send_other, email)  # console, file, locmem backends
+        # A provider's API (django-anymail), or the console, file and locmem backends.
+        return self.pool.submit(self._send_other, email)
 
     def _open(self):
         if not self.is_open:
@@ -310,9 +334,10 @@ class _Transmitter:
             self.close()  # the connection itself is in doubt: the next message opens a new one
             raise
 
-    def _send_other(self, email):
+    def _send_other(self, email) -> str | None:
         self._open()
         self.connection.send_messages([email])
+        return provider_message_id(email)
 
     def close(self):
         try:
@@ -368,13 +393,17 @@ def deliver_batch(message_ids: list[int], refuse: Callable[[list[OutboundEmail]]
     def finish(cursor, message, future):
         nonlocal broken
         try:
-            future.result()
+            provider_id = future.result()
         except Exception as exc:
             results[_record_failure(message, exc)] += 1
-            if not isinstance(exc, smtplib.SMTPResponseException):
+            # The server (or the provider's API) answered: the connection is still good.
+            answered = isinstance(exc, smtplib.SMTPResponseException) or (
+                isinstance(exc, AnymailAPIError) and getattr(exc, "status_code", None) is not None
+            )
+            if not answered:
                 broken = True
             return
-        _mark_sent_fast(cursor, message.pk)
+        _mark_sent_fast(cursor, message.pk, provider_id)
         results["sent"] += 1
 
     chunk_size = settings.MAILINGS_CLAIM_CHUNK

@@ -60,3 +60,41 @@ class Send(models.Model):
     @property
     def is_open(self):
         return self.state in (self.State.PREPARING, self.State.SCHEDULED, self.State.SENDING)
+
+
+class SendingPause(models.Model):
+    """A company's sends stopped because its recipients reported its mail as spam too often
+    (sends.trust.pause_for_complaints). While a pause is open no batch of its sends goes out; the
+    sends wait, nothing is cancelled. Only an operator lifts it (the operator console, audited)."""
+
+    class Reason(models.TextChoices):
+        COMPLAINTS = "complaints", _("苦情率が上限を超えました")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="sending_pauses", verbose_name=_("企業")
+    )
+    reason = models.CharField(_("理由"), max_length=16, choices=Reason.choices, default=Reason.COMPLAINTS)
+    complaints = models.PositiveIntegerField(_("苦情"), default=0)
+    sent = models.PositiveIntegerField(_("送信数"), default=0)
+    created_at = models.DateTimeField(_("停止日時"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("解除日時"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("送信の一時停止")
+        verbose_name_plural = _("送信の一時停止")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=models.Q(lifted_at__isnull=True), name="one_open_pause_per_company"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.reason} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def rate_percent(self) -> str:
+        return f"{100 * self.complaints / self.sent:.2f}%" if self.sent else "—"

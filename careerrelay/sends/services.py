@@ -382,6 +382,12 @@ def run_send_batch(send_id: int, now=None) -> dict:
             # Suspended (or never approved) after this was queued: nothing more goes out.
             results["cancelled"] += trust.cancel_queued_mail(organisation)
             return dict(results)
+        if trust.is_paused(organisation.pk):
+            # Too many complaints: the send waits, without a due date, until an operator lifts
+            # the pause (trust.lift_pause makes it due again). Nothing is cancelled.
+            Send.objects.filter(pk=send_id, state__in=OPEN).update(next_batch_at=None)
+            results["paused"] += 1
+            return dict(results)
         due = OutboundEmail.objects.filter(send_id=send_id, state=State.QUEUED, due_at__lte=now)
         allowance = trust.quota(organisation, now)
         if allowance.remaining <= 0:

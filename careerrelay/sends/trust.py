@@ -13,6 +13,11 @@ open mail relay for a company that signed up to send spam in its own name.
   of the company's sends handed to a worker that day (claimed_at), sent or refused.
 - Messages over the limit wait (Send.held_until) and go out by themselves when the next day
   begins; nothing is dropped.
+- Complaints: when the recipients of a company report more than MAIL_MAX_COMPLAINT_PER_10000
+  (0.3%, the Gmail/Yahoo bulk-sender limit) of its mail of the last MAIL_COMPLAINT_WINDOW_DAYS as
+  spam, once at least MAIL_COMPLAINT_MIN_SENT were sent, its sends are paused (SendingPause) and
+  the operators are told; only an operator lifts the pause. The worker checks every company
+  that received a complaint in the window (the periodic job `complaint_rate`).
 """
 
 from collections.abc import Callable
@@ -22,14 +27,18 @@ from math import inf
 from time import monotonic
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from careerrelay.audit.services import Action, Actor, record_event
+from careerrelay.notifications.services import operators
 from careerrelay.organisations.models import Organisation
 from careerrelay.outbox.models import OutboundEmail
-from careerrelay.sends.models import Send
+from careerrelay.outbox.services import queue_email
+from careerrelay.sends.models import Send, SendingPause
 
 State = OutboundEmail.State
 OPEN_SENDS = [Send.State.PREPARING, Send.State.SCHEDULED, Send.State.SENDING]
@@ -200,3 +209,143 @@ def hold_message(send: Send, now: datetime | None = None) -> str | None:
         "resume": formats.date_format(timezone.localtime(send.held_until), "DATETIME_FORMAT"),
         "next": daily_limit(send.organisation, send.held_until),
     }
+
+
+# --- Complaints ---------------------------------------------------------------------------------
+
+PAUSE_MESSAGE = _("一時停止中: 苦情率が上限を超えました")
+
+
+@dataclass(frozen=True)
+class ComplaintRate:
+    complaints: int
+    sent: int
+
+    @property
+    def over_limit(self) -> bool:
+        if self.sent < settings.MAIL_COMPLAINT_MIN_SENT or not self.sent:
+            return False
+        return self.complaints * 10_000 > settings.MAIL_MAX_COMPLAINT_PER_10000 * self.sent
+
+
+def complaint_window_start(organisation, now: datetime) -> datetime:
+    """The window's start; after an operator lifted a pause, counting starts again from then (else
+    the complaints that caused it would pause the company again at once)."""
+    since = now - timedelta(days=settings.MAIL_COMPLAINT_WINDOW_DAYS)
+    lifted = (
+        SendingPause.objects.filter(organisation=organisation, lifted_at__isnull=False)
+        .order_by("-lifted_at")
+        .values_list("lifted_at", flat=True)
+        .first()
+    )
+    return max(since, lifted) if lifted else since
+
+
+def complaint_rate(organisation, now: datetime | None = None) -> ComplaintRate:
+    """Complaints about the company's bulk mail sent in the window, over the mail sent in it
+    (delivered or bounced later: what left CareerRelay). Gmail counts against mail delivered to
+    the inbox, which no provider reports; this denominator is a little larger, so the limit
+    bites a little later, never earlier."""
+    now = now or timezone.now()
+    since = complaint_window_start(organisation, now)
+    counts = _company_messages(organisation).aggregate(
+        sent=Count("id", filter=Q(state__in=[State.SENT, State.BOUNCED], sent_at__gte=since)),
+        complaints=Count("id", filter=Q(complained_at__isnull=False, sent_at__gte=since)),
+    )
+    return ComplaintRate(complaints=counts["complaints"], sent=counts["sent"])
+
+
+def active_pause(organisation) -> SendingPause | None:
+    return SendingPause.objects.filter(organisation=organisation, lifted_at__isnull=True).first()
+
+
+def is_paused(organisation_id: int) -> bool:
+    return SendingPause.objects.filter(organisation_id=organisation_id, lifted_at__isnull=True).exists()
+
+
+def pause_message(send: Send) -> str | None:
+    """What the company reads on a send that waits because its sending is paused."""
+    if not send.is_open or not is_paused(send.organisation_id):
+        return None
+    return str(PAUSE_MESSAGE)
+
+
+# Complaints trickle in; counting a company's mail of a month every few seconds would not help.
+COMPLAINT_CHECK_SECONDS = 300
+
+
+def check_complaints_if_due() -> int | None:
+    """The periodic job: pause_for_complaints at most every COMPLAINT_CHECK_SECONDS (shared through
+    the cache by every worker)."""
+    if not cache.add("sends:complaint-check", 1, timeout=COMPLAINT_CHECK_SECONDS):
+        return None
+    return pause_for_complaints()
+
+
+def pause_for_complaints(now: datetime | None = None) -> int:
+    """Every company with a complaint in the window whose rate is over the limit and that is not
+    paused yet is paused, and the operators are told. Returns how many."""
+    now = now or timezone.now()
+    since = now - timedelta(days=settings.MAIL_COMPLAINT_WINDOW_DAYS)
+    candidates = (
+        OutboundEmail.objects.filter(complained_at__gte=since, send__isnull=False)
+        .values_list("send__organisation_id", flat=True)
+        .distinct()
+    )
+    paused = 0
+    for organisation in Organisation.objects.filter(pk__in=list(candidates)):
+        if is_paused(organisation.pk):
+            continue
+        rate = complaint_rate(organisation, now)
+        if rate.over_limit and _pause(organisation, rate, now):
+            paused += 1
+    return paused
+
+
+@transaction.atomic
+def _pause(organisation, rate: ComplaintRate, now: datetime) -> bool:
+    if SendingPause.objects.select_for_update().filter(organisation=organisation, lifted_at__isnull=True).exists():
+        return False
+    pause = SendingPause.objects.create(
+        organisation=organisation, complaints=rate.complaints, sent=rate.sent, created_at=now
+    )
+    record_event(
+        actor=Actor.system(),
+        action=Action.CHANGE,
+        organisation=organisation,
+        object_type="sends.sendingpause",
+        object_id=pause.pk,
+        complaints=rate.complaints,
+        sent=rate.sent,
+    )
+    for user in operators():
+        queue_email(
+            to=user.email,
+            template="sends_complaint_pause",
+            context={"organisation": organisation, "pause": pause},
+            language=user.language,
+        )
+    return True
+
+
+@transaction.atomic
+def lift_pause(pause: SendingPause, *, actor: Actor) -> bool:
+    """An operator lifts a pause: the company's open sends carry on from their next due message."""
+    if not SendingPause.objects.filter(pk=pause.pk, lifted_at__isnull=True).update(
+        lifted_at=timezone.now(), lifted_by=actor.user
+    ):
+        return False
+    record_event(
+        actor=actor,
+        action=Action.STAFF_ACTION,
+        organisation=pause.organisation,
+        object_type="sends.sendingpause",
+        object_id=pause.pk,
+        change="lifted",
+    )
+    # The paused sends were left without a due date; they become due now and the next periodic
+    # round (or the worker's current one) picks them up.
+    Send.objects.filter(
+        organisation_id=pause.organisation_id, state__in=[Send.State.SCHEDULED, Send.State.SENDING]
+    ).update(next_batch_at=timezone.now())
+    return True

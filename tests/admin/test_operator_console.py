@@ -11,11 +11,12 @@ from careerrelay.credits.services import get_balance, record_counted_referral
 from careerrelay.organisations.models import ApiKey, LinkDomain, Organisation
 from careerrelay.organisations.services import create_api_key, invite_member
 from careerrelay.outbox.models import OutboundEmail
+from careerrelay.sends.models import SendingPause
 from tests.factories import CandidateFactory, OperatorFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"accounts", "organisations", "relay", "candidates", "credits", "mailings"}
+OUR_APPS = {"accounts", "organisations", "relay", "candidates", "credits", "mailings", "sends"}
 
 
 @pytest.fixture
@@ -48,6 +49,8 @@ def data(employer, owner, django_capture_on_commit_callbacks):
         )
     record_counted_referral(organisation=employer, campaign=campaign, subject_key=CandidateFactory().public_id)
     LinkDomain.objects.create(organisation=employer, domain="yamasaki.example")
+    # What the worker's complaint check leaves (tests/sends/test_complaint_pause.py makes one for real).
+    SendingPause.objects.create(organisation=employer, complaints=4, sent=1000)
     return candidate
 
 
@@ -82,6 +85,7 @@ def test_every_page_of_our_models_loads_for_an_operator(operator_client, data):
         "candidates.Consent",
         "credits.LedgerEntry",
         "mailings.OutboundEmail",
+        "sends.SendingPause",
     }
     addable = set()
     for model in models:

@@ -11,6 +11,7 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careerrelay.common.http import object_id
-from careerrelay.outbox.models import OutboundEmail
+from careerrelay.outbox.models import DeliveryStatus, OutboundEmail
 from careerrelay.portals.workspace.access import employer_view
 from careerrelay.rejections.services import templates_for_organisation
 from careerrelay.relay.figures import threshold as figure_threshold
@@ -94,6 +95,8 @@ def send_create(request):
         "included_again": 0 if filter_form.cleaned_data.get("not_yet_sent") else len(already_received),
         # Pending approval or suspended: everything can be prepared and previewed, nothing sent.
         "sending_refusal": trust.sending_refusal(request.organisation),
+        # Too many complaints: a send can still be made, and waits until an operator lifts the pause.
+        "sending_paused": trust.is_paused(request.organisation.pk),
         "quota": trust.quota(request.organisation),
         "max_recipients": settings.MAIL_MAX_RECIPIENTS_PER_SEND,
     }
@@ -163,7 +166,13 @@ def send_detail(request, pk):
     # Only messages not (yet) delivered are listed, by name: the employer needs them to fix an
     # address or see what is still to go. A delivered message is the only kind whose recipient can
     # click or register, so none is listed: no per-recipient click or registration signal exists.
-    undelivered = send.messages.exclude(state=OutboundEmail.State.SENT).select_related("applicant").order_by("id")
+    # A delivered message the provider later reported as delayed is listed too (its retries are
+    # the provider's): the address may need fixing.
+    undelivered = (
+        send.messages.exclude(Q(state=OutboundEmail.State.SENT) & ~Q(delivery_status=DeliveryStatus.DEFERRED))
+        .select_related("applicant")
+        .order_by("id")
+    )
     recipients = Paginator(undelivered, RECIPIENTS_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -174,6 +183,7 @@ def send_detail(request, pk):
             "counts": sends.count_messages(send),
             "funnel": sends.campaign_registrations(send),
             "hold_message": trust.hold_message(send),
+            "pause_message": trust.pause_message(send),
             "recipients": recipients,
             "threshold": figure_threshold(),
         },
@@ -191,6 +201,7 @@ def send_progress(request, pk):
             "state": send.state,
             "state_label": send.get_state_display(),
             "hold_message": trust.hold_message(send),
+            "pause_message": trust.pause_message(send),
             "open": send.is_open,
             "percent": counts.percent,
             "finished": counts.finished,
