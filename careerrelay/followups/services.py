@@ -49,6 +49,8 @@ from careerrelay.sends import services as sends
 from careerrelay.sends.models import Send
 from careerrelay.surveys.services import SurveyLinks, survey_url, uses_survey_link
 from careerrelay.talent.models import Applicant, Application
+from careerrelay.webhooks import services as webhooks
+from careerrelay.webhooks.models import EventType
 
 Skip = FollowupDelivery.SkipReason
 MailState = OutboundEmail.State
@@ -354,7 +356,9 @@ def _queue_batch(step: FollowupStep, now: datetime) -> dict:
                 )
             )
     if to_send:
-        deliveries.extend(_queue_messages(step, to_send, now))
+        queued = _queue_messages(step, to_send, now)
+        deliveries.extend(queued)
+        _announce_sent(step, to_send, queued)
     # No ignore_conflicts: under the step's lock nobody else decides these applications, and if a
     # delivery existed after all, the whole batch (its messages too) rolls back rather than
     # sending a second one.
@@ -461,6 +465,24 @@ def _queue_messages(step: FollowupStep, rows, now: datetime) -> list[FollowupDel
         )
         for row, message in zip(rows, created, strict=True)
     ]
+
+
+def _announce_sent(step: FollowupStep, rows, queued: list[FollowupDelivery]) -> None:
+    """`followup.sent` for the employer's own systems (docs/webhooks.md): the applicants are the
+    employer's own data, so their ids go with it; never an address or a name."""
+    message = OutboundEmail.objects.filter(pk=queued[0].outbound_email_id).values("send_id", "due_at").first()
+    webhooks.emit(
+        step.organisation,
+        EventType.FOLLOWUP_SENT,
+        {
+            "step_id": step.pk,
+            "step_name": step.name,
+            "send_id": message["send_id"] if message else None,
+            "scheduled_at": message["due_at"].isoformat() if message else None,
+            "count": len(rows),
+            "applicant_ids": [row[6] for row in rows],
+        },
+    )
 
 
 # --- Figures -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from careerrelay.followups.services import queue_due_followups
 from careerrelay.matching.services import expire_due_requests, remind_lapsing
 from careerrelay.privacy.retention import run_if_due
 from careerrelay.sends.services import run_periodic
+from careerrelay.webhooks.services import send_due_retries
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ def _staff_signin_addresses():
     return forget_old_staff_signins()
 
 
+def _webhook_retries():
+    return send_due_retries()
+
+
 def run_once() -> dict:
     """Each job on its own: one that fails is logged and the others still run."""
     result = {}
@@ -69,6 +74,8 @@ def run_once() -> dict:
         ("unconfirmed_registrations_deleted", _unconfirmed_registrations),
         # Addresses staff signed in from, kept STAFF_SIGNIN_IP_DAYS for the referral-fraud holds.
         ("staff_signin_addresses_deleted", _staff_signin_addresses),
+        # Outbound webhook deliveries whose back-off is over (and any whose task was lost).
+        ("webhook_retries", _webhook_retries),
     ]
     for name, job in jobs:
         try:
