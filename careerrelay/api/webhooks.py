@@ -11,7 +11,7 @@ Another organisation's endpoint is answered exactly like one that does not exist
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from careerrelay.api.auth import ApiKeyAuth
@@ -147,7 +147,7 @@ def delete_webhook(request: HttpRequest, endpoint_id: Id):
     response={200: list[DeliveryOut], 404: ErrorOut, **AUTH_ERRORS},
     summary="A webhook's deliveries, newest first (50 a page)",
 )
-def list_deliveries(request: HttpRequest, endpoint_id: Id, page: Query[PageNumber] = 1):
+def list_deliveries(request: HttpRequest, endpoint_id: Id, page: PageNumber = 1):
     endpoint = _endpoint(request, endpoint_id)
     if endpoint is None:
         return _error(request, 404, "not_found", "No such webhook.")
