@@ -82,9 +82,7 @@ def test_a_bad_url_or_no_event_is_a_field_error_and_keeps_the_input(owner_client
     assert Endpoint.objects.count() == 0
 
 
-def test_a_failing_server_is_retried_with_back_off_until_it_answers(
-    owner_client, django_capture_on_commit_callbacks
-):
+def test_a_failing_server_is_retried_with_back_off_until_it_answers(owner_client, django_capture_on_commit_callbacks):
     with Receiver(statuses=[500, 503, 200], answer=b"x" * 5000) as server:
         endpoint, secret = register(owner_client, server.url)
         delivery = send_test(owner_client, endpoint, django_capture_on_commit_callbacks)
