@@ -22,7 +22,7 @@ class EventType(models.TextChoices):
 
 # Which organisation kind may subscribe to which event: credits and follow-ups are employer
 # business; introductions reach both sides.
-EVENTS_FOR_KIND = {
+EVENTS_FOR_KIND: dict[str, list[EventType]] = {
     Organisation.Kind.EMPLOYER: [
         EventType.CREDIT_EARNED,
         EventType.INTRODUCTION_STAGE_CHANGED,
