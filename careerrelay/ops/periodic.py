@@ -16,7 +16,7 @@ from careerrelay.followups.services import queue_due_followups
 from careerrelay.matching.services import expire_due_requests, remind_lapsing
 from careerrelay.privacy.retention import run_if_due
 from careerrelay.sends.services import run_periodic
-from careerrelay.webhooks.services import send_due_retries
+from careerrelay.webhooks.services import delete_old_events, send_due_retries
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,10 @@ def _webhook_retries():
     return send_due_retries()
 
 
+def _webhook_log():
+    return delete_old_events()
+
+
 def run_once() -> dict:
     """Each job on its own: one that fails is logged and the others still run."""
     result = {}
@@ -76,6 +80,8 @@ def run_once() -> dict:
         ("staff_signin_addresses_deleted", _staff_signin_addresses),
         # Outbound webhook deliveries whose back-off is over (and any whose task was lost).
         ("webhook_retries", _webhook_retries),
+        # The webhook delivery log (events, deliveries, the servers' answers) after 30 days.
+        ("webhook_log_deleted", _webhook_log),
     ]
     for name, job in jobs:
         try:

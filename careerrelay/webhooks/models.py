@@ -67,7 +67,8 @@ class Event(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "created_at"])]
+        # The second for the periodic job that deletes the log after WEBHOOK_LOG_DAYS.
+        indexes = [models.Index(fields=["organisation", "created_at"]), models.Index(fields=["created_at"])]
 
     @property
     def webhook_id(self) -> str:

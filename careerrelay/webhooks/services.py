@@ -44,6 +44,8 @@ CLAIM = timedelta(minutes=2)
 # A delivery still pending this long after it was queued lost its task (a queue restarted empty).
 LOST_TASK_AFTER = timedelta(minutes=10)
 DUE_CHUNK = 200
+# Events, their deliveries and attempts (answers included) are kept this long for the log.
+WEBHOOK_LOG_DAYS = 30
 
 State = Delivery.State
 
@@ -353,3 +355,14 @@ def send_due_retries(now: datetime | None = None) -> int:
     for pk in taken:
         deliver_webhook.enqueue(pk)
     return len(taken)
+
+
+def delete_old_events(now: datetime | None = None) -> int:
+    """The delivery log is for debugging, not an archive: events older than WEBHOOK_LOG_DAYS go
+    with their deliveries and attempts."""
+    cutoff = (now or timezone.now()) - timedelta(days=WEBHOOK_LOG_DAYS)
+    ids = list(Event.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:1000])
+    if not ids:
+        return 0
+    Event.objects.filter(pk__in=ids).delete()
+    return len(ids)

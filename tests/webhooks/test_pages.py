@@ -11,9 +11,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from careerrelay.audit.actor import Actor, ActorKind
 from careerrelay.audit.models import AuditEvent
+from careerrelay.ops.periodic import run_once
+from careerrelay.organisations.models import Membership
 from careerrelay.webhooks import services as webhooks
 from careerrelay.webhooks.models import Attempt, Delivery, Endpoint, Event
+from tests.factories import MembershipFactory, UserFactory
+from tests.helpers.agencies import make_agency
 from tests.webhooks.helpers import Receiver, shown_secret, signature_is_valid
 
 pytestmark = pytest.mark.django_db
@@ -245,8 +250,6 @@ def test_a_success_clears_the_failure_count(owner_client, employer, django_captu
 
 @pytest.fixture
 def endpoint(employer, owner, receiver):
-    from careerrelay.audit.actor import Actor, ActorKind
-
     return webhooks.create_endpoint(
         organisation=employer,
         url=receiver.url,
@@ -315,3 +318,54 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, endpoint, delivery):
         target = endpoint if obj == "endpoint" else delivery
         response = client.post(reverse(name, args=[target.pk]), data)
         assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_log_is_deleted_after_thirty_days_by_the_worker_loop(
+    owner_client, receiver, django_capture_on_commit_callbacks
+):
+    endpoint, _secret = register(owner_client, receiver.url)
+    old = send_test(owner_client, endpoint, django_capture_on_commit_callbacks)
+    recent = send_test(owner_client, endpoint, django_capture_on_commit_callbacks)
+    Event.objects.filter(pk=old.event_id).update(created_at=timezone.now() - timedelta(days=31))
+    assert run_once()["webhook_log_deleted"] == 1
+    assert list(Delivery.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert Attempt.objects.filter(delivery=old.pk).count() == 0
+
+
+# --- The agency's side ---------------------------------------------------------------------------
+
+
+def test_an_agencys_admin_adds_an_endpoint_its_advisors_read_and_other_agencies_find_nothing(
+    client, receiver, django_capture_on_commit_callbacks
+):
+    agency, admin = make_agency("株式会社みらい人材", "13-ユ-400001", "owner@mirai.example")
+    advisor = MembershipFactory(
+        organisation=agency, role=Membership.Role.RECRUITER, user=UserFactory(email="advisor@mirai.example")
+    ).user
+    _other, other_admin = make_agency("株式会社よその紹介", "27-ユ-400002", "owner@yoso-shokai.example")
+    _pending, pending_admin = make_agency("株式会社まだ審査中", "14-ユ-400003", "owner@pending.example", approve=False)
+
+    client.force_login(admin)
+    form = client.get(reverse("agency:webhook_new")).text
+    assert 'value="introduction.stage_changed"' in form and 'value="credit.earned"' not in form
+    refused = client.post(reverse("agency:webhook_new"), {"url": receiver.url, "event_types": ["credit.earned"]})
+    assert 'id="id_event_types_error"' in refused.text
+    response = client.post(
+        reverse("agency:webhook_new"), {"url": receiver.url, "event_types": ["introduction.stage_changed"]}
+    )
+    endpoint = Endpoint.objects.get(organisation=agency)
+    secret = shown_secret(client.get(response["Location"]).text)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("agency:webhook_test", args=[endpoint.pk]))
+    assert signature_is_valid(secret, receiver.received[0])
+
+    client.force_login(advisor)
+    assert receiver.url in client.get(reverse("agency:webhooks")).text
+    assert client.post(reverse("agency:webhook_rotate", args=[endpoint.pk])).status_code == 403
+    client.force_login(other_admin)
+    assert receiver.url not in client.get(reverse("agency:webhooks")).text
+    assert client.get(reverse("agency:webhook", args=[endpoint.pk])).status_code == 404
+    assert client.post(reverse("agency:webhook_delete", args=[endpoint.pk])).status_code == 404
+    client.force_login(pending_admin)
+    assert client.get(reverse("agency:webhooks")).status_code == 403
+    assert Endpoint.objects.get().secret == secret
