@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "careerrelay.sends",
     "careerrelay.surveys",
     "careerrelay.followups",
+    "careerrelay.webhooks",
     "careerrelay.api",
     "careerrelay.audit",
     "careerrelay.privacy",
@@ -315,6 +316,18 @@ MAILINGS_PERIODIC_SECONDS = envfloat("MAILINGS_PERIODIC_SECONDS", 5)
 MAILINGS_ASYNC_COMMIT = envbool("MAILINGS_ASYNC_COMMIT", True)
 # The List-Unsubscribe mailto address; empty means unsubscribe@ the domain of DEFAULT_FROM_EMAIL.
 UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO", "")
+
+# --- Outbound webhooks (careerrelay/webhooks, docs/webhooks.md) -------------
+# Plain http:// endpoints and endpoints on private, loopback or link-local networks: off in
+# production (a server-side request must not reach inside our network), on for development.
+WEBHOOKS_ALLOW_HTTP = envbool("WEBHOOKS_ALLOW_HTTP", DEBUG)
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = envbool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", DEBUG)
+# Seconds to wait on an organisation's server (connecting, and each read).
+WEBHOOKS_TIMEOUT_SECONDS = envfloat("WEBHOOKS_TIMEOUT_SECONDS", 5)
+# An endpoint that failed at least this many times in a row over at least this many days is
+# turned off and its organisation's admins are told.
+WEBHOOKS_DISABLE_AFTER_FAILURES = envint("WEBHOOKS_DISABLE_AFTER_FAILURES", 15)
+WEBHOOKS_DISABLE_AFTER_DAYS = envint("WEBHOOKS_DISABLE_AFTER_DAYS", 3)
 
 # --- Email ------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "キャリアリレー <no-reply@careerrelay.local>")

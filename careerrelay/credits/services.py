@@ -10,6 +10,8 @@ from careerrelay.credits.models import LedgerEntry
 from careerrelay.notifications.models import Kind as NotificationKind
 from careerrelay.notifications.services import members, notify
 from careerrelay.organisations.models import Organisation
+from careerrelay.webhooks import services as webhooks
+from careerrelay.webhooks.models import EventType
 
 Kind = LedgerEntry.Kind
 
@@ -73,11 +75,11 @@ def record_counted_referral(*, organisation: Organisation, campaign, subject_key
             )
     except IntegrityError:
         return False
-    _grant_completed_credits(organisation)
+    _grant_completed_credits(organisation, campaign=campaign)
     return True
 
 
-def _grant_completed_credits(organisation: Organisation) -> None:
+def _grant_completed_credits(organisation: Organisation, *, campaign=None) -> None:
     counts = LedgerEntry.objects.filter(organisation=organisation).aggregate(
         counted=Count("id", filter=Q(kind=Kind.REFERRAL_COUNTED)),
         granted=Count("id", filter=Q(kind=Kind.CREDIT_GRANTED)),
@@ -92,6 +94,7 @@ def _grant_completed_credits(organisation: Organisation) -> None:
         except IntegrityError:
             continue  # granted by a concurrent request a moment ago
         _notify_credit_granted(organisation)
+        _announce_credit_earned(organisation, campaign=campaign, sequence=sequence)
 
 
 def _notify_credit_granted(organisation: Organisation) -> None:
@@ -101,6 +104,24 @@ def _notify_credit_granted(organisation: Organisation) -> None:
         organisation=organisation,
         url=reverse("employer:free_referrals"),
         context={"balance": get_balance(organisation)},
+    )
+
+
+def _announce_credit_earned(organisation: Organisation, *, campaign, sequence: int) -> None:
+    """The employer's own systems hear of it (docs/webhooks.md): counts only, never who registered."""
+    balance = get_balance(organisation)
+    webhooks.emit(
+        organisation,
+        EventType.CREDIT_EARNED,
+        {
+            "credit_number": sequence,
+            "campaign_id": campaign.pk if campaign is not None else None,
+            "campaign_code": campaign.code if campaign is not None else None,
+            "credits_available": balance.credits_available,
+            "credits_earned": balance.credits_earned,
+            "counted_referrals": balance.counted_referrals,
+            "referrals_per_credit": balance.referrals_per_credit,
+        },
     )
 
 

@@ -49,6 +49,8 @@ from careerrelay.sends import services as sends
 from careerrelay.sends.models import Send
 from careerrelay.surveys.services import SurveyLinks, survey_url, uses_survey_link
 from careerrelay.talent.models import Applicant, Application
+from careerrelay.webhooks import services as webhooks
+from careerrelay.webhooks.models import EventType
 
 Skip = FollowupDelivery.SkipReason
 MailState = OutboundEmail.State
@@ -354,7 +356,9 @@ def _queue_batch(step: FollowupStep, now: datetime) -> dict:
                 )
             )
     if to_send:
-        deliveries.extend(_queue_messages(step, to_send, now))
+        send, queued = _queue_messages(step, to_send, now)
+        deliveries.extend(queued)
+        _announce_sent(step, to_send, send)
     # No ignore_conflicts: under the step's lock nobody else decides these applications, and if a
     # delivery existed after all, the whole batch (its messages too) rolls back rather than
     # sending a second one.
@@ -362,7 +366,7 @@ def _queue_batch(step: FollowupStep, now: datetime) -> dict:
     return {"queued": len(to_send), "skipped": len(rows) - len(to_send)}
 
 
-def _queue_messages(step: FollowupStep, rows, now: datetime) -> list[FollowupDelivery]:
+def _queue_messages(step: FollowupStep, rows, now: datetime) -> tuple[Send, list[FollowupDelivery]]:
     organisation, template = step.organisation, step.template
     due_at = next_sending_moment(now)
     campaign = sends.default_campaign(organisation)
@@ -450,7 +454,7 @@ def _queue_messages(step: FollowupStep, rows, now: datetime) -> list[FollowupDel
     # dispatch_due_sends does when its time comes.
     if due_at <= now:
         transaction.on_commit(lambda: sends.claim_send(send.pk, due_at))
-    return [
+    return send, [
         FollowupDelivery(
             step=step,
             application_id=row[0],
@@ -461,6 +465,23 @@ def _queue_messages(step: FollowupStep, rows, now: datetime) -> list[FollowupDel
         )
         for row, message in zip(rows, created, strict=True)
     ]
+
+
+def _announce_sent(step: FollowupStep, rows, send: Send) -> None:
+    """`followup.sent` for the employer's own systems (docs/webhooks.md): the applicants are the
+    employer's own data, so their ids go with it; never an address or a name."""
+    webhooks.emit(
+        step.organisation,
+        EventType.FOLLOWUP_SENT,
+        {
+            "step_id": step.pk,
+            "step_name": step.name,
+            "send_id": send.pk,
+            "scheduled_at": send.scheduled_at.isoformat() if send.scheduled_at else None,
+            "count": len(rows),
+            "applicant_ids": [row[6] for row in rows],
+        },
+    )
 
 
 # --- Figures -----------------------------------------------------------------------------------

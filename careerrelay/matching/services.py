@@ -31,6 +31,8 @@ from careerrelay.outbox.services import queue_email
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.privacy.services import ProvisionRefused, record_provision
 from careerrelay.surveys.services import ask_candidate_about_service
+from careerrelay.webhooks import services as webhooks
+from careerrelay.webhooks.models import EventType
 
 Stage = Introduction.Stage
 Party = Introduction.Party
@@ -141,7 +143,7 @@ def visible_events(introduction: Introduction, party: str):
 def _event(
     introduction, *, stage, party, user=None, interview_at=None, interview_place="", note=""
 ) -> IntroductionEvent:
-    return IntroductionEvent.objects.create(
+    event = IntroductionEvent.objects.create(
         introduction=introduction,
         stage=stage,
         party=party,
@@ -150,6 +152,42 @@ def _event(
         interview_place=interview_place,
         note=note,
     )
+    _announce_stage(introduction, event)
+    return event
+
+
+def _announce_stage(introduction: Introduction, event: IntroductionEvent) -> None:
+    """`introduction.stage_changed` for the organisations' own systems (docs/webhooks.md), sent
+    when the change commits. Ids and the stage only: the agency gets the ids its workspace shows
+    of its own introduction, and the employer of a free referral, to which the person is a
+    marketplace candidate, never their name, contact or profile."""
+    common = {
+        "introduction_id": str(introduction.public_id),
+        "stage": event.stage,
+        "changed_by": event.party,
+        "changed_at": event.created_at.isoformat(),
+    }
+    webhooks.emit(
+        introduction.agency,
+        EventType.INTRODUCTION_STAGE_CHANGED,
+        {
+            **common,
+            "job_order_id": introduction.job_order_id,
+            "free_referral_id": str(introduction.free_referral.public_id) if introduction.free_referral else None,
+        },
+    )
+    # The employer is a party once the introduction was put before it as a proposal.
+    proposal = (
+        FreeReferralProposal.objects.filter(introduction=introduction).select_related("request__organisation").first()
+        if introduction.free_referral_id
+        else None
+    )
+    if proposal is not None:
+        webhooks.emit(
+            proposal.request.organisation,
+            EventType.INTRODUCTION_STAGE_CHANGED,
+            {**common, "free_referral_id": str(proposal.request.public_id), "proposal_id": proposal.pk},
+        )
 
 
 def _audit(*, introduction=None, free_referral=None, actor: Actor, operation, organisation=None, **detail):

@@ -18,6 +18,7 @@ from careerrelay.privacy.retention import run_if_due
 from careerrelay.sends.mailbox import read_if_due as read_unsubscribe_mailbox
 from careerrelay.sends.services import run_periodic
 from careerrelay.sends.trust import check_complaints_if_due
+from careerrelay.webhooks.services import delete_old_events, send_due_retries
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,14 @@ def _staff_signin_addresses():
     return forget_old_staff_signins()
 
 
+def _webhook_retries():
+    return send_due_retries()
+
+
+def _webhook_log():
+    return delete_old_events()
+
+
 def run_once() -> dict:
     """Each job on its own: one that fails is logged and the others still run."""
     result = {}
@@ -76,6 +85,10 @@ def run_once() -> dict:
         ("complaint_rate", check_complaints_if_due),
         # The mailto: unsubscribe mailbox (UNSUBSCRIBE_IMAP_URL), at most every UNSUBSCRIBE_IMAP_INTERVAL_SECONDS.
         ("unsubscribe_mailbox", read_unsubscribe_mailbox),
+        # Outbound webhook deliveries whose back-off is over (and any whose task was lost).
+        ("webhook_retries", _webhook_retries),
+        # The webhook delivery log (events, deliveries, the servers' answers) after 30 days.
+        ("webhook_log_deleted", _webhook_log),
     ]
     for name, job in jobs:
         try:

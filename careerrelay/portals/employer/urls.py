@@ -14,7 +14,7 @@ from careerrelay.portals.employer import (
     templates_urls,
     views,
 )
-from careerrelay.portals.workspace.urls import api_key_urls, invitation_urls, notification_urls, team_urls
+from careerrelay.portals.workspace.urls import api_key_urls, invitation_urls, notification_urls, team_urls, webhook_urls
 
 EMPLOYER = Organisation.Kind.EMPLOYER
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("campaigns/", include(campaigns_urls)),
     path("team/", include([*team_urls(EMPLOYER), path("reply-to/", views.reply_to, name="reply_to")])),
     path("api-keys/", include(api_key_urls(EMPLOYER))),
+    path("webhooks/", include(webhook_urls(EMPLOYER))),
     path("brand/", views.brand_settings, name="brand"),
     path("notifications/", include(notification_urls(EMPLOYER))),
     # An invitation to an agency's team comes by the same link.

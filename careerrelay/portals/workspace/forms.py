@@ -133,3 +133,42 @@ class ApiKeyForm(forms.Form):
         if not name:
             raise forms.ValidationError(NAME_ERRORS["required"], code="required")
         return name
+
+
+class WebhookEndpointForm(forms.Form):
+    """An organisation's webhook endpoint; the events offered are those of its kind."""
+
+    url = forms.CharField(
+        label=_("送信先URL"),
+        max_length=500,
+        help_text=_("貴社のシステムでイベントを受け取るURL(https://)。"),
+        error_messages={
+            "required": _("送信先URLを入力してください。"),
+            "max_length": _("URLは%(limit_value)d文字以内で入力してください。"),
+        },
+        widget=forms.URLInput(attrs={"inputmode": "url", "autocomplete": "off"}),
+    )
+    description = forms.CharField(
+        label=_("説明"),
+        max_length=200,
+        required=False,
+        error_messages={"max_length": _("説明は%(limit_value)d文字以内で入力してください。")},
+    )
+    event_types = forms.MultipleChoiceField(
+        label=_("送信するイベント"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("送信するイベントを1つ以上選んでください。"),
+            "invalid_choice": _("選べないイベントです。"),
+        },
+    )
+    active = forms.BooleanField(label=_("有効にする"), required=False, initial=True)
+
+    def __init__(self, *args, event_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event_types"].choices = [(str(t), t.label) for t in event_types]
+        if not self.is_bound and "event_types" not in self.initial:
+            self.initial["event_types"] = [str(t) for t in event_types]
+
+    def clean_description(self):
+        return normalize_text(self.cleaned_data["description"]).strip()

@@ -5,7 +5,7 @@ namespaces (`employer:team`, `agency:team`)."""
 from django.urls import path
 
 from careerrelay.organisations.models import Membership
-from careerrelay.portals.workspace import api_keys, invitations, notifications, team
+from careerrelay.portals.workspace import api_keys, invitations, notifications, team, webhooks
 from careerrelay.portals.workspace.access import workspace_view
 
 ADMIN = Membership.Role.ADMIN
@@ -28,6 +28,24 @@ def api_key_urls(kind: str) -> list:
     return [
         path("", workspace_view(kind, ADMIN)(api_keys.api_keys), name="api_keys"),
         path("<int:pk>/revoke/", workspace_view(kind, ADMIN)(api_keys.api_key_revoke), name="api_key_revoke"),
+    ]
+
+
+def webhook_urls(kind: str) -> list:
+    """Members read the endpoints and their deliveries; admins change them."""
+    return [
+        path("", workspace_view(kind)(webhooks.webhooks_page), name="webhooks"),
+        path("new/", workspace_view(kind, ADMIN)(webhooks.webhook_new), name="webhook_new"),
+        path("<int:pk>/", workspace_view(kind)(webhooks.webhook_detail), name="webhook"),
+        path("<int:pk>/edit/", workspace_view(kind, ADMIN)(webhooks.webhook_edit), name="webhook_edit"),
+        path("<int:pk>/delete/", workspace_view(kind, ADMIN)(webhooks.webhook_delete), name="webhook_delete"),
+        path("<int:pk>/rotate/", workspace_view(kind, ADMIN)(webhooks.webhook_rotate), name="webhook_rotate"),
+        path("<int:pk>/test/", workspace_view(kind, ADMIN)(webhooks.webhook_test), name="webhook_test"),
+        path(
+            "deliveries/<int:pk>/redeliver/",
+            workspace_view(kind, ADMIN)(webhooks.webhook_redeliver),
+            name="webhook_redeliver",
+        ),
     ]
 
 
