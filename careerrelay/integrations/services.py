@@ -520,6 +520,10 @@ def save_mapping(*, mapping: ReasonMapping, actor: Actor, **fields) -> ReasonMap
         organisation=organisation,
         object_type="ats_reason_mapping",
         object_id=mapping.pk,
-        **{name: (value.pk if hasattr(value, "pk") else value) for name, value in fields.items()},
+        # "mapping_action": record_event's own `action` is the kind of audit event.
+        **{
+            ("mapping_action" if name == "action" else name): (value.pk if hasattr(value, "pk") else value)
+            for name, value in fields.items()
+        },
     )
     return mapping
