@@ -116,7 +116,9 @@ def create_integration(request, payload: IntegrationIn):
     return Status(201, _out(integration))
 
 
-@router.get("/integrations", response={200: list[IntegrationOut], **AUTH_ERRORS}, summary="The company's ATS integrations")
+@router.get(
+    "/integrations", response={200: list[IntegrationOut], **AUTH_ERRORS}, summary="The company's ATS integrations"
+)
 def list_integrations(request):
     return Status(200, [_out(i) for i in services.integrations_for(request.organisation)])
 

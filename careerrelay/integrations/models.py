@@ -141,21 +141,14 @@ class ReasonMapping(models.Model):
         verbose_name = _("不採用理由の対応付け")
         verbose_name_plural = _("不採用理由の対応付け")
         ordering = ["mapped", "-last_seen_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["integration", "ats_reason"], name="ats_reason_mapping_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["integration", "ats_reason"], name="ats_reason_mapping_once")]
 
     def __str__(self):
         return self.ats_reason
 
     @property
     def sends_automatically(self) -> bool:
-        return (
-            self.mapped
-            and self.action == self.Action.AUTO_SEND
-            and self.auto_send
-            and self.template_id is not None
-        )
+        return self.mapped and self.action == self.Action.AUTO_SEND and self.auto_send and self.template_id is not None
 
 
 class AtsApplication(models.Model):

@@ -311,9 +311,7 @@ def _apply(integration: Integration, rejection: Rejection, mapping: ReasonMappin
     link = (
         AtsApplication.objects.select_for_update()
         .select_related("applicant", "application")
-        .filter(
-            integration=integration, ats_person_id=person.ats_id, ats_application_id=rejection.application_id
-        )
+        .filter(integration=integration, ats_person_id=person.ats_id, ats_application_id=rejection.application_id)
         .first()
     )
     if link is not None and link.occurred_at and rejection.occurred_at and rejection.occurred_at < link.occurred_at:
@@ -372,7 +370,11 @@ def _apply(integration: Integration, rejection: Rejection, mapping: ReasonMappin
         ):
             contact.pop("email")  # another pool member has it: keep the address this one had
         latest = talent.latest_application(applicant)
-        if application is None:
+        if latest is None:
+            # A pool member without any application yet: updating them writes their first one.
+            talent.update_applicant(applicant=applicant, data={**contact, **selection}, actor=actor)
+            application = talent.latest_application(applicant)
+        elif application is None:
             if contact:
                 talent.update_applicant(applicant=applicant, data=contact, actor=actor)
             application = talent.record_application(applicant=applicant, data=selection, actor=actor)

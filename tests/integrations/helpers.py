@@ -2,7 +2,10 @@ from careerrelay.integrations.models import Integration
 from careerrelay.rejections.models import RejectionTemplate
 from tests.helpers.generic_ats import SECRET
 
-TEXT = "{{applicant_name}} 様\n\n{{company_name}}の{{job_title}}へのご応募ありがとうございました。\n\n次の一歩: {{relay_link}}\n"
+TEXT = (
+    "{{applicant_name}} 様\n\n{{company_name}}の{{job_title}}へのご応募ありがとうございました。\n\n"
+    "次の一歩: {{relay_link}}\n"
+)
 
 
 def generic_integration(employer, **fields):

@@ -92,7 +92,11 @@ def test_a_rejection_in_the_ats_becomes_a_pool_applicant_and_a_timed_rejection_e
 
     with at(japan(2026, 12, 4, 15, 0)):
         payload = rejection(
-            event_id="evt-2", person_id="c-2", email="taro.sato@example.jp", family_name="佐藤", given_name="太郎",
+            event_id="evt-2",
+            person_id="c-2",
+            email="taro.sato@example.jp",
+            family_name="佐藤",
+            given_name="太郎",
             application_id="a-2",
         )
         assert post(client, integration, payload).status_code == 202

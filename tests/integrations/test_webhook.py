@@ -37,7 +37,12 @@ def run(django_capture_on_commit_callbacks):
 
 def _auto_send(integration, ats_reason="経験不足", days=2, hour=10):
     mapping = services.learn_reason(integration, ats_reason)
-    mapping.action, mapping.template, mapping.auto_send, mapping.mapped = "auto_send", template(integration.organisation), True, True
+    mapping.action, mapping.template, mapping.auto_send, mapping.mapped = (
+        "auto_send",
+        template(integration.organisation),
+        True,
+        True,
+    )
     mapping.delay_business_days, mapping.send_hour = days, hour
     mapping.save()
     return mapping
@@ -131,7 +136,9 @@ def test_a_known_person_is_found_by_ats_id_then_by_email(client, integration, em
     Applicant.objects.create(
         organisation=employer, family_name="鈴木", email="suzuki@example.jp", email_normalized="suzuki@example.jp"
     )
-    run(client, integration, rejection(event_id="e-3", person_id="c-3", email="Suzuki@example.jp", application_id="a-3"))
+    run(
+        client, integration, rejection(event_id="e-3", person_id="c-3", email="Suzuki@example.jp", application_id="a-3")
+    )
     suzuki = Applicant.objects.get(email_normalized="suzuki@example.jp")
     assert suzuki.ats_id == "c-3"
     assert Applicant.objects.count() == 2
@@ -140,7 +147,12 @@ def test_a_known_person_is_found_by_ats_id_then_by_email(client, integration, em
 def test_an_unknown_reason_is_learned_and_only_pools_until_mapped(client, integration, run):
     run(client, integration, rejection(reason="カルチャーフィット"))
     mapping = ReasonMapping.objects.get()
-    assert (mapping.ats_reason, mapping.mapped, mapping.action, mapping.seen_count) == ("カルチャーフィット", False, "pool_only", 1)
+    assert (mapping.ats_reason, mapping.mapped, mapping.action, mapping.seen_count) == (
+        "カルチャーフィット",
+        False,
+        "pool_only",
+        1,
+    )
     assert Applicant.objects.count() == 1
     assert OutboundEmail.objects.count() == 0
 
@@ -169,7 +181,11 @@ def test_a_person_without_email_needs_attention_and_can_be_replayed(
 
     # Fixed on our side meanwhile: the person is in the pool with that ATS id, so the replay finds them.
     Applicant.objects.create(
-        organisation=integration.organisation, family_name="山田", email="y@example.jp", email_normalized="y@example.jp", ats_id="c-1"
+        organisation=integration.organisation,
+        family_name="山田",
+        email="y@example.jp",
+        email_normalized="y@example.jp",
+        ats_id="c-1",
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(f"/employer/integrations/{integration.pk}/deliveries/{delivery.pk}/replay/")

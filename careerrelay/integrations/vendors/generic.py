@@ -123,7 +123,9 @@ def parse(body: bytes) -> Parsed:
     if kind == "ping":
         return Parsed(kind="ping", event_id=event_id)
     if kind != "rejection":
-        return Parsed(kind="ignored", event_id=event_id, ignored_because=f"type {kind or '(none)'!r} is not a rejection")
+        return Parsed(
+            kind="ignored", event_id=event_id, ignored_because=f"type {kind or '(none)'!r} is not a rejection"
+        )
     occurred_at = _moment(data.get("occurred_at"), "occurred_at")
     if "rejections" in data:
         items = data["rejections"]

@@ -60,7 +60,10 @@ def integration_create(request):
     integration = services.create_integration(
         organisation=request.organisation, actor=Actor.from_request(request), **form.cleaned_data
     )
-    messages.success(request, _("ATS連携「%(name)s」を追加しました。次の手順でATS側を設定してください。") % {"name": integration.name})
+    messages.success(
+        request,
+        _("ATS連携「%(name)s」を追加しました。次の手順でATS側を設定してください。") % {"name": integration.name},
+    )
     return redirect("employer:integration_detail", integration.pk)
 
 
