@@ -237,8 +237,7 @@ def run_delivery(delivery_id: int) -> str:
             tally.rejections += 1
             mapping = learn_reason(integration, rejection.reason)
             try:
-                with transaction.atomic():
-                    _apply(integration, rejection, mapping, tally)
+                _apply_once_more_after_a_race(integration, rejection, mapping, tally)
             except NeedsAttention as problem:
                 tally.failed += 1
                 problems.append(str(problem))
@@ -247,6 +246,29 @@ def run_delivery(delivery_id: int) -> str:
             return Outcome.FAILED
         _finish(delivery, Outcome.PROCESSED, "", tally)
     return Outcome.PROCESSED
+
+
+class Raced(Exception):
+    """Another worker stored the same person or application first (a unique constraint said so)."""
+
+
+def _apply_once_more_after_a_race(integration, rejection, mapping, tally) -> None:
+    """Two deliveries about the same new person, processed at once: the second one's insert fails
+    on a unique constraint after the first committed; run again, it finds (and waits for) the
+    rows the first one wrote, so the person is stored once and mailed once."""
+    for attempt in range(2):
+        before = tally.as_dict()
+        try:
+            with transaction.atomic():
+                _apply(integration, rejection, mapping, tally)
+            return
+        except Raced:
+            tally.__dict__.update(before)  # what the rolled-back attempt counted did not happen
+            if attempt:
+                raise NeedsAttention(
+                    _("ATSの候補者 %(id)s を保存できませんでした。再処理してください。")
+                    % {"id": rejection.person.ats_id}
+                ) from None
 
 
 def _order(rejection: Rejection):
@@ -349,8 +371,8 @@ def _apply(integration: Integration, rejection: Rejection, mapping: ReasonMappin
         try:
             with transaction.atomic():
                 applicant = talent.create_applicant(organisation=organisation, data=data, actor=actor)
-        except talent.DuplicateApplicant as duplicate:
-            raise NeedsAttention(str(duplicate)) from None
+        except talent.DuplicateApplicant:
+            raise Raced from None
         application = talent.latest_application(applicant)
         tally.created += 1
     else:
@@ -394,14 +416,18 @@ def _apply(integration: Integration, rejection: Rejection, mapping: ReasonMappin
     if application is not None and application.outcome != Application.Outcome.REJECTED:
         Application.objects.filter(pk=application.pk).update(outcome=Application.Outcome.REJECTED)
     if link is None:
-        link = AtsApplication.objects.create(
-            integration=integration,
-            ats_person_id=person.ats_id,
-            ats_application_id=rejection.application_id,
-            applicant=applicant,
-            application=application,
-            occurred_at=rejection.occurred_at,
-        )
+        try:
+            with transaction.atomic():
+                link = AtsApplication.objects.create(
+                    integration=integration,
+                    ats_person_id=person.ats_id,
+                    ats_application_id=rejection.application_id,
+                    applicant=applicant,
+                    application=application,
+                    occurred_at=rejection.occurred_at,
+                )
+        except IntegrityError:
+            raise Raced from None
     else:
         link.applicant, link.application = applicant, application
         if rejection.occurred_at:
