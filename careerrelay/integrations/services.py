@@ -331,7 +331,7 @@ def _apply(integration: Integration, rejection: Rejection, mapping: ReasonMappin
     organisation, person = integration.organisation, rejection.person
     actor = system_actor()
     link = (
-        AtsApplication.objects.select_for_update()
+        AtsApplication.objects.select_for_update(of=("self",))
         .select_related("applicant", "application")
         .filter(integration=integration, ats_person_id=person.ats_id, ats_application_id=rejection.application_id)
         .first()
