@@ -222,3 +222,26 @@ def test_failed_bodies_are_redacted_after_their_retention(client, integration, r
     body = json.loads(bytes(delivery.body))
     assert body["candidate"]["family_name"] == "[redacted]"
     assert body["application"]["reason"] == "経験不足"
+
+
+def test_a_delivery_costs_one_lookup_and_one_insert(client, integration, django_assert_max_num_queries):
+    # The integration, then the insert inside its savepoint; the task is enqueued after the commit.
+    with django_assert_max_num_queries(4):
+        assert post(client, integration, rejection()).status_code == 202
+
+
+def test_an_auto_send_is_an_ordinary_send_cancelled_in_the_sends_page_and_not_queued_again(
+    client, integration, run, owner_client
+):
+    _auto_send(integration, days=2, hour=14)
+    run(client, integration, rejection(event_id="e-1", rejected_on="2026-12-04"))
+    send = Send.objects.get()
+    message = OutboundEmail.objects.get()
+    # Friday 4 December + 2 business days = Tuesday 8 December, at the mapping's hour.
+    assert message.due_at == timezone.make_aware(datetime(2026, 12, 8, 14, 0))
+    assert "ATS自動送信" in owner_client.get(f"/employer/sends/{send.pk}/").text
+    assert owner_client.post(f"/employer/sends/{send.pk}/cancel/").status_code == 302
+    message.refresh_from_db()
+    assert message.state == "cancelled"
+    run(client, integration, rejection(event_id="e-2", occurred_at="2026-12-04T11:00:00+09:00"))
+    assert (Send.objects.count(), OutboundEmail.objects.count()) == (1, 1)  # cancelled stays cancelled
