@@ -42,7 +42,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.relay_bench import free_port, recreate_database, start_gunicorn  # noqa: E402
+from bench.relay_bench import free_port, recreate_database  # noqa: E402
 
 SECRET = "bench-" + secrets.token_urlsafe(24)
 REASON = "経験不足"
@@ -61,6 +61,62 @@ def parse_args():
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     return parser.parse_args()
+
+
+def start_gunicorn(env: dict, port: int, workdir: Path, workers: int) -> subprocess.Popen:
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "careerrelay.wsgi",
+        "--chdir",
+        str(BASE_DIR),
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        # The access log gives each request's time inside the server (%(M)s, ms): the client's
+        # latency minus the wait for a free worker and the network.
+        "--access-logfile",
+        str(workdir / "access.log"),
+        "--access-logformat",
+        "%(m)s %(U)s %(s)s %(M)s",
+        "--error-logfile",
+        str(workdir / "gunicorn.log"),
+    ]
+    return subprocess.Popen(command, env={**os.environ, **env}, cwd=BASE_DIR)
+
+
+def server_times(access_log: Path) -> list[float]:
+    times = []
+    for line in access_log.read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == "POST" and parts[1].startswith("/hooks/ats/"):
+            times.append(float(parts[3]))
+    return times
+
+
+def cpu_per_request(public_id: str, kind: str, count: int = 200) -> float:
+    """Django's own CPU time per delivery (ms), in this process through the test client: no
+    gunicorn, no network, no waiting for other processes, so it compares code, not machine load."""
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    client = Client(HTTP_HOST="127.0.0.1")
+    build = builder(kind)
+    started = time.process_time()
+    for n in range(count):
+        body, headers = build(
+            secret=SECRET,
+            event_id=f"cpu-{n}",
+            person_id=f"cpu-{n}",
+            email=f"cpu{n}@example.com",
+            application_id=f"cpu-{n}",
+            reason=REASON,
+            occurred_at="2026-12-01T09:00:00+00:00",
+        )
+        response = client.post(f"/hooks/ats/{public_id}/", body, content_type="application/json", headers=headers)
+        assert response.status_code == 202, response.status_code
+    return (time.process_time() - started) / count * 1000
 
 
 def generic_delivery(*, secret, event_id, person_id, email, application_id, reason, occurred_at):
@@ -254,6 +310,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
+    inside = server_times(workdir / "access.log")
     statuses = Counter(str(status) for status, _t in results)
     latencies = [t * 1000 for _s, t in results]
     server_errors = sum(n for status, n in statuses.items() if status.startswith("5") or status.startswith("error"))
@@ -263,6 +320,7 @@ def main():
     people_posted = len({n % args.people for n in range(args.count) if n % 10 != 9})
     checks = verify(items, people_posted)
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    cpu_ms = cpu_per_request(public_id, args.kind)  # after the checks: these deliveries stay queued
     print()
     print(
         "| kind | deliveries | client threads | gunicorn workers | statuses | 5xx | p50 ms | p99 ms | max ms "
@@ -273,6 +331,12 @@ def main():
         f"| {args.kind} | {len(items)} | {args.concurrency} | {args.workers} | {dict(statuses)} | {server_errors} "
         f"| {p50:.1f} | {p99:.1f} | {max(latencies):.1f} | {len(items) / wall:.0f} | {drained:.1f} "
         f"| {load_before[0]:.2f} → {load_after[0]:.2f} |"
+    )
+    print()
+    print(
+        f"Inside the server (gunicorn's request time, {len(inside)} requests): p50 {percentile(inside, 50):.0f} ms, "
+        f"p99 {percentile(inside, 99):.0f} ms. Django CPU per delivery in-process (test client, 200 deliveries): "
+        f"{cpu_ms:.1f} ms. Machine: {os.cpu_count()} CPUs."
     )
     print()
     ok = server_errors == 0

@@ -15,6 +15,7 @@ from pydantic import Field
 from careerrelay.api.errors import AUTH_ERRORS, ErrorOut, error_response
 from careerrelay.api.fields import Id
 from careerrelay.audit.actor import Actor
+from careerrelay.common.text import is_one_line
 from careerrelay.integrations import services
 from careerrelay.integrations.adapters import available_kinds
 
@@ -97,6 +98,22 @@ def _out(integration) -> dict:
 def create_integration(request, payload: IntegrationIn):
     if payload.kind not in available_kinds():
         return _error(request, 422, "kind_not_available", "This kind of integration is not available yet.")
+    bad = [
+        name
+        for name in ("name", "secret", "api_key")
+        if not is_one_line(getattr(payload, name)) or (name != "api_key" and not getattr(payload, name).strip())
+    ]
+    if bad:
+        return _error(
+            request,
+            422,
+            "validation_error",
+            "These fields must be one line of printable text.",
+            [
+                {"loc": ["body", "payload", name], "message": "not one line of text", "type": "value_error"}
+                for name in bad
+            ],
+        )
     if payload.kind == "lever" and not payload.api_key:
         return _error(
             request,
