@@ -196,9 +196,10 @@ def _fetch(integration: Integration, parsed: Parsed) -> tuple[tuple[Rejection, .
         except PayloadError as error:
             problems.append(_("機会 %(id)s を読み取れません: %(detail)s") % {"id": opportunity_id, "detail": error})
             continue
-        except OSError as error:
+        except Exception as error:
+            logger.warning("Lever fetch failed for integration %s: %r", integration.pk, error)
             problems.append(
-                _("Lever API に接続できません（機会 %(id)s）: %(detail)s") % {"id": opportunity_id, "detail": error}
+                _("Lever API から読み取れません（機会 %(id)s）: %(detail)s") % {"id": opportunity_id, "detail": error}
             )
             continue
         if found is not None:
@@ -237,7 +238,10 @@ def run_delivery(delivery_id: int) -> str:
             tally.rejections += 1
             mapping = learn_reason(integration, rejection.reason)
             try:
-                _apply_once_more_after_a_race(integration, rejection, mapping, tally)
+                problem = _apply_once_more_after_a_race(integration, rejection, mapping, tally)
+                if problem:
+                    tally.failed += 1
+                    problems.append(problem)
             except NeedsAttention as problem:
                 tally.failed += 1
                 problems.append(str(problem))
@@ -252,7 +256,7 @@ class Raced(Exception):
     """Another worker stored the same person or application first (a unique constraint said so)."""
 
 
-def _apply_once_more_after_a_race(integration, rejection, mapping, tally) -> None:
+def _apply_once_more_after_a_race(integration, rejection, mapping, tally) -> str | None:
     """Two deliveries about the same new person, processed at once: the second one's insert fails
     on a unique constraint after the first committed; run again, it finds (and waits for) the
     rows the first one wrote, so the person is stored once and mailed once."""
@@ -260,8 +264,7 @@ def _apply_once_more_after_a_race(integration, rejection, mapping, tally) -> Non
         before = tally.as_dict()
         try:
             with transaction.atomic():
-                _apply(integration, rejection, mapping, tally)
-            return
+                return _apply(integration, rejection, mapping, tally)
         except Raced:
             tally.__dict__.update(before)  # what the rolled-back attempt counted did not happen
             if attempt:
@@ -327,7 +330,9 @@ def _find_applicant(organisation: Organisation, person_id: str, email: str) -> A
     return found
 
 
-def _apply(integration: Integration, rejection: Rejection, mapping: ReasonMapping, tally: Tally) -> None:
+def _apply(integration: Integration, rejection: Rejection, mapping: ReasonMapping, tally: Tally) -> str | None:
+    """The rejection in the talent pool (and its send); a problem that leaves the person pooled is
+    returned, one that stores nothing is raised (NeedsAttention)."""
     organisation, person = integration.organisation, rejection.person
     actor = system_actor()
     link = (
@@ -338,7 +343,7 @@ def _apply(integration: Integration, rejection: Rejection, mapping: ReasonMappin
     )
     if link is not None and link.occurred_at and rejection.occurred_at and rejection.occurred_at < link.occurred_at:
         tally.stale += 1  # the ATS told us something newer already
-        return
+        return None
     applicant = link.applicant if link is not None else _find_applicant(organisation, person.ats_id, person.email)
     rejected_on = rejection.rejected_at or (
         timezone.localdate(rejection.occurred_at) if rejection.occurred_at else timezone.localdate()
@@ -433,30 +438,34 @@ def _apply(integration: Integration, rejection: Rejection, mapping: ReasonMappin
         if rejection.occurred_at:
             link.occurred_at = rejection.occurred_at
         link.save(update_fields=["applicant", "application", "occurred_at", "updated_at"])
-    _maybe_send(link, mapping, tally)
+    return _maybe_send(link, mapping, tally)
 
 
-def _maybe_send(link: AtsApplication, mapping: ReasonMapping, tally: Tally) -> None:
-    """The mapping's send for this application, at most once (the link row is held)."""
+def _maybe_send(link: AtsApplication, mapping: ReasonMapping, tally: Tally) -> str | None:
+    """The mapping's send for this application, at most once (the link row is held); what went
+    wrong, if it could not be queued."""
     if link.send_decided_at is not None or not mapping.sends_automatically:
-        return
+        return None
     organisation = link.integration.organisation
     applicant = Applicant.objects.get(pk=link.applicant_id)
     try:
-        send = sends.create_send(
-            organisation=organisation,
-            template=mapping.template,
-            applicants=[applicant],
-            business_days=mapping.delay_business_days,
-            send_time=time(mapping.send_hour, 0),
-        )
+        with transaction.atomic():
+            send = sends.create_send(
+                organisation=organisation,
+                template=mapping.template,
+                applicants=[applicant],
+                business_days=mapping.delay_business_days,
+                send_time=time(mapping.send_hour, 0),
+            )
     except sends.SendError as error:
-        raise NeedsAttention(
-            _("不採用メールを予約できませんでした（ATSの候補者 %(id)s）: %(detail)s")
-            % {"id": link.ats_person_id, "detail": error}
-        ) from None
+        # The person stays in the pool; the delivery is 要対応 and a replay tries the send again.
+        return _("不採用メールを予約できませんでした（ATSの候補者 %(id)s）: %(detail)s") % {
+            "id": link.ats_person_id,
+            "detail": error,
+        }
     AtsApplication.objects.filter(pk=link.pk).update(send=send, send_decided_at=timezone.now())
     tally.sends += 1
+    return None
 
 
 # --- Deliveries: the log, replays, retention ----------------------------------------------------

@@ -245,3 +245,16 @@ def test_an_auto_send_is_an_ordinary_send_cancelled_in_the_sends_page_and_not_qu
     assert message.state == "cancelled"
     run(client, integration, rejection(event_id="e-2", occurred_at="2026-12-04T11:00:00+09:00"))
     assert (Send.objects.count(), OutboundEmail.objects.count()) == (1, 1)  # cancelled stays cancelled
+
+
+def test_a_company_that_may_not_send_still_gets_the_person_in_its_pool(client, integration, run, employer):
+    _auto_send(integration)
+    employer.status = employer.Status.PENDING
+    employer.save()
+    run(client, integration, rejection())
+    assert Applicant.objects.count() == 1
+    assert OutboundEmail.objects.count() == 0
+    delivery = Delivery.objects.get()
+    assert delivery.outcome == "failed"
+    assert "不採用メールを予約できませんでした" in delivery.message
+    assert AtsApplication.objects.get().send_decided_at is None  # a replay after approval sends it
