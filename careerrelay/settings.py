@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "careerrelay.surveys",
     "careerrelay.followups",
     "careerrelay.webhooks",
+    "careerrelay.integrations",
     "careerrelay.api",
     "careerrelay.audit",
     "careerrelay.privacy",
@@ -290,6 +291,16 @@ MAIL_MAX_RECIPIENTS_PER_SEND = envint("MAIL_MAX_RECIPIENTS_PER_SEND", 1000)
 MAIL_COMPLAINT_WINDOW_DAYS = envint("MAIL_COMPLAINT_WINDOW_DAYS", 30)
 MAIL_COMPLAINT_MIN_SENT = envint("MAIL_COMPLAINT_MIN_SENT", 1000)
 MAIL_MAX_COMPLAINT_PER_10000 = envint("MAIL_MAX_COMPLAINT_PER_10000", 30)
+
+# --- ATS webhooks (careerrelay/integrations) ------------------------------------
+# Lever's webhooks name an opportunity, not a person: the worker reads it from this API with the
+# employer's key (Lever's sandbox: https://api.sandbox.lever.co/v1).
+LEVER_API_URL = os.environ.get("LEVER_API_URL", "https://api.lever.co/v1").rstrip("/")
+# A delivery larger than this is refused (413) before it is read.
+INTEGRATIONS_MAX_BODY_BYTES = envint("INTEGRATIONS_MAX_BODY_BYTES", 1024 * 1024)
+# A failed delivery keeps its body (with contact data) this many days for a replay; then it is
+# redacted like a processed one.
+INTEGRATIONS_FAILED_BODY_DAYS = envint("INTEGRATIONS_FAILED_BODY_DAYS", 14)
 
 # --- Outbox and bulk sends (careerrelay/outbox, careerrelay/sends) -------------
 # A send to at most this many recipients is prepared inside the request; a larger one is prepared

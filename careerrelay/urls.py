@@ -20,6 +20,7 @@ urlpatterns = [
     path("hooks/mail/", include("careerrelay.outbox.webhooks")),
     path("", include("careerrelay.portals.candidate.surveys_urls")),
     path("", include("careerrelay.followups.urls")),
+    path("", include("careerrelay.integrations.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("api/v1/<path:unknown>", api_not_found),

@@ -13,6 +13,7 @@ from careerrelay.accounts.services import forget_old_staff_signins
 from careerrelay.candidates.services import delete_expired_unconfirmed
 from careerrelay.candidates.signin import delete_spent_links
 from careerrelay.followups.services import queue_due_followups
+from careerrelay.integrations.services import sweep_deliveries
 from careerrelay.matching.services import expire_due_requests, remind_lapsing
 from careerrelay.privacy.retention import run_if_due
 from careerrelay.sends.mailbox import read_if_due as read_unsubscribe_mailbox
@@ -47,6 +48,10 @@ def _followups():
     return queue_due_followups()
 
 
+def _ats_deliveries():
+    return sweep_deliveries()
+
+
 def _staff_signin_addresses():
     return forget_old_staff_signins()
 
@@ -66,6 +71,9 @@ def run_once() -> dict:
         # Re-challenge mails (follow-up steps) that came due: queued as sends, or recorded as skipped.
         # Before "mail", so a send due now is dispatched in the same round.
         ("followups", _followups),
+        # ATS webhook deliveries: failed bodies past INTEGRATIONS_FAILED_BODY_DAYS lose their contact
+        # data; pending ones whose task was lost are enqueued again.
+        ("ats_deliveries", _ats_deliveries),
         # Scheduled sends that came due; messages left in `sending` by a dead worker.
         ("mail", run_periodic),
         # Candidate retention (reminders, deletions after the grace period): at most once an hour.

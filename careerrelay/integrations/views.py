@@ -1,0 +1,74 @@
+"""The ATS webhook endpoint: POST /hooks/ats/<public id>/.
+
+Vendors give up after a few seconds and retry, so the request does only what must happen before
+answering: refuse an oversized body before reading it, find the integration (one query), check
+the signature, read the body and store it (one insert); the worker does the rest. Not under the
+employer login and CSRF-exempt: the signature is what authenticates the sender.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from careerrelay.integrations import services
+from careerrelay.integrations.adapters import NoAdapter, adapter_for
+from careerrelay.integrations.models import Integration
+from careerrelay.integrations.vendors.base import PayloadError, SignatureError
+
+
+def _answer(status: int, code: str, **extra) -> JsonResponse:
+    return JsonResponse({"status": code, **extra}, status=status)
+
+
+def _body_length(request) -> int | None:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+
+
+@csrf_exempt
+@require_POST
+def receive(request, public_id: str):
+    limit = settings.INTEGRATIONS_MAX_BODY_BYTES
+    length = _body_length(request)
+    if length is None:
+        return _answer(400, "bad_request")
+    if length > limit:
+        return _answer(413, "too_large", limit=limit)
+    integration = (
+        Integration.objects.filter(public_id=public_id, active=True)
+        .only("pk", "kind", "secret", "organisation_id")
+        .first()
+    )
+    if integration is None:
+        return _answer(404, "not_found")
+    # request.read, not request.body: a body without a Content-Length is read only up to the limit.
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        return _answer(413, "too_large", limit=limit)
+    try:
+        adapter = adapter_for(integration.kind)
+    except NoAdapter:
+        return _answer(503, "kind_not_available")
+    headers = {key: value for key, value in request.headers.items()}
+    try:
+        adapter.verify(secret=integration.secret, headers=headers, body=body)
+    except SignatureError:
+        return _answer(401, "bad_signature")
+    try:
+        parsed = adapter.parse(body)
+    except PayloadError as error:
+        services.store_unreadable(
+            integration=integration, event_id=hashlib.sha256(body).hexdigest(), body=body, message=str(error)
+        )
+        return _answer(400, "unreadable", message=str(error))
+    received = services.receive(integration=integration, parsed=parsed, body=body)
+    if parsed.kind == "ping":
+        return _answer(200, "pong")
+    if received.duplicate:
+        return _answer(200, "duplicate")
+    return _answer(received.status, "accepted" if received.status == 202 else "ignored")
