@@ -12,24 +12,26 @@ the segmentation misses a tokenizer makes on names; the marketplace search needs
 terms, the pool needs "find the person".
 
 How it stays fast (50,000 applicants: bench/pool_bench.py, bench/RESULTS.md): an index of the
-documents' character bigrams (every two adjacent characters of a word) narrows a search to the
-documents that hold every bigram of the query words, then INSTR/STRPOS (a plain, case-sensitive
-substring test on text that is already folded) checks those few. A word of two characters
-(髙橋, 営業) is one bigram; a word of one character has none and is found by the substring
-test alone (a scan of the company's documents). The bigram index is outside the ORM (migration
-talent 0007): on PostgreSQL a GIN index over `talent_pool_bigrams(text)`, an SQL function that
-turns a text into integer codes, which the database keeps up to date itself; on SQLite an FTS5
-table of bigram tokens (rowid = applicant id) that `reindex_applicants` writes. A deleted
-applicant's FTS5 entry stays behind; the substring test against its (deleted) document drops it.
+documents' character bigrams (every two adjacent characters of a word), kept outside the ORM
+(migration talent 0007). A word of two characters (髙橋, 営業) is one bigram; a word of one
+character has none and is found by the substring test alone (INSTR/STRPOS, a plain,
+case-sensitive test on text that is already folded, over the company's documents).
+- PostgreSQL: a GIN index over `talent_pool_bigrams(text)`, an SQL function that turns a text
+  into integer codes; the database keeps it up to date itself. `@>` narrows to the documents
+  holding every bigram of the query, STRPOS decides.
+- SQLite: an FTS5 table (rowid = applicant id, no copy of the text) of each word's bigrams in
+  order, written by `reindex_applicants`. A query word's bigrams as a phrase find it exactly,
+  so no substring test is needed. A deleted applicant's entry stays behind and matches no row.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 
 import jaconv
 from django.db import connection
-from django.db.models import BooleanField, F, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 
@@ -81,9 +83,11 @@ def document_for(applicant: Applicant) -> str:
 
 
 def bigram_tokens(text: str) -> str:
-    """SQLite's FTS5 tokens for a document or query: each bigram of each word as
-    "<hex code>x<hex code>", so the tokenizer takes it whole whatever the characters are."""
-    return " ".join(sorted({f"{ord(a):x}x{ord(b):x}" for word in text.split() for a, b in zip(word, word[1:])}))
+    """SQLite's FTS5 tokens for a document or a query word: each bigram of each word in order, as
+    "<hex code>x<hex code>" so the tokenizer takes it whole whatever the characters are, and "w"
+    between words. A word is then in a document exactly when its bigrams are a phrase there:
+    consecutive positions, not split by a "w"."""
+    return " w ".join(" ".join(f"{ord(a):x}x{ord(b):x}" for a, b in pairwise(word)) for word in text.split())
 
 
 def reindex_applicants(applicant_ids: Iterable[int]) -> None:
@@ -179,16 +183,16 @@ def matching_text(queryset: QuerySet[Applicant], q: str, *, organisation_id: int
             RawSQL("talent_pool_bigrams(text) @> talent_pool_bigrams(%s)", [indexed], output_field=BooleanField())
         )
     elif indexed and connection.vendor == "sqlite":
-        match = " AND ".join(f'"{token}"' for token in bigram_tokens(indexed).split())
+        match = " AND ".join(f'"{bigram_tokens(word)}"' for word in words if len(word) > 1)
         bigrams = RawSQL("SELECT rowid FROM talent_pool_bigrams WHERE talent_pool_bigrams MATCH %s", [match])
-        # A two-character word is one token, found exactly: only longer and one-character words
-        # need the substring test, and a query of two-character words none.
-        to_check = [word for word in words if len(word) != 2]
+        # A phrase of a word's bigrams finds the word exactly: only one-character words need the
+        # substring test.
+        to_check = [word for word in words if len(word) == 1]
         if not to_check:
             return queryset.filter(pk__in=bigrams)
         documents = documents.filter(applicant_id__in=bigrams)
-    # The bigrams narrow; the substring test decides (the bigrams of 「たかは」 are also in
-    # 「かはた」, and PostgreSQL's bigram codes may collide).
+    # PostgreSQL's bigrams narrow (a set: the bigrams of 「たかは」 are also in 「かはた」, and
+    # codes may collide); the substring test decides.
     for index, word in enumerate(to_check):
         alias = f"text_match_{index}"
         documents = documents.alias(**{alias: StrIndex("text", Value(word))}).filter(**{f"{alias}__gt": 0})
@@ -228,7 +232,8 @@ def search_pool(*, organisation_id: int, query: PoolQuery) -> QuerySet[Applicant
     if query.outcome:
         queryset = queryset.filter(pk__in=Application.objects.filter(outcome=query.outcome).values("applicant_id"))
     if query.has_notes is not None:
-        noted = Q(pk__in=ApplicantNote.objects.values("applicant_id")) | ~Q(notes="")
+        # EXISTS per row, not IN over every note of every company: the other filters narrow first.
+        noted = Q(Exists(ApplicantNote.objects.filter(applicant_id=OuterRef("pk")))) | ~Q(notes="")
         queryset = queryset.filter(noted if query.has_notes else ~noted)
     return queryset.order_by(*SORTS.get(query.sort, SORTS["new"]))
 
@@ -256,9 +261,7 @@ class PoolPage:
             row.pk: row
             for row in Applicant.objects.filter(pk__in=page_ids)
             .select_related("reason")
-            .prefetch_related(
-                Prefetch("skill_set", to_attr="listed_skills"), Prefetch("tags", to_attr="listed_tags")
-            )
+            .prefetch_related(Prefetch("skill_set", to_attr="listed_skills"), Prefetch("tags", to_attr="listed_tags"))
         }
         self.object_list = [rows[pk] for pk in page_ids if pk in rows]
 

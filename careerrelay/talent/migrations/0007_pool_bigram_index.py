@@ -4,7 +4,9 @@ documents that contain every bigram of the query words instead of scanning all o
 SQLite: an FTS5 table of bigram tokens (kept in step by pool_search.reindex_applicants), filled
 here from the existing documents. Neither is a model: the ORM never reads them as rows."""
 
-from django.db import migrations, models
+from itertools import pairwise
+
+from django.db import migrations
 
 BATCH = 1000
 
@@ -12,7 +14,7 @@ BATCH = 1000
 # the same function on the query words.
 POSTGRES_FUNCTION = r"""
 CREATE FUNCTION talent_pool_bigrams(doc text) RETURNS integer[]
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$
 DECLARE
     chars text[] := string_to_array(doc, NULL);
     codes integer[] := '{}';
@@ -30,7 +32,7 @@ $$
 
 # A frozen copy of talent.pool_search.bigram_tokens (migrations do not import app code).
 def sqlite_tokens(text):
-    return " ".join(sorted({f"{ord(a):x}x{ord(b):x}" for word in text.split() for a, b in zip(word, word[1:])}))
+    return " w ".join(" ".join(f"{ord(a):x}x{ord(b):x}" for a, b in pairwise(word)) for word in text.split())
 
 
 def create_index(apps, schema_editor):
@@ -39,7 +41,7 @@ def create_index(apps, schema_editor):
         execute(POSTGRES_FUNCTION)
         execute("CREATE INDEX talent_pooldocument_bigrams ON talent_pooldocument USING gin (talent_pool_bigrams(text))")
     elif schema_editor.connection.vendor == "sqlite":
-        execute("CREATE VIRTUAL TABLE talent_pool_bigrams USING fts5(bigrams, content='', detail=none, columnsize=0)")
+        execute("CREATE VIRTUAL TABLE talent_pool_bigrams USING fts5(bigrams, content='', columnsize=0)")
         PoolDocument = apps.get_model("talent", "PoolDocument")
         rows = PoolDocument.objects.values_list("applicant_id", "text").iterator(chunk_size=BATCH)
         with schema_editor.connection.cursor() as cursor:
