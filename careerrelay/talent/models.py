@@ -224,6 +224,8 @@ class ApplicantSkill(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["applicant", "key"], name="applicant_skill_once")]
+        # The pool's skill filter reads the applicants of a skill from the index alone.
+        indexes = [models.Index(fields=["key", "applicant"], name="applicant_skill_key_applicant")]
 
 
 class Tag(models.Model):
@@ -312,6 +314,8 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["applicant", "created_at"], name="application_applicant_created"),
             models.Index(fields=["rejected_on"], name="application_rejected_on"),
+            # The pool's outcome filter (「採用」 once): the applicants from the index alone.
+            models.Index(fields=["outcome", "applicant"], name="application_outcome_applicant"),
         ]
 
     def __str__(self):
