@@ -132,9 +132,10 @@ def main():
         step.active = True
         step.save()
 
-        # A worker has its URL map loaded and the renderer's libraries imported after its first
-        # round; so does this process before the clock starts.
+        # A worker has its URL map loaded and the renderer's libraries and the holiday calendar
+        # imported after its first round; so does this process before the clock starts.
         reverse("home")
+        followups.next_sending_moment(now)  # the holiday calendar, imported on first use
         render_rejection(step.template, organisation=employer, relay_url=sends.click_url("warm-up"))
 
         result, t_job = timed(lambda: followups.queue_due_followups(now), "job")

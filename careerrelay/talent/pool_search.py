@@ -9,18 +9,30 @@ parts of a note — where what users type is a fragment of a word (「たかは�
 「再アプローチ」 inside 「半年後に再アプローチしたい」). A substring of the document
 (NFKC, case folded, katakana as hiragana) finds all of those without a dictionary and without
 the segmentation misses a tokenizer makes on names; the marketplace search needs ranking by
-terms, the pool needs "find the person". One company's pool is small enough (50,000 rows:
-bench/pool_bench.py, bench/RESULTS.md) for a scan of that column to stay well under 100 ms, on
-SQLite and on PostgreSQL, with INSTR/STRPOS (a plain, case-sensitive substring test on text
-that is already folded).
+terms, the pool needs "find the person".
+
+How it stays fast (50,000 applicants: bench/pool_bench.py, bench/RESULTS.md): an index of the
+documents' character bigrams (every two adjacent characters of a word), kept outside the ORM
+(migration talent 0007). A word of two characters (髙橋, 営業) is one bigram; a word of one
+character has none and is found by the substring test alone (INSTR/STRPOS, a plain,
+case-sensitive test on text that is already folded, over the company's documents).
+- PostgreSQL: a GIN index over `talent_pool_bigrams(text)`, an SQL function that turns a text
+  into integer codes; the database keeps it up to date itself. `@>` narrows to the documents
+  holding every bigram of the query, STRPOS decides.
+- SQLite: an FTS5 table (rowid = applicant id, no copy of the text) of each word's bigrams in
+  order, written by `reindex_applicants`. A query word's bigrams as a phrase find it exactly,
+  so no substring test is needed. A deleted applicant's entry stays behind and matches no row.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 
 import jaconv
-from django.db.models import F, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 
 from careerrelay.common.japanese import normalize_text, skill_key
@@ -70,22 +82,47 @@ def document_for(applicant: Applicant) -> str:
     return "\n".join(search_form(part) for part in parts if part)
 
 
+def bigram_tokens(text: str) -> str:
+    """SQLite's FTS5 tokens for a document or a query word: each bigram of each word in order, as
+    "<hex code>x<hex code>" so the tokenizer takes it whole whatever the characters are, and "w"
+    between words. A word is then in a document exactly when its bigrams are a phrase there:
+    consecutive positions, not split by a "w"."""
+    return " w ".join(" ".join(f"{ord(a):x}x{ord(b):x}" for a, b in pairwise(word)) for word in text.split())
+
+
 def reindex_applicants(applicant_ids: Iterable[int]) -> None:
     ids = list(applicant_ids)
     for start in range(0, len(ids), REINDEX_BATCH):
-        applicants = Applicant.objects.filter(pk__in=ids[start : start + REINDEX_BATCH]).prefetch_related(
+        batch = ids[start : start + REINDEX_BATCH]
+        applicants = Applicant.objects.filter(pk__in=batch).prefetch_related(
             "skill_set", "tags", "evaluation_notes", "applications__reason"
         )
+        documents = [
+            PoolDocument(applicant=applicant, organisation_id=applicant.organisation_id, text=document_for(applicant))
+            for applicant in applicants
+        ]
+        if connection.vendor == "sqlite":
+            _reindex_sqlite_bigrams(batch, documents)
         PoolDocument.objects.bulk_create(
-            [
-                PoolDocument(
-                    applicant=applicant, organisation_id=applicant.organisation_id, text=document_for(applicant)
-                )
-                for applicant in applicants
-            ],
+            documents,
             update_conflicts=True,
             unique_fields=["applicant"],
             update_fields=["text"],
+        )
+
+
+def _reindex_sqlite_bigrams(applicant_ids: list[int], documents: list[PoolDocument]) -> None:
+    """The FTS5 table keeps no copy of the tokens (content=''): removing a document's entry takes
+    the tokens it was given, which come from the document's text as stored until now."""
+    old = PoolDocument.objects.filter(pk__in=applicant_ids).values_list("pk", "text")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO talent_pool_bigrams(talent_pool_bigrams, rowid, bigrams) VALUES ('delete', %s, %s)",
+            [(pk, bigram_tokens(text)) for pk, text in old],
+        )
+        cursor.executemany(
+            "INSERT INTO talent_pool_bigrams(rowid, bigrams) VALUES (%s, %s)",
+            [(document.applicant_id, bigram_tokens(document.text)) for document in documents],
         )
 
 
@@ -137,9 +174,26 @@ def matching_text(queryset: QuerySet[Applicant], q: str, *, organisation_id: int
     words = query_words(q)
     if not words:
         return queryset
-    # Only this company's documents are scanned, however many other companies share the table.
+    indexed = " ".join(word for word in words if len(word) > 1)
+    # Only this company's documents are read, however many other companies share the table.
     documents = PoolDocument.objects.filter(organisation_id=organisation_id)
-    for index, word in enumerate(words):
+    to_check = words
+    if indexed and connection.vendor == "postgresql":
+        documents = documents.filter(
+            RawSQL("talent_pool_bigrams(text) @> talent_pool_bigrams(%s)", [indexed], output_field=BooleanField())
+        )
+    elif indexed and connection.vendor == "sqlite":
+        match = " AND ".join(f'"{bigram_tokens(word)}"' for word in words if len(word) > 1)
+        bigrams = RawSQL("SELECT rowid FROM talent_pool_bigrams WHERE talent_pool_bigrams MATCH %s", [match])
+        # A phrase of a word's bigrams finds the word exactly: only one-character words need the
+        # substring test.
+        to_check = [word for word in words if len(word) == 1]
+        if not to_check:
+            return queryset.filter(pk__in=bigrams)
+        documents = documents.filter(applicant_id__in=bigrams)
+    # PostgreSQL's bigrams narrow (a set: the bigrams of 「たかは」 are also in 「かはた」, and
+    # codes may collide); the substring test decides.
+    for index, word in enumerate(to_check):
         alias = f"text_match_{index}"
         documents = documents.alias(**{alias: StrIndex("text", Value(word))}).filter(**{f"{alias}__gt": 0})
     return queryset.filter(pk__in=documents.values("applicant_id"))
@@ -178,7 +232,8 @@ def search_pool(*, organisation_id: int, query: PoolQuery) -> QuerySet[Applicant
     if query.outcome:
         queryset = queryset.filter(pk__in=Application.objects.filter(outcome=query.outcome).values("applicant_id"))
     if query.has_notes is not None:
-        noted = Q(pk__in=ApplicantNote.objects.values("applicant_id")) | ~Q(notes="")
+        # EXISTS per row, not IN over every note of every company: the other filters narrow first.
+        noted = Q(Exists(ApplicantNote.objects.filter(applicant_id=OuterRef("pk")))) | ~Q(notes="")
         queryset = queryset.filter(noted if query.has_notes else ~noted)
     return queryset.order_by(*SORTS.get(query.sort, SORTS["new"]))
 
@@ -200,11 +255,13 @@ class PoolPage:
         start = (self.number - 1) * per_page
         page_ids = self.ids[start : start + per_page]
         # The rows shown with what the list shows of them, in three queries whatever the page size.
+        # Prefetched into plain lists (listed_skills, listed_tags): filling each row's related
+        # managers instead cost as much as the search itself (a queryset built per row).
         rows = {
             row.pk: row
             for row in Applicant.objects.filter(pk__in=page_ids)
             .select_related("reason")
-            .prefetch_related("skill_set", "tags")
+            .prefetch_related(Prefetch("skill_set", to_attr="listed_skills"), Prefetch("tags", to_attr="listed_tags"))
         }
         self.object_list = [rows[pk] for pk in page_ids if pk in rows]
 

@@ -5,9 +5,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from careerrelay.talent import services
 from careerrelay.talent.models import RejectionReason
 from tests.factories import EmployerFactory
 from tests.helpers.pool import pool_member, reason_of, tag_of
+from tests.helpers.talent import SYSTEM
 
 pytestmark = pytest.mark.django_db
 Kind = RejectionReason.Kind
@@ -103,6 +105,28 @@ def test_words_are_anded_and_full_width_spaces_split_them(owner_client, pool):
     assert search(owner_client, q="python　エンジニア候補") == ["髙橋"]
     assert search(owner_client, q="python 営業") == []
     assert search(owner_client, q="髙橋花子") == ["髙橋"]  # the name written without a space
+
+
+def test_one_and_two_character_words_and_fragments_keep_substring_matching(owner_client, pool):
+    """The bigram index narrows, it does not change what matches: a word of one character (no
+    bigram), of two (one bigram), a fragment, and not the same bigrams in another order."""
+    assert sorted(search(owner_client, q="橋")) == ["高橋", "髙橋"]
+    assert search(owner_client, q="﨑") == ["山﨑"]
+    assert search(owner_client, q="花子") == ["髙橋"]
+    assert sorted(search(owner_client, q="かは")) == ["高橋", "髙橋"]
+    assert search(owner_client, q="かはた") == []
+    assert search(owner_client, q="@example.j 子") == ["髙橋"]
+
+
+def test_a_changed_or_deleted_applicant_is_found_by_what_it_holds_now(owner_client, pool, employer):
+    services.set_skills(applicant=pool["yamasaki"], skills="Rust", actor=SYSTEM)
+    assert search(owner_client, q="python") == ["髙橋"]
+    assert search(owner_client, q="rust") == ["山﨑"]
+    services.delete_applicant(applicant=pool["takahashi"], actor=SYSTEM)
+    assert search(owner_client, q="python") == []
+    assert search(owner_client, q="再アプローチ") == []
+    pool_member(employer, "髙橋", given_name="次郎", skills="Python")
+    assert search(owner_client, q="髙橋 python") == ["髙橋"]
 
 
 def test_what_was_typed_is_kept_in_the_form(owner_client, pool):
