@@ -375,7 +375,17 @@ def _insert_rows(model, field_names: tuple[str, ...], rows: list[tuple], *, ids_
     """Rows of values already in the database's form, written without a model instance each
     (bulk_create prepared every field of every row, half of the job's time for 10,000 messages:
     bench/RESULTS.md). With `ids_by` (a unique field among `field_names`), the new rows' ids in
-    the order of `rows`."""
+    the order of `rows`. Every other column gets its field's default, so a field added to the
+    model later needs no change here."""
+    rest = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in field_names and field.attname not in field_names
+    ]
+    if rest:
+        defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in rest)
+        field_names = (*field_names, *(field.name for field in rest))
+        rows = [(*row, *defaults) for row in rows]
     if connection.vendor == "postgresql":
         return _copy_rows(model, field_names, rows, with_ids=bool(ids_by))
     quote = connection.ops.quote_name
