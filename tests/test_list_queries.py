@@ -27,6 +27,7 @@ from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.rejections.services import create_template
 from careerrelay.relay.services import create_campaign
 from careerrelay.sends import services as sends
+from careerrelay.sends.models import SendingPause
 from careerrelay.talent.models import Job, RejectionReason
 from tests.factories import MembershipFactory, OperatorFactory
 from tests.helpers.agencies import bearer, make_agency
@@ -548,6 +549,9 @@ def everything_once(number, operator):
         organisation=employer, amount=2, reason="テスト用の付与", actor=Actor.for_user(owner, ActorKind.EMPLOYER)
     )
     add_send(employer, owner)
+    # The complaint job (sends.trust.pause_for_complaints) makes these; its own tests build the
+    # complaints that lead to one (tests/sends/test_complaint_pause.py).
+    SendingPause.objects.create(organisation=employer, complaints=4, sent=1000)
     add_employer_notification(employer, owner)
     agency, agency_owner = make_agency(f"株式会社紹介{number}", f"13-ユ-{number}", f"owner{number}@agency.example")
     add_order_and_provision(agency, agency_owner)
