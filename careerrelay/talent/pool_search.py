@@ -21,7 +21,8 @@ case-sensitive test on text that is already folded, over the company's documents
   holding every bigram of the query, STRPOS decides.
 - SQLite: an FTS5 table (rowid = applicant id, no copy of the text) of each word's bigrams in
   order, written by `reindex_applicants`. A query word's bigrams as a phrase find it exactly,
-  so no substring test is needed. A deleted applicant's entry stays behind and matches no row.
+  so no substring test is needed. A deleted document takes its entry with it (a trigger, migration
+  talent 0010).
 """
 
 from collections.abc import Iterable

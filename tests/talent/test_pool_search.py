@@ -3,9 +3,10 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
-from careerrelay.talent import services
+from careerrelay.talent import pool_search, services
 from careerrelay.talent.models import RejectionReason
 from tests.factories import EmployerFactory
 from tests.helpers.pool import pool_member, reason_of, tag_of
@@ -234,3 +235,27 @@ def test_pages_keep_the_filters(owner_client, employer):
     second = owner_client.get(reverse("employer:applicants"), {"skills": "go", "page": "2"})
     assert names(second) == ["鈴木", "鈴木"]
     assert names(owner_client.get(reverse("employer:applicants"), {"skills": "go", "page": "abc"}))[0] == "鈴木"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's; PostgreSQL's GIN follows rows")
+def test_a_deleted_applicant_leaves_nothing_in_the_bigram_index(owner_client, pool, employer):
+    """The FTS5 table keeps no text, but its tokens are the characters' codes and can be read
+    back: deleting a person must take them out, not leave them to match no row."""
+    person = pool["takahashi"]
+
+    def entries_for(word: str) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM talent_pool_bigrams WHERE talent_pool_bigrams MATCH %s",
+                [f'"{pool_search.bigram_tokens(pool_search.search_form(word))}"'],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    assert person.pk in entries_for("コードレビュー")
+    services.delete_applicant(applicant=person, actor=SYSTEM)
+    assert entries_for("コードレビュー") == []
+    assert entries_for("hanako.t@example.jp") == []
+    # The index is still sound for everyone else: an integrity check and a search that finds.
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO talent_pool_bigrams(talent_pool_bigrams) VALUES ('integrity-check')")
+    assert search(owner_client, q="タカハシ") == ["高橋"]
