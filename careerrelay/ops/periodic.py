@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from careerrelay.accounts.services import forget_old_staff_signins
+from careerrelay.analytics.aggregation import aggregate_yesterday_once
 from careerrelay.candidates.services import delete_expired_unconfirmed
 from careerrelay.candidates.signin import delete_spent_links
 from careerrelay.followups.services import queue_due_followups
@@ -69,6 +70,8 @@ def run_once() -> dict:
         ("unconfirmed_registrations_deleted", _unconfirmed_registrations),
         # Addresses staff signed in from, kept STAFF_SIGNIN_IP_DAYS for the referral-fraud holds.
         ("staff_signin_addresses_deleted", _staff_signin_addresses),
+        # The employers' funnel figures of yesterday (Japan time), once a day for all workers.
+        ("analytics_aggregated", aggregate_yesterday_once),
     ]
     for name, job in jobs:
         try:
