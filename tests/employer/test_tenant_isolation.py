@@ -90,7 +90,7 @@ def _objects(campaign, api_key, invitation, member_membership):
 
 
 # Their pages are checked by their own tests (talent, rejections, mailings, matching, recontact, surveys,
-# followups; jobs:
+# followups, analytics; jobs:
 # tests/talent/test_jobs_pages.py).
 OTHER_AREAS = {
     "applicants/",
@@ -102,6 +102,7 @@ OTHER_AREAS = {
     "recontact/",
     "surveys/",
     "followups/",
+    "analytics/",  # tests/analytics/test_employer_pages.py
 }
 
 
