@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -87,27 +87,54 @@ def _window(qs, column, start: date, end: date, organisation_ids):
     return qs.annotate(d=TruncDate(column, tzinfo=TOKYO))
 
 
-def count_days(start: date, end: date, organisation_ids=None) -> Cells:
+# The live part reads the emails of recent or unfinished sends only (through the sends' own
+# index), not every email the company ever sent: a click today on a mail of an older, finished send
+# is counted when the daily job runs after midnight.
+LIVE_SEND_DAYS = 60
+
+
+def count_days(start: date, end: date, organisation_ids=None, dimensions=None, live: bool = False) -> Cells:
     """Every company's (or the given companies') funnel for the Japan days start..end inclusive,
-    in every dimension, straight from the raw tables."""
+    in every dimension (or the given ones), straight from the raw tables."""
     cells: Cells = {}
+    dimensions = set(dimensions or Dimension.values)
+    total = Dimension.TOTAL in dimensions
+    by_campaign = total or Dimension.CAMPAIGN in dimensions
 
     def only(qs, org_field):
         return qs if organisation_ids is None else qs.filter(**{f"{org_field}__in": organisation_ids})
 
     emails = only(OutboundEmail.objects.filter(send__isnull=False), "send__organisation_id")
+    if live:
+        recent = Q(send__created_at__gte=day_start(start - timedelta(days=LIVE_SEND_DAYS)))
+        unfinished = Q(send__finished_at__isnull=True) | Q(send__finished_at__gte=day_start(start))
+        emails = emails.filter(recent | unfinished)
+    email_dimensions = [d for d in _EMAIL_GROUPS if d in dimensions] or [None]
     for metric, column in (("sent", "sent_at"), ("clicked", "first_clicked_at")):
-        for dimension, (key_field, label_field) in _EMAIL_GROUPS.items():
-            rows = (
-                _window(emails, column, start, end, organisation_ids)
-                .values("d", org=F("send__organisation_id"), k=F(key_field), lab=F(label_field))
-                .annotate(n=Count("id"))
-            )
+        for i, dimension in enumerate(email_dimensions):
+            fields = {"org": F("send__organisation_id")}
+            if dimension is not None:
+                key_field, label_field = _EMAIL_GROUPS[dimension]
+                fields.update(k=F(key_field), lab=F(label_field))
+            rows = _window(emails, column, start, end, organisation_ids).values("d", **fields).annotate(n=Count("id"))
             for row in rows:
-                _add(cells, row["org"], row["d"], dimension, row["k"], metric, row["n"], row["lab"] or "")
-                if dimension == Dimension.CAMPAIGN:
+                if dimension is not None:
+                    _add(cells, row["org"], row["d"], dimension, row["k"], metric, row["n"], row["lab"] or "")
+                # Every email is in exactly one group of any dimension: the first one gives the total.
+                if i == 0 and total:
                     _add(cells, row["org"], row["d"], Dimension.TOTAL, "", metric, row["n"])
 
+    if by_campaign:
+        _count_registrations_and_ledger(cells, start, end, organisation_ids, only, dimensions)
+    if total:
+        _count_interviews(cells, start, end, organisation_ids, only)
+    if by_campaign:
+        _count_views(cells, start, end, organisation_ids)
+    _fill_campaign_labels(cells)
+    return cells
+
+
+def _count_registrations_and_ledger(cells, start, end, organisation_ids, only, dimensions) -> None:
     registrations = only(Candidate.objects.filter(source_campaign__isnull=False), "source_campaign__organisation_id")
     for metric, column in (("started", "created_at"), ("confirmed", "verified_at")):
         rows = (
@@ -120,11 +147,10 @@ def count_days(start: date, end: date, organisation_ids=None) -> Cells:
             _add(cells, row["org"], row["d"], Dimension.TOTAL, "", metric, row["n"])
 
     ledger = only(LedgerEntry.objects.all(), "organisation_id")
-    for metric, kind in (
-        ("counted", LedgerEntry.Kind.REFERRAL_COUNTED),
-        ("credits_earned", LedgerEntry.Kind.CREDIT_GRANTED),
-        ("credits_used", LedgerEntry.Kind.CREDIT_CONSUMED),
-    ):
+    kinds = [("counted", LedgerEntry.Kind.REFERRAL_COUNTED)]
+    if Dimension.TOTAL in dimensions:
+        kinds += [("credits_earned", LedgerEntry.Kind.CREDIT_GRANTED), ("credits_used", LedgerEntry.Kind.CREDIT_CONSUMED)]
+    for metric, kind in kinds:
         rows = (
             _window(ledger.filter(kind=kind), "created_at", start, end, organisation_ids)
             .values("d", org=F("organisation_id"), k=F("campaign_id"))
@@ -135,6 +161,8 @@ def count_days(start: date, end: date, organisation_ids=None) -> Cells:
                 _add(cells, row["org"], row["d"], Dimension.CAMPAIGN, row["k"], metric, row["n"])
             _add(cells, row["org"], row["d"], Dimension.TOTAL, "", metric, row["n"])
 
+
+def _count_interviews(cells, start, end, organisation_ids, only) -> None:
     events = only(
         IntroductionEvent.objects.filter(introduction__free_referral__isnull=False, introduction__company__isnull=False),
         "introduction__company_id",
@@ -147,10 +175,6 @@ def count_days(start: date, end: date, organisation_ids=None) -> Cells:
         )
         for row in rows:
             _add(cells, row["org"], row["d"], Dimension.TOTAL, "", metric, row["n"])
-
-    _count_views(cells, start, end, organisation_ids)
-    _fill_campaign_labels(cells)
-    return cells
 
 
 def _count_views(cells: Cells, start: date, end: date, organisation_ids) -> None:
@@ -205,7 +229,16 @@ def aggregate(start: date, end: date, organisation_ids=None) -> int:
     reader sees the old day or the new one, never half. Returns the rows written."""
     cells = count_days(start, end, organisation_ids)
     rows = [
-        DailyFigure(organisation_id=org, day=day, dimension=dimension, key=key[:200], label=cell.label[:200], **cell.counts)
+        DailyFigure(
+            organisation_id=org,
+            day=day,
+            week=day - timedelta(days=day.weekday()),
+            month=day.replace(day=1),
+            dimension=dimension,
+            key=key[:200],
+            label=cell.label[:200],
+            **cell.counts,
+        )
         for (org, day, dimension, key), cell in cells.items()
         if any(cell.counts.values())
     ]

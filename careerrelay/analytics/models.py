@@ -34,6 +34,10 @@ class Dimension(models.TextChoices):
 class DailyFigure(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()  # Asia/Tokyo
+    # The Monday of the day's week and the first of its month, stored so that the database sums by
+    # period without a date function per row.
+    week = models.DateField()
+    month = models.DateField()
     dimension = models.CharField(max_length=16, choices=Dimension.choices)
     # The group within the dimension: a campaign's, template's or reason's id, a job title; "" for
     # the total and for what has no group (a send without campaign, an applicant without reason).

@@ -6,8 +6,8 @@ Figures per group (campaign, template, job, reason) are shown coarsely, as the r
 person. Totals over the company stay exact. A step a dimension cannot split (a registration has no
 template) is None in that dimension, never a made-up number.
 
-The operator console can call `platform_funnel` (every company together) and `funnel_cells`
-(per company) with the same arithmetic.
+The operator console can call `platform_funnel` (every company together, exact, per period) and
+`totals_by_company` (stored totals per company) with the same arithmetic.
 """
 
 import math
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Max, Sum
 from django.utils.translation import gettext as _
 
 from careerrelay.analytics.aggregation import DIMENSION_METRICS, TOKYO, count_days, day_start, today
@@ -70,30 +70,42 @@ def check_period(start: date, end: date, interval: str, group_by: str | None) ->
         raise BadPeriod(_("内訳の種類が正しくありません。"))
 
 
-def funnel_cells(start: date, end: date, dimension: str, organisation_ids=None) -> dict:
-    """{(organisation id, day, key): (label, counts)} for start..end: stored days from the daily
-    table, the others (today, or days the job has not finished) counted live from the raw tables."""
-    stored_days = set(
-        AggregatedDay.objects.filter(day__gte=start, day__lte=end, finished_at__isnull=False).values_list(
-            "day", flat=True
+def _stored_and_live(organisation_ids, start: date, end: date, interval: str, dimensions: list[str]) -> dict:
+    """{dimension: {(period start, key): (label, counts)}} for start..end: the days the daily job
+    finished summed by the database, the others (today, or days the job has not finished yet)
+    counted live from the raw tables, once for all the dimensions asked."""
+    finished = AggregatedDay.objects.filter(day__gte=start, day__lte=end, finished_at__isnull=False)
+    stored_days = set(finished.values_list("day", flat=True))
+    out: dict = {dimension: {} for dimension in dimensions}
+    for dimension in dimensions:
+        figures = DailyFigure.objects.filter(dimension=dimension, day__in=finished.values("day"))
+        if organisation_ids is not None:
+            figures = figures.filter(organisation_id__in=organisation_ids)
+        rows = (
+            figures.values("key", period=F(interval))
+            .annotate(group_label=Max("label"), **{f"sum_{m}": Sum(m) for m in METRICS})
+            .order_by()
         )
-    )
-    out: dict = {}
-    figures = DailyFigure.objects.filter(dimension=dimension, day__gte=start, day__lte=end)
-    if organisation_ids is not None:
-        figures = figures.filter(organisation_id__in=organisation_ids)
-    for row in figures.values("organisation_id", "day", "key", "label", *METRICS):
-        if row["day"] in stored_days:
-            out[(row["organisation_id"], row["day"], row["key"])] = (row["label"], {m: row[m] for m in METRICS})
-    live_end = min(end, today())
-    missing = [d for d in _days(start, live_end) if d not in stored_days]
+        for row in rows:
+            _merge(out[dimension], (row["period"], row["key"]), row["group_label"], {m: row[f"sum_{m}"] for m in METRICS})
+    missing = [d for d in _days(start, min(end, today())) if d not in stored_days]
     if missing:
-        cells = count_days(min(missing), max(missing), organisation_ids)
         wanted = set(missing)
-        for (org, day, dim, key), cell in cells.items():
-            if dim == dimension and day in wanted:
-                out[(org, day, key)] = (cell.label, cell.counts)
+        cells = count_days(min(missing), max(missing), organisation_ids, dimensions=dimensions, live=True)
+        for (_org, day, dimension, key), cell in cells.items():
+            if dimension in out and day in wanted:
+                _merge(out[dimension], (period_start(day, interval), key), cell.label, cell.counts)
     return out
+
+
+def _merge(buckets: dict, key, label: str, counts: dict) -> None:
+    old_label, old = buckets.get(key, ("", None))
+    if old is None:
+        buckets[key] = (label or "", dict(counts))
+        return
+    for metric in METRICS:
+        old[metric] += counts[metric]
+    buckets[key] = (old_label or label or "", old)
 
 
 def _days(start: date, end: date):
@@ -148,24 +160,14 @@ class Funnel:
         return None if not low else 100 * self.totals[numerator] / low
 
 
-def _sum_rows(cells: dict, interval: str, grouped: bool, dimension: str) -> list[FunnelRow]:
+def _rows(buckets: dict, grouped: bool, dimension: str) -> list[FunnelRow]:
     available = DIMENSION_METRICS[dimension]
-    buckets: dict = {}
-    labels: dict = {}
-    for (_org, day, key), (label, counts) in cells.items():
-        bucket_key = (period_start(day, interval), key if grouped else None)
-        bucket = buckets.setdefault(bucket_key, dict.fromkeys(METRICS, 0))
-        for metric in METRICS:
-            bucket[metric] += counts[metric]
-        if grouped:
-            labels[key] = labels.get(key) or label
     rows = []
-    for (start, key), counts in sorted(buckets.items(), key=lambda item: (item[0][0], item[0][1] or "")):
-        for metric in METRICS:
-            if metric not in available:
-                counts[metric] = None
-        label = (labels.get(key) or _("(指定なし)")) if grouped else None
-        rows.append(FunnelRow(start, key, label, counts, grouped))
+    for (start, key), (label, counts) in sorted(buckets.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        if not any(counts.values()):
+            continue
+        counts = {m: (counts[m] if m in available else None) for m in METRICS}
+        rows.append(FunnelRow(start, key if grouped else None, (label or _("(指定なし)")) if grouped else None, counts, grouped))
     return rows
 
 
@@ -182,16 +184,14 @@ def platform_funnel(start: date, end: date, interval: str = "week") -> Funnel:
 
 
 def _funnel(organisation_ids, start, end, interval, group_by) -> Funnel:
-    totals_cells = funnel_cells(start, end, Dimension.TOTAL, organisation_ids)
-    period_totals = _fill_periods(_sum_rows(totals_cells, interval, False, Dimension.TOTAL), start, end, interval)
+    dimensions = [Dimension.TOTAL] + ([group_by] if group_by else [])
+    buckets = _stored_and_live(organisation_ids, start, end, interval, dimensions)
+    period_totals = _fill_periods(_rows(buckets[Dimension.TOTAL], False, Dimension.TOTAL), start, end, interval)
     totals = dict.fromkeys(METRICS, 0)
     for row in period_totals:
         for metric in METRICS:
             totals[metric] += row.counts[metric]
-    if group_by is None:
-        rows = period_totals
-    else:
-        rows = _sum_rows(funnel_cells(start, end, group_by, organisation_ids), interval, True, group_by)
+    rows = period_totals if group_by is None else _rows(buckets[group_by], True, group_by)
     return Funnel(start, end, interval, group_by, rows, totals, period_totals)
 
 
