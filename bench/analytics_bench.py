@@ -81,7 +81,7 @@ def two_years(org, campaigns, n_sends, n_registrations, rng, today):
     ]
     reasons = [RejectionReason.objects.create(organisation=org, label=f"理由{i}") for i in range(6)]
     jobs = [f"職種{i}" for i in range(40)]
-    applicants = Applicant.objects.bulk_create(
+    Applicant.objects.bulk_create(
         [
             Applicant(
                 organisation=org,
@@ -95,9 +95,9 @@ def two_years(org, campaigns, n_sends, n_registrations, rng, today):
         ],
         batch_size=5000,
     )
-    applicant_ids = [a.pk for a in Applicant.objects.filter(organisation=org).values_list("pk", flat=True)] if not applicants[0].pk else [a.pk for a in applicants]
+    applicant_ids = list(Applicant.objects.filter(organisation=org).values_list("pk", flat=True))
     per_day = max(1, n_sends // DAYS)
-    sends = Send.objects.bulk_create(
+    Send.objects.bulk_create(
         [
             Send(
                 organisation=org,
@@ -141,7 +141,6 @@ def two_years(org, campaigns, n_sends, n_registrations, rng, today):
                 OutboundEmail.objects.bulk_create(batch)
                 batch = []
     OutboundEmail.objects.bulk_create(batch)
-    del sends
 
     candidates, ledger, grants = [], [], 0
     for i in range(n_registrations):
@@ -166,7 +165,12 @@ def two_years(org, campaigns, n_sends, n_registrations, rng, today):
         if verified and rng.random() < 0.875:
             ledger.append(
                 LedgerEntry(
-                    organisation=org, kind="referral_counted", amount=1, campaign=campaign, subject_key=uuid.uuid4(), created_at=verified
+                    organisation=org,
+                    kind="referral_counted",
+                    amount=1,
+                    campaign=campaign,
+                    subject_key=uuid.uuid4(),
+                    created_at=verified,
                 )
             )
     Candidate.objects.bulk_create(candidates, batch_size=5000)
@@ -176,12 +180,20 @@ def two_years(org, campaigns, n_sends, n_registrations, rng, today):
         if n % 10 == 0:
             grants += 1
             ledger.append(
-                LedgerEntry(organisation=org, kind="credit_granted", amount=1, sequence=grants, created_at=entry.created_at)
+                LedgerEntry(
+                    organisation=org, kind="credit_granted", amount=1, sequence=grants, created_at=entry.created_at
+                )
             )
-    for g in range(grants // 4):
+    for _used in range(grants // 4):
         at = moment(start + timedelta(days=rng.randrange(DAYS)), rng)
-        ledger.append(LedgerEntry(organisation=org, kind="credit_reserved", amount=-1, request_key=uuid.uuid4(), created_at=at))
-        ledger.append(LedgerEntry(organisation=org, kind="credit_consumed", amount=0, request_key=ledger[-1].request_key, created_at=at))
+        ledger.append(
+            LedgerEntry(organisation=org, kind="credit_reserved", amount=-1, request_key=uuid.uuid4(), created_at=at)
+        )
+        ledger.append(
+            LedgerEntry(
+                organisation=org, kind="credit_consumed", amount=0, request_key=ledger[-1].request_key, created_at=at
+            )
+        )
     ledger.sort(key=lambda e: (e.created_at, e.kind != "credit_granted"))
     LedgerEntry.objects.bulk_create(ledger, batch_size=5000)
     return DAYS * per_day, len(candidates), len(ledger)
@@ -234,7 +246,10 @@ def main():
         ROOT_URLCONF="bench.urls",
         ALLOWED_HOSTS=["testserver"],
         SECURE_SSL_REDIRECT=False,
-        STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
     ).enable()
 
     from careerrelay.accounts.services import create_user
@@ -257,7 +272,12 @@ def main():
     build = time.perf_counter() - started
     started = time.perf_counter()
     call_command(
-        "aggregate_analytics", "--from", str(now_day - timedelta(days=DAYS)), "--to", str(now_day - timedelta(days=1)), stdout=open(os.devnull, "w")
+        "aggregate_analytics",
+        "--from",
+        str(now_day - timedelta(days=DAYS)),
+        "--to",
+        str(now_day - timedelta(days=1)),
+        stdout=open(os.devnull, "w"),
     )
     aggregate_all = time.perf_counter() - started
     if connection.vendor == "postgresql":
@@ -293,7 +313,10 @@ def main():
     for label, params in (
         ("API: 12 weeks, weekly", {"from": weeks12, "to": now_day}),
         ("API: 1 year, weekly", {"from": year, "to": now_day}),
-        ("API: 2 years, monthly by campaign", {"from": two, "to": now_day, "interval": "month", "group_by": "campaign"}),
+        (
+            "API: 2 years, monthly by campaign",
+            {"from": two, "to": now_day, "interval": "month", "group_by": "campaign"},
+        ),
         ("API: 2 years, monthly by job", {"from": two, "to": now_day, "interval": "month", "group_by": "job"}),
         ("API: 1 year, weekly by template", {"from": year, "to": now_day, "group_by": "template"}),
     ):
@@ -301,7 +324,10 @@ def main():
     for label, params in (
         ("page: default (12 weeks)", {}),
         ("page: 1 year, weekly", {"start": year, "end": now_day, "interval": "week"}),
-        ("page: 2 years, monthly by campaign", {"start": two, "end": now_day, "interval": "month", "group_by": "campaign"}),
+        (
+            "page: 2 years, monthly by campaign",
+            {"start": two, "end": now_day, "interval": "month", "group_by": "campaign"},
+        ),
     ):
         cases.append((label, get(page, "/employer/analytics/", {k: str(v) for k, v in params.items()})))
 
@@ -318,14 +344,31 @@ def main():
     )
     links = {c.organisation_id: c for c in RelayCampaign.objects.filter(organisation__in=others)}
     Send.objects.bulk_create(
-        [Send(organisation=o, template_name="標準", campaign=links[o.pk], scheduled_at=moment(day, rng), created_at=moment(day, rng), state="done") for o in others]
+        [
+            Send(
+                organisation=o,
+                template_name="標準",
+                campaign=links[o.pk],
+                scheduled_at=moment(day, rng),
+                created_at=moment(day, rng),
+                state="done",
+            )
+            for o in others
+        ]
     )
     sends = dict(Send.objects.filter(organisation__in=others).values_list("organisation_id", "pk"))
     OutboundEmail.objects.bulk_create(
         [
             OutboundEmail(
-                to_email="y@example.jp", from_email="n@example.jp", subject="s", body_text="", message_id=f"<o{o.pk}-{i}@bench>",
-                state="sent", send_id=sends[o.pk], sent_at=moment(day, rng), first_clicked_at=moment(day, rng) if i % 5 == 0 else None,
+                to_email="y@example.jp",
+                from_email="n@example.jp",
+                subject="s",
+                body_text="",
+                message_id=f"<o{o.pk}-{i}@bench>",
+                state="sent",
+                send_id=sends[o.pk],
+                sent_at=moment(day, rng),
+                first_clicked_at=moment(day, rng) if i % 5 == 0 else None,
             )
             for o in others
             for i in range(20)
@@ -335,9 +378,17 @@ def main():
     Candidate.objects.bulk_create(
         [
             Candidate(
-                family_name="佐藤", given_name="花子", email=f"o{o.pk}-{i}@example.jp", email_normalized=f"o{o.pk}-{i}@example.jp",
-                prefecture="13", job_category="sales", years_experience=1, source_campaign=links[o.pk],
-                created_at=moment(day, rng), verified_at=moment(day, rng), status="verified",
+                family_name="佐藤",
+                given_name="花子",
+                email=f"o{o.pk}-{i}@example.jp",
+                email_normalized=f"o{o.pk}-{i}@example.jp",
+                prefecture="13",
+                job_category="sales",
+                years_experience=1,
+                source_campaign=links[o.pk],
+                created_at=moment(day, rng),
+                verified_at=moment(day, rng),
+                status="verified",
             )
             for o in others
             for i in range(3)
@@ -345,7 +396,17 @@ def main():
         batch_size=5000,
     )
     LedgerEntry.objects.bulk_create(
-        [LedgerEntry(organisation=o, kind="referral_counted", amount=1, campaign=links[o.pk], subject_key=uuid.uuid4(), created_at=moment(day, rng)) for o in others],
+        [
+            LedgerEntry(
+                organisation=o,
+                kind="referral_counted",
+                amount=1,
+                campaign=links[o.pk],
+                subject_key=uuid.uuid4(),
+                created_at=moment(day, rng),
+            )
+            for o in others
+        ],
         batch_size=5000,
     )
     if connection.vendor == "postgresql":
@@ -362,7 +423,8 @@ def main():
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}; 1-minute load average before the run: {load:.1f}, "
         f"after: {os.getloadavg()[0]:.1f}. One employer: {sent:,} emails sent in {DAYS} bulk sends over {DAYS} days, "
         f"{registrations:,} registrations, {ledger_rows:,} ledger rows; built in {build:.0f} s, "
-        f"`aggregate_analytics` over the {DAYS} days in {aggregate_all:.1f} s. {args.repeat} requests each after one warm-up.\n"
+        f"`aggregate_analytics` over the {DAYS} days in {aggregate_all:.1f} s. "
+        f"{args.repeat} requests each after one warm-up.\n"
     )
     print("| request | p50 ms | p95 ms | max ms |\n| --- | ---: | ---: | ---: |")
     worst = 0.0

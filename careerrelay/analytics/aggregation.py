@@ -149,7 +149,10 @@ def _count_registrations_and_ledger(cells, start, end, organisation_ids, only, d
     ledger = only(LedgerEntry.objects.all(), "organisation_id")
     kinds = [("counted", LedgerEntry.Kind.REFERRAL_COUNTED)]
     if Dimension.TOTAL in dimensions:
-        kinds += [("credits_earned", LedgerEntry.Kind.CREDIT_GRANTED), ("credits_used", LedgerEntry.Kind.CREDIT_CONSUMED)]
+        kinds += [
+            ("credits_earned", LedgerEntry.Kind.CREDIT_GRANTED),
+            ("credits_used", LedgerEntry.Kind.CREDIT_CONSUMED),
+        ]
     for metric, kind in kinds:
         rows = (
             _window(ledger.filter(kind=kind), "created_at", start, end, organisation_ids)
@@ -164,7 +167,9 @@ def _count_registrations_and_ledger(cells, start, end, organisation_ids, only, d
 
 def _count_interviews(cells, start, end, organisation_ids, only) -> None:
     events = only(
-        IntroductionEvent.objects.filter(introduction__free_referral__isnull=False, introduction__company__isnull=False),
+        IntroductionEvent.objects.filter(
+            introduction__free_referral__isnull=False, introduction__company__isnull=False
+        ),
         "introduction__company_id",
     )
     for metric, stage in (("interviews", Introduction.Stage.INTERVIEWED), ("hired", Introduction.Stage.HIRED)):
@@ -275,4 +280,6 @@ def aggregate_yesterday_once() -> int | None:
 
 
 def last_aggregated_day() -> date | None:
-    return AggregatedDay.objects.filter(finished_at__isnull=False).order_by("-day").values_list("day", flat=True).first()
+    return (
+        AggregatedDay.objects.filter(finished_at__isnull=False).order_by("-day").values_list("day", flat=True).first()
+    )

@@ -26,7 +26,7 @@ class Chart:
     summary: str  # the text alternative: one or two sentences with the figures that matter
     columns: list[str]
     rows: list[list[str]]
-    svg: SafeString = mark_safe("")  # noqa: S308 (empty)
+    svg: SafeString
     legend: list[tuple[str, str]] = field(default_factory=list)  # (css class, name)
 
 
@@ -170,20 +170,32 @@ def stacked_bar_chart(
                 continue
             y = PAD_TOP + plot_h - plot_h * (base + value) / top
             h = plot_h * value / top
-            body.append(
-                f'<rect class="series-{s}" x="{x_of(i) - slot * 0.35:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}"/>'
-            )
+            x = x_of(i) - slot * 0.35
+            body.append(f'<rect class="series-{s}" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}"/>')
             base += value
     body += _x_labels(labels, x_of, plot_h)
     rows = [[label, *(_fmt(values[i]) for _n, values in series), _fmt(totals[i])] for i, label in enumerate(labels)]
-    chart = Chart(chart_id, title, summary, [first_column, *(name for name, _v in series), total_column], rows, _svg(chart_id, title, summary, body))
+    chart = Chart(
+        chart_id,
+        title,
+        summary,
+        [first_column, *(name for name, _v in series), total_column],
+        rows,
+        _svg(chart_id, title, summary, body),
+    )
     chart.legend = [(f"series-{s}", name) for s, (name, _v) in enumerate(series)]
     return chart
 
 
 def line_chart(
-    chart_id: str, title: str, summary: str, labels: list[str], values: list[float | None], columns: list[str],
-    bottom: float = -100, top: float = 100,
+    chart_id: str,
+    title: str,
+    summary: str,
+    labels: list[str],
+    values: list[float | None],
+    columns: list[str],
+    bottom: float = -100,
+    top: float = 100,
 ) -> Chart:
     """One line over fixed bounds (NPS: -100 to 100); None is a gap (a month not shown)."""
     plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM

@@ -87,7 +87,9 @@ def _stored_and_live(organisation_ids, start: date, end: date, interval: str, di
             .order_by()
         )
         for row in rows:
-            _merge(out[dimension], (row["period"], row["key"]), row["group_label"], {m: row[f"sum_{m}"] for m in METRICS})
+            _merge(
+                out[dimension], (row["period"], row["key"]), row["group_label"], {m: row[f"sum_{m}"] for m in METRICS}
+            )
     missing = [d for d in _days(start, min(end, today())) if d not in stored_days]
     if missing:
         wanted = set(missing)
@@ -167,7 +169,9 @@ def _rows(buckets: dict, grouped: bool, dimension: str) -> list[FunnelRow]:
         if not any(counts.values()):
             continue
         counts = {m: (counts[m] if m in available else None) for m in METRICS}
-        rows.append(FunnelRow(start, key if grouped else None, (label or _("(指定なし)")) if grouped else None, counts, grouped))
+        rows.append(
+            FunnelRow(start, key if grouped else None, (label or _("(指定なし)")) if grouped else None, counts, grouped)
+        )
     return rows
 
 
@@ -198,7 +202,9 @@ def _funnel(organisation_ids, start, end, interval, group_by) -> Funnel:
 def _fill_periods(rows: list[FunnelRow], start, end, interval) -> list[FunnelRow]:
     """Totals have a row for every period, zeros included, so charts and tables show quiet weeks."""
     have = {row.period_start: row for row in rows}
-    return [have.get(p) or FunnelRow(p, None, None, dict.fromkeys(METRICS, 0), False) for p in periods(start, end, interval)]
+    return [
+        have.get(p) or FunnelRow(p, None, None, dict.fromkeys(METRICS, 0), False) for p in periods(start, end, interval)
+    ]
 
 
 def same_period_last_year(organisation, start: date, end: date, interval: str) -> Funnel:

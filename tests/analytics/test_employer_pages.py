@@ -32,9 +32,7 @@ def few_registrations(employer):
     return campaign
 
 
-def test_a_group_below_five_shows_as_under_five_and_the_total_stays_exact(
-    owner_client, api_headers, few_registrations
-):
+def test_a_group_below_five_shows_as_under_five_and_the_total_stays_exact(owner_client, api_headers, few_registrations):
     page = owner_client.get(PAGE, {"group_by": "campaign"})
     assert page.status_code == 200
     row = re.search(r"小さな求人媒体</th>(.*?)</tr>", page.text, re.S).group(1)

@@ -110,7 +110,8 @@ def _expected(events, start, end, interval, group_by):
     out = {}
     for key, counts in buckets.items():
         out[key] = {
-            m: (None if m not in SPLITS[group_by] else coarse(counts[m]).low if group_by else counts[m]) for m in METRICS
+            m: (None if m not in SPLITS[group_by] else coarse(counts[m]).low if group_by else counts[m])
+            for m in METRICS
         }
     return out
 

@@ -178,7 +178,11 @@ def _build(request) -> dict:
         _("合計"),
     )
 
-    months = [g for g in surveys.summary(surveys.responses_for(organisation), "month") if start.strftime("%Y-%m") <= g.key <= end.strftime("%Y-%m")]
+    months = [
+        g
+        for g in surveys.summary(surveys.responses_for(organisation), "month")
+        if start.strftime("%Y-%m") <= g.key <= end.strftime("%Y-%m")
+    ]
     nps_values = [round(g.nps.score, 1) if g.shown and g.nps.score is not None else None for g in months]
     shown = [v for v in nps_values if v is not None]
     context["nps_chart"] = (
@@ -197,9 +201,11 @@ def _build(request) -> dict:
 
     context["next_credit"] = analytics.next_credit(organisation)
     context["money"] = analytics.money(organisation, totals["credits_used"], totals["hired"])
-    context["group_rows"] = [
-        (row.period_start, row.group_label, [shown_text(row.shown(m)) for m in labels]) for row in result.rows
-    ] if group_by else []
+    context["group_rows"] = (
+        [(row.period_start, row.group_label, [shown_text(row.shown(m)) for m in labels]) for row in result.rows]
+        if group_by
+        else []
+    )
     if values.get("compare") == "last_year":
         last_year = analytics.same_period_last_year(organisation, start, end, interval)
         context["last_year"] = last_year
@@ -259,7 +265,9 @@ def csv_table(context) -> list[list[str]]:
         table.append([])
         table.append([_("期間の開始"), _("内訳"), *labels.values()])
         for row in result.rows:
-            table.append([row.period_start.isoformat(), row.group_label or "", *(shown_text(row.shown(m)) for m in labels)])
+            table.append(
+                [row.period_start.isoformat(), row.group_label or "", *(shown_text(row.shown(m)) for m in labels)]
+            )
     for chart in (context["funnel_chart"], context["trend_chart"], context["states_chart"], context["nps_chart"]):
         if chart is None:
             continue
