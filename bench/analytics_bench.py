@@ -184,16 +184,13 @@ def two_years(org, campaigns, n_sends, n_registrations, rng, today):
                     organisation=org, kind="credit_granted", amount=1, sequence=grants, created_at=entry.created_at
                 )
             )
-    for _used in range(grants // 4):
-        at = moment(start + timedelta(days=rng.randrange(DAYS)), rng)
-        ledger.append(
-            LedgerEntry(organisation=org, kind="credit_reserved", amount=-1, request_key=uuid.uuid4(), created_at=at)
-        )
-        ledger.append(
-            LedgerEntry(
-                organisation=org, kind="credit_consumed", amount=0, request_key=ledger[-1].request_key, created_at=at
-            )
-        )
+    # A credit is used a little after every fourth one is granted, so none is spent before it exists.
+    grant_times = [e.created_at for e in ledger if e.kind == "credit_granted"]
+    for k in range(grants // 4):
+        at = grant_times[4 * k + 3] + timedelta(minutes=30)
+        key = uuid.uuid4()
+        ledger.append(LedgerEntry(organisation=org, kind="credit_reserved", amount=-1, request_key=key, created_at=at))
+        ledger.append(LedgerEntry(organisation=org, kind="credit_consumed", amount=0, request_key=key, created_at=at))
     ledger.sort(key=lambda e: (e.created_at, e.kind != "credit_granted"))
     LedgerEntry.objects.bulk_create(ledger, batch_size=5000)
     return DAYS * per_day, len(candidates), len(ledger)

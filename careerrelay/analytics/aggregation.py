@@ -147,22 +147,21 @@ def _count_registrations_and_ledger(cells, start, end, organisation_ids, only, d
             _add(cells, row["org"], row["d"], Dimension.TOTAL, "", metric, row["n"])
 
     ledger = only(LedgerEntry.objects.all(), "organisation_id")
-    kinds = [("counted", LedgerEntry.Kind.REFERRAL_COUNTED)]
+    kinds = {LedgerEntry.Kind.REFERRAL_COUNTED: "counted"}
     if Dimension.TOTAL in dimensions:
-        kinds += [
-            ("credits_earned", LedgerEntry.Kind.CREDIT_GRANTED),
-            ("credits_used", LedgerEntry.Kind.CREDIT_CONSUMED),
-        ]
-    for metric, kind in kinds:
-        rows = (
-            _window(ledger.filter(kind=kind), "created_at", start, end, organisation_ids)
-            .values("d", org=F("organisation_id"), k=F("campaign_id"))
-            .annotate(n=Count("id"))
+        kinds.update(
+            {LedgerEntry.Kind.CREDIT_GRANTED: "credits_earned", LedgerEntry.Kind.CREDIT_CONSUMED: "credits_used"}
         )
-        for row in rows:
-            if metric == "counted":
-                _add(cells, row["org"], row["d"], Dimension.CAMPAIGN, row["k"], metric, row["n"])
-            _add(cells, row["org"], row["d"], Dimension.TOTAL, "", metric, row["n"])
+    rows = (
+        _window(ledger.filter(kind__in=list(kinds)), "created_at", start, end, organisation_ids)
+        .values("d", "kind", org=F("organisation_id"), k=F("campaign_id"))
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        metric = kinds[row["kind"]]
+        if metric == "counted":
+            _add(cells, row["org"], row["d"], Dimension.CAMPAIGN, row["k"], metric, row["n"])
+        _add(cells, row["org"], row["d"], Dimension.TOTAL, "", metric, row["n"])
 
 
 def _count_interviews(cells, start, end, organisation_ids, only) -> None:
@@ -172,14 +171,14 @@ def _count_interviews(cells, start, end, organisation_ids, only) -> None:
         ),
         "introduction__company_id",
     )
-    for metric, stage in (("interviews", Introduction.Stage.INTERVIEWED), ("hired", Introduction.Stage.HIRED)):
-        rows = (
-            _window(events.filter(stage=stage), "created_at", start, end, organisation_ids)
-            .values("d", org=F("introduction__company_id"))
-            .annotate(n=Count("introduction_id", distinct=True))
-        )
-        for row in rows:
-            _add(cells, row["org"], row["d"], Dimension.TOTAL, "", metric, row["n"])
+    stages = {Introduction.Stage.INTERVIEWED: "interviews", Introduction.Stage.HIRED: "hired"}
+    rows = (
+        _window(events.filter(stage__in=list(stages)), "created_at", start, end, organisation_ids)
+        .values("d", "stage", org=F("introduction__company_id"))
+        .annotate(n=Count("introduction_id", distinct=True))
+    )
+    for row in rows:
+        _add(cells, row["org"], row["d"], Dimension.TOTAL, "", stages[row["stage"]], row["n"])
 
 
 def _count_views(cells: Cells, start: date, end: date, organisation_ids) -> None:
