@@ -180,3 +180,10 @@ def test_only_admins_set_the_fee(member, outsider, employer):
 def test_anonymous_is_sent_to_login(client, url):
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_name_that_looks_like_a_formula_is_not_run_by_the_spreadsheet(owner_client, employer):
+    campaign = create_campaign(organisation=employer, name="=HYPERLINK(1)")
+    h.registration(campaign, h.at(today() - timedelta(days=1)))
+    text = owner_client.get(EXPORT, {"group_by": "campaign"}).content.decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text

@@ -5,6 +5,7 @@ Included from careerrelay/portals/employer/urls.py under "analytics/". Everythin
 `request.organisation` only (analytics.services); figures per group are coarse, totals exact.
 """
 
+import re
 from datetime import date, timedelta
 
 from django import forms
@@ -27,6 +28,7 @@ from careerrelay.relay.figures import threshold
 from careerrelay.sends.models import Send
 from careerrelay.surveys import services as surveys
 from careerrelay.talent import exporting
+from careerrelay.talent.cleaning import FORMULA_PREFIXES
 
 NAV = "analytics"
 DEFAULT_WEEKS = 12
@@ -283,7 +285,19 @@ def csv_table(context) -> list[list[str]]:
         table.append([])
         table.append([_("前年の同じ期間"), *labels.values()])
         table.append(["", *(str(context["last_year"].totals[m]) for m in labels)])
-    return table
+    return [[_csv_cell(cell) for cell in row] for row in table]
+
+
+_NUMBER = re.compile(r"-?[\d,]+(\.\d+)?%?")
+
+
+def _csv_cell(value: str) -> str:
+    """Names come from the company (campaigns, job titles, reasons): a spreadsheet would run one
+    starting with = + - @ as a formula, so it gets the apostrophe the talent export uses. A
+    negative number (an NPS of -12.5) stays a number."""
+    if value.startswith(FORMULA_PREFIXES) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 class FeeForm(forms.ModelForm):
