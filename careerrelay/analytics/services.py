@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Max, Sum
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from careerrelay.audit.actor import Actor
 from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import record_event
 from careerrelay.credits.models import LedgerEntry
-from careerrelay.credits.services import get_balance
+from careerrelay.credits.services import Balance
 from careerrelay.organisations.models import Organisation
 from careerrelay.relay.figures import Figure, coarse
 from careerrelay.sends.models import Send
@@ -297,11 +298,11 @@ class NextCredit:
 def next_credit(organisation) -> NextCredit:
     """Counted registrations still needed for the next free referral, and when it comes at the pace
     of the last FORECAST_DAYS days (None while nothing was counted in them)."""
-    balance = get_balance(organisation)
+    counted = LedgerEntry.objects.filter(organisation=organisation, kind=LedgerEntry.Kind.REFERRAL_COUNTED)
+    # The same arithmetic as the dashboard's balance (credits.services.Balance), from the one count it needs.
+    balance = Balance(counted.count(), 0, 0, 0, 0, 0, settings.REFERRALS_PER_CREDIT)
     since = today() - timedelta(days=FORECAST_DAYS)
-    recent = LedgerEntry.objects.filter(
-        organisation=organisation, kind=LedgerEntry.Kind.REFERRAL_COUNTED, created_at__gte=day_start(since)
-    ).count()
+    recent = counted.filter(created_at__gte=day_start(since)).count()
     per_day = recent / FORECAST_DAYS
     remaining = balance.referrals_to_next_credit
     forecast = today() + timedelta(days=math.ceil(remaining / per_day)) if per_day else None
