@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "careerrelay.agencies",
     "careerrelay.search",
     "careerrelay.matching",
+    "careerrelay.analytics",
     "careerrelay.notifications",
     "careerrelay.portals",
     "careerrelay.ops",

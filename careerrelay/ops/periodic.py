@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from careerrelay.accounts.services import forget_old_staff_signins
+from careerrelay.analytics.aggregation import aggregate_yesterday_once
 from careerrelay.candidates.services import delete_expired_unconfirmed
 from careerrelay.candidates.signin import delete_spent_links
 from careerrelay.followups.services import queue_due_followups
@@ -97,6 +98,8 @@ def run_once() -> dict:
         ("webhook_retries", _webhook_retries),
         # The webhook delivery log (events, deliveries, the servers' answers) after 30 days.
         ("webhook_log_deleted", _webhook_log),
+        # The employers' funnel figures of yesterday (Japan time), once a day for all workers.
+        ("analytics_aggregated", aggregate_yesterday_once),
     ]
     for name, job in jobs:
         try:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -59,6 +60,14 @@ class Organisation(models.Model):
     logo_height = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     brand_colour = models.CharField(
         _("ブランドカラー"), max_length=7, blank=True, default="", db_default="", validators=[validate_brand_colour]
+    )
+    # What a free referral is worth to this employer (the analytics page's 「紹介手数料 約○○万円 相当」):
+    # the agency fee it would otherwise pay, a rate of the hire's annual salary. Set by its admins.
+    agency_fee_percent = models.PositiveSmallIntegerField(
+        _("人材紹介の手数料率(%)"), default=35, db_default=35, validators=[MaxValueValidator(100)]
+    )
+    typical_annual_salary = models.PositiveIntegerField(
+        _("想定年収(円)"), default=5_000_000, db_default=5_000_000, validators=[MaxValueValidator(100_000_000)]
     )
 
     class Meta:

@@ -90,7 +90,7 @@ def _objects(campaign, api_key, invitation, member_membership):
 
 
 # Their pages are checked by their own tests (talent, rejections, mailings, matching, recontact, surveys,
-# followups, integrations, webhooks: tests/webhooks/test_pages.py; jobs:
+# followups, integrations, analytics, webhooks: tests/webhooks/test_pages.py; jobs:
 # tests/talent/test_jobs_pages.py).
 OTHER_AREAS = {
     "applicants/",
@@ -104,6 +104,7 @@ OTHER_AREAS = {
     "followups/",
     "webhooks/",
     "integrations/",
+    "analytics/",  # tests/analytics/test_employer_pages.py
 }
 
 

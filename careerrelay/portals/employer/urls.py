@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from careerrelay.organisations.models import Organisation
 from careerrelay.portals.employer import (
+    analytics_urls,
     applicants_urls,
     campaigns_urls,
     followups_urls,
@@ -40,4 +41,5 @@ urlpatterns = [
     path("free-referrals/", include(free_referrals_urls)),
     path("recontact/", include(recontact_urls)),
     path("surveys/", include(surveys_urls)),
+    path("analytics/", include(analytics_urls)),
 ]
