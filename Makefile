@@ -66,9 +66,10 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=bench --no-obsolete
 	$(PY) manage.py compilemessages -l en --ignore=.venv
 
-# Load test, run by hand: gunicorn + PostgreSQL (cr_bench, recreated) + wrk; figures in bench/RESULTS.md.
+# A quick run of the benchmarks (a minute or two) ending with "next bottleneck: …" (bench/quick.py);
+# the full runs are bench/*.py by hand, figures in bench/RESULTS.md.
 bench: $(VENV)/.installed
-	$(PY) bench/relay_bench.py
+	$(PY) bench/quick.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F
 
+from careerrelay.common.replica import replica_reads
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.organisations.models import Organisation
 from careerrelay.relay.figures import Figure, coarse
@@ -173,7 +174,9 @@ class EmployerFunnel:
 def employer_funnel(organisation) -> EmployerFunnel:
     """What the employer sees: per-link figures coarse (below the threshold 「5未満」, above it a
     range of the threshold's width), the company's totals exact. See relay/figures.py for why."""
-    funnel = get_funnel(organisation)
+    # Figures, not money: they may trail the newest registration by the replica's lag.
+    with replica_reads():
+        funnel = get_funnel(organisation)
     rows = [
         EmployerCampaignStats(
             campaign=row.campaign,  # type: ignore[arg-type]  # only the total has no campaign

@@ -25,12 +25,13 @@ from typing import Any
 from uuid import UUID
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
+from careerrelay.common.replica import read_alias, replica_reads
 from careerrelay.search.index import FIELDS
 from careerrelay.search.models import Posting, SearchDocument, Synonym
 from careerrelay.search.text import MAX_TERM_LENGTH, phrase_key, query_words
@@ -169,7 +170,7 @@ def _document_frequencies(keys: list[str]) -> dict[str, int]:
         table = Posting._meta.db_table
         placeholders = ",".join(["%s"] * len(missing))
         sql = f"SELECT term, COUNT(*) FROM {table} WHERE term IN ({placeholders}) GROUP BY term"  # noqa: S608
-        with connection.cursor() as cursor:
+        with connections[read_alias()].cursor() as cursor:
             cursor.execute(sql, missing)
             counted = dict(cursor.fetchall())
         cache.set_many({_df_cache_key(k): v for k, v in counted.items()}, STATS_CACHE_SECONDS)
@@ -264,6 +265,9 @@ def _filters(*, prefecture, job_category, min_years, max_years, salary_min, sala
 # --- Search ----------------------------------------------------------------------------------
 
 
+# A search reads the replica when one is configured: a profile saved a moment ago may show a
+# moment later (docs/operations.md, "Scaling out").
+@replica_reads()
 def search_candidates(
     *,
     q: str = "",
@@ -390,7 +394,7 @@ def _ranked(groups, where, params, now, page, per_page):
         f"SELECT m.document_id, m.score, COUNT(*) OVER () FROM ({inner}) m "  # noqa: S608
         f"WHERE m.score IS NOT NULL ORDER BY m.score DESC, m.document_id LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, [*inner_params, per_page, (page - 1) * per_page])
         rows = cursor.fetchall()
         if rows:
@@ -437,7 +441,7 @@ def _ranked_any(groups, where, params, now, page, per_page):
         f"SELECT m.document_id, m.score, COUNT(*) OVER () FROM ({inner}) m "  # noqa: S608
         f"ORDER BY m.score DESC, m.document_id LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, [*inner_params, per_page, (page - 1) * per_page])
         rows = cursor.fetchall()
         if rows:
@@ -493,7 +497,7 @@ def _ranked_preferring(required, optional, rank_job_category, where, params, now
         f"SELECT d.candidate_id, {' + '.join(score)} AS rank_score, COUNT(*) OVER () {from_sql} "
         f"ORDER BY rank_score DESC, d.candidate_id LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, [*score_params, *join_params, *params, per_page, (page - 1) * per_page])
         rows = cursor.fetchall()
         if rows:
@@ -512,7 +516,7 @@ def _recent(where, params, now, page, per_page):
         f"SELECT d.candidate_id, %s * {recency} AS score, COUNT(*) OVER () AS total FROM {documents} d "  # noqa: S608
         f"WHERE {_on('d', where)} ORDER BY d.updated_epoch DESC, d.candidate_id LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, [RECENCY_WEIGHT, *recency_params, *params, per_page, (page - 1) * per_page])
         rows = cursor.fetchall()
         if rows:
@@ -546,7 +550,7 @@ def _hits(rows, groups, applied, now) -> list[SearchHit]:
             f"SELECT document_id, term, fields FROM {Posting._meta.db_table} "  # noqa: S608
             f"WHERE term IN ({','.join(['%s'] * len(keys))}) AND document_id IN ({','.join(['%s'] * len(ids))})"
         )
-        with connection.cursor() as cursor:
+        with connections[read_alias()].cursor() as cursor:
             cursor.execute(sql, [*keys, *ids])
             for doc_id, term, bits in cursor.fetchall():
                 matched.setdefault(doc_id, {})[term] = bits

@@ -24,7 +24,11 @@ class Command(BaseCommand):
             periodic.start_periodic_thread()
         backend = settings.TASKS["default"]["BACKEND"]
         if backend.startswith("django_tasks_rq"):
-            rq_args = ["default", "--with-scheduler"]
+            # SimpleWorker runs each job in this process. RQ's default worker forks a child per
+            # job, and a fork taken while the periodic thread (or the batch log's) holds a lock
+            # leaves the child waiting on it for ever: tests/scaleout caught a child stuck opening
+            # its SQLite connection. Jobs still time out (SIGALRM in the main thread).
+            rq_args = ["default", "--with-scheduler", "--worker-class", "rq.worker.SimpleWorker"]
             if burst:
                 rq_args.append("--burst")
             call_command("rqworker", *rq_args)
