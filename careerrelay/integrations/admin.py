@@ -48,7 +48,17 @@ class IntegrationAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "active")
     search_fields = ("name", "organisation__name", "=public_id")
     list_select_related = ("organisation",)
-    fields = ("organisation", "kind", "name", "active", "public_id", "secret_hint", "api_key_hint", "created_by", "created_at")
+    fields = (
+        "organisation",
+        "kind",
+        "name",
+        "active",
+        "public_id",
+        "secret_hint",
+        "api_key_hint",
+        "created_by",
+        "created_at",
+    )
     readonly_fields = fields
     inlines = [ReasonMappingInline]
 
@@ -63,7 +73,15 @@ class IntegrationAdmin(ReadOnlyAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
-    list_display = ("received_at", "integration", "organisation", "outcome", "short_message", "attempts", "processed_at")
+    list_display = (
+        "received_at",
+        "integration",
+        "organisation",
+        "outcome",
+        "short_message",
+        "attempts",
+        "processed_at",
+    )
     list_filter = ("outcome", "integration__kind")
     search_fields = ("=event_id", "integration__name", "integration__organisation__name")
     list_select_related = ("integration__organisation",)

@@ -3,19 +3,19 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
+from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates.models import Consent
 from careerrelay.candidates.services import register_candidate
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance, record_counted_referral
+from careerrelay.integrations.models import Delivery as AtsDelivery
+from careerrelay.integrations.models import Integration, ReasonMapping
+from careerrelay.integrations.redact import redact_body
 from careerrelay.organisations.models import ApiKey, LinkDomain, Organisation
 from careerrelay.organisations.services import create_api_key, invite_member
 from careerrelay.outbox.models import OutboundEmail
 from careerrelay.sends.models import SendingPause
-from careerrelay.audit.models import AuditEvent
-from careerrelay.integrations.models import Delivery as AtsDelivery
-from careerrelay.integrations.models import Integration, ReasonMapping
-from careerrelay.integrations.redact import redact_body
 from careerrelay.webhooks.models import Attempt, Endpoint, Event
 from careerrelay.webhooks.models import Delivery as WebhookDelivery
 from tests.factories import CandidateFactory, OperatorFactory
@@ -89,7 +89,10 @@ def ats_and_webhooks(employer):
         integration=integration, event_id="done", body=redact_body(body), body_redacted=True, outcome="processed"
     )
     endpoint = Endpoint.objects.create(
-        organisation=employer, url="https://hooks.yamasaki.example/cr", event_types=["credit.earned"], secret=WEBHOOK_SECRET
+        organisation=employer,
+        url="https://hooks.yamasaki.example/cr",
+        event_types=["credit.earned"],
+        secret=WEBHOOK_SECRET,
     )
     event = Event.objects.create(organisation=employer, type="credit.earned", payload={"credits": 1})
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=event, state="failed", attempts=1)

@@ -105,7 +105,9 @@ def assert_delivered_on_tuesday(smtp_server, to, greeting):
 
 
 def gh_post(client, integration, body, secret=SECRET):
-    return client.post(hook(integration), body, content_type="application/json", headers=ats.sign_greenhouse(secret, body))
+    return client.post(
+        hook(integration), body, content_type="application/json", headers=ats.sign_greenhouse(secret, body)
+    )
 
 
 def test_greenhouse_from_the_page_to_a_timed_rejection_email(owner_client, client, employer, smtp_server):
@@ -207,7 +209,9 @@ def test_greenhouse_can_email_false_is_pooled_and_never_mailed(owner_client, cli
 
 
 def wk_post(client, integration, body, secret=SECRET):
-    return client.post(hook(integration), body, content_type="application/json", headers=ats.sign_workable(secret, body))
+    return client.post(
+        hook(integration), body, content_type="application/json", headers=ats.sign_workable(secret, body)
+    )
 
 
 def test_workable_from_the_page_to_a_timed_rejection_email(owner_client, client, employer, smtp_server):
@@ -298,9 +302,7 @@ def lever_post(client, integration, opportunity=OPPORTUNITY, event_id="ev-1", se
 def add_lever_by_api(client, employer, owner):
     from careerrelay.audit.actor import Actor, ActorKind
 
-    _key, key = create_api_key(
-        organisation=employer, name="Lever", actor=Actor.for_user(owner, ActorKind.EMPLOYER)
-    )
+    _key, key = create_api_key(organisation=employer, name="Lever", actor=Actor.for_user(owner, ActorKind.EMPLOYER))
     response = client.post(
         "/api/v1/integrations",
         {"kind": "lever", "name": "Lever", "secret": SECRET, "api_key": LEVER_KEY},
@@ -341,7 +343,9 @@ def test_lever_from_the_api_to_a_timed_rejection_email(client, owner_client, emp
     map_to_auto_send(owner_client, employer, integration, "Underqualified")
 
     other = "9a1b2c3d-0000-4000-8000-000000000002"
-    routes.update(lever_routes(opportunity=other, name="髙橋 花子", email="hanako.takahashi@example.jp", contact="ct-2"))
+    routes.update(
+        lever_routes(opportunity=other, name="髙橋 花子", email="hanako.takahashi@example.jp", contact="ct-2")
+    )
     with ats.lever_api(routes, api_key=LEVER_KEY) as lever:
         settings.LEVER_API_URL = lever["base_url"]
         with at(japan(2026, 12, 4, 15, 0)):
