@@ -194,7 +194,8 @@ def _lever_problem(opportunity_id: str, error) -> str:
     status = getattr(error, "status", None)
     if status in (401, 403):
         return _(
-            "Lever が APIキーを受け付けませんでした（%(status)s）。連携のAPIキーと、機会（Opportunities）を読む権限を確認してから再処理してください。"
+            "Lever が APIキーを受け付けませんでした（%(status)s）。"
+            "連携のAPIキーと、機会（Opportunities）を読む権限を確認してから再処理してください。"
         ) % {"status": status}
     if status == 404:
         return _("Lever に機会 %(id)s が見つかりません（削除されたか、APIキーの権限外です）。") % {"id": opportunity_id}
