@@ -293,7 +293,8 @@ def main():
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": f"http://127.0.0.1:{port}",
-        "RATE_LIMITS_ENABLED": "0",
+        # On, as in production: the accept path checks the failed-signature counter (one cache call).
+        "RATE_LIMITS_ENABLED": "1",
         "DATABASE_URL": args.database_url,
         "BENCH_STATIC_ROOT": str(workdir / "static"),
         "VAR_DIR": str(workdir / "var"),

@@ -203,6 +203,8 @@ def test_greenhouse_can_email_false_is_pooled_and_never_mailed(owner_client, cli
     assert Send.objects.count() == OutboundEmail.objects.count() == 0
     delivery = Delivery.objects.get(outcome="processed", counts__not_mailed=1)
     assert delivery.counts["sends"] == 0
+    log = owner_client.get(reverse("employer:integration_deliveries", args=[integration.pk])).text
+    assert "ATSでメール不可のため送信対象外1件" in log
 
 
 # Workable -------------------------------------------------------------------------------------
