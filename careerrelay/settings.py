@@ -241,6 +241,8 @@ RATE_LIMIT_RESEND_PER_IP = os.environ.get("RATE_LIMIT_RESEND_PER_IP", "60/h")
 RATE_LIMIT_RESEND_PER_EMAIL = os.environ.get("RATE_LIMIT_RESEND_PER_EMAIL", "3/h")
 RATE_LIMIT_SURVEY_PER_IP = os.environ.get("RATE_LIMIT_SURVEY_PER_IP", "120/h")
 RATE_LIMIT_SURVEY_PER_LINK = os.environ.get("RATE_LIMIT_SURVEY_PER_LINK", "10/h")
+# Failed signature checks on /hooks/ats/ per client address and integration (valid ones never count).
+RATE_LIMIT_ATS_BAD_SIGNATURE = os.environ.get("RATE_LIMIT_ATS_BAD_SIGNATURE", "20/10m")
 ACCOUNT_RATE_LIMITS = (
     {
         "login": "60/m/ip",

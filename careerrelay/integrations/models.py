@@ -85,6 +85,9 @@ class Delivery(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A pending delivery is (re-)enqueued by the periodic sweep once this has passed: a task lost
+    # between the commit and the queue, or a retry after Lever's API could not be read.
+    retry_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("受信履歴")
@@ -95,6 +98,9 @@ class Delivery(models.Model):
             models.Index(fields=["integration", "-received_at"], name="ats_delivery_received"),
             models.Index(fields=["outcome", "received_at"], name="ats_delivery_outcome"),
         ]
+
+    def __str__(self):
+        return f"{self.event_id[:24]} ({self.get_outcome_display()})"
 
 
 class ReasonMapping(models.Model):

@@ -15,15 +15,17 @@ Rules (each a test in tests/integrations):
 """
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from datetime import time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.backend import DatabaseBackend
 
 from careerrelay.audit.actor import Actor
 from careerrelay.audit.models import AuditEvent
@@ -45,6 +47,7 @@ Outcome = Delivery.Outcome
 # enqueued again by the periodic sweep after this long.
 REQUEUE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
+RETRY_BASE = timedelta(minutes=1)
 
 
 class IntegrationError(ValueError):
@@ -135,15 +138,26 @@ def receive(*, integration: Integration, parsed: Parsed, body: bytes) -> Receive
         outcome=Outcome.IGNORED if ignored else Outcome.PENDING,
         message=parsed.ignored_because[:500] if ignored else "",
         processed_at=timezone.now() if ignored else None,
+        retry_at=None if ignored else timezone.now() + REQUEUE_AFTER,
     )
     try:
         with transaction.atomic():
             delivery.save(force_insert=True)
+            if not ignored:
+                _enqueue_with_the_delivery(delivery.pk)
     except IntegrityError:
         return Received(status=200, duplicate=True)
-    if not ignored:
-        transaction.on_commit(lambda: process_delivery.enqueue(delivery.pk))
     return Received(status=200 if ignored else 202, delivery=delivery)
+
+
+def _enqueue_with_the_delivery(delivery_id: int) -> None:
+    """The database queue's task row is written in the delivery's own transaction: one commit
+    (one WAL flush) per accepted delivery instead of two, and no delivery without its task. Any
+    other backend (RQ) is handed the task after the commit, so a worker never looks too early."""
+    if isinstance(process_delivery.get_backend(), DatabaseBackend):
+        process_delivery.enqueue(delivery_id)
+    else:
+        transaction.on_commit(lambda: process_delivery.enqueue(delivery_id))
 
 
 def store_unreadable(*, integration: Integration, event_id: str, body: bytes, message: str) -> None:
@@ -173,6 +187,7 @@ class Tally:
     stale: int = 0
     sends: int = 0
     failed: int = 0
+    not_mailed: int = 0  # the ATS says the person may not be emailed (Greenhouse can_email false)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -182,12 +197,31 @@ class NeedsAttention(Exception):
     """One rejection could not be stored; the message says why (shown to the employer)."""
 
 
+class TryLater(Exception):
+    """Lever's API could not be read for a reason that passes (unreachable, 429, 5xx): the
+    delivery stays pending and the sweep runs it again after a back-off."""
+
+
+def _lever_problem(opportunity_id: str, error) -> str:
+    status = getattr(error, "status", None)
+    if status in (401, 403):
+        return _(
+            "Lever が APIキーを受け付けませんでした（%(status)s）。"
+            "連携のAPIキーと、機会（Opportunities）を読む権限を確認してから再処理してください。"
+        ) % {"status": status}
+    if status == 404:
+        return _("Lever に機会 %(id)s が見つかりません（削除されたか、APIキーの権限外です）。") % {"id": opportunity_id}
+    return _("Lever API から読み取れません（機会 %(id)s）: %(detail)s") % {"id": opportunity_id, "detail": error}
+
+
 def _fetch(integration: Integration, parsed: Parsed) -> tuple[tuple[Rejection, ...], list[str]]:
-    """Lever: read each opportunity from Lever's API (never inside a transaction)."""
+    """Lever: read each opportunity from Lever's API (never inside a transaction). Raises
+    TryLater when trying again later can help; problems that need the employer are returned."""
     rejections, problems = list(parsed.rejections), []
     if not parsed.fetch_opportunities:
         return tuple(rejections), problems
     adapter = adapter_for(integration.kind)
+    fetch_error = getattr(adapter, "FetchError", ())
     for opportunity_id in parsed.fetch_opportunities:
         try:
             found = adapter.fetch_rejection(
@@ -196,15 +230,33 @@ def _fetch(integration: Integration, parsed: Parsed) -> tuple[tuple[Rejection, .
         except PayloadError as error:
             problems.append(_("機会 %(id)s を読み取れません: %(detail)s") % {"id": opportunity_id, "detail": error})
             continue
-        except Exception as error:
-            logger.warning("Lever fetch failed for integration %s: %r", integration.pk, error)
-            problems.append(
-                _("Lever API から読み取れません（機会 %(id)s）: %(detail)s") % {"id": opportunity_id, "detail": error}
-            )
+        except fetch_error as error:
+            logger.warning("Lever fetch failed for integration %s: %s", integration.pk, error)
+            if error.retryable:
+                raise TryLater(
+                    _("Lever API から読み取れませんでした（機会 %(id)s）: %(detail)s 自動で再試行します。")
+                    % {"id": opportunity_id, "detail": error}
+                ) from error
+            problems.append(_lever_problem(opportunity_id, error))
             continue
         if found is not None:
             rejections.append(found)
     return tuple(rejections), problems
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 4, 16, 64 minutes after the first, second, … attempt."""
+    return RETRY_BASE * (4 ** max(attempts - 1, 0))
+
+
+def _try_later(delivery: Delivery, attempts: int, message: str) -> str:
+    if attempts >= MAX_ATTEMPTS:
+        _finish(delivery, Outcome.FAILED, message[:5000], Tally())
+        return Outcome.FAILED
+    Delivery.objects.filter(pk=delivery.pk, outcome=Outcome.PENDING).update(
+        message=message[:5000], retry_at=timezone.now() + retry_delay(attempts)
+    )
+    return "retry"
 
 
 def run_delivery(delivery_id: int) -> str:
@@ -213,6 +265,7 @@ def run_delivery(delivery_id: int) -> str:
     if delivery is None or delivery.outcome != Outcome.PENDING:
         return "gone"
     Delivery.objects.filter(pk=delivery_id).update(attempts=F("attempts") + 1)
+    attempts = delivery.attempts + 1
     integration = delivery.integration
     try:
         parsed = adapter_for(integration.kind).parse(bytes(delivery.body))
@@ -222,7 +275,12 @@ def run_delivery(delivery_id: int) -> str:
     if parsed.kind != "rejection":
         _finish(delivery, Outcome.IGNORED, parsed.ignored_because, Tally())
         return Outcome.IGNORED
-    rejections, problems = _fetch(integration, parsed)
+    try:
+        rejections, problems = _fetch(integration, parsed)
+    except TryLater as later:
+        return _try_later(delivery, attempts, str(later))
+    # Greenhouse's can_email false: the person opted out of email in the ATS; pooled, never mailed.
+    may_email = parsed.extra.get("can_email") != "false"
     tally = Tally(failed=len(problems))
     organisation = integration.organisation
     with transaction.atomic():
@@ -238,7 +296,7 @@ def run_delivery(delivery_id: int) -> str:
             tally.rejections += 1
             mapping = learn_reason(integration, rejection.reason)
             try:
-                problem = _apply_once_more_after_a_race(integration, rejection, mapping, tally)
+                problem = _apply_once_more_after_a_race(integration, rejection, mapping, tally, may_email)
                 if problem:
                     tally.failed += 1
                     problems.append(problem)
@@ -256,7 +314,7 @@ class Raced(Exception):
     """Another worker stored the same person or application first (a unique constraint said so)."""
 
 
-def _apply_once_more_after_a_race(integration, rejection, mapping, tally) -> str | None:
+def _apply_once_more_after_a_race(integration, rejection, mapping, tally, may_email=True) -> str | None:
     """Two deliveries about the same new person, processed at once: the second one's insert fails
     on a unique constraint after the first committed; run again, it finds (and waits for) the
     rows the first one wrote, so the person is stored once and mailed once."""
@@ -264,7 +322,7 @@ def _apply_once_more_after_a_race(integration, rejection, mapping, tally) -> str
         before = tally.as_dict()
         try:
             with transaction.atomic():
-                return _apply(integration, rejection, mapping, tally)
+                return _apply(integration, rejection, mapping, tally, may_email=may_email)
         except Raced:
             tally.__dict__.update(before)  # what the rolled-back attempt counted did not happen
             if attempt:
@@ -285,6 +343,7 @@ def _finish(delivery: Delivery, outcome: str, message: str, tally: Tally) -> Non
         "message": message or "",
         "counts": tally.as_dict(),
         "processed_at": timezone.now(),
+        "retry_at": None,
     }
     if not keep_body and not delivery.body_redacted:
         fields.update(body=redact_body(bytes(delivery.body)), body_redacted=True)
@@ -300,8 +359,11 @@ STAGE_WORDS = (
 
 
 def stage_from(text: str) -> str:
-    lowered = text.lower()
-    for stage, words in STAGE_WORDS:
+    """The stage an ATS's stage name means. The later stages are asked first: a name such as
+    "Phone screen" or 「最終面接(書類再確認)」 names the later step with a word of an earlier one.
+    Full-width letters and digits (「２次面接」, ＯＮＳＩＴＥ) read as their half-width forms."""
+    lowered = unicodedata.normalize("NFKC", text).lower()
+    for stage, words in reversed(STAGE_WORDS):
         if any(word in lowered for word in words):
             return stage
     return Stage.OTHER
@@ -330,7 +392,9 @@ def _find_applicant(organisation: Organisation, person_id: str, email: str) -> A
     return found
 
 
-def _apply(integration: Integration, rejection: Rejection, mapping: ReasonMapping, tally: Tally) -> str | None:
+def _apply(
+    integration: Integration, rejection: Rejection, mapping: ReasonMapping, tally: Tally, *, may_email: bool = True
+) -> str | None:
     """The rejection in the talent pool (and its send); a problem that leaves the person pooled is
     returned, one that stores nothing is raised (NeedsAttention)."""
     organisation, person = integration.organisation, rejection.person
@@ -365,6 +429,8 @@ def _apply(integration: Integration, rejection: Rejection, mapping: ReasonMappin
         }.items()
         if value
     }
+    if not may_email:
+        contact["recontact_ok"] = False  # they told the ATS not to email them
     if applicant is None:
         if not person.email:
             raise NeedsAttention(
@@ -438,6 +504,9 @@ def _apply(integration: Integration, rejection: Rejection, mapping: ReasonMappin
         if rejection.occurred_at:
             link.occurred_at = rejection.occurred_at
         link.save(update_fields=["applicant", "application", "occurred_at", "updated_at"])
+    if not may_email:
+        tally.not_mailed += 1
+        return None
     return _maybe_send(link, mapping, tally)
 
 
@@ -479,8 +548,10 @@ def deliveries_for(integration: Integration) -> QuerySet[Delivery]:
 def replay_delivery(*, delivery: Delivery, actor: Actor) -> bool:
     """A failed delivery whose body is still kept runs again (after the employer fixed what was
     wrong: a mapping, an address in the ATS, the Lever key)."""
+    # Not verified again: the signature was checked when it arrived (Lever's refuses a
+    # triggeredAt older than 3 days, which a replay a week later would be); only parsed.
     updated = Delivery.objects.filter(pk=delivery.pk, outcome=Outcome.FAILED, body_redacted=False).update(
-        outcome=Outcome.PENDING, message=""
+        outcome=Outcome.PENDING, message="", attempts=0, retry_at=timezone.now() + REQUEUE_AFTER
     )
     if not updated:
         return False
@@ -509,14 +580,28 @@ def sweep_deliveries(now=None) -> dict:
     for delivery in old_failed.only("pk", "body")[:1000]:
         Delivery.objects.filter(pk=delivery.pk).update(body=redact_body(bytes(delivery.body)), body_redacted=True)
         redacted += 1
-    stuck = Delivery.objects.filter(outcome=Outcome.PENDING, received_at__lt=now - REQUEUE_AFTER)
-    Delivery.objects.filter(pk__in=stuck.filter(attempts__gte=MAX_ATTEMPTS).values("pk")).update(
-        outcome=Outcome.FAILED, message=_("処理が繰り返し中断されました。再実行してください。"), processed_at=now
+    due = Delivery.objects.filter(outcome=Outcome.PENDING).filter(
+        Q(retry_at__lte=now) | Q(retry_at__isnull=True, received_at__lt=now - REQUEUE_AFTER)
     )
+    for delivery in due.filter(attempts__gte=MAX_ATTEMPTS).only("pk", "message"):
+        Delivery.objects.filter(pk=delivery.pk, outcome=Outcome.PENDING).update(
+            outcome=Outcome.FAILED,
+            message=delivery.message or _("処理が繰り返し中断されました。再実行してください。"),
+            processed_at=now,
+            retry_at=None,
+        )
     requeued = 0
-    for pk in stuck.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)[:1000]:
-        process_delivery.enqueue(pk)
-        requeued += 1
+    for pk in due.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)[:1000]:
+        # Claimed with a conditional UPDATE: two workers' sweeps enqueue a delivery once, and the
+        # next sweep leaves it alone until its task had time to run.
+        claimed = (
+            Delivery.objects.filter(pk=pk, outcome=Outcome.PENDING)
+            .filter(Q(retry_at__lte=now) | Q(retry_at__isnull=True))
+            .update(retry_at=now + REQUEUE_AFTER)
+        )
+        if claimed:
+            process_delivery.enqueue(pk)
+            requeued += 1
     return {"redacted": redacted, "requeued": requeued}
 
 

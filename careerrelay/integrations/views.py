@@ -4,23 +4,63 @@ Vendors give up after a few seconds and retry, so the request does only what mus
 answering: refuse an oversized body before reading it, find the integration (one query), check
 the signature, read the body and store it (one insert); the worker does the rest. Not under the
 employer login and CSRF-exempt: the signature is what authenticates the sender.
+
+Failed signature checks are counted per client address and integration
+(RATE_LIMIT_ATS_BAD_SIGNATURE, django-ratelimit on the shared cache): past the limit that address
+is answered 429 for that integration without checking anything, so the endpoint cannot be used to
+guess a secret. Only failures count, so a vendor's valid deliveries never use up the limit; and the
+key includes the integration because vendors post from a few shared addresses: one customer's
+mistyped secret must not block every other customer's hooks from the same vendor.
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django_ratelimit import ALL
+from django_ratelimit.core import get_usage
 
+from careerrelay.common.http import client_ip
 from careerrelay.integrations import services
 from careerrelay.integrations.adapters import NoAdapter, adapter_for
 from careerrelay.integrations.models import Integration
 from careerrelay.integrations.vendors.base import PayloadError, SignatureError
 
+BAD_SIGNATURE_GROUP = "ats-bad-signature"
+logger = logging.getLogger(__name__)
+
 
 def _answer(status: int, code: str, **extra) -> JsonResponse:
     return JsonResponse({"status": code, **extra}, status=status)
+
+
+def _bad_signature_key(group, request) -> str:
+    return f"{client_ip(request)}:{request.resolver_match.kwargs.get('public_id', '')}"
+
+
+def _bad_signatures(request, *, count: bool) -> dict | None:
+    return get_usage(
+        request,
+        group=BAD_SIGNATURE_GROUP,
+        key=_bad_signature_key,
+        rate=settings.RATE_LIMIT_ATS_BAD_SIGNATURE,
+        method=ALL,
+        increment=count,
+    )
+
+
+def _used_up_bad_signatures(request) -> bool:
+    # Open when the cache cannot answer (django-ratelimit then says limit 0, or Redis raises):
+    # vendors' deliveries must not be refused because the counter is unavailable.
+    try:
+        usage = _bad_signatures(request, count=False)
+    except Exception:
+        logger.warning("ATS bad-signature counter unavailable", exc_info=True)
+        return False
+    return usage is not None and usage["limit"] > 0 and usage["count"] >= usage["limit"]
 
 
 def _body_length(request) -> int | None:
@@ -46,6 +86,8 @@ def receive(request, public_id: str):
     )
     if integration is None:
         return _answer(404, "not_found")
+    if _used_up_bad_signatures(request):
+        return _answer(429, "too_many_bad_signatures")
     # request.read, not request.body: a body without a Content-Length is read only up to the limit.
     body = request.read(limit + 1)
     if len(body) > limit:
@@ -58,6 +100,10 @@ def receive(request, public_id: str):
     try:
         adapter.verify(secret=integration.secret, headers=headers, body=body)
     except SignatureError:
+        try:
+            _bad_signatures(request, count=True)
+        except Exception:
+            logger.warning("ATS bad-signature counter unavailable", exc_info=True)
         return _answer(401, "bad_signature")
     try:
         parsed = adapter.parse(body)

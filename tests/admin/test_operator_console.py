@@ -3,20 +3,39 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
+from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates.models import Consent
 from careerrelay.candidates.services import register_candidate
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import get_balance, record_counted_referral
+from careerrelay.integrations.models import Delivery as AtsDelivery
+from careerrelay.integrations.models import Integration, ReasonMapping
+from careerrelay.integrations.redact import redact_body
 from careerrelay.organisations.models import ApiKey, LinkDomain, Organisation
 from careerrelay.organisations.services import create_api_key, invite_member
 from careerrelay.outbox.models import OutboundEmail
 from careerrelay.sends.models import SendingPause
+from careerrelay.webhooks.models import Attempt, Endpoint, Event
+from careerrelay.webhooks.models import Delivery as WebhookDelivery
 from tests.factories import CandidateFactory, OperatorFactory
+from tests.helpers import ats_payloads
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"accounts", "organisations", "relay", "candidates", "credits", "mailings", "sends"}
+OUR_APPS = {
+    "accounts",
+    "organisations",
+    "relay",
+    "candidates",
+    "credits",
+    "mailings",
+    "sends",
+    "integrations",
+    "webhooks",
+}
+ATS_SECRET = "greenhouse-secret-key-9876"
+WEBHOOK_SECRET = "whsec-outbound-secret-5432"
 
 
 @pytest.fixture
@@ -51,7 +70,33 @@ def data(employer, owner, django_capture_on_commit_callbacks):
     LinkDomain.objects.create(organisation=employer, domain="yamasaki.example")
     # What the worker's complaint check leaves (tests/sends/test_complaint_pause.py makes one for real).
     SendingPause.objects.create(organisation=employer, complaints=4, sent=1000)
+    ats_and_webhooks(employer)
     return candidate
+
+
+def ats_and_webhooks(employer):
+    """An ATS integration with a processed (redacted) and a failed delivery, as the worker leaves
+    them (tests/integrations make them for real), and an outbound webhook with one attempt."""
+    integration = Integration.objects.create(
+        organisation=employer, kind="greenhouse", name="Greenhouse", secret=ATS_SECRET
+    )
+    ReasonMapping.objects.create(integration=integration, ats_reason="Too Junior", seen_count=2)
+    body = ats_payloads.greenhouse_rejection(emails=[("hidden.person@example.jp", "personal")])
+    AtsDelivery.objects.create(
+        integration=integration, event_id="failed", body=body, outcome="failed", message="メールアドレスがありません"
+    )
+    AtsDelivery.objects.create(
+        integration=integration, event_id="done", body=redact_body(body), body_redacted=True, outcome="processed"
+    )
+    endpoint = Endpoint.objects.create(
+        organisation=employer,
+        url="https://hooks.yamasaki.example/cr",
+        event_types=["credit.earned"],
+        secret=WEBHOOK_SECRET,
+    )
+    event = Event.objects.create(organisation=employer, type="credit.earned", payload={"credits": 1})
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=event, state="failed", attempts=1)
+    Attempt.objects.create(delivery=delivery, number=1, status_code=500, response_excerpt="Internal Server Error")
 
 
 def held_candidate(employer):
@@ -86,6 +131,11 @@ def test_every_page_of_our_models_loads_for_an_operator(operator_client, data):
         "credits.LedgerEntry",
         "mailings.OutboundEmail",
         "sends.SendingPause",
+        "integrations.Integration",
+        "integrations.Delivery",
+        "webhooks.Endpoint",
+        "webhooks.Delivery",
+        "webhooks.Attempt",
     }
     addable = set()
     for model in models:
@@ -240,3 +290,39 @@ def test_an_operator_can_revoke_an_api_key(operator_client, client, data):
 def test_the_consent_record_shows_on_the_candidate(operator_client, data):
     page = operator_client.get(reverse("admin:candidates_candidate_change", args=[data.pk]))
     assert Consent.objects.get(candidate=data).notice_version in page.text
+
+
+def test_ats_integrations_and_webhooks_are_read_only_and_never_show_secrets(operator_client, data):
+    pages = [
+        reverse("admin:integrations_integration_changelist"),
+        reverse("admin:integrations_integration_change", args=[Integration.objects.get().pk]),
+        reverse("admin:webhooks_endpoint_changelist"),
+        reverse("admin:webhooks_endpoint_change", args=[Endpoint.objects.get().pk]),
+        reverse("admin:webhooks_delivery_change", args=[WebhookDelivery.objects.get().pk]),
+        reverse("admin:webhooks_attempt_changelist"),
+    ]
+    for url in pages:
+        page = operator_client.get(url)
+        assert page.status_code == 200, url
+        assert ATS_SECRET not in page.text and WEBHOOK_SECRET not in page.text, url
+    integration_page = operator_client.get(pages[1]).text
+    assert "…9876" in integration_page and "Too Junior" in integration_page
+    assert "Internal Server Error" in operator_client.get(pages[4]).text
+    url = reverse("admin:integrations_integration_change", args=[Integration.objects.get().pk])
+    operator_client.post(url, {"name": "改ざん"})
+    assert Integration.objects.get().name == "Greenhouse"
+
+
+def test_an_ats_delivery_shows_its_body_only_without_contact_data_and_opening_it_is_audited(operator_client, data):
+    failed = AtsDelivery.objects.get(event_id="failed")
+    done = AtsDelivery.objects.get(event_id="done")
+    listing = operator_client.get(reverse("admin:integrations_delivery_changelist")).text
+    assert "メールアドレスがありません" in listing
+    failed_page = operator_client.get(reverse("admin:integrations_delivery_change", args=[failed.pk])).text
+    assert "hidden.person@example.jp" not in failed_page and "Hector" not in failed_page
+    assert "連絡先を含むため" in failed_page
+    done_page = operator_client.get(reverse("admin:integrations_delivery_change", args=[done.pk])).text
+    assert "reject_candidate" in done_page and "[redacted]" in done_page
+    assert "hidden.person@example.jp" not in done_page
+    viewed = AuditEvent.objects.filter(object_type="ats_delivery", action="view")
+    assert sorted(viewed.values_list("object_id", flat=True)) == sorted([str(failed.pk), str(done.pk)])

@@ -329,3 +329,28 @@ def workable_candidate_moved(
 
 def sign_workable(secret: str, body: bytes) -> dict[str, str]:
     return {"X-Workable-Signature": _hex_hmac(secret, body), "Content-Type": "application/json"}
+
+
+def greenhouse_delivery(
+    *, secret: str, event_id: str, person_id: str, email: str, application_id: str, reason: str, occurred_at: str
+) -> tuple[bytes, dict[str, str]]:
+    """A signed `reject_candidate` for the benchmark (bench/ats_bench.py --kind greenhouse): the
+    same builder as the tests. Greenhouse's ids are integers; the event id is the body's SHA-256,
+    so `event_id` only has to make the body distinct (it is the delivery's `Greenhouse-Event-ID`)."""
+    body = greenhouse_rejection(
+        application_id=_digits(application_id),
+        candidate_id=_digits(person_id),
+        first_name="花子",
+        last_name="山﨑",
+        emails=[(email, "personal")],
+        rejected_at=occurred_at,
+        reason=reason,
+        stage="一次面接",
+        job_names=["営業職"],
+    )
+    return body, {**sign_greenhouse(secret, body), "Greenhouse-Event-ID": event_id}
+
+
+def _digits(value: str) -> int:
+    """An integer id from a bench id such as "p-17" (Greenhouse's ids are integers)."""
+    return int("".join(character for character in value if character.isdigit()) or 0) + 1000

@@ -142,3 +142,15 @@ def test_auto_send_needs_a_template(owner_client, integration, mapping):
     assert response.status_code == 400
     assert "テンプレートを選んでください" in response.text
     assert not ReasonMapping.objects.get(pk=mapping.pk).mapped
+
+
+def test_every_kind_can_be_chosen_and_lever_asks_for_its_key(owner_client):
+    page = owner_client.get(reverse("employer:integrations")).text
+    for kind in ("greenhouse", "lever", "workable", "generic"):
+        assert f'<option value="{kind}"' in page, kind
+    response = owner_client.post(
+        reverse("employer:integration_create"), {"kind": "lever", "name": "Lever", "secret": "lever-token-1234"}
+    )
+    assert response.status_code == 400
+    assert "Lever の連携にはAPIキーが必要です。" in response.text
+    assert Integration.objects.count() == 0
