@@ -281,14 +281,6 @@ class Money:
     def saved(self) -> int:
         return self.referrals_used * self.fee_per_hire
 
-    @property
-    def saved_man_yen(self) -> int:
-        return round(self.saved / 10_000)
-
-    @property
-    def fee_per_hire_man_yen(self) -> int:
-        return round(self.fee_per_hire / 10_000)
-
 
 def money(organisation, credits_used: int, hires: int) -> Money:
     return Money(organisation.agency_fee_percent, organisation.typical_annual_salary, credits_used, hires)

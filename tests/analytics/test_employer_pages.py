@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -137,6 +138,9 @@ def test_the_page_and_csv_show_what_the_free_referrals_were_worth(owner_client, 
     response = owner_client.post(FEE, {"agency_fee_percent": "30", "typical_annual_salary": "6000000"})
     assert response.status_code == 302
     assert "紹介手数料 約360万円 相当" in owner_client.get(PAGE).text
+    # English has no 万: the full amount, not "360 × ¥10,000".
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "about ¥3,600,000 in agency fees" in owner_client.get(PAGE).text
     assert AuditEvent.objects.filter(object_type="organisation.agency_fee", organisation=employer).exists()
 
 
