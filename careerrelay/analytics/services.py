@@ -36,6 +36,10 @@ GROUPINGS = ("campaign", "template", "job", "reason")
 API_METRICS = METRICS[:8]
 FORECAST_DAYS = 28
 MAX_DAYS = 366 * 5
+# The days the funnel answers for. There is no data before 2000, and the bounds keep the
+# comparisons (a year back, to the end of a week or month) inside what `date` can hold: year 1 or
+# 9999 raised OverflowError, a 500.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 class BadPeriod(ValueError):
@@ -63,6 +67,8 @@ def _next_month(day: date) -> date:
 def check_period(start: date, end: date, interval: str, group_by: str | None) -> None:
     if end < start:
         raise BadPeriod(_("期間の終わりが始まりより前です。"))
+    if start < FIRST_DAY or end > LAST_DAY:
+        raise BadPeriod(_("2000年1月1日から2099年12月31日までの日付を指定してください。"))
     if (end - start).days > MAX_DAYS:
         raise BadPeriod(_("期間は5年以内にしてください。"))
     if interval not in INTERVALS:

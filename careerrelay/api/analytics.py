@@ -58,6 +58,8 @@ class FunnelOut(Schema):
 def funnel(request, query: Query[FunnelQuery]):
     if query.end < query.start:
         raise HttpError(400, "`to` is before `from`.")
+    if query.start < analytics.FIRST_DAY or query.end > analytics.LAST_DAY:
+        raise HttpError(400, f"Dates must be between {analytics.FIRST_DAY} and {analytics.LAST_DAY}.")
     if (query.end - query.start).days > analytics.MAX_DAYS:
         raise HttpError(400, f"The period may be at most {analytics.MAX_DAYS} days.")
     result = analytics.funnel(request.organisation, query.start, query.end, query.interval, query.group_by)

@@ -67,6 +67,9 @@ def test_a_grouping_names_the_steps_it_cannot_split(client, api_headers):
     [
         ({"from": "2026-02-01", "to": "2026-01-01"}, 400),
         ({"from": "2020-01-01", "to": "2026-01-01"}, 400),
+        # Found by the API fuzzer: year 1 overflowed `date` when the comparison went a year back.
+        ({"from": "0001-01-01", "to": "0006-01-01"}, 400),
+        ({"from": "9999-12-01", "to": "9999-12-31"}, 400),
         ({"from": "2026-13-01", "to": "2026-01-01"}, 422),
         ({"from": "2026-01-01"}, 422),
         ({"from": "2026-01-01", "to": "2026-01-31", "interval": "day"}, 422),
@@ -155,6 +158,22 @@ def test_a_bad_period_is_a_field_error_not_a_500(owner_client):
     response = owner_client.get(PAGE, {"start": "2026-03-01", "end": "2026-01-01", "interval": "week"})
     assert response.status_code == 200
     assert "終了日は開始日以降にしてください。" in response.text
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "wrong"), [("0001-01-01", "0001-12-31", "start"), ("2026-01-01", "9999-12-31", "end")]
+)
+def test_a_date_out_of_range_is_a_field_error_not_a_500(owner_client, start, end, wrong):
+    params = {"start": start, "end": end, "interval": "month", "compare": "last_year"}
+    response = owner_client.get(PAGE, params)
+    assert response.status_code == 200
+    assert "2000年1月1日から2099年12月31日までの日付を指定してください。" in response.text
+    # What was typed stays in the form.
+    assert f'value="{start if wrong == "start" else end}"' in response.text
+    # The export of a period the page refuses is the default period's, as for any bad period.
+    export = owner_client.get(EXPORT, params)
+    assert export.status_code == 200
+    assert "期間の開始" in export.content.decode("utf-8-sig")
 
 
 @pytest.mark.parametrize("url", [PAGE, EXPORT])

@@ -81,6 +81,10 @@ class PeriodForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
+        for name, day in (("start", start), ("end", end)):
+            if day and not analytics.FIRST_DAY <= day <= analytics.LAST_DAY:
+                self.add_error(name, _("2000年1月1日から2099年12月31日までの日付を指定してください。"))
+                cleaned[name] = start = end = None
         if start and end:
             if end < start:
                 self.add_error("end", _("終了日は開始日以降にしてください。"))
