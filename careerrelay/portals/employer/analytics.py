@@ -81,6 +81,11 @@ class PeriodForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
+        for name, day in (("start", start), ("end", end)):
+            if day and not analytics.EARLIEST_DAY <= day <= analytics.LATEST_DAY:
+                self.add_error(name, analytics.out_of_range_message())
+        if self.errors:
+            return cleaned
         if start and end:
             if end < start:
                 self.add_error("end", _("終了日は開始日以降にしてください。"))
