@@ -52,10 +52,34 @@ def _split(url: str):
     return parts, port
 
 
+# IPv6 prefixes that carry an IPv4 address a gateway may forward to: NAT64's well-known prefix
+# (RFC 6052: an IPv6-only host reaches 10.0.0.5 as 64:ff9b::a00:5 through the NAT64 gateway of
+# its network) and the deprecated IPv4-compatible form (::a.b.c.d). The embedded address is the
+# target and must itself be public; 6to4 and Teredo are unpacked by ipaddress.
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+# Local-use NAT64 (RFC 8215): whatever the operator's gateway translates it to, never public.
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in NAT64_WELL_KNOWN or ip in IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]  # the client's address
+    return None
+
+
 def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in NAT64_LOCAL_USE:
+            return False
+        ip = _embedded_ipv4(ip) or ip
     # is_global is False for private, loopback, link-local, shared (100.64/10), reserved and
     # unspecified addresses; some multicast ranges count as global, so they are refused by name.
     return ip.is_global and not ip.is_multicast
