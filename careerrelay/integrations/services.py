@@ -378,7 +378,9 @@ def learn_reason(integration: Integration, text: str) -> ReasonMapping:
     if mapping is None and ReasonMapping.objects.filter(integration=integration).count() >= MAX_REASON_MAPPINGS:
         # An ATS that sends free text as its reason (or a sender with the secret) would otherwise
         # grow the list without end: past the limit a new reason pools the person, unlearned.
-        logger.warning("ATS integration %s has %s reason mappings; not learning more", integration.pk, MAX_REASON_MAPPINGS)
+        logger.warning(
+            "ATS integration %s has %s reason mappings; not learning more", integration.pk, MAX_REASON_MAPPINGS
+        )
         return ReasonMapping(integration=integration, ats_reason=text)
     if mapping is None:
         ReasonMapping.objects.bulk_create(

@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from careerrelay.integrations.models import Delivery, Integration, ReasonMapping
 from careerrelay.integrations.services import MAX_REASON_MAPPINGS
-from careerrelay.talent import services as talent
-from careerrelay.talent.models import Applicant
 from careerrelay.integrations.vendors.fields import hmac_sha256_hex
 from careerrelay.integrations.vendors.generic import signature_for
+from careerrelay.talent import services as talent
+from careerrelay.talent.models import Applicant
 
 pytestmark = pytest.mark.django_db
 SECRET = "s3cret-of-the-ats-integration"
@@ -53,7 +53,10 @@ def test_a_shallow_ignored_event_is_still_accepted_and_redacted(client, employer
     integration = Integration.objects.create(organisation=employer, kind="generic", secret=SECRET, name="ATS")
     body = b'{"event_id": "e-2", "type": "hired", "candidate": {"email": "taro@example.jp", "tags": [[["a"]]]}}'
     response = client.post(
-        f"/hooks/ats/{integration.public_id}/", body, content_type="application/json", headers=_signed_headers("generic", body)
+        f"/hooks/ats/{integration.public_id}/",
+        body,
+        content_type="application/json",
+        headers=_signed_headers("generic", body),
     )
     assert response.status_code == 200
     stored = bytes(Delivery.objects.get().body)

@@ -26,9 +26,7 @@ def api_headers(employer):
 @pytest.mark.parametrize(("start", "end", "interval"), FAR)
 def test_the_funnel_api_answers_far_dates_with_a_json_400(client, api_headers, start, end, interval):
     client.raise_request_exception = False
-    response = client.get(
-        "/api/v1/analytics/funnel", {"from": start, "to": end, "interval": interval}, **api_headers
-    )
+    response = client.get("/api/v1/analytics/funnel", {"from": start, "to": end, "interval": interval}, **api_headers)
     assert response.status_code == 400
     assert "2000-01-01" in response.json()["error"]["message"]
 
