@@ -36,10 +36,10 @@ GROUPINGS = ("campaign", "template", "job", "reason")
 API_METRICS = METRICS[:8]
 FORECAST_DAYS = 28
 MAX_DAYS = 366 * 5
-# The days the funnel answers for. There is no data before 2000, and the bounds keep the
-# comparisons (a year back, to the end of a week or month) inside what `date` can hold: year 1 or
-# 9999 raised OverflowError, a 500.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+# Days outside these cannot hold figures, and the date arithmetic near date.min and date.max
+# (the week's Monday, the next month, the same day last year) would overflow.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
 
 
 class BadPeriod(ValueError):
@@ -65,16 +65,23 @@ def _next_month(day: date) -> date:
 
 
 def check_period(start: date, end: date, interval: str, group_by: str | None) -> None:
+    if start < EARLIEST_DAY or end > LATEST_DAY:
+        raise BadPeriod(out_of_range_message())
     if end < start:
         raise BadPeriod(_("期間の終わりが始まりより前です。"))
-    if start < FIRST_DAY or end > LAST_DAY:
-        raise BadPeriod(_("2000年1月1日から2099年12月31日までの日付を指定してください。"))
     if (end - start).days > MAX_DAYS:
         raise BadPeriod(_("期間は5年以内にしてください。"))
     if interval not in INTERVALS:
         raise BadPeriod(_("集計単位は週か月を選んでください。"))
     if group_by is not None and group_by not in GROUPINGS:
         raise BadPeriod(_("内訳の種類が正しくありません。"))
+
+
+def out_of_range_message() -> str:
+    return _("%(earliest)sから%(latest)sまでの日付を入力してください。") % {
+        "earliest": EARLIEST_DAY.isoformat(),
+        "latest": LATEST_DAY.isoformat(),
+    }
 
 
 def _stored_and_live(organisation_ids, start: date, end: date, interval: str, dimensions: list[str]) -> dict:

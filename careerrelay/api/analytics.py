@@ -58,11 +58,14 @@ class FunnelOut(Schema):
 def funnel(request, query: Query[FunnelQuery]):
     if query.end < query.start:
         raise HttpError(400, "`to` is before `from`.")
-    if query.start < analytics.FIRST_DAY or query.end > analytics.LAST_DAY:
-        raise HttpError(400, f"Dates must be between {analytics.FIRST_DAY} and {analytics.LAST_DAY}.")
+    if query.start < analytics.EARLIEST_DAY or query.end > analytics.LATEST_DAY:
+        raise HttpError(400, f"Dates must be between {analytics.EARLIEST_DAY} and {analytics.LATEST_DAY}.")
     if (query.end - query.start).days > analytics.MAX_DAYS:
         raise HttpError(400, f"The period may be at most {analytics.MAX_DAYS} days.")
-    result = analytics.funnel(request.organisation, query.start, query.end, query.interval, query.group_by)
+    try:
+        result = analytics.funnel(request.organisation, query.start, query.end, query.interval, query.group_by)
+    except analytics.BadPeriod as error:
+        raise HttpError(400, str(error)) from None
     unavailable = [m for m in result.unavailable if m in analytics.API_METRICS]
     return {
         "interval": result.interval,

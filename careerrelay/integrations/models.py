@@ -57,11 +57,23 @@ class Integration(models.Model):
 
     @property
     def secret_hint(self) -> str:
-        return "…" + self.secret[-4:] if self.secret else ""
+        return _hint(self.secret)
 
     @property
     def api_key_hint(self) -> str:
-        return "…" + self.api_key[-4:] if self.api_key else ""
+        return _hint(self.api_key)
+
+
+# Every member sees the hint. The last 4 characters of an 8-character secret (the shortest
+# allowed) would leave 4 to guess before a member could sign deliveries (and auto-sends) in the
+# company's name: a short secret is shown only as "…".
+HINT_MIN_LENGTH = 16
+
+
+def _hint(value: str) -> str:
+    if not value:
+        return ""
+    return "…" + value[-4:] if len(value) >= HINT_MIN_LENGTH else "…"
 
 
 class Delivery(models.Model):

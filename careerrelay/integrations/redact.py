@@ -5,6 +5,9 @@ number anywhere else, is replaced."""
 import json
 import re
 
+from careerrelay.integrations.vendors.base import PayloadError
+from careerrelay.integrations.vendors.fields import load_json
+
 REDACTED = "[redacted]"
 PERSONAL_KEY = re.compile(
     r"(e-?mail|phone|mobile|tel|name|address|kana|birth|linkedin|resume|cover_letter|url)", re.IGNORECASE
@@ -35,7 +38,7 @@ def _personal(key) -> bool:
 
 def redact_body(body: bytes) -> bytes:
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        data = load_json(body)
+    except PayloadError:
         return b""  # nothing readable to keep
     return json.dumps(_scrub(data), ensure_ascii=False, sort_keys=True).encode()

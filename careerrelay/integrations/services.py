@@ -48,6 +48,8 @@ Outcome = Delivery.Outcome
 REQUEUE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(minutes=1)
+# Distinct ATS reasons learned per integration (each one a row of the integration's page).
+MAX_REASON_MAPPINGS = 1000
 
 
 class IntegrationError(ValueError):
@@ -373,6 +375,13 @@ def learn_reason(integration: Integration, text: str) -> ReasonMapping:
     """The mapping of this ATS reason, created (unmapped: pool only) the first time it is seen."""
     text = text[:300]
     mapping = ReasonMapping.objects.filter(integration=integration, ats_reason=text).first()
+    if mapping is None and ReasonMapping.objects.filter(integration=integration).count() >= MAX_REASON_MAPPINGS:
+        # An ATS that sends free text as its reason (or a sender with the secret) would otherwise
+        # grow the list without end: past the limit a new reason pools the person, unlearned.
+        logger.warning(
+            "ATS integration %s has %s reason mappings; not learning more", integration.pk, MAX_REASON_MAPPINGS
+        )
+        return ReasonMapping(integration=integration, ats_reason=text)
     if mapping is None:
         ReasonMapping.objects.bulk_create(
             [ReasonMapping(integration=integration, ats_reason=text)], ignore_conflicts=True

@@ -41,6 +41,10 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 DEFAULT_WEEKS = 12
 # Raw-table counts over a longer range would make the page slow; the aggregates are for that.
 MAX_PERIOD_DAYS = 731
+# Dates outside these hold no figures, and the arithmetic near date.max (the day after the
+# period, the next month) would overflow.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
 
 # What one free referral is worth: the agency fee it saves, 35% of a 5,000,000-yen annual salary.
 # The one place this default lives, until each company has its own fee setting.

@@ -17,6 +17,15 @@ class PeriodForm(forms.Form):
         data = super().clean()
         default = console.default_period()
         first, last = data.get("start") or default.first, data.get("end") or default.last
+        for name, day in (("start", first), ("end", last)):
+            if not console.EARLIEST_DAY <= day <= console.LATEST_DAY:
+                self.add_error(
+                    name,
+                    _("%(earliest)sから%(latest)sまでの日付を入力してください。")
+                    % {"earliest": console.EARLIEST_DAY.isoformat(), "latest": console.LATEST_DAY.isoformat()},
+                )
+        if self.errors:
+            return data
         if first > last:
             self.add_error("end", _("終了日は開始日より後の日付にしてください。"))
         elif (last - first).days >= console.MAX_PERIOD_DAYS:

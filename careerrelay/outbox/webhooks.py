@@ -14,9 +14,10 @@ What each provider can prove (docs/operations.md says where to set it):
 - Amazon SES (through SNS), Postmark and Brevo sign nothing anymail can check: basic auth only.
 """
 
+import json
 import warnings
 
-from anymail.exceptions import AnymailWebhookValidationFailure
+from anymail.exceptions import AnymailAPIError, AnymailWebhookValidationFailure
 from anymail.utils import get_anymail_setting
 from anymail.webhooks.amazon_ses import AmazonSESTrackingWebhookView
 from anymail.webhooks.brevo import BrevoTrackingWebhookView
@@ -63,6 +64,22 @@ def _challenge() -> HttpResponse:
     return response
 
 
+def _readable(provider: str, request) -> bool:
+    """Whether the body has the shape the provider posts: a JSON array of objects (SendGrid) or
+    a JSON object (the others; Mailgun's legacy form posts aside). Anymail's parsers assume it and
+    raise TypeError or AttributeError on anything else, and Amazon SES's parser runs before the
+    basic-auth check: without this, anyone could turn the endpoint's answer into a 500."""
+    if provider == "mailgun" and request.content_type != "application/json":
+        return True
+    try:
+        data = json.loads(request.body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    if provider == "sendgrid":
+        return isinstance(data, list) and all(isinstance(item, dict) for item in data)
+    return isinstance(data, dict)
+
+
 def guarded(provider: str):
     view_class, _signature = PROVIDERS[provider]
     view = view_class.as_view()
@@ -73,10 +90,15 @@ def guarded(provider: str):
             raise Http404
         if _setting("WEBHOOK_SECRET") and "HTTP_AUTHORIZATION" not in request.META:
             return _challenge()
+        if request.method == "POST" and not _readable(provider, request):
+            return HttpResponse(status=400)
         try:
             return view(request)
         except AnymailWebhookValidationFailure:
             return HttpResponse(status=403)
+        except AnymailAPIError:
+            # Anymail's word for a body it cannot read (an SNS message without its type, say).
+            return HttpResponse(status=400)
 
     return tracking_webhook
 

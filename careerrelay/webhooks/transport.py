@@ -4,12 +4,14 @@ on a private, loopback, link-local, multicast or reserved network (unless
 WEBHOOKS_ALLOW_PRIVATE_TARGETS, for tests), checked when the URL is saved and again at every
 delivery, and the connection made to the very address that was checked, so a DNS answer that
 changes in between (DNS rebinding) cannot point a delivery inside our network. Redirects are not
-followed (http.client never does) and only the first RESPONSE_EXCERPT_BYTES of an answer are read."""
+followed (http.client never does), only the first RESPONSE_EXCERPT_BYTES of an answer are read, and
+the request and answer end WEBHOOKS_TIMEOUT_SECONDS after connecting however slowly the server answers."""
 
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -52,10 +54,34 @@ def _split(url: str):
     return parts, port
 
 
+# IPv6 prefixes that carry an IPv4 address a gateway may forward to: NAT64's well-known prefix
+# (RFC 6052: an IPv6-only host reaches 10.0.0.5 as 64:ff9b::a00:5 through the NAT64 gateway of
+# its network) and the deprecated IPv4-compatible form (::a.b.c.d). The embedded address is the
+# target and must itself be public; 6to4 and Teredo are unpacked by ipaddress.
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+# Local-use NAT64 (RFC 8215): whatever the operator's gateway translates it to, never public.
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in NAT64_WELL_KNOWN or ip in IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]  # the client's address
+    return None
+
+
 def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in NAT64_LOCAL_USE:
+            return False
+        ip = _embedded_ipv4(ip) or ip
     # is_global is False for private, loopback, link-local, shared (100.64/10), reserved and
     # unspecified addresses; some multicast ranges count as global, so they are refused by name.
     return ip.is_global and not ip.is_multicast
@@ -113,16 +139,54 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
         connection = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
     _pinned(connection, address)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # The socket's time-out bounds each read, not the answer: a server that sends a byte of its
+    # headers every few seconds would hold the worker for hours. Once connected, the request and
+    # the answer get `timeout` together; then the socket is shut down under the reading thread.
+    deadline = _Deadline(connection, timeout)
     try:
+        connection.connect()  # bounded by the socket's time-out; the deadline then covers the rest
+        deadline.start()
         connection.request("POST", path, body=body, headers=headers)
         answer = connection.getresponse()
         excerpt = answer.read(RESPONSE_EXCERPT_BYTES)
+        if deadline.expired:
+            return done(error=f"timeout after {timeout} s")
         return done(answer.status, excerpt.decode("utf-8", errors="replace"))
     except TimeoutError:
         return done(error=f"timeout after {timeout} s")
     except ssl.SSLError as error:
+        if deadline.expired:
+            return done(error=f"timeout after {timeout} s")
         return done(error=f"TLS: {error.reason or error}")
     except (OSError, http.client.HTTPException) as error:
+        if deadline.expired:
+            return done(error=f"timeout after {timeout} s")
         return done(error=f"{type(error).__name__}: {error}")
     finally:
+        deadline.cancel()
         connection.close()
+
+
+class _Deadline:
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float):
+        self.connection = connection
+        self.expired = False
+        self.timer = threading.Timer(seconds, self._cut)
+        self.timer.daemon = True
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def _cut(self) -> None:
+        self.expired = True
+        sock = self.connection.sock
+        if sock is not None:
+            try:
+                # socket.socket's own shutdown, not SSLSocket's, which would also drop its SSL
+                # object under the thread reading it.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        self.timer.cancel()

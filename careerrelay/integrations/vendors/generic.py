@@ -16,10 +16,10 @@ is ignored.
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from careerrelay.integrations.vendors import fields
 from careerrelay.integrations.vendors.base import (
     Parsed,
     PayloadError,
@@ -113,8 +113,8 @@ def _rejection(item: dict, *, occurred_at: datetime | None, where: str) -> Rejec
 
 def parse(body: bytes) -> Parsed:
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        data = fields.load_json(body.decode("utf-8"))
+    except UnicodeDecodeError:
         raise PayloadError("the body is not JSON in UTF-8") from None
     if not isinstance(data, dict):
         raise PayloadError("the body must be a JSON object")

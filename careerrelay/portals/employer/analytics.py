@@ -82,9 +82,10 @@ class PeriodForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         for name, day in (("start", start), ("end", end)):
-            if day and not analytics.FIRST_DAY <= day <= analytics.LAST_DAY:
-                self.add_error(name, _("2000年1月1日から2099年12月31日までの日付を指定してください。"))
-                cleaned[name] = start = end = None
+            if day and not analytics.EARLIEST_DAY <= day <= analytics.LATEST_DAY:
+                self.add_error(name, analytics.out_of_range_message())
+        if self.errors:
+            return cleaned
         if start and end:
             if end < start:
                 self.add_error("end", _("終了日は開始日以降にしてください。"))
