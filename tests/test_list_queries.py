@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -18,6 +19,7 @@ from careerrelay.agencies import services as agencies
 from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates.models import WorkHistory
 from careerrelay.credits.services import adjust_credits
+from careerrelay.integrations.services import create_integration
 from careerrelay.matching import services as matching
 from careerrelay.notifications.models import Kind
 from careerrelay.notifications.services import notify
@@ -29,10 +31,13 @@ from careerrelay.relay.services import create_campaign
 from careerrelay.sends import services as sends
 from careerrelay.sends.models import SendingPause
 from careerrelay.talent.models import Job, RejectionReason
+from careerrelay.webhooks import services as webhooks
 from tests.factories import MembershipFactory, OperatorFactory
 from tests.helpers.agencies import bearer, make_agency
 from tests.helpers.candidates import sign_in_candidate
 from tests.helpers.employer import count_referrals
+from tests.helpers.generic_ats import post as post_ats_delivery
+from tests.helpers.generic_ats import rejection as ats_rejection
 from tests.helpers.mail import TEXT, make_applicant
 from tests.helpers.matching import REQUEST_DATA, make_candidate
 from tests.helpers.pool import pool_member
@@ -553,6 +558,7 @@ def everything_once(number, operator):
     # complaints that lead to one (tests/sends/test_complaint_pause.py).
     SendingPause.objects.create(organisation=employer, complaints=4, sent=1000)
     add_employer_notification(employer, owner)
+    add_integration_and_webhook(employer, owner, number)
     agency, agency_owner = make_agency(f"株式会社紹介{number}", f"13-ユ-{number}", f"owner{number}@agency.example")
     add_order_and_provision(agency, agency_owner)
     introduced = make_candidate(email=f"introduced{number}@example.jp")
@@ -565,6 +571,24 @@ def everything_once(number, operator):
     )
     propose(free_referral, agency, agency_owner)
     notify(kind=Kind.AGENCY_APPLIED, users=[operator], params={"agency": agency.name, "licence": f"13-ユ-{number}"})
+
+
+def add_integration_and_webhook(employer, owner, number):
+    """An ATS integration with a delivery its ATS posted (processed by the inline task), and an
+    outbound webhook endpoint with a test event whose one attempt failed (nothing listens)."""
+    actor = Actor.for_user(owner, ActorKind.EMPLOYER)
+    integration = create_integration(
+        organisation=employer, kind="generic", name=f"自社ATS{number}", secret=SECRET_OF_ATS, actor=actor
+    )
+    payload = ats_rejection(event_id=f"evt-{number}", person_id=f"c-{number}", email=f"ats{number}@example.jp")
+    assert post_ats_delivery(Client(), integration, payload, secret=SECRET_OF_ATS).status_code == 202
+    endpoint, _secret = webhooks.create_endpoint(
+        organisation=employer, url="https://127.0.0.1:9/hook", event_types=["credit.earned"], actor=actor
+    )
+    webhooks.deliver(webhooks.send_test(endpoint=endpoint, actor=actor).pk)
+
+
+SECRET_OF_ATS = "a-long-enough-secret-of-the-ats-0123"
 
 
 # Lists that everything_once adds nothing to: rows made only by jobs (retention runs, task results,
@@ -581,7 +605,9 @@ NOT_BUILT_HERE = {
 }
 
 
-def test_the_operator_console_lists_run_no_query_per_row(client):
+def test_the_operator_console_lists_run_no_query_per_row(client, settings):
+    # The webhook endpoint of everything_once points at this machine, where nothing listens.
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
     operator = OperatorFactory(email="operator@careerrelay.example")
     client.force_login(operator)
     lists = {
