@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
 from careerrelay.search.index import FIELDS
-from careerrelay.search.models import Posting, SearchDocument, Synonym
+from careerrelay.search.models import Posting, SearchDocument, SearchTerm, Synonym
 from careerrelay.search.text import MAX_TERM_LENGTH, phrase_key, query_words
 
 RECENCY_WEIGHT = 1.0  # at most this much is added for a profile updated today
@@ -159,26 +159,31 @@ def _document_count() -> int:
     return n
 
 
-def _document_frequencies(keys: list[str]) -> dict[str, int]:
-    """How many documents hold each term. Counts are cached for a minute (they only weigh terms);
-    a term found nowhere is not cached, so a new profile is found at once."""
-    cached = cache.get_many([_df_cache_key(k) for k in keys])
-    result = {k: cached[_df_cache_key(k)] for k in keys if _df_cache_key(k) in cached}
-    missing = [k for k in keys if k not in result]
+def _term_stats(keys: list[str]) -> dict[str, tuple[int, int]]:
+    """{term: (its id in the dictionary, how many documents hold it)} for the terms some document
+    holds. The ids are read every time (a term is deleted with its last posting and may come back
+    under a new id); the counts are cached for a minute (they only weigh terms), and a term found
+    nowhere is not cached, so a new profile is found at once."""
+    if not keys:
+        return {}
+    ids = dict(SearchTerm.objects.filter(term__in=keys).values_list("term", "id"))
+    cached = cache.get_many([_df_cache_key(k) for k in ids])
+    counts = {k: cached[_df_cache_key(k)] for k in ids if _df_cache_key(k) in cached}
+    missing = {ids[k]: k for k in ids if k not in counts}
     if missing:
         table = Posting._meta.db_table
         placeholders = ",".join(["%s"] * len(missing))
-        sql = f"SELECT term, COUNT(*) FROM {table} WHERE term IN ({placeholders}) GROUP BY term"  # noqa: S608
+        sql = f"SELECT term_id, COUNT(*) FROM {table} WHERE term_id IN ({placeholders}) GROUP BY term_id"  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(sql, missing)
-            counted = dict(cursor.fetchall())
+            cursor.execute(sql, list(missing))
+            counted = {missing[term_id]: n for term_id, n in cursor.fetchall()}
         cache.set_many({_df_cache_key(k): v for k, v in counted.items()}, STATS_CACHE_SECONDS)
-        result.update(counted)
-    return result
+        counts.update(counted)
+    return {k: (ids[k], n) for k, n in counts.items() if n}
 
 
 def _df_cache_key(term: str) -> str:
-    return "search:df:" + hashlib.blake2b(term.encode(), digest_size=12).hexdigest()
+    return "search:df:v2:" + hashlib.blake2b(term.encode(), digest_size=12).hexdigest()
 
 
 def _idf(df: int, n: int) -> float:
@@ -199,8 +204,8 @@ def _as_epoch(value) -> float:
 
 
 def _filters(*, prefecture, job_category, min_years, max_years, salary_min, salary_max, remote, updated_since):
-    """SQL conditions on the filter columns (table alias t: a document or a posting, which carries
-    the same columns), their parameters, and what to show."""
+    """SQL conditions on the document's filter columns (table alias t, replaced by the caller's),
+    their parameters, and what to show."""
     sql: list[str] = []
     params: list[Any] = []
     applied: list[AppliedFilter] = []
@@ -337,6 +342,12 @@ def search_candidates(
     return SearchPage(results=hits, total=total, page=page, num_pages=num_pages, per_page=per_page)
 
 
+# Each posting with its document, where the filters, the privacy notice and recency are read.
+_POSTINGS_WITH_DOCUMENTS = (
+    f"{Posting._meta.db_table} p JOIN {SearchDocument._meta.db_table} d ON d.candidate_id = p.document_id"
+)
+
+
 def _recency_sql(now: float, alias: str = "t") -> tuple[str, list]:
     return f"(1.0 / (1.0 + (%s - {alias}.updated_epoch) / %s))", [now, RECENCY_HALF_LIFE_DAYS * 86400.0]
 
@@ -350,25 +361,29 @@ def _all_groups_score(groups):
     or None when some group matches no document. The rarest group drives the query: its postings
     are read in one index range, and each other group adds its weight through a lookup by (term,
     document), which is NULL for a document that lacks the group."""
-    df = _document_frequencies(list(dict.fromkeys(k for g in groups for k in g.keys)))
-    terms = [[k for k in g.keys if df.get(k)] for g in groups]
+    stats = _term_stats(list(dict.fromkeys(k for g in groups for k in g.keys)))
+    terms = [[stats[k] for k in g.keys if k in stats] for g in groups]
     if not all(terms):
         return None
-    n = max(_document_count(), *df.values())
+    n = max(_document_count(), *(df for _id, df in stats.values()))
     weighted = sorted(
-        ((min(sum(df[k] for k in keys), n), _idf(min(sum(df[k] for k in keys), n), n), keys) for keys in terms),
+        (
+            (min(sum(df for _id, df in found), n), _idf(min(sum(df for _id, df in found), n), n), found)
+            for found in terms
+        ),
         key=lambda item: item[0],
     )
     postings = Posting._meta.db_table
-    _df, driver_idf, driver_terms = weighted[0]
-    select, select_params = ["SUM(p.weight) * %s"], [driver_idf]
-    for _df, idf, keys in weighted[1:]:
+    # The postings hold weights in units of 1/WEIGHT_SCALE: the idf scales them back.
+    _df, driver_idf, driver = weighted[0]
+    select, select_params = ["SUM(p.weight) * %s"], [driver_idf / Posting.WEIGHT_SCALE]
+    for _df, idf, found in weighted[1:]:
         select.append(
             f"(SELECT SUM(q.weight) FROM {postings} q WHERE q.document_id = p.document_id "  # noqa: S608
-            f"AND q.term IN ({','.join(['%s'] * len(keys))})) * %s"
+            f"AND q.term_id IN ({','.join(['%s'] * len(found))})) * %s"
         )
-        select_params.extend([*keys, idf])
-    return driver_terms, select, select_params
+        select_params.extend([*(term_id for term_id, _df in found), idf / Posting.WEIGHT_SCALE])
+    return [term_id for term_id, _df in driver], select, select_params
 
 
 def _ranked(groups, where, params, now, page, per_page):
@@ -377,12 +392,11 @@ def _ranked(groups, where, params, now, page, per_page):
     if scoring is None:
         return [], 0
     driver_terms, select, select_params = scoring
-    postings = Posting._meta.db_table
-    recency, recency_params = _recency_sql(now, "p")
+    recency, recency_params = _recency_sql(now, "d")
     inner = (
         f"SELECT p.document_id AS document_id, {' + '.join(select)} + %s * MAX({recency}) AS score "  # noqa: S608
-        f"FROM {postings} p "
-        f"WHERE p.term IN ({','.join(['%s'] * len(driver_terms))}) AND {_on('p', where)} "
+        f"FROM {_POSTINGS_WITH_DOCUMENTS} "
+        f"WHERE p.term_id IN ({','.join(['%s'] * len(driver_terms))}) AND {_on('d', where)} "
         f"GROUP BY p.document_id"
     )
     inner_params = [*select_params, RECENCY_WEIGHT, *recency_params, *driver_terms, *params]
@@ -405,16 +419,16 @@ def _ranked(groups, where, params, now, page, per_page):
 def _any_group_score(groups):
     """How _ranked_any scores "any group may match": (CASE branches giving each term its idf,
     their parameters, the terms found in some document)."""
-    df = _document_frequencies(list(dict.fromkeys(k for g in groups for k in g.keys)))
-    n = max(_document_count(), *df.values(), 1)
+    stats = _term_stats(list(dict.fromkeys(k for g in groups for k in g.keys)))
+    n = max(_document_count(), *(df for _id, df in stats.values()), 1)
     cases, case_params, terms = [], [], []
     for group in groups:
-        keys = [k for k in group.keys if df.get(k) and k not in terms]
-        idf = _idf(min(sum(df[k] for k in keys), n), n) if keys else 0.0
-        for key in keys:
-            terms.append(key)
+        found = [stats[k] for k in group.keys if k in stats and stats[k][0] not in terms]
+        idf = _idf(min(sum(df for _id, df in found), n), n) if found else 0.0
+        for term_id, _df in found:
+            terms.append(term_id)
             cases.append("WHEN %s THEN %s")
-            case_params.extend([key, idf])
+            case_params.extend([term_id, idf / Posting.WEIGHT_SCALE])
     return cases, case_params, terms
 
 
@@ -423,13 +437,12 @@ def _ranked_any(groups, where, params, now, page, per_page):
     cases, case_params, terms = _any_group_score(groups)
     if not terms:
         return [], 0
-    postings = Posting._meta.db_table
-    recency, recency_params = _recency_sql(now, "p")
+    recency, recency_params = _recency_sql(now, "d")
     inner = (
         f"SELECT p.document_id AS document_id, "  # noqa: S608
-        f"SUM(p.weight * (CASE p.term {' '.join(cases)} ELSE 0 END)) + %s * MAX({recency}) AS score "
-        f"FROM {postings} p "
-        f"WHERE p.term IN ({','.join(['%s'] * len(terms))}) AND {_on('p', where)} "
+        f"SUM(p.weight * (CASE p.term_id {' '.join(cases)} ELSE 0 END)) + %s * MAX({recency}) AS score "
+        f"FROM {_POSTINGS_WITH_DOCUMENTS} "
+        f"WHERE p.term_id IN ({','.join(['%s'] * len(terms))}) AND {_on('d', where)} "
         f"GROUP BY p.document_id"
     )
     inner_params = [*case_params, RECENCY_WEIGHT, *recency_params, *terms, *params]
@@ -465,21 +478,21 @@ def _ranked_preferring(required, optional, rank_job_category, where, params, now
         driver_terms, select, select_params = scoring
         joins.append(
             f"JOIN (SELECT p.document_id AS document_id, {' + '.join(select)} AS score "  # noqa: S608
-            f"FROM {postings} p WHERE p.term IN ({','.join(['%s'] * len(driver_terms))}) AND {_on('p', where)} "
+            f"FROM {postings} p WHERE p.term_id IN ({','.join(['%s'] * len(driver_terms))}) "
             f"GROUP BY p.document_id) r ON r.document_id = d.candidate_id"
         )
-        join_params.extend([*select_params, *driver_terms, *params])
+        join_params.extend([*select_params, *driver_terms])
         score.append("r.score")
         conditions.append("r.score IS NOT NULL")
     cases, case_params, terms = _any_group_score(optional)
     if terms:
         joins.append(
             f"LEFT JOIN (SELECT p.document_id AS document_id, "  # noqa: S608
-            f"SUM(p.weight * (CASE p.term {' '.join(cases)} ELSE 0 END)) AS score "
-            f"FROM {postings} p WHERE p.term IN ({','.join(['%s'] * len(terms))}) AND {_on('p', where)} "
+            f"SUM(p.weight * (CASE p.term_id {' '.join(cases)} ELSE 0 END)) AS score "
+            f"FROM {postings} p WHERE p.term_id IN ({','.join(['%s'] * len(terms))}) "
             f"GROUP BY p.document_id) o ON o.document_id = d.candidate_id"
         )
-        join_params.extend([*case_params, *terms, *params])
+        join_params.extend([*case_params, *terms])
         score.append("COALESCE(o.score, 0)")
     if rank_job_category:
         score.append("(CASE WHEN d.job_categories LIKE %s THEN %s ELSE 0 END)")
@@ -541,15 +554,17 @@ def _hits(rows, groups, applied, now) -> list[SearchHit]:
     }
     matched: dict[int, dict[str, int]] = {}
     keys = list(dict.fromkeys(k for g in groups for k in g.keys))
-    if keys:
+    term_keys = {term_id: key for key, term_id in SearchTerm.objects.filter(term__in=keys).values_list("term", "id")}
+    if term_keys:
         sql = (
-            f"SELECT document_id, term, fields FROM {Posting._meta.db_table} "  # noqa: S608
-            f"WHERE term IN ({','.join(['%s'] * len(keys))}) AND document_id IN ({','.join(['%s'] * len(ids))})"
+            f"SELECT document_id, term_id, fields FROM {Posting._meta.db_table} "  # noqa: S608
+            f"WHERE term_id IN ({','.join(['%s'] * len(term_keys))}) "
+            f"AND document_id IN ({','.join(['%s'] * len(ids))})"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*keys, *ids])
-            for doc_id, term, bits in cursor.fetchall():
-                matched.setdefault(doc_id, {})[term] = bits
+            cursor.execute(sql, [*term_keys, *ids])
+            for doc_id, term_id, bits in cursor.fetchall():
+                matched.setdefault(doc_id, {})[term_keys[term_id]] = bits
     hits = []
     for doc_id, score in rows:
         document = documents.get(doc_id)
