@@ -40,6 +40,10 @@ RECENCY_HALF_LIFE_DAYS = 180
 # What a profile wanting the job category a search prefers gains: about one well-placed word.
 CATEGORY_WEIGHT = 2.0
 MAX_PER_PAGE = 100
+# A search counts its matches exactly up to this many; past it, SearchPage.total is this number
+# and total_capped is set (shown as 「1,000件以上」), and the pages stop there. Nobody pages
+# through more, and a broad word (開発, 営業) would otherwise page through a third of the pool.
+MAX_EXACT_TOTAL = 1000
 STATS_CACHE_SECONDS = 60
 SYNONYM_CACHE_KEY = "search:synonyms:v1"
 STATS_CACHE_KEY = "search:stats:v1"
@@ -85,10 +89,11 @@ class SearchHit:
 @dataclass(frozen=True)
 class SearchPage:
     results: list[SearchHit]
-    total: int
+    total: int  # exact up to MAX_EXACT_TOTAL, then MAX_EXACT_TOTAL with total_capped set
     page: int
     num_pages: int
     per_page: int = 20
+    total_capped: bool = False  # more than MAX_EXACT_TOTAL match: "1,000 or more"
 
     @property
     def has_next(self) -> bool:
@@ -286,7 +291,8 @@ def search_candidates(
     preferred: str = "",
     rank_job_category=None,
 ) -> SearchPage:
-    """Ranked, explained and paginated candidates that agencies may find.
+    """Ranked, explained and paginated candidates that agencies may find. The total is exact up to
+    MAX_EXACT_TOTAL (1,000); past it the page says so (total_capped) and pages end at the 1,000th.
 
     `match`: "all" (default: every word must match, directly or through a synonym) or "any"
     (at least one word; more matching words rank higher — for "find candidates" from a job
@@ -299,8 +305,8 @@ def search_candidates(
     wanting it higher without leaving out the others. Raises ValueError on an unknown remote value."""
     from django.conf import settings
 
-    page = max(int(page or 1), 1)
     per_page = min(max(int(per_page or 20), 1), MAX_PER_PAGE)
+    page = min(max(int(page or 1), 1), math.ceil(MAX_EXACT_TOTAL / per_page))
     notice = settings.PRIVACY_NOTICE_VERSION
     where, params, applied = _filters(
         prefecture=prefecture,
@@ -338,8 +344,12 @@ def search_candidates(
     else:
         rows, total = _recent(where, params, now, page, per_page)
     hits = _hits(rows, groups + optional, applied, now)
+    capped = total > MAX_EXACT_TOTAL
+    total = min(total, MAX_EXACT_TOTAL)
     num_pages = max(math.ceil(total / per_page), 1) if total else 0
-    return SearchPage(results=hits, total=total, page=page, num_pages=num_pages, per_page=per_page)
+    return SearchPage(
+        results=hits, total=total, page=page, num_pages=num_pages, per_page=per_page, total_capped=capped
+    )
 
 
 # Each posting with its document, where the filters, the privacy notice and recency are read.
