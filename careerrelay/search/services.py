@@ -347,9 +347,7 @@ def search_candidates(
     capped = total > MAX_EXACT_TOTAL
     total = min(total, MAX_EXACT_TOTAL)
     num_pages = max(math.ceil(total / per_page), 1) if total else 0
-    return SearchPage(
-        results=hits, total=total, page=page, num_pages=num_pages, per_page=per_page, total_capped=capped
-    )
+    return SearchPage(results=hits, total=total, page=page, num_pages=num_pages, per_page=per_page, total_capped=capped)
 
 
 # Each posting with its document, where the filters, the privacy notice and recency are read.
