@@ -408,20 +408,27 @@ def _ranked(groups, where, params, now, page, per_page):
         f"GROUP BY p.document_id"
     )
     inner_params = [*select_params, RECENCY_WEIGHT, *recency_params, *driver_terms, *params]
-    sql = (
-        f"SELECT m.document_id, m.score, COUNT(*) OVER () FROM ({inner}) m "  # noqa: S608
-        f"WHERE m.score IS NOT NULL ORDER BY m.score DESC, m.document_id LIMIT %s OFFSET %s"
-    )
+    return _page_and_total(f"SELECT * FROM ({inner}) m WHERE m.score IS NOT NULL", inner_params, page, per_page)  # noqa: S608
+
+
+def _page_and_total(ranked: str, params: list, page: int, per_page: int) -> tuple[list, int]:
+    """One page of `ranked` (document_id, score rows) by score, and how many rows it has, counted
+    only up to MAX_EXACT_TOTAL + 1: a broad word's count stops there instead of reading everyone
+    (a window COUNT(*) OVER () would keep every ranked row until the end)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*inner_params, per_page, (page - 1) * per_page])
+        cursor.execute(
+            f"SELECT r.document_id, r.score FROM ({ranked}) r "  # noqa: S608
+            f"ORDER BY r.score DESC, r.document_id LIMIT %s OFFSET %s",
+            [*params, per_page, (page - 1) * per_page],
+        )
         rows = cursor.fetchall()
-        if rows:
-            return [(doc_id, score) for doc_id, score, _total in rows], rows[0][2]
-        if page == 1:
-            return [], 0
-        # Past the last page: count once so the caller can still show the pager.
-        cursor.execute(f"SELECT COUNT(*) FROM ({inner}) m WHERE m.score IS NOT NULL", inner_params)  # noqa: S608
-        return [], cursor.fetchone()[0]
+        if page == 1 and len(rows) < per_page:
+            return rows, len(rows)
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM ({ranked}) r LIMIT %s) c",  # noqa: S608
+            [*params, MAX_EXACT_TOTAL + 1],
+        )
+        return rows, cursor.fetchone()[0]
 
 
 def _any_group_score(groups):
@@ -454,19 +461,7 @@ def _ranked_any(groups, where, params, now, page, per_page):
         f"GROUP BY p.document_id"
     )
     inner_params = [*case_params, RECENCY_WEIGHT, *recency_params, *terms, *params]
-    sql = (
-        f"SELECT m.document_id, m.score, COUNT(*) OVER () FROM ({inner}) m "  # noqa: S608
-        f"ORDER BY m.score DESC, m.document_id LIMIT %s OFFSET %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*inner_params, per_page, (page - 1) * per_page])
-        rows = cursor.fetchall()
-        if rows:
-            return [(doc_id, score) for doc_id, score, _total in rows], rows[0][2]
-        if page == 1:
-            return [], 0
-        cursor.execute(f"SELECT COUNT(*) FROM ({inner}) m", inner_params)  # noqa: S608
-        return [], cursor.fetchone()[0]
+    return _page_and_total(inner, inner_params, page, per_page)
 
 
 def _ranked_preferring(required, optional, rank_job_category, where, params, now, page, per_page):
