@@ -4,8 +4,9 @@
 
 Ranking is BM25 over our own inverted index (careerrelay/search/models.py): each posting keeps
 its term weight (saturated, length-normalised tf, computed when indexed), so a search multiplies
-by the idf and adds up, plus a small bonus for a recently updated profile. It is one SQL
-statement that runs the same on SQLite and PostgreSQL. By default every query word must match,
+by the idf and adds up, plus a small bonus for a recently updated profile; the filters and recency
+come from each posting's document row. A page is one SQL statement that runs the same on SQLite
+and PostgreSQL, and its total a count that stops past MAX_EXACT_TOTAL (1,000). By default every query word must match,
 directly or through a synonym that staff maintain (Synonym, in the operator console): the rarest
 word's postings drive the query and the other words are looked up per document. `match="any"`
 ranks everyone who matches at least one word.
