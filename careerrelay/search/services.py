@@ -387,7 +387,7 @@ def _all_groups_score(groups):
     )
     postings = Posting._meta.db_table
     # The postings hold weights in units of 1/WEIGHT_SCALE: the idf scales them back.
-    _df, driver_idf, driver = weighted[0]
+    driver_df, driver_idf, driver = weighted[0]
     # The idf as a double on PostgreSQL too (a bare parameter would be numeric there, and
     # numeric arithmetic and sorting over 10,000 documents cost more than the rest of the search).
     select, select_params = [f"SUM(p.weight) * {_DOUBLE}"], [driver_idf / Posting.WEIGHT_SCALE]
@@ -402,7 +402,7 @@ def _all_groups_score(groups):
         ]
         select.append(f"NULLIF({' + '.join(lookups)}, 0) * {_DOUBLE}")
         select_params.extend([*(term_id for term_id, _df in found), idf / Posting.WEIGHT_SCALE])
-    return [term_id for term_id, _df in driver], select, select_params
+    return [term_id for term_id, _df in driver], select, select_params, driver_df
 
 
 def _ranked(groups, where, params, now, page, per_page):
@@ -426,12 +426,15 @@ def _ranked(groups, where, params, now, page, per_page):
 def _text_scores(scoring, document_ids=()) -> tuple[str, list]:
     """(document_id, text) rows: each matching document's score from its postings alone (NULL
     when it lacks a group), optionally for the given documents only."""
-    driver_terms, select, select_params = scoring
+    driver_terms, select, select_params, _driver_df = scoring
     only = f"AND p.document_id IN ({','.join(['%s'] * len(document_ids))}) " if document_ids else ""
+    # OFFSET 0 keeps both databases from copying the caller's "text IS NOT NULL" into a HAVING,
+    # which ran every lookup of the other words twice (SQLite wants a LIMIT before an OFFSET).
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
     sql = (
         f"SELECT p.document_id AS document_id, {' + '.join(select)} AS text "  # noqa: S608
         f"FROM {Posting._meta.db_table} p WHERE p.term_id IN ({','.join(['%s'] * len(driver_terms))}) "
-        f"{only}GROUP BY p.document_id"
+        f"{only}GROUP BY p.document_id{fence}"
     )
     return sql, [*select_params, *driver_terms, *document_ids]
 
@@ -448,8 +451,10 @@ def _with_documents(text: str, text_params: list, where, params, now) -> tuple[s
     return sql, [RECENCY_WEIGHT, *recency_params, *text_params, *params]
 
 
-# A first page is ranked from the documents with the best text scores when at least this many
-# match: PRUNED_CANDIDATES per result asked for (page × per_page), at least PRUNED_MINIMUM.
+# A first page is ranked from the documents with the best text scores when the rarest word is in
+# at least PRUNED_FROM documents (below that, reading every match's document is as cheap), from
+# PRUNED_CANDIDATES per result asked for (page × per_page), at least PRUNED_MINIMUM.
+PRUNED_FROM = 2000
 PRUNED_CANDIDATES = 10
 PRUNED_MINIMUM = 500
 PRUNED_MAX_RANK = 200  # deeper pages rank every match
@@ -463,48 +468,49 @@ def _pruned_page(scoring, where, params, now, page, per_page):
     recently updated document. So a document outside the best `limit` text scores scores at most
     `lowest text read + RECENCY_WEIGHT × highest recency`: if the page's last hit among the best
     `limit` scores more than that, no other document can be on the page (the same comparison
-    breaks ties by document id). Otherwise — filters that keep few of the best, or a page deep
-    in the results — the caller ranks every match."""
+    breaks ties by document id). Otherwise — filters that keep few of the best — the caller ranks
+    every match."""
     wanted = page * per_page
-    if wanted > PRUNED_MAX_RANK:
+    _terms, _select, _params, driver_df = scoring
+    if wanted > PRUNED_MAX_RANK or driver_df < PRUNED_FROM:
         return None
     limit = max(wanted * PRUNED_CANDIDATES, PRUNED_MINIMUM)
     documents = SearchDocument._meta.db_table
     text, text_params = _text_scores(scoring)
     with connection.cursor() as cursor:
+        # One statement: the text scores once (a WITH query read twice is computed once), the
+        # best `limit` of them, the capped total (the filters read on the documents of the
+        # matches until MAX_EXACT_TOTAL + 1 pass), and the most recent update under the current
+        # notice, which bounds the recency bonus of every document not read here.
         cursor.execute(
-            f"SELECT r.document_id, r.text FROM ({text}) r WHERE r.text IS NOT NULL "  # noqa: S608
-            f"ORDER BY r.text DESC, r.document_id LIMIT %s",
-            [*text_params, limit],
+            f"WITH r AS ({text}) "  # noqa: S608
+            f"SELECT r.document_id, r.text, "
+            f"(SELECT MAX(d.updated_epoch) FROM {documents} d WHERE d.notice_version = %s), "
+            f"(SELECT COUNT(*) FROM (SELECT 1 FROM r JOIN {documents} d ON d.candidate_id = r.document_id "
+            f"WHERE r.text IS NOT NULL AND {_on('d', where)} LIMIT %s) c) "
+            f"FROM r WHERE r.text IS NOT NULL ORDER BY r.text DESC, r.document_id LIMIT %s",
+            [*text_params, params[0], *params, MAX_EXACT_TOTAL + 1, limit],
         )
         best = cursor.fetchall()
-        if len(best) < limit:
-            return None  # few matches: ranking all of them is as cheap
-        cursor.execute(
-            f"SELECT MAX(d.updated_epoch) FROM {documents} d WHERE d.notice_version = %s",  # noqa: S608
-            [params[0]],
-        )
-        (newest,) = cursor.fetchone()
-        if newest is None:
+        if not best or best[0][2] is None:
             return None
+        newest, total = best[0][2], best[0][3]
+        if not total:
+            return [], 0
         highest_recency = 1.0 / (1.0 + (now - newest) / (RECENCY_HALF_LIFE_DAYS * 86400.0))
         # A margin for the rounding of the same arithmetic in SQL.
         outside_at_most = float(best[-1][1]) + RECENCY_WEIGHT * highest_recency + 1e-9
-        ids = [document_id for document_id, _text in best]
+        every_match_read = len(best) < limit
+        ids = [row[0] for row in best]
         among, among_params = _with_documents(*_text_scores(scoring, ids), where, params, now)
         cursor.execute(
             f"SELECT r.document_id, r.score FROM ({among}) r ORDER BY r.score DESC, r.document_id LIMIT %s OFFSET %s",  # noqa: S608
             [*among_params, per_page, (page - 1) * per_page],
         )
         rows = cursor.fetchall()
-        if len(rows) < per_page or float(rows[-1][1]) <= outside_at_most:
-            return None
-        ranked, ranked_params = _with_documents(text, text_params, where, params, now)
-        cursor.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM ({ranked}) r LIMIT %s) c",  # noqa: S608
-            [*ranked_params, MAX_EXACT_TOTAL + 1],
-        )
-        return rows, cursor.fetchone()[0]
+        if every_match_read or (len(rows) == per_page and float(rows[-1][1]) > outside_at_most):
+            return rows, total
+        return None
 
 
 def _page_and_total(ranked: str, params: list, page: int, per_page: int) -> tuple[list, int]:
@@ -577,7 +583,7 @@ def _ranked_preferring(required, optional, rank_job_category, where, params, now
         scoring = _all_groups_score(required)
         if scoring is None:
             return [], 0
-        driver_terms, select, select_params = scoring
+        driver_terms, select, select_params, _driver_df = scoring
         joins.append(
             f"JOIN (SELECT p.document_id AS document_id, {' + '.join(select)} AS score "  # noqa: S608
             f"FROM {postings} p WHERE p.term_id IN ({','.join(['%s'] * len(driver_terms))}) "
@@ -656,17 +662,17 @@ def _hits(rows, groups, applied, now) -> list[SearchHit]:
     }
     matched: dict[int, dict[str, int]] = {}
     keys = list(dict.fromkeys(k for g in groups for k in g.keys))
-    term_keys = {term_id: key for key, term_id in SearchTerm.objects.filter(term__in=keys).values_list("term", "id")}
-    if term_keys:
+    if keys:
         sql = (
-            f"SELECT document_id, term_id, fields FROM {Posting._meta.db_table} "  # noqa: S608
-            f"WHERE term_id IN ({','.join(['%s'] * len(term_keys))}) "
-            f"AND document_id IN ({','.join(['%s'] * len(ids))})"
+            f"SELECT p.document_id, t.term, p.fields FROM {Posting._meta.db_table} p "  # noqa: S608
+            f"JOIN {SearchTerm._meta.db_table} t ON t.id = p.term_id "
+            f"WHERE t.term IN ({','.join(['%s'] * len(keys))}) "
+            f"AND p.document_id IN ({','.join(['%s'] * len(ids))})"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*term_keys, *ids])
-            for doc_id, term_id, bits in cursor.fetchall():
-                matched.setdefault(doc_id, {})[term_keys[term_id]] = bits
+            cursor.execute(sql, [*keys, *ids])
+            for doc_id, key, bits in cursor.fetchall():
+                matched.setdefault(doc_id, {})[key] = bits
     hits = []
     for doc_id, score in rows:
         document = documents.get(doc_id)

@@ -340,6 +340,7 @@ def test_a_first_page_ranked_from_the_best_text_scores_is_the_page_every_match_g
         everything[str(filters)] = pages(**filters)
     monkeypatch.setattr(services, "PRUNED_MAX_RANK", 200)
     monkeypatch.setattr(services, "PRUNED_MINIMUM", 8)
+    monkeypatch.setattr(services, "PRUNED_FROM", 8)
     monkeypatch.setattr(services, "PRUNED_CANDIDATES", 2)
     with CaptureQueriesContext(connection) as queries:
         for filters in searches:
