@@ -419,8 +419,25 @@ def _ranked(groups, where, params, now, page, per_page):
     pruned = _pruned_page(scoring, where, params, now, page, per_page)
     if pruned is not None:
         return pruned
-    ranked, ranked_params = _with_documents(*_text_scores(scoring), where, params, now)
-    return _page_and_total(ranked, ranked_params, page, per_page)
+    # Every match: each posting joined to its document first, so only the postings of the
+    # documents the filters keep are added up (with filters, a fifth less of SQLite's CPU than
+    # adding up every match first). The same arithmetic as the pruned page: text + recency.
+    driver_terms, select, select_params, _driver_df = scoring
+    recency, recency_params = _recency_sql(now, "d")
+    inner = (
+        f"SELECT p.document_id AS document_id, {' + '.join(select)} + %s * MAX({recency}) AS score "  # noqa: S608
+        f"FROM {_POSTINGS_WITH_DOCUMENTS} "
+        f"WHERE p.term_id IN ({','.join(['%s'] * len(driver_terms))}) AND {_on('d', where)} "
+        f"GROUP BY p.document_id{_fence()}"
+    )
+    inner_params = [*select_params, RECENCY_WEIGHT, *recency_params, *driver_terms, *params]
+    return _page_and_total(f"SELECT * FROM ({inner}) m WHERE m.score IS NOT NULL", inner_params, page, per_page)  # noqa: S608
+
+
+def _fence() -> str:
+    """OFFSET 0 keeps both databases from copying a caller's "score IS NOT NULL" into a HAVING,
+    which ran every lookup of the other words twice (SQLite wants a LIMIT before an OFFSET)."""
+    return " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
 
 
 def _text_scores(scoring, document_ids=()) -> tuple[str, list]:
@@ -428,13 +445,10 @@ def _text_scores(scoring, document_ids=()) -> tuple[str, list]:
     when it lacks a group), optionally for the given documents only."""
     driver_terms, select, select_params, _driver_df = scoring
     only = f"AND p.document_id IN ({','.join(['%s'] * len(document_ids))}) " if document_ids else ""
-    # OFFSET 0 keeps both databases from copying the caller's "text IS NOT NULL" into a HAVING,
-    # which ran every lookup of the other words twice (SQLite wants a LIMIT before an OFFSET).
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
     sql = (
         f"SELECT p.document_id AS document_id, {' + '.join(select)} AS text "  # noqa: S608
         f"FROM {Posting._meta.db_table} p WHERE p.term_id IN ({','.join(['%s'] * len(driver_terms))}) "
-        f"{only}GROUP BY p.document_id{fence}"
+        f"{only}GROUP BY p.document_id{_fence()}"
     )
     return sql, [*select_params, *driver_terms, *document_ids]
 
