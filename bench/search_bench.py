@@ -97,7 +97,7 @@ def setup_django(database_url: str | None, workdir: Path, fresh: bool = True) ->
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
-    else:
+    elif not (database_url and database_url.startswith("sqlite:///")):
         database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ["DATABASE_URL"] = database_url
     # DEBUG off: Django would otherwise keep every query in memory.
@@ -185,6 +185,7 @@ def search_only(url: str, repeat: int) -> None:
             f"| ours, {label} | {percentile(times, 50):.1f} | {percentile(times, 95):.1f} | {max(times):.1f} "
             f"| {len(times)} |"
         )
+    print(f"\nIndex size: {describe_index_size(docs)}")
     print(f"\nnDCG@10 of the relevance set inside the pool: {our_ndcg():.3f}")
 
 
@@ -300,6 +301,37 @@ def database_size_mb(url: str) -> float:
     return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
 
 
+def index_size_bytes() -> dict[str, int]:
+    """Bytes on disk of each search table with its indexes (the synonyms excepted): PostgreSQL's
+    pg_total_relation_size (heap, TOAST and every index); on SQLite the pages the dbstat virtual
+    table counts for the table and each index on it."""
+    from django.apps import apps
+    from django.db import connection
+
+    tables = [m._meta.db_table for m in apps.get_app_config("search").get_models() if m.__name__ != "Synonym"]
+    sizes = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_total_relation_size(%s)", [table])
+            else:
+                cursor.execute(
+                    "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name IN "
+                    "(SELECT name FROM sqlite_master WHERE tbl_name = %s)",
+                    [table],
+                )
+            sizes[table] = cursor.fetchone()[0]
+    return sizes
+
+
+def describe_index_size(docs: int) -> str:
+    sizes = index_size_bytes()
+    total = sum(sizes.values())
+    parts = ", ".join(f"{table} {size / 1e6:,.1f} MB" for table, size in sizes.items())
+    per = f"{total / docs / 1024:,.2f} KB a profile" if docs else "no profiles"
+    return f"search tables with their indexes {total / 1e6:,.1f} MB = **{per}** ({parts})"
+
+
 def index_rows() -> tuple[int, int]:
     from careerrelay.search.models import Posting, SearchDocument
 
@@ -314,6 +346,7 @@ def main():
     parser.add_argument("--rebuild-max", type=int, default=100000)
     parser.add_argument("--no-reference", action="store_true", help="skip bm25s")
     parser.add_argument("--search-only", action="store_true", help="measure searches on --database-url as it is")
+    parser.add_argument("--keep-sqlite", metavar="PATH", help="build the SQLite database at PATH and keep it")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.search_only:
@@ -322,6 +355,9 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
         workdir = Path(tmp)
+        if args.keep_sqlite and not args.database_url:
+            Path(args.keep_sqlite).unlink(missing_ok=True)
+            args.database_url = f"sqlite:///{Path(args.keep_sqlite).resolve()}"
         url = setup_django(args.database_url, workdir)
         from django.db import connection
 
@@ -381,6 +417,7 @@ def main():
                 "docs": docs,
                 "postings": postings,
                 "db_mb": database_size_mb(url),
+                "index_size": describe_index_size(docs),
                 "rss_mb": max(peak_rss_mb(), rss_before),
                 "ndcg": ndcg,
             }
@@ -423,6 +460,7 @@ def print_row(row, flush=False):
         f"- index: {row['docs']:,} documents, {row['postings']:,} postings; database {row['db_mb']:,.0f} MB; "
         f"peak RSS of the bench process {row['rss_mb']:,.0f} MB"
     )
+    print(f"- index size: {row['index_size']}")
     print(
         f"- nDCG@10 of the relevance set inside the pool: ours {row['ndcg']:.3f}"
         + (

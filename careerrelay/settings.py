@@ -166,6 +166,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: the agency search's statements (correlated lookups over thousands of
+    # postings) are estimated above jit_above_cost and spent 10-15 ms compiling each, more than
+    # they then run; none of this application's queries runs long enough to win it back.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # A PostgreSQL read replica (streaming replication of the primary) for candidate search and the
 # dashboards' figures: only the code inside common.replica.replica_reads() reads from it, every
 # write and every other read goes to the primary; `migrate` and `check` leave it alone.
@@ -173,6 +177,8 @@ DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL") or ""
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=envint("CONN_MAX_AGE", 60))
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"  # as the primary's
     # Test runs read the primary's test database through this alias instead of creating another.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["careerrelay.common.replica.ReplicaRouter"]

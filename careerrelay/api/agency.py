@@ -105,7 +105,11 @@ class SearchResultOut(Schema):
 
 class SearchOut(Schema):
     results: list[SearchResultOut]
-    total: int
+    total: int = Field(
+        description="How many candidates match: exact up to 1,000; when more match it is 1,000 and "
+        "total_capped is true (pages end at the 1,000th candidate)."
+    )
+    total_capped: bool = Field(description="True when more than 1,000 candidates match (「1,000件以上」).")
     page: int
     num_pages: int
     per_page: int
@@ -198,6 +202,7 @@ def search(request, filters: Query[SearchFilters]):
     return {
         "results": results,
         "total": page.total,
+        "total_capped": page.total_capped,
         "page": page.page,
         "num_pages": page.num_pages,
         "per_page": page.per_page,

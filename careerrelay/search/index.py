@@ -14,7 +14,7 @@ from django.utils import translation
 
 from careerrelay.candidates.choices import JobCategory
 from careerrelay.candidates.models import Candidate
-from careerrelay.search.models import Posting, SearchDocument
+from careerrelay.search.models import Posting, SearchDocument, SearchTerm
 from careerrelay.search.text import document_terms
 
 
@@ -34,6 +34,7 @@ SUMMARY = Field(16, "summary", 1.0)
 FIELDS = (SKILLS, DESIRED, ROLES, HISTORY, SUMMARY)
 
 BATCH = 500
+LOOKUP_CHUNK = 500  # terms per IN (...) list, well under SQLite's limit on parameters
 K1 = 1.2
 B = 0.75
 # BM25 normalises a document's length by a pivot, usually the mean length of the collection. A
@@ -90,23 +91,43 @@ def build_document(candidate: Candidate, skills: list[str], history: list) -> tu
 
 
 def postings_for(document: SearchDocument, terms: dict, avgdl: float) -> list[tuple]:
-    """(term, document_id, weight, fields, *filter columns) rows; weight is BM25's saturated,
-    length-normalised tf."""
+    """(document_id, term, weight, fields) rows; weight is BM25's saturated, length-normalised tf
+    in units of 1/Posting.WEIGHT_SCALE."""
     norm = K1 * (1 - B + B * document.length / avgdl)
-    copies = tuple(getattr(document, name) for name in Posting.FILTER_COLUMNS)
+    scale = Posting.WEIGHT_SCALE
     return [
-        (term, document.candidate_id, round(tf * (K1 + 1) / (tf + norm), 5), bits, *copies)
+        (document.candidate_id, term, round(tf * (K1 + 1) / (tf + norm) * scale), bits)
         for term, (tf, bits) in terms.items()
     ]
 
 
+def term_ids(terms, *, create: bool = False) -> dict[str, int]:
+    """The dictionary's id of each term; with create, terms not in it yet are added first (a
+    concurrent writer adding the same term is fine: the unique key keeps one)."""
+    terms = list(dict.fromkeys(terms))
+    ids: dict[str, int] = {}
+    for start in range(0, len(terms), LOOKUP_CHUNK):
+        chunk = terms[start : start + LOOKUP_CHUNK]
+        ids.update(SearchTerm.objects.filter(term__in=chunk).values_list("term", "id"))
+    if create:
+        missing = [term for term in terms if term not in ids]
+        if missing:
+            SearchTerm.objects.bulk_create(
+                [SearchTerm(term=term) for term in missing], batch_size=LOOKUP_CHUNK, ignore_conflicts=True
+            )
+            ids.update(term_ids(missing))
+    return ids
+
+
 def insert_postings(rows: list[tuple]) -> None:
-    """Write postings without building a model instance per row (there are ~80 per profile):
-    COPY on PostgreSQL, executemany on SQLite."""
+    """Write postings given as (document_id, term, weight, fields) without building a model
+    instance per row (there are ~67 per profile): COPY on PostgreSQL, executemany on SQLite."""
     if not rows:
         return
+    ids = term_ids((row[1] for row in rows), create=True)
+    rows = sorted((ids[term], document_id, weight, bits) for document_id, term, weight, bits in rows)
     table = connection.ops.quote_name(Posting._meta.db_table)
-    names = ("term", "document_id", "weight", "fields", *Posting.FILTER_COLUMNS)
+    names = ("term_id", "document_id", "weight", "fields")
     columns = ", ".join(connection.ops.quote_name(name) for name in names)
     placeholders = ", ".join(["%s"] * len(names))
     with connection.cursor() as cursor:
@@ -116,6 +137,28 @@ def insert_postings(rows: list[tuple]) -> None:
                     copy.write_row(row)
         else:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+def delete_postings(document_ids) -> int:
+    """Delete the postings of these documents, and the dictionary's terms no other document uses.
+    Returns the number of postings removed."""
+    document_ids = list(document_ids)
+    if not document_ids:
+        return 0
+    postings = Posting.objects.filter(document_id__in=document_ids)
+    used = list(postings.values_list("term_id", flat=True).distinct())
+    removed, _ = postings.delete()
+    terms = connection.ops.quote_name(SearchTerm._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(used), LOOKUP_CHUNK):
+            chunk = used[start : start + LOOKUP_CHUNK]
+            cursor.execute(
+                f"DELETE FROM {terms} WHERE id IN ({', '.join(['%s'] * len(chunk))}) "  # noqa: S608
+                f"AND NOT EXISTS (SELECT 1 FROM {connection.ops.quote_name(Posting._meta.db_table)} p "
+                f"WHERE p.term_id = {terms}.id)",
+                chunk,
+            )
+    return removed
 
 
 def _skills(candidate: Candidate) -> list[str]:
@@ -130,7 +173,7 @@ def remove_candidate(candidate_id: int) -> int:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA secure_delete = ON")
-    removed, _ = Posting.objects.filter(document_id=candidate_id).delete()
+    removed = delete_postings([candidate_id])
     SearchDocument.objects.filter(candidate_id=candidate_id).delete()
     return removed
 
@@ -167,7 +210,7 @@ def index_candidates(candidate_ids=None, *, batch: int = BATCH, progress=None) -
         chunk = candidate_ids[start : start + batch]
         with transaction.atomic():
             candidates = list(_visible(chunk).prefetch_related("skill_set", "work_history").order_by("pk"))
-            Posting.objects.filter(document_id__in=chunk).delete()
+            delete_postings(chunk)
             SearchDocument.objects.filter(candidate_id__in=chunk).delete()
             built = [
                 build_document(candidate, _skills(candidate), list(candidate.work_history.all()))
@@ -194,14 +237,16 @@ def _visible_ids():
 def analyze_index() -> None:
     """Refresh the query planner's statistics of the index tables after a bulk load."""
     with connection.cursor() as cursor:
-        for model in (Posting, SearchDocument):
+        for model in (Posting, SearchDocument, SearchTerm):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def rebuild_index(*, progress=None) -> int:
     """Drop the whole index and write it again from the candidates agencies may find."""
     with transaction.atomic():
-        Posting.objects.all().delete()
+        with connection.cursor() as cursor:
+            for model in (Posting, SearchTerm):
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
         SearchDocument.objects.all().delete()
     written = index_candidates(progress=progress)
     analyze_index()

@@ -13,7 +13,7 @@ class SearchDocument(models.Model):
         "candidates.Candidate", on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
     public_id = models.UUIDField()
-    # What the filters look at (copied onto every posting too, see Posting.FILTER_COLUMNS).
+    # What the filters look at: a search joins each posting to its document for them.
     prefecture = models.CharField(max_length=2)
     prefectures = models.CharField(max_length=200)  # "|13|14|": where they live and want to work
     job_categories = models.CharField(max_length=400)  # "|engineer_software|sales|"
@@ -36,40 +36,32 @@ class SearchDocument(models.Model):
         ]
 
 
+class SearchTerm(models.Model):
+    """The term dictionary: each distinct term once, so a posting holds a small integer instead of
+    the word. A term no posting uses any more is deleted with the last one (index.py), so the
+    dictionary keeps no word of a profile that left the index."""
+
+    id = models.AutoField(primary_key=True)
+    term = models.CharField(max_length=64, unique=True)
+
+
 class Posting(models.Model):
     """A term of one document: its BM25 term weight (the field-weighted count, saturated and
-    normalised by the document's length when indexed, so a search only multiplies by the idf)
-    and which fields it came from (a bit set).
+    normalised by the document's length when indexed, so a search only multiplies by the idf),
+    stored as an integer in units of 1/WEIGHT_SCALE, and which fields it came from (a bit set).
 
-    Each posting also carries copies of its document's filter columns (FILTER_COLUMNS), so a
-    search reads the postings of its words and nothing else, and it is stored clustered by
-    (term, document): WITHOUT ROWID on SQLite, a covering index on PostgreSQL (migrations 0003 and
-    0004). Reading a term's postings, filters included, touches one B-tree."""
+    Nothing else: the filters and recency are read from the document row (one primary-key lookup
+    per posting), which keeps a posting at four small integers. Stored clustered by (term,
+    document): WITHOUT ROWID on SQLite (migration 0005), the primary key's B-tree on PostgreSQL."""
 
-    FILTER_COLUMNS = (
-        "prefectures",
-        "job_categories",
-        "years_experience",
-        "salary_min",
-        "salary_max",
-        "remote_preference",
-        "updated_epoch",
-        "notice_version",
-    )
+    WEIGHT_SCALE = 10_000  # BM25's saturated tf is below k1 + 1 = 2.2: at most 22,000, a smallint
 
     pk = models.CompositePrimaryKey("term", "document")
-    term = models.CharField(max_length=64)
+    # The document first: on PostgreSQL a bigint before the small columns needs no padding.
     document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="postings")
-    weight = models.FloatField()
+    term = models.ForeignKey(SearchTerm, on_delete=models.CASCADE, related_name="postings", db_index=False)
+    weight = models.PositiveSmallIntegerField()
     fields = models.PositiveSmallIntegerField()
-    prefectures = models.CharField(max_length=200, default="")
-    job_categories = models.CharField(max_length=400, default="")
-    years_experience = models.PositiveSmallIntegerField(default=0)
-    salary_min = models.PositiveIntegerField(null=True)
-    salary_max = models.PositiveIntegerField(null=True)
-    remote_preference = models.CharField(max_length=16, blank=True, default="")
-    updated_epoch = models.FloatField(default=0.0)
-    notice_version = models.CharField(max_length=32, default="")
 
 
 class Synonym(models.Model):

@@ -153,3 +153,16 @@ def test_openapi_document_has_the_agency_paths_with_the_bearer_scheme(client):
     assert {"remote", "updated_since", "page"} <= names
     scheme = document["components"]["securitySchemes"]["AgencyKeyAuth"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+
+
+def test_search_says_when_the_total_is_capped(client, agency_secret, make_candidate, monkeypatch):
+    # The limit is 1,000 candidates; two stand for it here.
+    monkeypatch.setattr("careerrelay.search.services.MAX_EXACT_TOTAL", 2)
+    for n in range(3):
+        make_candidate(skills="Go", summary=f"Go開発{n}")
+    body = client.get(SEARCH, {"q": "Go", "per_page": "1"}, **bearer(agency_secret)).json()
+    assert (body["total"], body["total_capped"], body["num_pages"]) == (2, True, 2)
+    beyond = client.get(SEARCH, {"q": "Go", "per_page": "1", "page": "3"}, **bearer(agency_secret)).json()
+    assert (beyond["page"], len(beyond["results"])) == (2, 1)  # the pages end at the limit
+    body = client.get(SEARCH, {"q": "Go開発0"}, **bearer(agency_secret)).json()
+    assert (body["total"], body["total_capped"]) == (1, False)

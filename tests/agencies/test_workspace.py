@@ -264,3 +264,17 @@ def test_an_advisor_cannot_invite(client, agency_member):
     client.force_login(agency_member)
     response = client.post(reverse("agency:team"), {"email": "x@mirai.example", "role": "admin"})
     assert response.status_code == 403
+
+
+def test_a_broad_search_counts_up_to_the_limit_then_says_more(agency_client, make_candidate, monkeypatch):
+    # The limit is 1,000 candidates; five stand for it here.
+    monkeypatch.setattr("careerrelay.search.services.MAX_EXACT_TOTAL", 5)
+    for n in range(7):
+        make_candidate(skills="Go", summary=f"Go開発{n}")
+    response = agency_client.get(reverse("agency:search"), {"q": "Go"})
+    page = response.context["page"]
+    assert (page.total, page.total_capped) == (5, True)
+    assert "5件以上が見つかりました" in response.content.decode()
+    exact = agency_client.get(reverse("agency:search"), {"q": "Go開発0"})
+    assert (exact.context["page"].total, exact.context["page"].total_capped) == (1, False)
+    assert "1人が見つかりました" in exact.content.decode()

@@ -224,5 +224,5 @@ def test_the_search_entry_leaves_with_the_deletion_and_a_rollback_keeps_both(
         assert not Posting.objects.filter(document_id=person.pk).exists()
         raise RuntimeError("the request failed after the deletion")
     assert Candidate.objects.filter(pk=person.pk).exists()
-    assert Posting.objects.filter(document_id=person.pk, term="zebracobol").exists()
+    assert Posting.objects.filter(document_id=person.pk, term__term="zebracobol").exists()
     assert list(Path(settings.MEDIA_ROOT).rglob("*.pdf")) != []

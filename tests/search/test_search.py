@@ -16,7 +16,7 @@ from careerrelay.candidates import profiles
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.deletion import delete_candidate
-from careerrelay.search.models import Posting, SearchDocument, Synonym
+from careerrelay.search.models import Posting, SearchDocument, SearchTerm, Synonym
 from careerrelay.search.services import search_candidates
 from careerrelay.search.text import document_terms, query_words
 from tests.factories import CandidateFactory, OperatorFactory
@@ -107,17 +107,19 @@ def test_deletion_leaves_no_term_of_the_person_in_the_index(django_capture_on_co
         skills="Java, Zyxwvlang",
         summary="Java開発と蘂田式ペンギン操縦",
     )
-    assert Posting.objects.filter(term="zyxwvlang").count() == 1
+    assert Posting.objects.filter(term__term="zyxwvlang").count() == 1
     with django_capture_on_commit_callbacks(execute=True):
         delete_candidate(candidate, actor=Actor.for_candidate(candidate))
     assert found("Zyxwvlang") == []
     assert found("Java") == [other.pk]
     assert SearchDocument.objects.filter(candidate_id=candidate.pk).count() == 0
     assert Posting.objects.filter(document_id=candidate.pk).count() == 0
-    # Terms only the deleted person had are gone from the whole index, not just their rows.
-    terms = set(Posting.objects.values_list("term", flat=True))
+    # Terms only the deleted person had are gone from the whole index, the term dictionary
+    # included, not just their rows; the terms others still have stay.
+    terms = set(SearchTerm.objects.values_list("term", flat=True))
     assert {t for t in terms if "zyxwv" in t or "ペンギン" in t or "蘂" in t} == set()
-    assert Posting.objects.filter(term__contains="zyxwv").count() == 0
+    assert "java" in terms
+    assert Posting.objects.filter(term__term__contains="zyxwv").count() == 0
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA secure_delete")
@@ -297,3 +299,52 @@ def test_rebuild_search_index_writes_the_index_again(django_capture_on_commit_ca
 def test_unknown_remote_value_is_an_error():
     with pytest.raises(ValueError):
         search_candidates(remote="moon")
+
+
+def test_a_first_page_ranked_from_the_best_text_scores_is_the_page_every_match_gives(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from careerrelay.search import services
+
+    # Half of them mention Go, some more than others; close text scores, so the recency bonus
+    # decides places and the pruned ranking must prove it read every document that can be on a page.
+    made = [
+        make_candidate(
+            django_capture_on_commit_callbacks,
+            prefecture="13" if n % 3 else "27",
+            years_experience=n % 8,
+            skills="Rust" if n % 2 else ("Go" if n % 4 == 0 else "Go, Rust"),
+            summary="Rustで開発" if n % 2 else "Goで開発" + "、Goで運用" * (n % 7),
+        )
+        for n in range(60)
+    ]
+    for n, candidate in enumerate(made):
+        # The Go profiles were updated within hours of each other (the pruned ranking can prove
+        # its first pages), the others over two years.
+        age = timedelta(hours=n % 5) if n % 2 == 0 else timedelta(days=(n * 37) % 700)
+        Candidate.objects.filter(pk=candidate.pk).update(profile_updated_at=timezone.now() - age)
+    call_command("rebuild_search_index", stdout=io.StringIO())
+
+    def pages(**filters):
+        return [
+            ([(h.candidate_id, h.score) for h in page.results], page.total)
+            for page in (search_candidates(q="Go", per_page=4, page=p, **filters) for p in (1, 2, 3, 9))
+        ]
+
+    searches = [{}, {"prefecture": "13"}, {"prefecture": "27", "min_years": 2}]
+    everything = {}
+    monkeypatch.setattr(services, "PRUNED_MAX_RANK", 0)
+    for filters in searches:
+        everything[str(filters)] = pages(**filters)
+    monkeypatch.setattr(services, "PRUNED_MAX_RANK", 200)
+    monkeypatch.setattr(services, "PRUNED_MINIMUM", 8)
+    monkeypatch.setattr(services, "PRUNED_FROM", 8)
+    monkeypatch.setattr(services, "PRUNED_CANDIDATES", 2)
+    with CaptureQueriesContext(connection) as queries:
+        for filters in searches:
+            assert pages(**filters) == everything[str(filters)]
+    # Some pages were ranked that way (the count stopping at 1,001 is only run for them).
+    assert any("SELECT COUNT(*) FROM (SELECT 1 FROM" in q["sql"] for q in queries.captured_queries)
+    assert everything["{}"][0][1] == 30
