@@ -6,6 +6,11 @@ Figures per group (campaign, template, job, reason) are shown coarsely, as the r
 person. Totals over the company stay exact. A step a dimension cannot split (a registration has no
 template) is None in that dimension, never a made-up number.
 
+Every read here but the credits (`next_credit`, money is read where it is written) may come from
+the read replica (common.replica): figures that trail the newest click or registration by the
+replica's lag, like the dashboard's. The daily job (analytics.aggregation) writes and reads the
+primary.
+
 The operator console can call `platform_funnel` (every company together, exact, per period) and
 `totals_by_company` (stored totals per company) with the same arithmetic.
 """
@@ -24,6 +29,7 @@ from careerrelay.analytics.models import METRICS, AggregatedDay, DailyFigure, Di
 from careerrelay.audit.actor import Actor
 from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import record_event
+from careerrelay.common.replica import replica_reads
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import Balance
 from careerrelay.organisations.models import Organisation
@@ -183,12 +189,14 @@ def _rows(buckets: dict, grouped: bool, dimension: str) -> list[FunnelRow]:
     return rows
 
 
+@replica_reads()
 def funnel(organisation, start: date, end: date, interval: str = "week", group_by: str | None = None) -> Funnel:
     """The company's funnel, one row per period (and group): stored figures plus the live part."""
     check_period(start, end, interval, group_by)
     return _funnel([organisation.pk], start, end, interval, group_by)
 
 
+@replica_reads()
 def platform_funnel(start: date, end: date, interval: str = "week") -> Funnel:
     """Every company together, for the operator console: exact totals per period (no groups)."""
     check_period(start, end, interval, None)
@@ -235,6 +243,7 @@ class BeforeAfter:
     after: dict
 
 
+@replica_reads()
 def before_and_after_template(organisation, template_id: int, days: int = 28) -> BeforeAfter | None:
     """The company's totals for `days` days before and after the first day a template was sent:
     what changing to it did (other things may have changed at the same time; the page says so)."""
@@ -252,6 +261,7 @@ def before_and_after_template(organisation, template_id: int, days: int = 28) ->
     return BeforeAfter(first["label"], changed_on, days, before, after)
 
 
+@replica_reads()
 def templates_sent(organisation) -> list[tuple[str, str]]:
     """(template id, name) of the templates the company has sent, for the before/after chooser."""
     rows = (
@@ -316,6 +326,7 @@ def next_credit(organisation) -> NextCredit:
     return NextCredit(remaining, balance.progress_percent, per_day, forecast)
 
 
+@replica_reads()
 def send_states(organisation, start: date, end: date, interval: str) -> list[tuple[date, dict]]:
     """Bulk sends created per period, by state (予約済み, 送信中, 完了, 取消…)."""
     sends = Send.objects.filter(
@@ -327,6 +338,7 @@ def send_states(organisation, start: date, end: date, interval: str) -> list[tup
     return sorted(buckets.items())
 
 
+@replica_reads()
 def totals_by_company(start: date, end: date) -> list[dict]:
     """Exact totals per company over start..end from the stored days (for the operator console)."""
     return list(
