@@ -21,11 +21,18 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from careerrelay.analytics.models import METRICS, AggregatedDay, DailyFigure, Dimension, LandingViewSnapshot
+from careerrelay.analytics.models import (
+    METRICS,
+    AggregatedDay,
+    DailyFigure,
+    Dimension,
+    LandingViewSnapshot,
+    MonthlyFigure,
+)
 from careerrelay.candidates.models import Candidate
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.matching.models import Introduction, IntroductionEvent
@@ -260,6 +267,7 @@ def aggregate(start: date, end: date, organisation_ids=None) -> int:
             stored = stored.filter(organisation_id__in=organisation_ids)
         stored.delete()
         DailyFigure.objects.bulk_create(rows, batch_size=2000)
+        roll_up_months(start, end, organisation_ids)
         if organisation_ids is None:
             # Past days now answer from the table; today stays live until it is over.
             finished = timezone.now()
@@ -268,6 +276,41 @@ def aggregate(start: date, end: date, organisation_ids=None) -> int:
             AggregatedDay.objects.bulk_create(
                 [AggregatedDay(day=day, finished_at=finished) for day in done], ignore_conflicts=True
             )
+    return len(rows)
+
+
+def roll_up_months(start: date, end: date, organisation_ids=None, daily=DailyFigure, monthly=MonthlyFigure) -> int:
+    """Rewrites the MonthlyFigure rows of the months start..end touches from their DailyFigure
+    rows, summed by the database. (The models are parameters for the migration that fills the
+    table: it passes its historical ones.)"""
+    months = {start.replace(day=1), end.replace(day=1)}
+    current = start.replace(day=1)
+    while current < end:
+        months.add(current)
+        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+    days = daily.objects.filter(month__in=months)
+    stale = monthly.objects.filter(month__in=months)
+    if organisation_ids is not None:
+        days = days.filter(organisation_id__in=organisation_ids)
+        stale = stale.filter(organisation_id__in=organisation_ids)
+    stale.delete()
+    sums = (
+        days.values("organisation_id", "dimension", "key", "month")
+        .annotate(group_label=Max("label"), **{f"sum_{m}": Sum(m) for m in METRICS})
+        .order_by()
+    )
+    rows = [
+        monthly(
+            organisation_id=row["organisation_id"],
+            month=row["month"],
+            dimension=row["dimension"],
+            key=row["key"],
+            label=row["group_label"] or "",
+            **{m: row[f"sum_{m}"] for m in METRICS},
+        )
+        for row in sums.iterator(chunk_size=5000)
+    ]
+    monthly.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
 

@@ -25,7 +25,7 @@ from django.db.models import Count, F, Max, Sum
 from django.utils.translation import gettext as _
 
 from careerrelay.analytics.aggregation import DIMENSION_METRICS, TOKYO, count_days, day_start, today
-from careerrelay.analytics.models import METRICS, AggregatedDay, DailyFigure, Dimension
+from careerrelay.analytics.models import METRICS, AggregatedDay, DailyFigure, Dimension, MonthlyFigure
 from careerrelay.audit.actor import Actor
 from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import record_event
@@ -86,24 +86,34 @@ def _stored_and_live(organisation_ids, start: date, end: date, interval: str, di
     out: dict = {dimension: {} for dimension in dimensions}
     stored_end = min(end, today() - timedelta(days=1))
     if len(stored_days) == (stored_end - start).days + 1:
-        # The usual case, every past day stored: a plain range the (organisation, dimension, day)
-        # index answers, rather than a subquery per row.
-        days = {"day__gte": start, "day__lte": stored_end}
-    else:
-        days = {"day__in": finished.values("day")}
-    for dimension in dimensions:
-        figures = DailyFigure.objects.filter(dimension=dimension, **days)
-        if organisation_ids is not None:
-            figures = figures.filter(organisation_id__in=organisation_ids)
-        rows = (
-            figures.values("key", period=F(interval))
-            .annotate(group_label=Max("label"), **{f"sum_{m}": Sum(m) for m in METRICS})
-            .order_by()
+        # The usual case, every past day stored: plain ranges the (organisation, dimension, day)
+        # index answers, rather than a subquery per row; whole months from their sums.
+        sources = (
+            _month_and_day_ranges(start, stored_end) if interval == "month" else [(DailyFigure, start, stored_end)]
         )
-        for row in rows:
-            _merge(
-                out[dimension], (row["period"], row["key"]), row["group_label"], {m: row[f"sum_{m}"] for m in METRICS}
+        column = {DailyFigure: "day", MonthlyFigure: "month"}
+        sources = [
+            (model, {f"{column[model]}__gte": low, f"{column[model]}__lte": high}) for model, low, high in sources
+        ]
+    else:
+        sources = [(DailyFigure, {"day__in": finished.values("day")})]
+    for dimension in dimensions:
+        for model, days in sources:
+            figures = model.objects.filter(dimension=dimension, **days)
+            if organisation_ids is not None:
+                figures = figures.filter(organisation_id__in=organisation_ids)
+            rows = (
+                figures.values("key", period=F(interval))
+                .annotate(group_label=Max("label"), **{f"sum_{m}": Sum(m) for m in METRICS})
+                .order_by()
             )
+            for row in rows:
+                _merge(
+                    out[dimension],
+                    (row["period"], row["key"]),
+                    row["group_label"],
+                    {m: row[f"sum_{m}"] for m in METRICS},
+                )
     missing = [d for d in _days(start, min(end, today())) if d not in stored_days]
     if missing:
         wanted = set(missing)
@@ -112,6 +122,22 @@ def _stored_and_live(organisation_ids, start: date, end: date, interval: str, di
             if dimension in out and day in wanted:
                 _merge(out[dimension], (period_start(day, interval), key), cell.label, cell.counts)
     return out
+
+
+def _month_and_day_ranges(start: date, end: date) -> list[tuple]:
+    """start..end as (model, first, last): the whole months in it from MonthlyFigure, the days
+    before and after them from DailyFigure. A month is either whole or in days, never both, so its
+    label is the greatest of the same rows either way."""
+    first_month = start if start.day == 1 else _next_month(start)
+    after_last = end.replace(day=1) if (end + timedelta(days=1)).day != 1 else _next_month(end)
+    if first_month >= after_last:
+        return [(DailyFigure, start, end)]
+    ranges = [(MonthlyFigure, first_month, after_last - timedelta(days=1))]
+    if start < first_month:
+        ranges.append((DailyFigure, start, first_month - timedelta(days=1)))
+    if after_last <= end:
+        ranges.append((DailyFigure, after_last, end))
+    return ranges
 
 
 def _merge(buckets: dict, key, label: str, counts: dict) -> None:
