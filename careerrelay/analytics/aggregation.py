@@ -148,8 +148,9 @@ def count_days(start: date, end: date, organisation_ids=None, dimensions=None, l
 
 
 def _count_registrations_and_ledger(cells, start, end, organisation_ids, only, dimensions) -> None:
-    # Started and confirmed apart, each a range on its own indexed moment (candidate_created_at,
-    # candidate_verified_at), counted per day by the database like the emails.
+    # Started and confirmed apart, each a range of its moment through the (source_campaign,
+    # created_at / verified_at) indexes, counted per day by the database like the emails.
+
     registrations = only(Candidate.objects.filter(source_campaign__isnull=False), "source_campaign__organisation_id")
     for metric, column in (("started", "created_at"), ("confirmed", "verified_at")):
         rows = (
