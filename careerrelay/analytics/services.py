@@ -6,6 +6,11 @@ Figures per group (campaign, template, job, reason) are shown coarsely, as the r
 person. Totals over the company stay exact. A step a dimension cannot split (a registration has no
 template) is None in that dimension, never a made-up number.
 
+Every read here but the credits (`next_credit`, money is read where it is written) may come from
+the read replica (common.replica): figures that trail the newest click or registration by the
+replica's lag, like the dashboard's. The daily job (analytics.aggregation) writes and reads the
+primary.
+
 The operator console can call `platform_funnel` (every company together, exact, per period) and
 `totals_by_company` (stored totals per company) with the same arithmetic.
 """
@@ -20,10 +25,11 @@ from django.db.models import Count, F, Max, Sum
 from django.utils.translation import gettext as _
 
 from careerrelay.analytics.aggregation import DIMENSION_METRICS, TOKYO, count_days, day_start, today
-from careerrelay.analytics.models import METRICS, AggregatedDay, DailyFigure, Dimension
+from careerrelay.analytics.models import METRICS, AggregatedDay, DailyFigure, Dimension, MonthlyFigure
 from careerrelay.audit.actor import Actor
 from careerrelay.audit.models import AuditEvent
 from careerrelay.audit.services import record_event
+from careerrelay.common.replica import replica_reads
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import Balance
 from careerrelay.organisations.models import Organisation
@@ -93,24 +99,34 @@ def _stored_and_live(organisation_ids, start: date, end: date, interval: str, di
     out: dict = {dimension: {} for dimension in dimensions}
     stored_end = min(end, today() - timedelta(days=1))
     if len(stored_days) == (stored_end - start).days + 1:
-        # The usual case, every past day stored: a plain range the (organisation, dimension, day)
-        # index answers, rather than a subquery per row.
-        days = {"day__gte": start, "day__lte": stored_end}
-    else:
-        days = {"day__in": finished.values("day")}
-    for dimension in dimensions:
-        figures = DailyFigure.objects.filter(dimension=dimension, **days)
-        if organisation_ids is not None:
-            figures = figures.filter(organisation_id__in=organisation_ids)
-        rows = (
-            figures.values("key", period=F(interval))
-            .annotate(group_label=Max("label"), **{f"sum_{m}": Sum(m) for m in METRICS})
-            .order_by()
+        # The usual case, every past day stored: plain ranges the (organisation, dimension, day)
+        # index answers, rather than a subquery per row; whole months from their sums.
+        sources = (
+            _month_and_day_ranges(start, stored_end) if interval == "month" else [(DailyFigure, start, stored_end)]
         )
-        for row in rows:
-            _merge(
-                out[dimension], (row["period"], row["key"]), row["group_label"], {m: row[f"sum_{m}"] for m in METRICS}
+        column = {DailyFigure: "day", MonthlyFigure: "month"}
+        sources = [
+            (model, {f"{column[model]}__gte": low, f"{column[model]}__lte": high}) for model, low, high in sources
+        ]
+    else:
+        sources = [(DailyFigure, {"day__in": finished.values("day")})]
+    for dimension in dimensions:
+        for model, days in sources:
+            figures = model.objects.filter(dimension=dimension, **days)
+            if organisation_ids is not None:
+                figures = figures.filter(organisation_id__in=organisation_ids)
+            rows = (
+                figures.values("key", period=F(interval))
+                .annotate(group_label=Max("label"), **{f"sum_{m}": Sum(m) for m in METRICS})
+                .order_by()
             )
+            for row in rows:
+                _merge(
+                    out[dimension],
+                    (row["period"], row["key"]),
+                    row["group_label"],
+                    {m: row[f"sum_{m}"] for m in METRICS},
+                )
     missing = [d for d in _days(start, min(end, today())) if d not in stored_days]
     if missing:
         wanted = set(missing)
@@ -119,6 +135,22 @@ def _stored_and_live(organisation_ids, start: date, end: date, interval: str, di
             if dimension in out and day in wanted:
                 _merge(out[dimension], (period_start(day, interval), key), cell.label, cell.counts)
     return out
+
+
+def _month_and_day_ranges(start: date, end: date) -> list[tuple]:
+    """start..end as (model, first, last): the whole months in it from MonthlyFigure, the days
+    before and after them from DailyFigure. A month is either whole or in days, never both, so its
+    label is the greatest of the same rows either way."""
+    first_month = start if start.day == 1 else _next_month(start)
+    after_last = end.replace(day=1) if (end + timedelta(days=1)).day != 1 else _next_month(end)
+    if first_month >= after_last:
+        return [(DailyFigure, start, end)]
+    ranges = [(MonthlyFigure, first_month, after_last - timedelta(days=1))]
+    if start < first_month:
+        ranges.append((DailyFigure, start, first_month - timedelta(days=1)))
+    if after_last <= end:
+        ranges.append((DailyFigure, after_last, end))
+    return ranges
 
 
 def _merge(buckets: dict, key, label: str, counts: dict) -> None:
@@ -196,12 +228,14 @@ def _rows(buckets: dict, grouped: bool, dimension: str) -> list[FunnelRow]:
     return rows
 
 
+@replica_reads()
 def funnel(organisation, start: date, end: date, interval: str = "week", group_by: str | None = None) -> Funnel:
     """The company's funnel, one row per period (and group): stored figures plus the live part."""
     check_period(start, end, interval, group_by)
     return _funnel([organisation.pk], start, end, interval, group_by)
 
 
+@replica_reads()
 def platform_funnel(start: date, end: date, interval: str = "week") -> Funnel:
     """Every company together, for the operator console: exact totals per period (no groups)."""
     check_period(start, end, interval, None)
@@ -248,6 +282,7 @@ class BeforeAfter:
     after: dict
 
 
+@replica_reads()
 def before_and_after_template(organisation, template_id: int, days: int = 28) -> BeforeAfter | None:
     """The company's totals for `days` days before and after the first day a template was sent:
     what changing to it did (other things may have changed at the same time; the page says so)."""
@@ -265,6 +300,7 @@ def before_and_after_template(organisation, template_id: int, days: int = 28) ->
     return BeforeAfter(first["label"], changed_on, days, before, after)
 
 
+@replica_reads()
 def templates_sent(organisation) -> list[tuple[str, str]]:
     """(template id, name) of the templates the company has sent, for the before/after chooser."""
     rows = (
@@ -321,6 +357,7 @@ def next_credit(organisation) -> NextCredit:
     return NextCredit(remaining, balance.progress_percent, per_day, forecast)
 
 
+@replica_reads()
 def send_states(organisation, start: date, end: date, interval: str) -> list[tuple[date, dict]]:
     """Bulk sends created per period, by state (予約済み, 送信中, 完了, 取消…)."""
     sends = Send.objects.filter(
@@ -332,6 +369,7 @@ def send_states(organisation, start: date, end: date, interval: str) -> list[tup
     return sorted(buckets.items())
 
 
+@replica_reads()
 def totals_by_company(start: date, end: date) -> list[dict]:
     """Exact totals per company over start..end from the stored days (for the operator console)."""
     return list(

@@ -7,11 +7,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from careerrelay.analytics.aggregation import aggregate, today
-from careerrelay.analytics.models import DailyFigure
+from careerrelay.analytics.models import DailyFigure, MonthlyFigure
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.relay.figures import coarse
 from careerrelay.relay.services import create_campaign
@@ -157,3 +158,37 @@ def test_running_the_aggregation_again_changes_nothing(activity):
     assert [row for row in stored() if row[1] != today()] == before
     # Today aggregated early is not "stored": the page still counts it live until the day is over.
     assert all(row[1] == today() for row in today_rows)
+
+
+@pytest.mark.parametrize("group_by", [None, "campaign", "template", "job", "reason"])
+def test_whole_months_from_their_sums_equal_the_raw_rows(client, api_headers, activity, group_by):
+    # Over the whole DAYS there is at least one whole past month, read from MonthlyFigure, with
+    # days before it and this month's days (and today live) after it.
+    start, end = today() - timedelta(days=DAYS - 1), today()
+    assert MonthlyFigure.objects.filter(month__gt=start, month__lt=end.replace(day=1)).exists()
+    answered = _answered(client, api_headers, start, end, "month", group_by)
+    if group_by is None:
+        answered = {key: row for key, row in answered.items() if any(row.values())}
+    assert answered == _expected(activity, start, end, "month", group_by)
+
+
+def test_a_months_sums_follow_its_days_when_a_day_is_aggregated_again(employer, activity):
+    def month_sums():
+        return sorted(MonthlyFigure.objects.values_list("organisation_id", "month", "dimension", "key", *METRICS))
+
+    def summed_days():
+        rows = (
+            DailyFigure.objects.values("organisation_id", "month", "dimension", "key")
+            .annotate(**{f"s_{m}": Sum(m) for m in METRICS})
+            .order_by()
+        )
+        return sorted(
+            (r["organisation_id"], r["month"], r["dimension"], r["key"], *(r[f"s_{m}"] for m in METRICS)) for r in rows
+        )
+
+    assert month_sums() == summed_days()
+    day = today() - timedelta(days=DAYS - 10)
+    campaign = create_campaign(organisation=employer, name="追加の求人媒体")
+    h.registration(campaign, h.at(day), h.at(day))
+    aggregate(day, day)
+    assert month_sums() == summed_days()
