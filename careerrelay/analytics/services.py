@@ -18,6 +18,7 @@ The operator console can call `platform_funnel` (every company together, exact, 
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -101,12 +102,10 @@ def _stored_and_live(organisation_ids, start: date, end: date, interval: str, di
     if len(stored_days) == (stored_end - start).days + 1:
         # The usual case, every past day stored: plain ranges the (organisation, dimension, day)
         # index answers, rather than a subquery per row; whole months from their sums.
-        sources = (
-            _month_and_day_ranges(start, stored_end) if interval == "month" else [(DailyFigure, start, stored_end)]
-        )
+        ranges = _month_and_day_ranges(start, stored_end) if interval == "month" else [(DailyFigure, start, stored_end)]
         column = {DailyFigure: "day", MonthlyFigure: "month"}
-        sources = [
-            (model, {f"{column[model]}__gte": low, f"{column[model]}__lte": high}) for model, low, high in sources
+        sources: list[tuple[Any, dict[str, Any]]] = [
+            (model, {f"{column[model]}__gte": low, f"{column[model]}__lte": high}) for model, low, high in ranges
         ]
     else:
         sources = [(DailyFigure, {"day__in": finished.values("day")})]
@@ -137,7 +136,7 @@ def _stored_and_live(organisation_ids, start: date, end: date, interval: str, di
     return out
 
 
-def _month_and_day_ranges(start: date, end: date) -> list[tuple]:
+def _month_and_day_ranges(start: date, end: date) -> list[tuple[type[DailyFigure | MonthlyFigure], date, date]]:
     """start..end as (model, first, last): the whole months in it from MonthlyFigure, the days
     before and after them from DailyFigure. A month is either whole or in days, never both, so its
     label is the greatest of the same rows either way."""
@@ -145,7 +144,9 @@ def _month_and_day_ranges(start: date, end: date) -> list[tuple]:
     after_last = end.replace(day=1) if (end + timedelta(days=1)).day != 1 else _next_month(end)
     if first_month >= after_last:
         return [(DailyFigure, start, end)]
-    ranges = [(MonthlyFigure, first_month, after_last - timedelta(days=1))]
+    ranges: list[tuple[type[DailyFigure | MonthlyFigure], date, date]] = [
+        (MonthlyFigure, first_month, after_last - timedelta(days=1))
+    ]
     if start < first_month:
         ranges.append((DailyFigure, start, first_month - timedelta(days=1)))
     if after_last <= end:
@@ -186,7 +187,7 @@ class FunnelRow:
         return coarse(value)
 
     def as_api(self) -> dict:
-        out = {"period_start": self.period_start.isoformat(), "group": self.group_label}
+        out: dict[str, str | int | None] = {"period_start": self.period_start.isoformat(), "group": self.group_label}
         if self.grouped:
             out["group_key"] = self.group_key
         for metric in API_METRICS:
@@ -208,7 +209,7 @@ class Funnel:
     @property
     def unavailable(self) -> list[str]:
         dimension = self.group_by or Dimension.TOTAL
-        return [m for m in METRICS if m not in DIMENSION_METRICS[dimension]]
+        return [m for m in METRICS if m not in DIMENSION_METRICS[Dimension(dimension)]]
 
     def rate(self, numerator: str, denominator: str) -> float | None:
         low = self.totals.get(denominator)
@@ -216,7 +217,7 @@ class Funnel:
 
 
 def _rows(buckets: dict, grouped: bool, dimension: str) -> list[FunnelRow]:
-    available = DIMENSION_METRICS[dimension]
+    available = DIMENSION_METRICS[Dimension(dimension)]
     rows = []
     for (start, key), (label, counts) in sorted(buckets.items(), key=lambda item: (item[0][0], item[0][1] or "")):
         if not any(counts.values()):

@@ -406,7 +406,7 @@ def _insert_rows(model, field_names: tuple[str, ...], rows: list[tuple], *, ids_
             )
             if ids_by:
                 ids.update(cursor.fetchall())
-    return [ids[row[key]] for row in rows] if ids_by else []
+    return [ids[row[key]] for row in rows] if key is not None else []
 
 
 def _copy_rows(model, field_names: tuple[str, ...], rows: list[tuple], *, with_ids: bool) -> list[int]:

@@ -219,7 +219,7 @@ def _lever_problem(opportunity_id: str, error) -> str:
 def _fetch(integration: Integration, parsed: Parsed) -> tuple[tuple[Rejection, ...], list[str]]:
     """Lever: read each opportunity from Lever's API (never inside a transaction). Raises
     TryLater when trying again later can help; problems that need the employer are returned."""
-    rejections, problems = list(parsed.rejections), []
+    rejections, problems = list(parsed.rejections), []  # type: list[Rejection], list[str]
     if not parsed.fetch_opportunities:
         return tuple(rejections), problems
     adapter = adapter_for(integration.kind)
@@ -332,6 +332,7 @@ def _apply_once_more_after_a_race(integration, rejection, mapping, tally, may_em
                     _("ATSの候補者 %(id)s を保存できませんでした。再処理してください。")
                     % {"id": rejection.person.ats_id}
                 ) from None
+    raise AssertionError("unreachable: the second attempt returns or raises")
 
 
 def _order(rejection: Rejection):
@@ -428,7 +429,7 @@ def _apply(
         "rejection_reason": rejection.reason,
         "reason": mapping.reason if mapping.mapped else None,
     }
-    contact = {
+    contact: dict[str, str | bool] = {
         name: value
         for name, value in {
             "family_name": person.family_name,
@@ -467,8 +468,10 @@ def _apply(
         if person.ats_id and not applicant.ats_id:
             if not talent.ats_id_taken(organisation=organisation, ats_id=person.ats_id, exclude_pk=applicant.pk):
                 contact["ats_id"] = person.ats_id
-        if contact.get("email") and talent.email_taken(
-            organisation=organisation, email=contact["email"], exclude_pk=applicant.pk
+        if (
+            person.email
+            and "email" in contact
+            and talent.email_taken(organisation=organisation, email=person.email, exclude_pk=applicant.pk)
         ):
             contact.pop("email")  # another pool member has it: keep the address this one had
         latest = talent.latest_application(applicant)
