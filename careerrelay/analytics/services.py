@@ -34,7 +34,7 @@ from careerrelay.common.replica import replica_reads
 from careerrelay.credits.models import LedgerEntry
 from careerrelay.credits.services import Balance
 from careerrelay.organisations.models import Organisation
-from careerrelay.relay.figures import Figure, coarse
+from careerrelay.relay.figures import Figure, coarse, coarse_part, threshold
 from careerrelay.sends.models import Send
 
 INTERVALS = ("week", "month")
@@ -180,10 +180,14 @@ class FunnelRow:
     grouped: bool
 
     def shown(self, metric: str) -> Figure | int | None:
-        """What may be shown: exact for totals, coarse (「5未満」, steps of 5) per group."""
+        """What may be shown: exact for totals, coarse (「5未満」, steps of 5) per group; a group's
+        clicks also hidden when few of its emails were not clicked (relay.figures.coarse_part)."""
         value = self.counts[metric]
         if value is None or not self.grouped:
             return value
+        sent = self.counts.get("sent")
+        if metric == "clicked" and sent is not None:
+            return coarse_part(value, sent)
         return coarse(value)
 
     def as_api(self) -> dict:
@@ -212,8 +216,8 @@ class Funnel:
         return [m for m in METRICS if m not in DIMENSION_METRICS[Dimension(dimension)]]
 
     def rate(self, numerator: str, denominator: str) -> float | None:
-        low = self.totals.get(denominator)
-        return None if not low else 100 * self.totals[numerator] / low
+        low, high = self.totals.get(denominator), self.totals.get(numerator)
+        return None if not low or high is None else 100 * high / low
 
 
 def _rows(buckets: dict, grouped: bool, dimension: str) -> list[FunnelRow]:
@@ -233,7 +237,20 @@ def _rows(buckets: dict, grouped: bool, dimension: str) -> list[FunnelRow]:
 def funnel(organisation, start: date, end: date, interval: str = "week", group_by: str | None = None) -> Funnel:
     """The company's funnel, one row per period (and group): stored figures plus the live part."""
     check_period(start, end, interval, group_by)
-    return _funnel([organisation.pk], start, end, interval, group_by)
+    result = _funnel([organisation.pk], start, end, interval, group_by)
+    for counts in (result.totals, *(row.counts for row in result.period_totals)):
+        hide_click_remainder(counts)
+    return result
+
+
+def hide_click_remainder(counts: dict) -> None:
+    """Clicks are a part of a whole the employer knows (the emails it sent): like a send's own
+    page (relay.figures.coarse_part), a period's clicks are hidden (None, 「—」) when fewer than
+    the threshold of its emails were not clicked — else "3 sent, 3 clicked" in a quiet week would
+    say that each of the three clicked. A period with neither stays 0."""
+    sent, clicked = counts.get("sent"), counts.get("clicked")
+    if sent is not None and clicked is not None and (sent or clicked) and sent - clicked < threshold():
+        counts["clicked"] = None
 
 
 @replica_reads()

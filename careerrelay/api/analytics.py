@@ -2,7 +2,9 @@
 employer's funnel over time, the figures of the workspace's 分析 page.
 
 Rows per period, or per period and group. A group's figure is coarse like every per-link figure
-(null below 5, else rounded down to a multiple of 5); rows without group_by are exact. A step the
+(null below 5, else rounded down to a multiple of 5); rows without group_by are exact, except
+`clicked`, which is null where fewer than 5 of the period's emails were not clicked (it would say
+who clicked). A step the
 grouping cannot split (registrations by template, say) is null and named in `unavailable`."""
 
 from datetime import date

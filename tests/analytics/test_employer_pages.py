@@ -92,6 +92,9 @@ def test_a_click_and_a_registration_through_the_real_pages_count_today(client, e
     template = h.template(employer)
     the_send = h.send(employer, campaign, template, h.at(today(), 0, 1))
     h.message(the_send, h.applicant(employer, "エンジニア"), h.at(today(), 0, 2), click_token="click-token-analytics-1")
+    # Five more recipients who do not click: with fewer, the day's clicks would be hidden.
+    for n in range(5):
+        h.message(the_send, h.applicant(employer, f"営業{n}"), h.at(today(), 0, 3))
 
     landing = client.get("/c/click-token-analytics-1/")
     assert landing.status_code == 302 and landing["Location"] == f"/r/{campaign.code}/"
@@ -103,7 +106,29 @@ def test_a_click_and_a_registration_through_the_real_pages_count_today(client, e
         "/api/v1/analytics/funnel", {"from": today().isoformat(), "to": today().isoformat()}, **api_headers
     ).json()
     (row,) = body["rows"]
-    assert (row["sent"], row["clicked"], row["started"], row["confirmed"]) == (1, 1, 1, 0)
+    assert (row["sent"], row["clicked"], row["started"], row["confirmed"]) == (6, 1, 1, 0)
+
+
+def test_clicks_that_would_say_who_clicked_are_hidden(client, employer, owner_client, api_headers):
+    """One send to three people in a quiet week, all three clicked: "3 sent, 3 clicked" would say
+    that each of them did, so the week's clicks, the total's and the click rate are not shown —
+    on the page, in the CSV and in the API (as on the send's own page)."""
+    campaign = RelayCampaign.objects.get(organisation=employer, is_default=True)
+    the_send = h.send(employer, campaign, h.template(employer), h.at(today(), 0, 1))
+    for n in range(3):
+        h.message(the_send, h.applicant(employer, f"職種{n}"), h.at(today(), 0, 2), click_token=f"click-hidden-{n}")
+        assert client.get(f"/c/click-hidden-{n}/").status_code == 302
+
+    body = client.get(
+        "/api/v1/analytics/funnel", {"from": today().isoformat(), "to": today().isoformat()}, **api_headers
+    ).json()
+    (row,) = body["rows"]
+    assert (row["sent"], row["clicked"]) == (3, None)
+    page = owner_client.get(PAGE)
+    assert "リレーリンクのクリックは—件" in page.text
+    exported = owner_client.get(EXPORT).content.decode("utf-8-sig")
+    totals_line = next(line for line in exported.splitlines() if line.startswith("合計"))
+    assert totals_line.split(",")[1:3] == ["3", "—"]
 
 
 def test_views_are_the_difference_of_the_daily_snapshots(client, employer, api_headers):

@@ -114,6 +114,11 @@ def _expected(events, start, end, interval, group_by):
             m: (None if m not in SPLITS[group_by] else coarse(counts[m]).low if group_by else counts[m])
             for m in METRICS
         }
+        # Clicks are hidden where fewer than 5 of the emails sent were not clicked (the rest would
+        # name who clicked): per group as relay.figures.coarse_part, per period as None.
+        sent, clicked = counts["sent"], counts["clicked"]
+        if "clicked" in SPLITS[group_by] and (sent or clicked) and sent - clicked < coarse(0).step:
+            out[key]["clicked"] = None
     return out
 
 

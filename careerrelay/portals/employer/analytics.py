@@ -138,7 +138,7 @@ def _build(request) -> dict:
         )
         % {
             "sent": f"{totals['sent']:,}",
-            "clicked": f"{totals['clicked']:,}",
+            "clicked": shown_text(totals["clicked"]),
             "click_rate": f"{click_rate:.1f}%" if click_rate is not None else "—",
             "started": f"{totals['started']:,}",
             "counted": f"{totals['counted']:,}",
@@ -226,6 +226,11 @@ def _build(request) -> dict:
     return context
 
 
+def _plain(value) -> str:
+    """A count for the CSV: digits only, or 「—」 where it is not shown (hidden clicks)."""
+    return "—" if value is None else str(value)
+
+
 def shown_text(value) -> str:
     if value is None:
         return "—"
@@ -266,8 +271,8 @@ def csv_table(context) -> list[list[str]]:
     table.append([])
     table.append([_("期間の開始"), *labels.values()])
     for row in result.period_totals:
-        table.append([row.period_start.isoformat(), *(str(row.counts[m]) for m in labels)])
-    table.append([_("合計"), *(str(result.totals[m]) for m in labels)])
+        table.append([row.period_start.isoformat(), *(_plain(row.counts[m]) for m in labels)])
+    table.append([_("合計"), *(_plain(result.totals[m]) for m in labels)])
     if result.group_by:
         table.append([])
         table.append([_("期間の開始"), _("内訳"), *labels.values()])
@@ -289,7 +294,7 @@ def csv_table(context) -> list[list[str]]:
     if context.get("last_year"):
         table.append([])
         table.append([_("前年の同じ期間"), *labels.values()])
-        table.append(["", *(str(context["last_year"].totals[m]) for m in labels)])
+        table.append(["", *(_plain(context["last_year"].totals[m]) for m in labels)])
     return [[_csv_cell(cell) for cell in row] for row in table]
 
 
