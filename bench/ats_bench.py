@@ -38,6 +38,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench_setup import start_gunicorn
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(BASE_DIR))
@@ -63,28 +65,6 @@ def parse_args():
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     return parser.parse_args()
-
-
-def start_gunicorn(env: dict, port: int, workdir: Path, workers: int) -> subprocess.Popen:
-    command = [
-        str(VENV_BIN / "gunicorn"),
-        "careerrelay.wsgi",
-        "--chdir",
-        str(BASE_DIR),
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        # The access log gives each request's time inside the server (%(M)s, ms): the client's
-        # latency minus the wait for a free worker and the network.
-        "--access-logfile",
-        str(workdir / "access.log"),
-        "--access-logformat",
-        "%(m)s %(U)s %(s)s %(M)s",
-        "--error-logfile",
-        str(workdir / "gunicorn.log"),
-    ]
-    return subprocess.Popen(command, env={**os.environ, **env}, cwd=BASE_DIR)
 
 
 def server_times(access_log: Path) -> list[float]:
@@ -305,7 +285,15 @@ def main():
     recreate_database(args.database_url) if name.startswith("cr_bench") else _recreate(args.database_url)
     public_id = prepare_django(env, args.kind)
     items = deliveries(args)
-    server = start_gunicorn(env, port, workdir, args.workers)
+    server = start_gunicorn(
+        env,
+        port,
+        workdir,
+        args.workers,
+        # Each request's time inside the server (%(M)s, ms): the client's latency minus the wait
+        # for a free worker and the network.
+        access_log_format="%(m)s %(U)s %(s)s %(M)s",
+    )
     try:
         _wait(port, server)
         load_before = os.getloadavg()

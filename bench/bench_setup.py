@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import subprocess
 import sys
 from pathlib import Path
 
@@ -43,3 +44,25 @@ def _recreate_postgres(url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def start_gunicorn(env: dict, port: int, workdir: Path, workers: int, *, access_log_format: str) -> subprocess.Popen:
+    """gunicorn serving the project on 127.0.0.1:`port` with `workers` sync workers, its access log
+    (in `access_log_format`, how each script counts the server's side) and error log in `workdir`."""
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "careerrelay.wsgi",
+        "--chdir",
+        str(BASE_DIR),
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--access-logfile",
+        str(workdir / "access.log"),
+        "--access-logformat",
+        access_log_format,
+        "--error-logfile",
+        str(workdir / "gunicorn.log"),
+    ]
+    return subprocess.Popen(command, env={**os.environ, **env}, cwd=BASE_DIR)

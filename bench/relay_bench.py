@@ -32,6 +32,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench_setup import start_gunicorn
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 LUA = BASE_DIR / "bench" / "wrk" / "relay.lua"
@@ -105,27 +107,6 @@ def prepare_django(env: dict) -> str:
     code = organisation.campaigns.get().code
     connections.close_all()
     return code
-
-
-def start_gunicorn(env: dict, port: int, workdir: Path, workers: int) -> subprocess.Popen:
-    command = [
-        str(VENV_BIN / "gunicorn"),
-        "careerrelay.wsgi",
-        "--chdir",
-        str(BASE_DIR),
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        # The access log is how the server side of every request is counted afterwards.
-        "--access-logfile",
-        str(workdir / "access.log"),
-        "--access-logformat",
-        "%(m)s %(U)s %(s)s",
-        "--error-logfile",
-        str(workdir / "gunicorn.log"),
-    ]
-    return subprocess.Popen(command, env={**os.environ, **env}, cwd=BASE_DIR)
 
 
 def http_get(url: str) -> tuple[int, dict, str]:
@@ -325,7 +306,13 @@ def main():
     code = prepare_django(env)
     info = machine()
     landing = f"/r/{code}/"
-    server = start_gunicorn(env, port, workdir, args.workers)
+    server = start_gunicorn(
+        env,
+        port,
+        workdir,
+        args.workers,
+        access_log_format="%(m)s %(U)s %(s)s",  # verify() counts the requests by these three
+    )
     try:
         wait_until_up(base, server)
         # Warm-up: both workers load templates, translations and database connections.

@@ -31,13 +31,11 @@ class Dimension(models.TextChoices):
     REASON = "reason", "reason"
 
 
-class DailyFigure(models.Model):
+class FigureRow(models.Model):
+    """What a day's and a month's rows share: the company, the dimension and group, and one count
+    per step of METRICS."""
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()  # Asia/Tokyo
-    # The Monday of the day's week and the first of its month, stored so that the database sums by
-    # period without a date function per row.
-    week = models.DateField()
-    month = models.DateField()
     dimension = models.CharField(max_length=16, choices=Dimension.choices)
     # The group within the dimension: a campaign's, template's or reason's id, a job title; "" for
     # the total and for what has no group (a send without campaign, an applicant without reason).
@@ -55,33 +53,30 @@ class DailyFigure(models.Model):
     hired = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyFigure(FigureRow):
+    day = models.DateField()  # Asia/Tokyo
+    # The Monday of the day's week and the first of its month, stored so that the database sums by
+    # period without a date function per row.
+    week = models.DateField()
+    month = models.DateField()
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organisation", "dimension", "day", "key"], name="one_figure_row_per_group")
         ]
         indexes = [models.Index(fields=["day"], name="dailyfigure_day")]
 
 
-class MonthlyFigure(models.Model):
+class MonthlyFigure(FigureRow):
     """The DailyFigure rows of one month summed, per company, dimension and group (label: the
     greatest of the month's, as the query over days takes): a two-year request by job title reads
     40 groups x 24 months instead of 40 x 730 days. Rewritten with the month's days by the daily
     job (analytics.aggregation.aggregate), in the same transaction, so it never disagrees with them."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # the first of the month
-    dimension = models.CharField(max_length=16, choices=Dimension.choices)
-    key = models.CharField(max_length=200, blank=True)
-    label = models.CharField(max_length=200, blank=True)
-    sent = models.PositiveIntegerField(default=0)
-    clicked = models.PositiveIntegerField(default=0)
-    views = models.PositiveIntegerField(default=0)
-    started = models.PositiveIntegerField(default=0)
-    confirmed = models.PositiveIntegerField(default=0)
-    counted = models.PositiveIntegerField(default=0)
-    credits_earned = models.PositiveIntegerField(default=0)
-    credits_used = models.PositiveIntegerField(default=0)
-    interviews = models.PositiveIntegerField(default=0)
-    hired = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
