@@ -132,8 +132,11 @@ def test_a_security_key_can_be_added_under_the_policy(new_page, live_server, set
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
     page.fill("input[name=code]", code(operator.totp_secret))
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(re.compile(r"/accounts/"))
-    page.goto(f"{live_server.url}/accounts/2fa/webauthn/add/")
+    # Wait until the second-factor step has really finished: "/accounts/" alone already matches
+    # the authenticate page, and leaving it early cancelled the sign-in (a CI flake).
+    page.wait_for_url(lambda url: "/accounts/" in url and "/2fa/authenticate/" not in url)
+    if "/2fa/webauthn/add/" not in page.url:
+        page.goto(f"{live_server.url}/accounts/2fa/webauthn/add/")
     if "/reauthenticate/" in page.url:
         page.fill("input[name=password]", "correct horse battery")
         page.locator("main form button[type=submit]").first.click()
