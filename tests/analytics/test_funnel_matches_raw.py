@@ -146,8 +146,11 @@ def test_the_api_counts_what_the_raw_rows_say(client, api_headers, activity, off
     answered = _answered(client, api_headers, start, end, interval, group_by)
     expected = _expected(activity, start, end, interval, group_by)
     if group_by is None:
-        # Totals have every period, quiet ones as zeros.
+        # Totals have every period, quiet ones as zeros. A period whose only event is a click on an
+        # email sent in an earlier period shows nothing either (its clicks hidden, every count 0),
+        # so both sides drop the periods with nothing to show.
         answered = {key: row for key, row in answered.items() if any(row.values())}
+        expected = {key: row for key, row in expected.items() if any(row.values())}
     assert answered == expected
 
 
