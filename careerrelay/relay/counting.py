@@ -62,6 +62,26 @@ def _redis_key() -> str:
     return redis_key(_REDIS_KEY)
 
 
+# One round trip for the usual view: the lookup generation is still the one this process's entry
+# was loaded under (relay/lookup.py), and then the view is counted; returns the generation.
+_COUNT_IF_CURRENT = (
+    "local g = redis.call('GET', KEYS[1]) or '0' "
+    "if g == ARGV[1] and ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[2], ARGV[2], 1) end "
+    "return g"
+)
+_scripts: dict[int, object] = {}
+
+
+def count_view_if_current(client, generation_key: str, generation: bytes, campaign_id: int | None) -> bytes:
+    """Redis: counts the view (if campaign_id) only if `generation_key` still holds `generation`,
+    atomically; returns what it holds."""
+    script = _scripts.get(id(client.connection_pool))
+    if script is None:
+        script = _scripts[id(client.connection_pool)] = client.register_script(_COUNT_IF_CURRENT)
+    current = script(keys=[generation_key, _redis_key()], args=[generation, campaign_id or ""], client=client)  # type: ignore[operator]
+    return current if isinstance(current, bytes) else str(current).encode()
+
+
 def count_view(campaign_id: int) -> None:
     """One view of an open campaign's landing page."""
     client = redis_client()

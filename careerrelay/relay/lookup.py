@@ -23,21 +23,32 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
+from careerrelay.relay import counting
 from careerrelay.relay.counting import redis_client, redis_key
 
 LOOKUP_MAX_AGE = 60.0
 _SIZE = 1024  # links per process; unknown codes are remembered too, so probing cannot grow it
 _GENERATION_KEY = "relay:lookup-generation"
-_entries: OrderedDict[str, tuple[bytes, float, object]] = OrderedDict()
+_entries: OrderedDict[str, tuple[bytes, float, Any]] = OrderedDict()
 _lock = threading.Lock()
+_paths: dict[object, str] = {}
 
 
 def _generation_file() -> Path:
     return Path(settings.VAR_DIR) / "relay-lookup-generation"
+
+
+def _generation_path() -> str:
+    var_dir = settings.VAR_DIR
+    cached = _paths.get(var_dir)
+    if cached is None:
+        cached = _paths[var_dir] = str(_generation_file())
+    return cached
 
 
 def generation() -> bytes:
@@ -45,7 +56,7 @@ def generation() -> bytes:
     if client is not None:
         return client.get(redis_key(_GENERATION_KEY)) or b"0"
     try:
-        with open(_generation_file(), "rb") as f:
+        with open(_generation_path(), "rb") as f:
             return f.read()
     except FileNotFoundError:
         return b"0"
@@ -70,21 +81,40 @@ def changed() -> None:
     transaction.on_commit(_bump)
 
 
-def cached(code: str, load: Callable[[str], object]) -> object:
-    """load(code), or what this process loaded for `code` under the current generation."""
-    current = generation()
+def open_and_count(code: str, load: Callable[[str], Any]) -> Any:
+    """load(code) — the open campaign or None — or what this process loaded for `code` under the
+    current generation; an open campaign's view is counted (relay/counting.py). With Redis the
+    usual view is one round trip: the generation check and the count in one script."""
     now = time.monotonic()
     with _lock:
         entry = _entries.get(code)
-    if entry is not None and entry[0] == current and now - entry[1] < LOOKUP_MAX_AGE:
-        return entry[2]
-    value = load(code)
+    client = redis_client()
+    current = None
+    if entry is not None and now - entry[1] < LOOKUP_MAX_AGE:
+        campaign = entry[2]
+        if client is not None:
+            current = counting.count_view_if_current(
+                client, redis_key(_GENERATION_KEY), entry[0], campaign.pk if campaign is not None else None
+            )
+            if current == entry[0]:
+                return campaign  # counted by the script
+        else:
+            current = generation()
+            if current == entry[0]:
+                if campaign is not None:
+                    counting.count_view(campaign.pk)
+                return campaign
+    if current is None:
+        current = generation()
+    campaign = load(code)  # read after the generation: a change committed meanwhile bumps it again
     with _lock:
-        _entries[code] = (current, now, value)
+        _entries[code] = (current, now, campaign)
         _entries.move_to_end(code)
         while len(_entries) > _SIZE:
             _entries.popitem(last=False)
-    return value
+    if campaign is not None:
+        counting.count_view(campaign.pk)
+    return campaign
 
 
 def forget() -> None:

@@ -68,11 +68,10 @@ def open_campaign(code: str) -> RelayCampaign | None:
     bench/RESULTS.md): the lookup is kept per process until a campaign or an employer changes
     (relay/lookup.py), and the view is counted in Redis or an in-process buffer that is added to
     the table within about a second (relay/counting.py). The count stays exact."""
-    campaign = lookup.cached(code, _load_open_campaign)
+    campaign = lookup.open_and_count(code, _load_open_campaign)
     if campaign is None:
         return None
-    counting.count_view(campaign.pk)  # type: ignore[attr-defined]
-    return copy.copy(campaign)  # type: ignore[return-value]  # the kept one stays as it was loaded
+    return copy.copy(campaign)  # the kept one stays as it was loaded
 
 
 def _load_open_campaign(code: str) -> RelayCampaign | None:
