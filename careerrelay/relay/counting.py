@@ -27,6 +27,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.db.models import F
+from redis.exceptions import RedisError
 
 from careerrelay.relay.models import RelayCampaign
 
@@ -86,8 +87,16 @@ def count_view(campaign_id: int) -> None:
     """One view of an open campaign's landing page."""
     client = redis_client()
     if client is not None:
-        client.hincrby(_redis_key(), str(campaign_id), 1)
-        return
+        try:
+            client.hincrby(_redis_key(), str(campaign_id), 1)
+            return
+        except RedisError:
+            log.warning("Redis unavailable: a landing-page view buffered in this process instead")
+    buffer_view(campaign_id)
+
+
+def buffer_view(campaign_id: int) -> None:
+    """Counts a view in this process's buffer (without Redis, or while Redis is unavailable)."""
     global _pid, _thread, _atexit_pid
     with _lock:
         if _pid != os.getpid():  # a forked child: what is pending is its parent's to flush
@@ -103,7 +112,8 @@ def count_view(campaign_id: int) -> None:
 
 
 def flush_in_background() -> None:
-    """Web processes: flush the buffer a second after views came in (wsgi.py calls this)."""
+    """Web processes: flush the buffer a second after views came in (wsgi.py calls this; with
+    Redis the buffer only holds views counted while Redis was unavailable)."""
     global _background
     _background = True
 
@@ -170,7 +180,10 @@ def flush_views() -> int:
     added = _flush_buffer() if _pending else 0
     client = redis_client()
     if client is not None:
-        added += _flush_redis(client)
+        try:
+            added += _flush_redis(client)
+        except RedisError:
+            log.exception("Redis unavailable: its landing-page views stay there until the next flush")
     return added
 
 

@@ -16,6 +16,7 @@ An entry is never used for longer than LOOKUP_MAX_AGE seconds, in case a row is 
 application's back (SQL by hand) without the generation being bumped.
 """
 
+import logging
 import os
 import secrets
 import threading
@@ -27,9 +28,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from redis.exceptions import RedisError
 
 from careerrelay.relay import counting
 from careerrelay.relay.counting import redis_client, redis_key
+
+log = logging.getLogger(__name__)
 
 LOOKUP_MAX_AGE = 60.0
 _SIZE = 1024  # links per process; unknown codes are remembered too, so probing cannot grow it
@@ -65,7 +69,11 @@ def generation() -> bytes:
 def _bump() -> None:
     client = redis_client()
     if client is not None:
-        client.incr(redis_key(_GENERATION_KEY))
+        try:
+            client.incr(redis_key(_GENERATION_KEY))
+        except RedisError:
+            # The change itself goes ahead; entries kept from before are used LOOKUP_MAX_AGE at most.
+            log.exception("Redis unavailable: relay link lookups not told of a change")
         return
     path = _generation_file()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +93,19 @@ def open_and_count(code: str, load: Callable[[str], Any]) -> Any:
     """load(code) — the open campaign or None — or what this process loaded for `code` under the
     current generation; an open campaign's view is counted (relay/counting.py). With Redis the
     usual view is one round trip: the generation check and the count in one script."""
+    try:
+        return _open_and_count(code, load)
+    except RedisError:
+        # Redis is down: the page still opens, from the database, and the view is counted in this
+        # process's buffer (added to the table within a second, as without Redis).
+        log.warning("Redis unavailable: relay link looked up in the database")
+        campaign = load(code)
+        if campaign is not None:
+            counting.buffer_view(campaign.pk)
+        return campaign
+
+
+def _open_and_count(code: str, load: Callable[[str], Any]) -> Any:
     now = time.monotonic()
     with _lock:
         entry = _entries.get(code)

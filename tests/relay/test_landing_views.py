@@ -3,6 +3,8 @@ Redis, or a buffer in the web process) and the campaign lookup is kept per proce
 (relay/lookup.py). The counter must stay exact once flushed, every reader of it must see the
 pending views, and a link that is disabled must answer 404 and count nothing from the next request."""
 
+import socket
+
 import pytest
 import redis
 from django.test import Client
@@ -34,6 +36,12 @@ def backend(request):
 @pytest.fixture
 def campaign(employer):
     return employer.campaigns.get()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def views(campaign) -> int:
@@ -131,3 +139,19 @@ def test_the_daily_snapshot_and_the_funnels_see_pending_views(backend, owner_cli
     dashboard = owner_client.get(reverse("employer:dashboard"))
     assert dashboard.status_code == 200
     assert views(campaign) == 8  # the dashboard added them before reading
+
+
+def test_while_redis_is_down_the_page_opens_and_every_view_is_still_counted(settings, campaign):
+    port = free_port()  # nothing listens there
+    working = settings.CACHES
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    }
+    try:
+        visit(campaign, 3)
+        campaign.organisation.save()  # a change still saves
+        visit(campaign, 2)
+        assert flush_views() == 5  # from this process's buffer
+    finally:
+        settings.CACHES = working  # the test teardown clears the cache
+    assert views(campaign) == 5
