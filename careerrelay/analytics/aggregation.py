@@ -38,6 +38,7 @@ from careerrelay.credits.models import LedgerEntry
 from careerrelay.matching.models import Introduction, IntroductionEvent
 from careerrelay.outbox.models import OutboundEmail
 from careerrelay.relay.models import RelayCampaign
+from careerrelay.relay.services import flush_views
 from careerrelay.sends.models import Send
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -209,6 +210,7 @@ def _count_views(cells: Cells, start: date, end: date, organisation_ids) -> None
         by_campaign[campaign_id][day] = views
     current = today()
     if start <= current <= end:
+        flush_views()
         live = RelayCampaign.objects.filter(pk__in=list(by_campaign))
         for campaign_id, views in live.values_list("id", "landing_views"):
             by_campaign[campaign_id][current] = views
@@ -235,6 +237,7 @@ def _fill_campaign_labels(cells: Cells) -> None:
 def take_view_snapshots(day: date) -> int:
     """Each relay link's view counter as it stands now, as the end of `day` (the daily job runs
     just after midnight). Written once: a second call for the same day keeps the first."""
+    flush_views()  # the views counted in Redis or this process's buffer but not yet in the table
     rows = [
         LandingViewSnapshot(campaign_id=campaign_id, day=day, landing_views=views)
         for campaign_id, views in RelayCampaign.objects.values_list("id", "landing_views")

@@ -36,6 +36,7 @@ from careerrelay.organisations.models import Organisation
 from careerrelay.outbox.models import OutboundEmail
 from careerrelay.privacy.models import ProvisionRecord
 from careerrelay.relay.models import RelayCampaign
+from careerrelay.relay.services import flush_views
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 DEFAULT_WEEKS = 12
@@ -214,6 +215,7 @@ def platform_funnel(period: Period, interval: str = "week") -> Funnel:
         for day, n in days.items():
             rows[bucket_start(day, interval)].counts[key] += n
     totals = {key: sum(days.values()) for key, days in daily.items()}
+    flush_views()  # views counted but not yet added (Redis; web processes' buffers trail by ≤ 1 s)
     landing_views = RelayCampaign.objects.aggregate(n=Sum("landing_views"))["n"] or 0
     return Funnel(interval=interval, rows=list(rows.values()), totals=totals, landing_views_to_date=landing_views)
 

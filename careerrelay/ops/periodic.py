@@ -17,6 +17,7 @@ from careerrelay.followups.services import queue_due_followups
 from careerrelay.integrations.services import sweep_deliveries
 from careerrelay.matching.services import expire_due_requests, remind_lapsing
 from careerrelay.privacy.retention import run_if_due
+from careerrelay.relay.services import flush_views
 from careerrelay.sends.mailbox import read_if_due as read_unsubscribe_mailbox
 from careerrelay.sends.services import run_periodic
 from careerrelay.sends.trust import check_complaints_if_due
@@ -98,6 +99,8 @@ def run_once() -> dict:
         ("webhook_retries", _webhook_retries),
         # The webhook delivery log (events, deliveries, the servers' answers) after 30 days.
         ("webhook_log_deleted", _webhook_log),
+        # Landing-page views counted in Redis (or this process's buffer) added to the campaigns' counters.
+        ("landing_views_flushed", flush_views),
         # The employers' funnel figures of yesterday (Japan time), once a day for all workers.
         ("analytics_aggregated", aggregate_yesterday_once),
     ]

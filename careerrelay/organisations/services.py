@@ -17,7 +17,7 @@ from careerrelay.notifications.models import Kind
 from careerrelay.notifications.services import notify, operators
 from careerrelay.organisations.models import ApiKey, Invitation, LinkDomain, Membership, Organisation
 from careerrelay.outbox.services import queue_email
-from careerrelay.relay.services import create_campaign
+from careerrelay.relay.services import create_campaign, landing_lookup_changed
 
 INVITATION_DAYS = 7
 
@@ -178,6 +178,7 @@ def suspend_organisation(*, organisation: Organisation, actor: Actor) -> bool:
     from careerrelay.sends.trust import cancel_queued_mail
 
     changed = Organisation.objects.filter(pk=organisation.pk, is_active=True).update(is_active=False)
+    landing_lookup_changed()  # its relay links answer 404 at once
     cancelled = cancel_queued_mail(organisation)
     if changed:
         _audit_review(organisation, actor, "suspend_organisation", cancelled=cancelled)
@@ -189,6 +190,7 @@ def suspend_organisation(*, organisation: Organisation, actor: Actor) -> bool:
 @transaction.atomic
 def reactivate_organisation(*, organisation: Organisation, actor: Actor) -> bool:
     changed = Organisation.objects.filter(pk=organisation.pk, is_active=False).update(is_active=True)
+    landing_lookup_changed()
     if changed:
         _audit_review(organisation, actor, "reactivate_organisation")
     return bool(changed)

@@ -1,18 +1,28 @@
+import copy
 import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F
 
 from careerrelay.common.replica import replica_reads
 from careerrelay.credits.models import LedgerEntry
-from careerrelay.organisations.models import Organisation
+from careerrelay.relay import counting, lookup
 from careerrelay.relay.figures import Figure, coarse
 from careerrelay.relay.models import RelayCampaign
 
 # What the landing page shows of the employer (organisations/brand.py for the brand).
-LANDING_EMPLOYER_FIELDS = ("name", "brand_colour", "brand_key", "logo_file", "logo_width", "logo_height")
+LANDING_EMPLOYER_FIELDS = (
+    "name",
+    "is_active",
+    "brand_colour",
+    "brand_key",
+    "logo_file",
+    "logo_width",
+    "logo_height",
+)
+LANDING_CAMPAIGN_FIELDS = ("code", "name", "is_default", "is_active", "message", "organisation")
 
 
 def new_campaign_code() -> str:
@@ -54,36 +64,34 @@ def open_campaign(code: str) -> RelayCampaign | None:
     """The campaign behind an open relay link, with its landing-page view counted, or None (and
     nothing counted) for an unknown or disabled link or a deactivated employer.
 
-    One UPDATE ... RETURNING does what find_campaign() and record_landing_view() do in two
-    statements: the landing page is the busiest page, and its database round trips and the ORM
-    work around them were most of its time under load (bench/RESULTS.md). The counter stays
-    exact: the increment is atomic in the database, as before."""
-    campaigns, organisations = RelayCampaign._meta.db_table, Organisation._meta.db_table
-    # The employer's name and brand come along as scalar subqueries: still the one statement.
-    employer_columns = ", ".join(
-        f"(SELECT {column} FROM {organisations} WHERE id = {campaigns}.organisation_id) AS employer_{column}"  # noqa: S608
-        for column in LANDING_EMPLOYER_FIELDS
+    No database round trip on most views (they were most of the page's time under load,
+    bench/RESULTS.md): the lookup is kept per process until a campaign or an employer changes
+    (relay/lookup.py), and the view is counted in Redis or an in-process buffer that is added to
+    the table within about a second (relay/counting.py). The count stays exact."""
+    campaign = lookup.open_and_count(code, _load_open_campaign)
+    if campaign is None:
+        return None
+    return copy.copy(campaign)  # the kept one stays as it was loaded
+
+
+def _load_open_campaign(code: str) -> RelayCampaign | None:
+    # The page shows only the employer's name and brand; other fields load if something asks for them.
+    return (
+        RelayCampaign.objects.select_related("organisation")
+        .only(*LANDING_CAMPAIGN_FIELDS, *(f"organisation__{name}" for name in LANDING_EMPLOYER_FIELDS))
+        .filter(code=code, is_active=True, organisation__is_active=True)
+        .first()
     )
-    sql = (
-        f"UPDATE {campaigns} SET landing_views = landing_views + 1"  # noqa: S608 (only our table names)
-        f" WHERE code = %s AND is_active"
-        f" AND organisation_id IN (SELECT id FROM {organisations} WHERE is_active)"
-        f" RETURNING *, {employer_columns}"
-    )
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # A page view need not wait for the disk: on a busy server the WAL flush was most of the
-        # page's time (bench/RESULTS.md). set_config(..., true) lasts until this statement's own
-        # commit, so nothing else commits asynchronously. The increment stays atomic and is never
-        # lost or doubled; only a crash of PostgreSQL itself could drop the last moment's views.
-        sql += ", set_config('synchronous_commit', 'off', true) AS commit_mode"
-    campaign = next(iter(RelayCampaign.objects.raw(sql, [code])), None)
-    if campaign is not None:
-        # The page shows only the employer's name and brand; other fields load if something asks for them.
-        known = {"id": campaign.organisation_id, "is_active": True}
-        known.update({column: getattr(campaign, f"employer_{column}") for column in LANDING_EMPLOYER_FIELDS})
-        names = [f.attname for f in Organisation._meta.concrete_fields if f.attname in known]  # from_db's order
-        campaign.organisation = Organisation.from_db(campaign._state.db, names, [known[name] for name in names])
-    return campaign
+
+
+def landing_lookup_changed() -> None:
+    """A campaign or an employer changed in a way signals do not see (a queryset update)."""
+    lookup.changed()
+
+
+def flush_views() -> int:
+    """Adds the landing-page views counted but not yet in RelayCampaign.landing_views."""
+    return counting.flush_views()
 
 
 def record_landing_view(campaign: RelayCampaign) -> None:
@@ -126,6 +134,7 @@ class Funnel:
 def get_funnel(organisation) -> Funnel:
     """Exact counts per campaign and in total, in two queries whatever the number of campaigns.
     For operators and internal checks only: an employer sees employer_funnel()."""
+    counting.flush_views()  # the views counted but not yet added (this process's, and Redis's)
     campaigns = list(RelayCampaign.objects.filter(organisation=organisation))
     counted = dict(
         LedgerEntry.objects.filter(organisation=organisation, kind=LedgerEntry.Kind.REFERRAL_COUNTED)

@@ -9,6 +9,7 @@ from careerrelay.audit.services import Actor, ActorKind
 from careerrelay.candidates import services
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.credits.services import get_balance
+from careerrelay.relay.services import flush_views
 from tests.factories import EmployerFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +133,7 @@ def test_clicks_and_unverified_registrations_never_count(sakura, client, django_
             },
             consents={"agency_sharing"},
         )
+    flush_views()
     sakura.refresh_from_db()
     assert (sakura.landing_views, sakura.registrations, sakura.verified) == (1, 1, 0)
     assert get_balance(sakura.organisation).counted_referrals == 0

@@ -197,7 +197,7 @@ def test_a_new_logo_replaces_the_file_and_old_links_show_the_new_one(owner_clien
 # --- The relay page ---------------------------------------------------------------------------------
 
 
-def test_the_relay_page_shows_logo_colour_and_message_in_one_query(owner_client, employer, captured):
+def test_the_relay_page_shows_logo_colour_and_message_without_a_query(owner_client, employer, captured):
     post_brand(owner_client, captured, logo=upload(make_png(width=200, height=60), "logo.png"), colour="#0f766e")
     campaign = employer.campaigns.get()
     response = owner_client.post(
@@ -210,7 +210,8 @@ def test_the_relay_page_shows_logo_colour_and_message_in_one_query(owner_client,
     visitor.get(campaign.get_absolute_url())  # the page is now rendered once for this process
     with CaptureQueriesContext(connection) as queries:
         page = visitor.get(campaign.get_absolute_url()).text
-    assert len(queries.captured_queries) == 1  # the one that finds the link and counts the view
+    # The link's lookup is kept by this process and the view counted outside the database (issue 14).
+    assert len(queries.captured_queries) == 0
     logo_url = f"/brand/{fields['brand_key']}/{fields['logo_file']}"
     assert f'<img src="{logo_url}" alt="株式会社山﨑製作所" width="160" height="48">' in page
     assert 'style="--brand:#0f766e;--brand-text:#ffffff;--brand-link:#0f766e"' in page
