@@ -333,8 +333,17 @@ def describe_index_size(docs: int) -> str:
 
 
 def index_rows() -> tuple[int, int]:
+    """Documents and postings (on PostgreSQL the postings are the document rows' term arrays)."""
+    from django.db import connection
+
+    from careerrelay.search.index import packed
     from careerrelay.search.models import Posting, SearchDocument
 
+    if packed():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*), COALESCE(SUM(cardinality(term_ids)), 0) FROM search_searchdocument")
+            docs, postings = cursor.fetchone()
+        return docs, postings
     return SearchDocument.objects.count(), Posting.objects.count()
 
 

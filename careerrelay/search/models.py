@@ -13,7 +13,10 @@ class SearchDocument(models.Model):
         "candidates.Candidate", on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
     public_id = models.UUIDField()
-    # What the filters look at: a search joins each posting to its document for them.
+    # On PostgreSQL the row also holds its postings, in two columns that are not model fields
+    # (SQLite has no arrays; migration 0006, search/index.py): term_ids integer[] under a GIN
+    # index and term_weights integer[]. Write documents through index.write_documents().
+    # What the filters look at: on SQLite a search joins each posting to its document for them.
     prefecture = models.CharField(max_length=2)
     prefectures = models.CharField(max_length=200)  # "|13|14|": where they live and want to work
     job_categories = models.CharField(max_length=400)  # "|engineer_software|sales|"
@@ -52,7 +55,9 @@ class Posting(models.Model):
 
     Nothing else: the filters and recency are read from the document row (one primary-key lookup
     per posting), which keeps a posting at four small integers. Stored clustered by (term,
-    document): WITHOUT ROWID on SQLite (migration 0005), the primary key's B-tree on PostgreSQL."""
+    document): WITHOUT ROWID on SQLite (migration 0005). On PostgreSQL this table stays empty
+    (migration 0006): a row per posting cost ~90 bytes there whatever its size, so the postings
+    are arrays in the document rows instead (read them in either layout with index.postings())."""
 
     WEIGHT_SCALE = 10_000  # BM25's saturated tf is below k1 + 1 = 2.2: at most 22,000, a smallint
 

@@ -5,10 +5,12 @@
 Ranking is BM25 over our own inverted index (careerrelay/search/models.py): each posting keeps
 its term weight (saturated, length-normalised tf, computed when indexed), so a search multiplies
 by the idf and adds up, plus a small bonus for a recently updated profile; the filters and recency
-come from each posting's document row. It is one SQL statement that runs the same on SQLite and
-PostgreSQL; its total is shown exactly up to MAX_EXACT_TOTAL (1,000). By default every query word must match,
-directly or through a synonym that staff maintain (Synonym, in the operator console): the rarest
-word's postings drive the query and the other words are looked up per document. `match="any"`
+come from each posting's document row. On SQLite the postings are rows of their own; on PostgreSQL
+they are arrays in the document row (see search/index.py), read through its GIN index, so a
+search reads no other row. Both give the same scores. The total is shown exactly up to
+MAX_EXACT_TOTAL (1,000). By default every query word must match, directly or through a synonym
+that staff maintain (Synonym, in the operator console): the rarest word's postings drive the
+query and the other words are looked up per document. `match="any"`
 ranks everyone who matches at least one word.
 
 Only candidates returned by `agency_visible_candidates()` are ever returned: the index holds
@@ -33,7 +35,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from careerrelay.candidates.choices import JobCategory, Prefecture, RemotePreference
 from careerrelay.common.replica import read_alias, replica_reads
-from careerrelay.search.index import FIELDS
+from careerrelay.search.index import FIELD_SPACE, FIELDS, packed
 from careerrelay.search.models import Posting, SearchDocument, SearchTerm, Synonym
 from careerrelay.search.text import MAX_TERM_LENGTH, phrase_key, query_words
 
@@ -181,9 +183,14 @@ def _term_stats(keys: list[str]) -> dict[str, tuple[int, int]]:
         table = Posting._meta.db_table
         placeholders = ",".join(["%s"] * len(missing))
         sql = f"SELECT term_id, COUNT(*) FROM {table} WHERE term_id IN ({placeholders}) GROUP BY term_id"  # noqa: S608
+        if _packed():
+            sql = (
+                f"SELECT t.id, (SELECT COUNT(*) FROM {SearchDocument._meta.db_table} d "  # noqa: S608
+                f"WHERE d.term_ids @> ARRAY[t.id]) FROM unnest(ARRAY[{placeholders}]::integer[]) t(id)"
+            )
         with connections[read_alias()].cursor() as cursor:
             cursor.execute(sql, list(missing))
-            counted = {missing[term_id]: n for term_id, n in cursor.fetchall()}
+            counted = {missing[term_id]: n for term_id, n in cursor.fetchall() if n}
         cache.set_many({_df_cache_key(k): v for k, v in counted.items()}, STATS_CACHE_SECONDS)
         counts.update(counted)
     return {k: (ids[k], n) for k, n in counts.items() if n}
@@ -372,6 +379,20 @@ def _on(alias: str, where: list[str]) -> str:
 _DOUBLE = "CAST(%s AS DOUBLE PRECISION)"
 
 
+def _packed() -> bool:
+    """Whether the database searched keeps the postings in the document rows (PostgreSQL)."""
+    return packed(connections[read_alias()])
+
+
+# PostgreSQL: a term's weight in document d (NULL when d lacks the term), from its arrays.
+_ARRAY_WEIGHT = f"(d.term_weights[array_position(d.term_ids, CAST(%s AS INTEGER))] / {FIELD_SPACE})"
+
+
+def _has_any(terms) -> tuple[str, list]:
+    """PostgreSQL: d holds at least one of the terms (answered by the GIN index)."""
+    return f"d.term_ids && CAST(ARRAY[{','.join(['%s'] * len(terms))}] AS INTEGER[])", list(terms)
+
+
 def _all_groups_score(groups):
     """How _ranked scores "every group must match": (driver terms, SELECT terms, their parameters),
     or None when some group matches no document. The rarest group drives the query: its postings
@@ -390,23 +411,34 @@ def _all_groups_score(groups):
         key=lambda item: item[0],
     )
     postings = Posting._meta.db_table
+    in_rows = _packed()
     # The postings hold weights in units of 1/WEIGHT_SCALE: the idf scales them back.
     driver_df, driver_idf, driver = weighted[0]
     # The idf as a double on PostgreSQL too (a bare parameter would be numeric there, and
     # numeric arithmetic and sorting over 10,000 documents cost more than the rest of the search).
-    select, select_params = [f"SUM(p.weight) * {_DOUBLE}"], [driver_idf / Posting.WEIGHT_SCALE]
+    select_params: list[Any] = []
+    if in_rows:
+        # The same integer sum as SUM(p.weight) over the document's postings of the group.
+        driver_sum = " + ".join(f"COALESCE({_ARRAY_WEIGHT}, 0)" for _term in driver)
+        select = [f"({driver_sum}) * {_DOUBLE}"]
+        select_params.extend(t for t, _df in driver)
+    else:
+        select = [f"SUM(p.weight) * {_DOUBLE}"]
+    select_params.append(driver_idf / Posting.WEIGHT_SCALE)
     for _df, idf, found in weighted[1:]:
         # One primary-key lookup per term (an IN list would let PostgreSQL's planner read all of
         # the document's postings through the document_id index instead); a posting's weight is
         # never 0, so the sum is NULL exactly when the document has none of the group's terms.
-        lookups = [
-            f"COALESCE((SELECT q.weight FROM {postings} q WHERE q.term_id = %s "  # noqa: S608
-            f"AND q.document_id = p.document_id), 0)"
-            for _term in found
-        ]
+        lookup = (
+            _ARRAY_WEIGHT
+            if in_rows
+            else f"(SELECT q.weight FROM {postings} q WHERE q.term_id = %s AND q.document_id = p.document_id)"  # noqa: S608
+        )
+        lookups = [f"COALESCE({lookup}, 0)" for _term in found]
         select.append(f"NULLIF({' + '.join(lookups)}, 0) * {_DOUBLE}")
         select_params.extend([*(term_id for term_id, _df in found), idf / Posting.WEIGHT_SCALE])
-    return [term_id for term_id, _df in driver], select, select_params, driver_df
+    others = [[term_id for term_id, _df in found] for _df, _idf, found in weighted[1:]]
+    return [term_id for term_id, _df in driver], select, select_params, driver_df, others
 
 
 def _ranked(groups, where, params, now, page, per_page):
@@ -420,13 +452,15 @@ def _ranked(groups, where, params, now, page, per_page):
     scoring = _all_groups_score(groups)
     if scoring is None:
         return [], 0
+    if _packed():
+        return _ranked_in_rows(scoring, where, params, now, page, per_page)
     pruned = _pruned_page(scoring, where, params, now, page, per_page)
     if pruned is not None:
         return pruned
     # Every match: each posting joined to its document first, so only the postings of the
     # documents the filters keep are added up (with filters, a fifth less of SQLite's CPU than
     # adding up every match first). The same arithmetic as the pruned page: text + recency.
-    driver_terms, select, select_params, _driver_df = scoring
+    driver_terms, select, select_params, _driver_df, _others = scoring
     recency, recency_params = _recency_sql(now, "d")
     inner = (
         f"SELECT p.document_id AS document_id, {' + '.join(select)} + %s * MAX({recency}) AS score "  # noqa: S608
@@ -438,16 +472,39 @@ def _ranked(groups, where, params, now, page, per_page):
     return _page_and_total(f"SELECT * FROM ({inner}) m WHERE m.score IS NOT NULL", inner_params, page, per_page)  # noqa: S608
 
 
+def _ranked_in_rows(scoring, where, params, now, page, per_page):
+    """PostgreSQL: every group must match. The GIN index finds the documents holding some term of
+    every group; each one's weights, filters and recency are in its own row, so nothing is joined
+    and no pruning is needed (every match is one row read, with the same arithmetic as SQLite's)."""
+    driver_terms, select, select_params, _driver_df, others = scoring
+    recency, recency_params = _recency_sql(now, "d")
+    has, has_params = [], []
+    for terms in (driver_terms, *others):
+        condition, condition_params = _has_any(terms)
+        has.append(condition)
+        has_params.extend(condition_params)
+    inner = (
+        f"SELECT d.candidate_id AS document_id, {' + '.join(select)} + %s * {recency} AS score "  # noqa: S608
+        f"FROM {SearchDocument._meta.db_table} d WHERE {' AND '.join(has)} AND {_on('d', where)}{_fence()}"
+    )
+    return _page_and_total(
+        inner, [*select_params, RECENCY_WEIGHT, *recency_params, *has_params, *params], page, per_page
+    )
+
+
 def _fence() -> str:
     """OFFSET 0 keeps both databases from copying a caller's "score IS NOT NULL" into a HAVING,
-    which ran every lookup of the other words twice (SQLite wants a LIMIT before an OFFSET)."""
+    which ran every lookup of the other words twice (SQLite wants a LIMIT before an OFFSET). On
+    PostgreSQL's document rows it also makes the scan compute the score: pulled up, the rows with
+    their term arrays were handed to the COUNT(*) OVER () window, which spilled them to disk
+    (営業 at 100,000 profiles: 114 ms, 85 of them in the window)."""
     return " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
 
 
 def _text_scores(scoring, document_ids=()) -> tuple[str, list]:
     """(document_id, text) rows: each matching document's score from its postings alone (NULL
     when it lacks a group), optionally for the given documents only."""
-    driver_terms, select, select_params, _driver_df = scoring
+    driver_terms, select, select_params, _driver_df, _others = scoring
     only = f"AND p.document_id IN ({','.join(['%s'] * len(document_ids))}) " if document_ids else ""
     sql = (
         f"SELECT p.document_id AS document_id, {' + '.join(select)} AS text "  # noqa: S608
@@ -493,7 +550,7 @@ def _pruned_page(scoring, where, params, now, page, per_page):
     pruned attempt doubled the search (SQLite's CPU per filtered search at 100,000 profiles went
     from 13 to 26 ms p50), so a filtered search ranks every match, as it did before."""
     wanted = page * per_page
-    _terms, _select, _params, driver_df = scoring
+    _terms, _select, _params, driver_df, _others = scoring
     if wanted > PRUNED_MAX_RANK or driver_df < PRUNED_FROM or len(where) > 1:
         return None
     limit = max(wanted * PRUNED_CANDIDATES, PRUNED_MINIMUM)
@@ -574,12 +631,29 @@ def _any_group_score(groups):
     return cases, case_params, terms
 
 
+def _any_in_rows(case_params) -> tuple[str, list]:
+    """PostgreSQL: SUM(p.weight * idf) of _any_group_score's terms from document d's arrays, the
+    terms in the order SQLite adds up their postings (by term id)."""
+    pairs = sorted(zip(case_params[0::2], case_params[1::2], strict=True))
+    parts = [f"COALESCE({_ARRAY_WEIGHT}, 0) * {_DOUBLE}" for _pair in pairs]
+    return "(" + " + ".join(parts) + ")", [value for pair in pairs for value in pair]
+
+
 def _ranked_any(groups, where, params, now, page, per_page):
     """At least one group matches: one pass over the postings of every query term."""
     cases, case_params, terms = _any_group_score(groups)
     if not terms:
         return [], 0
     recency, recency_params = _recency_sql(now, "d")
+    if _packed():
+        text, text_params = _any_in_rows(case_params)
+        has, has_params = _has_any(terms)
+        inner = (
+            f"SELECT d.candidate_id AS document_id, {text} + %s * {recency} AS score "  # noqa: S608
+            f"FROM {SearchDocument._meta.db_table} d WHERE {has} AND {_on('d', where)}{_fence()}"
+        )
+        inner_params = [*text_params, RECENCY_WEIGHT, *recency_params, *has_params, *params]
+        return _page_and_total(inner, inner_params, page, per_page)
     inner = (
         f"SELECT p.document_id AS document_id, "  # noqa: S608
         f"SUM(p.weight * (CASE p.term_id {' '.join(cases)} ELSE 0 END)) + %s * MAX({recency}) AS score "
@@ -601,11 +675,20 @@ def _ranked_preferring(required, optional, rank_job_category, where, params, now
     joins: list[str] = []
     join_params: list[Any] = []
     conditions: list[str] = []
+    condition_params: list[Any] = []
     if required:
         scoring = _all_groups_score(required)
         if scoring is None:
             return [], 0
-        driver_terms, select, select_params, _driver_df = scoring
+        driver_terms, select, select_params, _driver_df, others = scoring
+        if _packed():
+            score.append(f"({' + '.join(select)})")
+            score_params.extend(select_params)
+            for terms in (driver_terms, *others):
+                condition, has_params = _has_any(terms)
+                conditions.append(condition)
+                condition_params.extend(has_params)
+    if required and not _packed():
         joins.append(
             f"JOIN (SELECT p.document_id AS document_id, {' + '.join(select)} AS score "  # noqa: S608
             f"FROM {postings} p WHERE p.term_id IN ({','.join(['%s'] * len(driver_terms))}) "
@@ -615,7 +698,11 @@ def _ranked_preferring(required, optional, rank_job_category, where, params, now
         score.append("r.score")
         conditions.append("r.score IS NOT NULL")
     cases, case_params, terms = _any_group_score(optional)
-    if terms:
+    if terms and _packed():
+        text, text_params = _any_in_rows(case_params)
+        score.append(text)
+        score_params.extend(text_params)
+    elif terms:
         joins.append(
             f"LEFT JOIN (SELECT p.document_id AS document_id, "  # noqa: S608
             f"SUM(p.weight * (CASE p.term_id {' '.join(cases)} ELSE 0 END)) AS score "
@@ -636,14 +723,21 @@ def _ranked_preferring(required, optional, rank_job_category, where, params, now
         f"SELECT d.candidate_id, {' + '.join(score)} AS rank_score, COUNT(*) OVER () {from_sql} "
         f"ORDER BY rank_score DESC, d.candidate_id LIMIT %s OFFSET %s"
     )
+    if _packed():
+        # The score computed by the scan, not by the window above it (see _fence).
+        sql = (
+            f"SELECT r.candidate_id, r.rank_score, COUNT(*) OVER () FROM (SELECT d.candidate_id, "  # noqa: S608
+            f"{' + '.join(score)} AS rank_score {from_sql}{_fence()}) r "
+            f"ORDER BY r.rank_score DESC, r.candidate_id LIMIT %s OFFSET %s"
+        )
     with connections[read_alias()].cursor() as cursor:
-        cursor.execute(sql, [*score_params, *join_params, *params, per_page, (page - 1) * per_page])
+        cursor.execute(sql, [*score_params, *join_params, *params, *condition_params, per_page, (page - 1) * per_page])
         rows = cursor.fetchall()
         if rows:
             return [(doc_id, score) for doc_id, score, _total in rows], rows[0][2]
         if page == 1:
             return [], 0
-        cursor.execute(f"SELECT COUNT(*) {from_sql}", [*join_params, *params])
+        cursor.execute(f"SELECT COUNT(*) {from_sql}", [*join_params, *params, *condition_params])
         return [], cursor.fetchone()[0]
 
 
@@ -691,6 +785,15 @@ def _hits(rows, groups, applied, now) -> list[SearchHit]:
             f"WHERE t.term IN ({','.join(['%s'] * len(keys))}) "
             f"AND p.document_id IN ({','.join(['%s'] * len(ids))})"
         )
+        if _packed():
+            sql = (
+                f"SELECT d.candidate_id, t.term, "  # noqa: S608
+                f"mod(d.term_weights[array_position(d.term_ids, t.id)], {FIELD_SPACE}) "
+                f"FROM {SearchDocument._meta.db_table} d JOIN {SearchTerm._meta.db_table} t "
+                f"ON array_position(d.term_ids, t.id) IS NOT NULL "
+                f"WHERE t.term IN ({','.join(['%s'] * len(keys))}) "
+                f"AND d.candidate_id IN ({','.join(['%s'] * len(ids))})"
+            )
         with connections[read_alias()].cursor() as cursor:
             cursor.execute(sql, [*keys, *ids])
             for doc_id, key, bits in cursor.fetchall():

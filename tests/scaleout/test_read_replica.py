@@ -68,8 +68,8 @@ def test_an_agencys_search_reads_the_replica_and_its_audit_record_goes_to_the_pr
 
     assert response.status_code == 200
     assert candidate.public_id.hex in response.content.decode() or str(candidate.public_id) in response.content.decode()
-    assert "search_posting" in sql_of(copy) and "search_searchdocument" in sql_of(copy)
-    assert "search_posting" not in sql_of(primary) and "search_searchdocument" not in sql_of(primary)
+    assert "search_searchterm" in sql_of(copy) and "search_searchdocument" in sql_of(copy)
+    assert "search_searchterm" not in sql_of(primary) and "search_searchdocument" not in sql_of(primary)
     assert 'INSERT INTO "audit_auditevent"' in sql_of(primary)
     assert "INSERT" not in sql_of(copy).upper()
 

@@ -64,3 +64,39 @@ def test_an_existing_index_is_converted_to_the_term_dictionary_and_back():
         ("java", people[1].pk): (0.5, 17, "|13|14|", "2026-01"),
         ("開発", people[1].pk): (2.2, 16, "|13|14|", "2026-01"),
     }
+
+
+def test_postgresql_moves_the_postings_into_the_document_rows_and_back(django_capture_on_commit_callbacks):
+    """Migration 0006: on PostgreSQL the postings move into the document rows' arrays (SQLite keeps
+    its rows); an index that was there is found the same afterwards, and going back restores it."""
+    from django.core.cache import cache
+
+    from careerrelay.search.index import postings
+    from careerrelay.search.services import search_candidates
+    from tests.search.test_search import make_candidate
+
+    people = [
+        make_candidate(django_capture_on_commit_callbacks, skills="Java, SQL", summary="Javaで開発" * n)
+        for n in range(1, 4)
+    ] + [make_candidate(django_capture_on_commit_callbacks, skills="Go", summary="SQLの運用")]
+
+    def searched():
+        cache.clear()
+        return [
+            [(h.candidate_id, h.score, [t.term for t in h.matched_terms]) for h in search_candidates(q=q).results]
+            for q in ("Java", "SQL", "Java SQL", "開発")
+        ]
+
+    found, indexed = searched(), set(postings())
+    assert [len(hits) for hits in found] == [3, 4, 3, 3]
+
+    old = migrate([("search", "0005_compact_postings")])
+    rows = old.get_model("search", "Posting").objects.values_list("document_id", "term__term", "weight", "fields")
+    assert set(rows) == indexed
+
+    migrate([("search", "0006_postgresql_term_arrays")])
+    assert set(postings()) == indexed
+    assert searched() == found
+    if connection.vendor == "postgresql":
+        assert old.get_model("search", "Posting").objects.count() == 0
+    assert {p[0] for p in indexed} == {p.pk for p in people}

@@ -16,6 +16,7 @@ from careerrelay.candidates import profiles
 from careerrelay.candidates.models import Candidate, Consent
 from careerrelay.privacy import services as privacy
 from careerrelay.privacy.deletion import delete_candidate
+from careerrelay.search.index import postings
 from careerrelay.search.models import Posting, SearchDocument, SearchTerm, Synonym
 from careerrelay.search.services import search_candidates
 from careerrelay.search.text import document_terms, query_words
@@ -81,7 +82,7 @@ def test_withdrawing_consent_removes_the_candidate_in_the_same_transaction(djang
     with django_capture_on_commit_callbacks(execute=False):
         privacy.withdraw_consent(candidate=candidate, purpose=SHARING, actor=Actor.for_candidate(candidate))
         # Before the commit's callbacks run, the rows are already gone.
-        assert Posting.objects.filter(document_id=candidate.pk).count() == 0
+        assert postings(document_ids=[candidate.pk]) == []
     assert found("COBOL") == []
     with django_capture_on_commit_callbacks(execute=True):
         privacy.grant_consent(candidate=candidate, purpose=SHARING, actor=Actor.for_candidate(candidate))
@@ -107,19 +108,19 @@ def test_deletion_leaves_no_term_of_the_person_in_the_index(django_capture_on_co
         skills="Java, Zyxwvlang",
         summary="Java開発と蘂田式ペンギン操縦",
     )
-    assert Posting.objects.filter(term__term="zyxwvlang").count() == 1
+    assert len(postings(terms=["zyxwvlang"])) == 1
     with django_capture_on_commit_callbacks(execute=True):
         delete_candidate(candidate, actor=Actor.for_candidate(candidate))
     assert found("Zyxwvlang") == []
     assert found("Java") == [other.pk]
     assert SearchDocument.objects.filter(candidate_id=candidate.pk).count() == 0
-    assert Posting.objects.filter(document_id=candidate.pk).count() == 0
+    assert postings(document_ids=[candidate.pk]) == []
     # Terms only the deleted person had are gone from the whole index, the term dictionary
     # included, not just their rows; the terms others still have stay.
     terms = set(SearchTerm.objects.values_list("term", flat=True))
     assert {t for t in terms if "zyxwv" in t or "ペンギン" in t or "蘂" in t} == set()
     assert "java" in terms
-    assert Posting.objects.filter(term__term__contains="zyxwv").count() == 0
+    assert [p for p in postings() if "zyxwv" in p[1]] == []
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA secure_delete")
@@ -129,7 +130,7 @@ def test_deletion_leaves_no_term_of_the_person_in_the_index(django_capture_on_co
 def test_a_candidate_deleted_outside_delete_candidate_leaves_the_index_too(django_capture_on_commit_callbacks):
     candidate = make_candidate(django_capture_on_commit_callbacks, summary="Fortran")
     Candidate.objects.filter(pk=candidate.pk).delete()
-    assert Posting.objects.count() == 0
+    assert postings() == []
     assert SearchDocument.objects.count() == 0
 
 
@@ -345,6 +346,9 @@ def test_a_first_page_ranked_from_the_best_text_scores_is_the_page_every_match_g
     with CaptureQueriesContext(connection) as queries:
         for filters in searches:
             assert pages(**filters) == everything[str(filters)]
-    # Some pages were ranked that way (the count stopping at 1,001 is only run for them).
-    assert any("SELECT COUNT(*) FROM (SELECT 1 FROM" in q["sql"] for q in queries.captured_queries)
+    # Some pages were ranked that way (the count stopping at 1,001 is only run for them). Not on
+    # PostgreSQL, where the postings are in the document rows: every match is one row read there,
+    # and there is no pruned ranking to compare.
+    pruned = any("SELECT COUNT(*) FROM (SELECT 1 FROM" in q["sql"] for q in queries.captured_queries)
+    assert pruned == (connection.vendor == "sqlite")
     assert everything["{}"][0][1] == 30
