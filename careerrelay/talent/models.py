@@ -346,6 +346,9 @@ class ImportUpload(models.Model):
     delimiter = models.CharField(max_length=1, default=",")
     text = models.TextField()
     columns = models.JSONField(default=dict)
+    # The rows as the validation report cleaned them (importing.py), so the import does not clean
+    # them again: {"key": what they were cleaned with, "rows": [...]}. Null until the report.
+    cleaned = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

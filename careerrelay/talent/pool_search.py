@@ -25,18 +25,19 @@ case-sensitive test on text that is already folded, over the company's documents
   talent 0010).
 """
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 
-import jaconv
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 
-from careerrelay.common.japanese import normalize_text, skill_key
+from careerrelay.common.bulk import insert_rows
+from careerrelay.common.japanese import kata2hira, normalize_text, skill_key
 from careerrelay.talent.models import (
     Applicant,
     ApplicantNote,
@@ -52,12 +53,30 @@ REINDEX_BATCH = 500
 
 def search_form(text: str) -> str:
     """NFKC, case folded, katakana as hiragana: how both documents and queries are compared."""
-    return jaconv.kata2hira(normalize_text(text).casefold())
+    return kata2hira(normalize_text(text).casefold())
 
 
 def query_words(q: str) -> list[str]:
     """The words of a query (split at half- and full-width spaces), each in search form."""
     return [word for word in search_form(q).split() if word]
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_search_form(text: str) -> str:
+    return search_form(text)
+
+
+def _part_form(part: str) -> str:
+    if part.isascii():
+        # NFKC and katakana -> hiragana change nothing in ASCII (an email address, mostly).
+        return " ".join(part.split()).lower()
+    return _cached_search_form(part)
+
+
+def document_text(parts: Iterable[str]) -> str:
+    """The search document of these parts (see document_for), each part normalised once per
+    distinct value: an import repeats the same names, notes and job titles many times."""
+    return "\n".join(_part_form(part) for part in parts if part)
 
 
 def document_for(applicant: Applicant) -> str:
@@ -80,7 +99,7 @@ def document_for(applicant: Applicant) -> str:
         parts += [application.job_title, application.rejection_reason]
         if application.reason is not None:
             parts.append(application.reason.label)
-    return "\n".join(search_form(part) for part in parts if part)
+    return document_text(parts)
 
 
 def bigram_tokens(text: str) -> str:
@@ -88,7 +107,27 @@ def bigram_tokens(text: str) -> str:
     "<hex code>x<hex code>" so the tokenizer takes it whole whatever the characters are, and "w"
     between words. A word is then in a document exactly when its bigrams are a phrase there:
     consecutive positions, not split by a "w"."""
-    return " w ".join(" ".join(f"{ord(a):x}x{ord(b):x}" for a, b in pairwise(word)) for word in text.split())
+    return " w ".join(_word_bigrams(word) for word in text.split())
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_bigrams(word: str) -> str:
+    return " ".join(f"{ord(a):x}x{ord(b):x}" for a, b in pairwise(word))
+
+
+def index_new_documents(documents: list[tuple[int, int, str]]) -> None:
+    """Search documents of applicants created in this transaction, as (applicant id,
+    organisation id, document_text): no old document to replace, so plain inserts."""
+    insert_rows(
+        PoolDocument,
+        [{"applicant": pk, "organisation": organisation_id, "text": text} for pk, organisation_id, text in documents],
+    )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO talent_pool_bigrams(rowid, bigrams) VALUES (%s, %s)",
+                [(pk, bigram_tokens(text)) for pk, _organisation_id, text in documents],
+            )
 
 
 def reindex_applicants(applicant_ids: Iterable[int]) -> None:
