@@ -49,15 +49,34 @@ def _preparer(field: models.Field, connection) -> Callable[[Any], Any] | None:
     if isinstance(field, _PLAIN) and not isinstance(field, models.GenericIPAddressField):
         return None
     memo: dict = {}
+    if isinstance(field, models.JSONField):
+        # As text: COPY's text format and SQLite both take JSON as its text; the same few
+        # values (an audit entry's detail) are dumped once each.
+        encoder = field.encoder
+
+        def prepare_json(value):
+            if value is None:
+                return None
+            try:
+                key = tuple(value.items()) if isinstance(value, dict) else value
+                hash(key)
+            except TypeError:
+                key = json.dumps(value, sort_keys=True, cls=encoder)
+            try:
+                return memo[key]
+            except KeyError:
+                memo[key] = prepared = json.dumps(value, cls=encoder)
+                return prepared
+
+        return prepare_json
 
     def prepare(value):
         if value is None:
             return None
         try:
-            key = json.dumps(value, sort_keys=True, default=str) if isinstance(value, (dict, list)) else value
-            return memo[key]
+            return memo[value]
         except KeyError:
-            memo[key] = prepared = field.get_db_prep_save(value, connection)
+            memo[value] = prepared = field.get_db_prep_save(value, connection)
             return prepared
 
     return prepare

@@ -312,10 +312,12 @@ def store_upload(*, organisation: Organisation, user, filename: str, data: bytes
         raise UnreadableFile(_("ファイルが大きすぎます（20MBまで）。"))
     text, encoding = decode_csv(data)
     delimiter = sniff_delimiter(text)
-    headers = read_header(text, delimiter)
+    rows = read_rows(text, delimiter)  # one pass: the header, then the count
+    first = next(rows, None)
+    headers = [cell.strip() for cell in first[1]] if first is not None else []
     if not headers:
         raise UnreadableFile(_("ファイルが空です。"))
-    count = sum(1 for _row in read_rows(text, delimiter)) - 1
+    count = sum(1 for _row in rows)
     if count < 1:
         raise UnreadableFile(_("見出し行のほかにデータの行がありません。"))
     if count > MAX_ROWS:
@@ -501,7 +503,8 @@ def cleaned_rows(upload: ImportUpload) -> list[tuple[int, cleaning.CleanedRecord
 
 
 def validate_upload(upload: ImportUpload) -> services.Validation:
-    return services.plan_records(organisation=upload.organisation, cleaned=cleaned_rows(upload))
+    with paused_gc():
+        return services.plan_records(organisation=upload.organisation, cleaned=cleaned_rows(upload))
 
 
 @dataclass
@@ -515,7 +518,7 @@ class ImportResult:
 
 def import_upload(*, upload: ImportUpload, actor: Actor, skip: set[int] | frozenset[int] = frozenset()) -> ImportResult:
     """All rows, or all rows but the bad ones the user chose to skip; then the upload is gone."""
-    with transaction.atomic():
+    with paused_gc(), transaction.atomic():
         outcome = services.import_applicants(
             organisation=upload.organisation, records=(), cleaned=cleaned_rows(upload), skip=skip, actor=actor
         )
