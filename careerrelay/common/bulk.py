@@ -133,7 +133,9 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict], *, with_ids: bo
                 ids = [pk for (pk,) in cursor.fetchall()]
                 columns = [pk_column, *columns]
             quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            # psycopg's own cursor, so its errors go through Django's wrapper (a unique
+            # violation is Django's IntegrityError, as with any other query).
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
                 if with_ids:
                     for pk, row in zip(ids, rows, strict=True):
                         copy.write_row([pk, *values(row)])

@@ -1,12 +1,15 @@
 """The import reuses the rows the validation report cleaned (kept with the upload) and plans them
 against the database again at the import: a person added meanwhile is updated, not doubled."""
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from careerrelay.audit.models import AuditEvent
+from careerrelay.common.bulk import insert_rows
 from careerrelay.talent import pool_search, services
-from careerrelay.talent.models import Applicant, ApplicantSkill, Application, ImportUpload
+from careerrelay.talent.models import Applicant, ApplicantSkill, Application, ImportUpload, Tag
 from tests.helpers.pool import document_of
 from tests.helpers.talent import SYSTEM
 
@@ -128,3 +131,11 @@ def test_another_company_with_the_same_people_is_left_alone(member_client, emplo
     assert (theirs.family_name_kana, theirs.tags.count()) == ("", 0)
     assert Applicant.objects.filter(organisation=employer, email_normalized="taro@example.jp").count() == 1
     assert not AuditEvent.objects.filter(organisation=other, detail__via="import").exists()
+
+
+def test_a_bulk_insert_that_breaks_a_unique_key_is_an_integrity_error(employer):
+    """What lets the import plan again when another import added the same people meanwhile:
+    COPY on PostgreSQL raises Django's IntegrityError like any other query."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Tag, [{"organisation": employer.pk, "name": "営業候補", "key": "営業候補"}] * 2)
+    assert not Tag.objects.filter(organisation=employer).exists()
