@@ -3,7 +3,7 @@ against the database again at the import: a person added meanwhile is updated, n
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from careerrelay.audit.models import AuditEvent
@@ -72,6 +72,16 @@ def test_a_cp932_file_imports_through_the_pages_with_names_skills_tags_index_and
     # The search documents written with the rows are the ones a reindex would write.
     for person in people.values():
         assert document_of(person) == pool_search.document_for(person)
+    if connection.vendor == "postgresql":
+        # The bigram codes the import sent are the ones the database computes from the text.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FILTER (WHERE bigrams @> talent_pool_bigrams(text)"
+                " AND talent_pool_bigrams(text) @> bigrams AND cardinality(bigrams) > 0), count(*)"
+                " FROM talent_pooldocument WHERE organisation_id = %s",
+                [employer.pk],
+            )
+            assert cursor.fetchone() == (3, 3)
     found = member_client.get(reverse("employer:applicants"), {"q": "やまざき"})
     assert [a.pk for a in found.context["page"].object_list] == [yamasaki.pk]
     assert [
