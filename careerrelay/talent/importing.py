@@ -8,6 +8,8 @@ never in the session cookie; the row is deleted after the import or after UPLOAD
 import codecs
 import csv
 import io
+import json
+import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -488,7 +490,8 @@ def cleaned_rows(upload: ImportUpload) -> list[tuple[int, cleaning.CleanedRecord
     changed since, else cleaned now (and stored for the next step)."""
     matcher = services.reason_matcher_for(upload.organisation)
     key = _cleaning_key(upload, matcher)
-    stored = ImportUpload.objects.filter(pk=upload.pk).values_list("cleaned", flat=True).first()
+    packed = ImportUpload.objects.filter(pk=upload.pk).values_list("cleaned", flat=True).first()
+    stored = json.loads(zlib.decompress(packed)) if packed else None
     if stored and stored.get("key") == key:
         reasons = {reason.pk: reason for reason in [*matcher.by_label.values(), *matcher.by_kind.values()]}
         with paused_gc():
@@ -498,7 +501,8 @@ def cleaned_rows(upload: ImportUpload) -> list[tuple[int, cleaning.CleanedRecord
     cleaned = services.clean_records(organisation=upload.organisation, records=upload_records(upload))
     with paused_gc():
         dumped = _dump(cleaned)
-    ImportUpload.objects.filter(pk=upload.pk).update(cleaned={"key": key, **dumped})
+        packed = zlib.compress(json.dumps({"key": key, **dumped}, ensure_ascii=False).encode(), 1)
+    ImportUpload.objects.filter(pk=upload.pk).update(cleaned=packed)
     return cleaned
 
 
