@@ -19,7 +19,7 @@ case-sensitive test on text that is already folded, over the company's documents
 - PostgreSQL: a GIN index over the documents' `bigrams integer[]` column (migration talent
   0012), the codes of `talent_pool_bigrams(text)`, an SQL function that turns a text into integer
   codes; a trigger fills the column from the text, except when a bulk writer
-  (`index_new_documents`) sends the same codes itself (`bigram_codes`). `@>` narrows to the documents
+  (`index_new_documents`) sends the same codes itself (`bigram_array`). `@>` narrows to the documents
   holding every bigram of the query, STRPOS decides.
 - SQLite: an FTS5 table (rowid = applicant id, no copy of the text) of each word's bigrams in
   order, written by `reindex_applicants`. A query word's bigrams as a phrase find it exactly,
@@ -123,24 +123,18 @@ _NOT_PAIRED = re.compile("[ \n\t\r]+")
 
 
 @functools.lru_cache(maxsize=8192)
-def _part_codes(part: str) -> frozenset[int]:
-    return frozenset(
-        (ord(a) * 1114112 + ord(b)) % 2147483647 for word in _NOT_PAIRED.split(part) for a, b in pairwise(word)
+def _line_codes(line: str) -> str:
+    return ",".join(
+        str((ord(a) * 1114112 + ord(b)) % 2147483647) for word in _NOT_PAIRED.split(line) for a, b in pairwise(word)
     )
 
 
-def bigram_codes(text: str) -> set[int]:
-    """The set of codes PostgreSQL's `talent_pool_bigrams(text)` gives (in its order, with
-    repeats; the GIN index keeps a set), computed per line of the document: a document's lines
-    repeat across an import (names, notes, job titles) and no bigram spans a line break."""
-    codes: set[int] = set()
-    for part in text.split("\n"):
-        codes |= _part_codes(part)
-    return codes
-
-
-def _postgres_array(codes: set[int]) -> str:
-    return "{" + ",".join(map(str, codes)) + "}"
+def bigram_array(text: str) -> str:
+    """PostgreSQL's `talent_pool_bigrams(text)` as an integer[] literal: the same codes (repeats
+    and order aside, which the GIN index and `@>` ignore), computed per line of the document
+    and cached: a document's lines repeat across an import (names, notes, job titles) and no
+    bigram spans a line break."""
+    return "{" + ",".join(codes for line in text.split("\n") if (codes := _line_codes(line))) + "}"
 
 
 def index_new_documents(documents: list[tuple[int, int, str]]) -> None:
@@ -155,7 +149,7 @@ def index_new_documents(documents: list[tuple[int, int, str]]) -> None:
             cursor.cursor.copy(f"COPY {table} (applicant_id, organisation_id, text, bigrams) FROM STDIN") as copy,
         ):
             for pk, organisation_id, text in documents:
-                copy.write_row((pk, organisation_id, text, _postgres_array(bigram_codes(text))))
+                copy.write_row((pk, organisation_id, text, bigram_array(text)))
         return
     insert_rows(
         PoolDocument,

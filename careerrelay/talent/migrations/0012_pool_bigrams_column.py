@@ -4,7 +4,7 @@ GIN index over that column instead of over the expression `talent_pool_bigrams(t
 Maintaining the expression index meant running the PL/pgSQL function once per inserted document
 (~70-130 µs each, ~1.3 s of a 10,000-row CSV import, bench/RESULTS.md). A bulk writer
 (talent.pool_search.index_new_documents) now sends the codes itself, computed in Python by
-`pool_search.bigram_codes`, the same set the function gives (test). Every other writer goes on
+`pool_search.bigram_array`, the same codes the function gives (test). Every other writer goes on
 writing `text` only: a trigger fills `bigrams` from `talent_pool_bigrams(text)` when a row comes
 without codes or its text changes without them, so the column always matches the text. Not a
 model field (the ORM never reads it; SQLite keeps its FTS5 table). SQLite: nothing to do."""
