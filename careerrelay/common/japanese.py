@@ -27,7 +27,17 @@ def normalize_email(value: str) -> str:
 
 def normalize_kana(value: str) -> str:
     """Furigana is stored in full-width katakana, whether typed in hiragana or half-width."""
-    return jaconv.hira2kata(normalize_text(value))
+    return hira2kata(normalize_text(value))
+
+
+# jaconv's conversions are str.translate over a dict, which costs tens of microseconds even for
+# a string with no kana; ASCII text (an email address, an empty cell, "Python") has none.
+def hira2kata(text: str) -> str:
+    return text if text.isascii() else jaconv.hira2kata(text)
+
+
+def kata2hira(text: str) -> str:
+    return text if text.isascii() else jaconv.kata2hira(text)
 
 
 def normalize_phone(value: str) -> str:
@@ -50,7 +60,7 @@ MAX_SKILLS = 50
 
 def skill_key(name: str) -> str:
     """One key for every spelling of a skill: ＰＹＴＨＯＮ, python and Python; ﾊﾟｲｿﾝ, パイソン and ぱいそん."""
-    return jaconv.kata2hira(normalize_text(name).casefold())
+    return kata2hira(normalize_text(name).casefold())
 
 
 def parse_skills(text: str) -> list[str]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -164,6 +163,11 @@ _ERA_START = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988}
 # cells with a leading apostrophe (see exporting.py); the import removes it again.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
+# Cached normalisation: an import of 10,000 rows repeats the same names, kana, stages, dates,
+# job titles and notes many times over; each distinct value is normalised once. Only str
+# arguments are cached (the API may send other JSON values), and the results are immutable.
+_CACHE_SIZE = 8192
+
 
 def parse_date(value) -> date | None:
     """2026-11-01, 2026/11/1, 2026年11月1日, 20261101, 令和8年11月1日; "" is None.
@@ -173,8 +177,18 @@ def parse_date(value) -> date | None:
     """
     if isinstance(value, date):
         day = value
+    elif isinstance(value, str):
+        return _parse_date_str(value)
     else:
         day = _parse_date_text(nfkc(str(value or "")).lower())
+    if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(value)
+    return day
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _parse_date_str(value: str) -> date | None:
+    day = _parse_date_text(nfkc(value).lower())
     if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
         raise ValueError(value)
     return day
@@ -205,7 +219,20 @@ def _translated_words() -> tuple[dict[str, str], set[str], set[str]]:
     return stages, yes, no
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _parse_stage_str(value: str) -> str:
+    text = squash(value)
+    if not text:
+        return Stage.OTHER
+    stages = _translated_words()[0]
+    if text in stages:
+        return stages[text]
+    raise ValueError(value)
+
+
 def parse_stage(value) -> str:
+    if isinstance(value, str) and value:
+        return _parse_stage_str(value)
     text = squash(str(value or ""))
     if not text:
         return Stage.OTHER
@@ -218,7 +245,14 @@ def parse_stage(value) -> str:
 def parse_bool(value) -> bool:
     if isinstance(value, bool):
         return value
-    text = squash(str(value if value is not None else ""))
+    if isinstance(value, str):
+        return _parse_bool_str(value)
+    return _parse_bool_str(str(value if value is not None else ""))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _parse_bool_str(value: str) -> bool:
+    text = squash(value)
     _stages, yes, no = _translated_words()
     if text in yes:
         return True
@@ -233,7 +267,19 @@ def _unescape_formula(text: str) -> str:
 
 def _text(value) -> str:
     """A name or a key (email, phone): NFKC-folded, one line — it identifies, so ＡＢＣ is ABC."""
-    return _unescape_formula(normalize_text(str(value)) if value is not None else "")
+    if value is None:
+        return ""
+    return _cached_text(value) if isinstance(value, str) else _unescape_formula(normalize_text(str(value)))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _cached_text(value: str) -> str:
+    return _unescape_formula(normalize_text(value))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _kana(value: str) -> str:
+    return normalize_kana(value)
 
 
 _LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x85\u2028\u2029]+\s*")
@@ -242,15 +288,26 @@ _LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x85\u2028\u2029]+\s*")
 def one_line_as_typed(value) -> str:
     """Free text on one line (job title, source): kept as typed — 「（東京～大阪）」, ① and the
     ideographic space stay — only a line break becomes a space, and the ends are trimmed."""
-    return _unescape_formula(_LINE_BREAKS.sub(" ", str(value)).strip() if value is not None else "")
+    if value is None:
+        return ""
+    return _one_line(value) if isinstance(value, str) else _unescape_formula(_LINE_BREAKS.sub(" ", str(value)).strip())
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _one_line(value: str) -> str:
+    return _unescape_formula(_LINE_BREAKS.sub(" ", value).strip())
 
 
 def multiline_as_typed(value) -> str:
     """Notes and reasons: kept as typed, line breaks included (as \\n); only the ends are trimmed."""
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-    return _unescape_formula(text)
+    return _multiline(value) if isinstance(value, str) else _multiline(str(value))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _multiline(value: str) -> str:
+    return _unescape_formula(value.replace("\r\n", "\n").replace("\r", "\n").strip())
 
 
 def _split(full: str) -> tuple[str, str]:
@@ -269,6 +326,17 @@ def tag_key(name: str) -> str:
 
 def parse_tags(value) -> list[str]:
     """Tags in the order given (a JSON list, or text separated by commas or 、), duplicates dropped."""
+    if isinstance(value, str):
+        return list(_parse_tags_str(value))
+    return _parse_tags(value)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _parse_tags_str(value: str) -> tuple[str, ...]:
+    return tuple(_parse_tags(value))
+
+
+def _parse_tags(value) -> list[str]:
     seen, names = set(), []
     for part in _list_parts(value):
         name = normalize_text(part)[: Tag._meta.get_field("name").max_length]
@@ -281,7 +349,16 @@ def parse_tags(value) -> list[str]:
 
 def parse_skill_list(value) -> list[str]:
     # normalize_text in parse_skills folds line breaks into spaces, so the parts go in by comma.
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return list(_parse_skills_str(value))
     return parse_skills(",".join(_list_parts(value)))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _parse_skills_str(value: str) -> tuple[str, ...]:
+    return tuple(parse_skills(",".join(_list_parts(value))))
 
 
 def _list_parts(value) -> list[str]:
@@ -300,6 +377,8 @@ def parse_years(value) -> int | None:
         raise ValueError(value)
     if isinstance(value, int):
         years = value
+    elif isinstance(value, str):
+        return _parse_years_str(value)
     else:
         text = re.sub(r"\s*(年|years?|yrs?)$", "", nfkc(str(value)).lower())
         if not text:
@@ -307,6 +386,19 @@ def parse_years(value) -> int | None:
         if not text.isascii() or not text.isdigit():
             raise ValueError(value)
         years = int(text)
+    if not 0 <= years <= MAX_YEARS_EXPERIENCE:
+        raise ValueError(value)
+    return years
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _parse_years_str(value: str) -> int | None:
+    text = re.sub(r"\s*(年|years?|yrs?)$", "", nfkc(value).lower())
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit():
+        raise ValueError(value)
+    years = int(text)
     if not 0 <= years <= MAX_YEARS_EXPERIENCE:
         raise ValueError(value)
     return years
@@ -388,10 +480,10 @@ def clean_record(raw: dict, *, reasons: ReasonMatcher | None = None, strict_reas
     if given_name:
         present.add("given_name")
 
-    family_kana = normalize_kana(str(raw.get("family_name_kana") or ""))
-    given_kana = normalize_kana(str(raw.get("given_name_kana") or ""))
+    family_kana = _kana(str(raw.get("family_name_kana") or ""))
+    given_kana = _kana(str(raw.get("given_name_kana") or ""))
     if not family_kana and not given_kana:
-        family_kana, given_kana = _split(normalize_kana(str(raw.get("full_name_kana") or "")))
+        family_kana, given_kana = _split(_kana(str(raw.get("full_name_kana") or "")))
     data["family_name_kana"], data["given_name_kana"] = family_kana, given_kana
     present |= {name for name in ("family_name_kana", "given_name_kana") if data[name]}
 
@@ -401,13 +493,10 @@ def clean_record(raw: dict, *, reasons: ReasonMatcher | None = None, strict_reas
     data["email"] = data["email_normalized"] = email
     if not email:
         errors.append(_("メールアドレスがありません。"))
-    else:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.append(_("メールアドレスの形式が正しくありません（%(value)s）。") % {"value": email})
-            # Only a valid address is a key for duplicate checks.
-            data["email_normalized"] = ""
+    elif not email_is_valid(email):
+        errors.append(_("メールアドレスの形式が正しくありません（%(value)s）。") % {"value": email})
+        # Only a valid address is a key for duplicate checks.
+        data["email_normalized"] = ""
 
     phone = _text(raw.get("phone"))
     if phone and not normalize_phone(phone):
@@ -439,18 +528,12 @@ def clean_record(raw: dict, *, reasons: ReasonMatcher | None = None, strict_reas
             errors.append(message)
             field_errors.append({"field": "rejection_reason", "message": message, "allowed": allowed})
         else:
-            warnings.append(
-                _(
-                    "不採用理由「%(value)s」は貴社の不採用理由の一覧にないため、不採用理由の詳細として保存します"
-                    "（不採用理由は未設定になります）。"
-                )
-                % {"value": reason_text}
-            )
+            warnings.append(_unknown_reason_warning(translation.get_language(), reason_text))
             data["rejection_reason"] = "\n".join(filter(None, [reason_text, data["rejection_reason"]]))
     if data["rejection_reason"]:
         present.add("rejection_reason")
 
-    unsafe = [name for name in RECORD_FIELDS if _has_unsafe(raw.get(name))]
+    unsafe = [name for name in RECORD_FIELDS if name in raw and _has_unsafe(raw[name])]
     if unsafe:
         errors.append(_("使用できない制御文字が含まれています（%(fields)s）。") % {"fields": ", ".join(unsafe)})
 
@@ -509,16 +592,65 @@ def clean_record(raw: dict, *, reasons: ReasonMatcher | None = None, strict_reas
         "source",
         "ats_id",
     ):
-        limit = _max_length(name)
+        limit = _MAX_LENGTHS[name]
         if limit and len(data[name]) > limit:
             label = Applicant._meta.get_field(name).verbose_name
             errors.append(_("%(field)sが長すぎます（%(limit)d文字まで）。") % {"field": label, "limit": limit})
     return CleanedRecord(data=data, errors=errors, warnings=warnings, field_errors=field_errors, present=present)
 
 
+@functools.lru_cache(maxsize=256)
+def _unknown_reason_warning(language: str | None, reason_text: str) -> str:
+    # The same unknown reason on thousands of rows: one message per language and reason.
+    return _(
+        "不採用理由「%(value)s」は貴社の不採用理由の一覧にないため、不採用理由の詳細として保存します"
+        "（不採用理由は未設定になります）。"
+    ) % {"value": reason_text}
+
+
 def _has_unsafe(value) -> bool:
     if isinstance(value, str):
-        return has_unsafe_characters(value)
+        return _unsafe_str(value)
     if isinstance(value, (list, tuple)):
         return any(isinstance(part, str) and has_unsafe_characters(part) for part in value)
     return False
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _unsafe_str(value: str) -> bool:
+    return has_unsafe_characters(value)
+
+
+class _MaxLengths(dict):
+    """Applicant field -> max_length, read from the model once."""
+
+    def __missing__(self, name: str) -> int | None:
+        self[name] = limit = _max_length(name)
+        return limit
+
+
+_MAX_LENGTHS = _MaxLengths()
+
+
+def email_is_valid(email: str) -> bool:
+    """Django's validate_email, with the check of the domain (the same few domains in an import
+    of thousands of rows) done once per domain."""
+    if not email or "@" not in email or len(email) > 320:
+        return False
+    user_part, domain_part = email.rsplit("@", 1)
+    return _user_part_ok(user_part) and _domain_ok(domain_part)
+
+
+def _user_part_ok(user_part: str) -> bool:
+    return bool(_user_regex().match(user_part))
+
+
+@functools.cache
+def _user_regex() -> re.Pattern:
+    pattern = validate_email.user_regex  # a lazily compiled pattern: compile it once here
+    return re.compile(pattern.pattern, pattern.flags)
+
+
+@functools.lru_cache(maxsize=1024)
+def _domain_ok(domain_part: str) -> bool:
+    return domain_part in validate_email.domain_allowlist or validate_email.validate_domain_part(domain_part)

@@ -8,8 +8,10 @@ never in the session cookie; the row is deleted after the import or after UPLOAD
 import codecs
 import csv
 import io
+import json
+import zlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -18,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from careerrelay.audit.actor import Actor
+from careerrelay.common.bulk import paused_gc
 from careerrelay.organisations.models import Organisation
 from careerrelay.talent import cleaning, exporting, services
 from careerrelay.talent.cleaning import squash
-from careerrelay.talent.models import ImportMapping, ImportUpload
+from careerrelay.talent.models import ImportMapping, ImportUpload, RejectionReason
 
 UPLOAD_TTL = timedelta(days=1)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -311,10 +314,12 @@ def store_upload(*, organisation: Organisation, user, filename: str, data: bytes
         raise UnreadableFile(_("ファイルが大きすぎます（20MBまで）。"))
     text, encoding = decode_csv(data)
     delimiter = sniff_delimiter(text)
-    headers = read_header(text, delimiter)
+    rows = read_rows(text, delimiter)  # one pass: the header, then the count
+    first = next(rows, None)
+    headers = [cell.strip() for cell in first[1]] if first is not None else []
     if not headers:
         raise UnreadableFile(_("ファイルが空です。"))
-    count = sum(1 for _row in read_rows(text, delimiter)) - 1
+    count = sum(1 for _row in rows)
     if count < 1:
         raise UnreadableFile(_("見出し行のほかにデータの行がありません。"))
     if count > MAX_ROWS:
@@ -332,9 +337,11 @@ def store_upload(*, organisation: Organisation, user, filename: str, data: bytes
 
 
 def get_upload(*, organisation: Organisation, pk) -> ImportUpload | None:
+    # The cleaned rows are read only where they are used (cleaned_rows).
     return (
         ImportUpload.objects.filter(organisation=organisation, pk=pk, created_at__gte=timezone.now() - UPLOAD_TTL)
         .select_related("organisation")
+        .defer("cleaned")
         .first()
     )
 
@@ -354,12 +361,154 @@ def upload_records(upload: ImportUpload, columns: dict[str, int] | None = None):
 
 def set_columns(*, upload: ImportUpload, columns: dict[str, int]) -> None:
     upload.columns = columns
-    upload.save(update_fields=["columns"])
+    upload.cleaned = None
+    upload.save(update_fields=["columns", "cleaned"])
     remember_columns(organisation=upload.organisation, headers=upload_headers(upload), columns=columns)
 
 
+# --- Cleaned once: the validation report's rows, kept for the import ---------------------------
+#
+# Cleaning a row (clean_record) depends on the row, the column mapping, the company's reason list
+# and the language of the messages; the report stores its cleaned rows with the upload, keyed by
+# those, and the import reuses them while the key still matches. What depends on the rest of the
+# database (who exists already, duplicates) is always planned again, at the import inside its
+# transaction (services.plan_records).
+
+
+def _cleaning_key(upload: ImportUpload, matcher: cleaning.ReasonMatcher) -> list:
+    reasons = sorted(
+        (reason.pk, reason.label, reason.kind, reason.active, reason.position)
+        for reason in {id(r): r for r in [*matcher.by_label.values(), *matcher.by_kind.values()]}.values()
+    )
+    columns = sorted(upload.columns.items())
+    return [translation.get_language() or "", [list(c) for c in columns], [list(r) for r in reasons]]
+
+
+_MISSING = object()
+
+
+class _Table:
+    """Each distinct JSON value once, rows as indexes into the table: 10,000 rows repeat the same
+    names, notes, stages and messages, and a plain dump of them was 16 MB that took as long to
+    read back as cleaning the rows again."""
+
+    def __init__(self):
+        self.values: list = []
+        self.index: dict = {}
+
+    def __call__(self, value) -> int:
+        key = (type(value), tuple(value) if isinstance(value, list) else value)
+        try:
+            return self.index[key]
+        except KeyError:
+            self.index[key] = len(self.values)
+            self.values.append(value)
+            return len(self.values) - 1
+        except TypeError:  # a list of dicts (the API's field errors): not shared
+            self.values.append(value)
+            return len(self.values) - 1
+
+
+def _dump(rows: list[tuple[int, cleaning.CleanedRecord]]) -> dict:
+    table = _Table()
+    # A bad record may lack a field that did not parse: -1 marks it.
+    names = list({name: None for _line, record in rows for name in record.data})
+    out = []
+    for line, record in rows:
+        data = record.data
+        values = []
+        for name in names:
+            if name not in data:
+                values.append(-1)
+                continue
+            value = data[name]
+            if name == "reason":
+                value = value.pk if value is not None else None
+            elif name == "rejected_on" and value is not None:
+                value = value.isoformat()
+            values.append(table(value))
+        out.append(
+            [
+                line,
+                values,
+                table(record.errors),
+                table(record.warnings),
+                table(record.field_errors),
+                table(sorted(record.present)),
+            ]
+        )
+    return {"names": names, "values": table.values, "rows": out}
+
+
+def _load(stored: dict, reasons: dict[int, RejectionReason]) -> list[tuple[int, cleaning.CleanedRecord]] | None:
+    names, values = stored["names"], stored["values"]
+    converted = {}
+    for position, name in enumerate(names):
+        if name in ("reason", "rejected_on"):
+            converted[position] = name
+    cache: dict[tuple[int, int], object] = {}
+    result = []
+    for line, indexes, errors, warnings, field_errors, present in stored["rows"]:
+        row = [values[index] if index >= 0 else _MISSING for index in indexes]
+        for position, name in converted.items():
+            index = indexes[position]
+            if index < 0 or values[index] is None:
+                continue
+            try:
+                row[position] = cache[position, index]
+            except KeyError:
+                if name == "reason":
+                    if values[index] not in reasons:
+                        return None  # the reason was deleted since: clean again
+                    value: object = reasons[values[index]]
+                else:
+                    value = date.fromisoformat(values[index])
+                cache[position, index] = row[position] = value
+        data = dict(zip(names, row, strict=True))
+        if _MISSING in row:
+            data = {name: value for name, value in data.items() if value is not _MISSING}
+        for name in ("skills", "tags"):
+            if name in data:
+                data[name] = list(data[name])
+        result.append(
+            (
+                line,
+                cleaning.CleanedRecord(
+                    data=data,
+                    errors=list(values[errors]),
+                    warnings=list(values[warnings]),
+                    field_errors=list(values[field_errors]),
+                    present=set(values[present]),
+                ),
+            )
+        )
+    return result
+
+
+def cleaned_rows(upload: ImportUpload) -> list[tuple[int, cleaning.CleanedRecord]]:
+    """The upload's rows cleaned: as the report stored them when nothing they depend on has
+    changed since, else cleaned now (and stored for the next step)."""
+    matcher = services.reason_matcher_for(upload.organisation)
+    key = _cleaning_key(upload, matcher)
+    packed = ImportUpload.objects.filter(pk=upload.pk).values_list("cleaned", flat=True).first()
+    stored = json.loads(zlib.decompress(packed)) if packed else None
+    if stored and stored.get("key") == key:
+        reasons = {reason.pk: reason for reason in [*matcher.by_label.values(), *matcher.by_kind.values()]}
+        with paused_gc():
+            loaded = _load(stored, reasons)
+        if loaded is not None:
+            return loaded
+    cleaned = services.clean_records(organisation=upload.organisation, records=upload_records(upload))
+    with paused_gc():
+        dumped = _dump(cleaned)
+        packed = zlib.compress(json.dumps({"key": key, **dumped}, ensure_ascii=False).encode(), 1)
+    ImportUpload.objects.filter(pk=upload.pk).update(cleaned=packed)
+    return cleaned
+
+
 def validate_upload(upload: ImportUpload) -> services.Validation:
-    return services.validate_records(organisation=upload.organisation, records=upload_records(upload))
+    with paused_gc():
+        return services.plan_records(organisation=upload.organisation, cleaned=cleaned_rows(upload))
 
 
 @dataclass
@@ -373,9 +522,9 @@ class ImportResult:
 
 def import_upload(*, upload: ImportUpload, actor: Actor, skip: set[int] | frozenset[int] = frozenset()) -> ImportResult:
     """All rows, or all rows but the bad ones the user chose to skip; then the upload is gone."""
-    with transaction.atomic():
+    with paused_gc(), transaction.atomic():
         outcome = services.import_applicants(
-            organisation=upload.organisation, records=upload_records(upload), skip=skip, actor=actor
+            organisation=upload.organisation, records=(), cleaned=cleaned_rows(upload), skip=skip, actor=actor
         )
         upload.delete()
     return ImportResult(

@@ -346,6 +346,10 @@ class ImportUpload(models.Model):
     delimiter = models.CharField(max_length=1, default=",")
     text = models.TextField()
     columns = models.JSONField(default=dict)
+    # The rows as the validation report cleaned them (importing.py), so the import does not clean
+    # them again: {"key": what they were cleaned with, "rows": [...]} as zlib-compressed JSON
+    # (a jsonb column took 0.2 s to write for 10,000 rows; bench/RESULTS.md). Null until the report.
+    cleaned = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -16,8 +16,10 @@ documents' character bigrams (every two adjacent characters of a word), kept out
 (migration talent 0007). A word of two characters (髙橋, 営業) is one bigram; a word of one
 character has none and is found by the substring test alone (INSTR/STRPOS, a plain,
 case-sensitive test on text that is already folded, over the company's documents).
-- PostgreSQL: a GIN index over `talent_pool_bigrams(text)`, an SQL function that turns a text
-  into integer codes; the database keeps it up to date itself. `@>` narrows to the documents
+- PostgreSQL: a GIN index over the documents' `bigrams integer[]` column (migration talent
+  0012), the codes of `talent_pool_bigrams(text)`, an SQL function that turns a text into integer
+  codes; a trigger fills the column from the text, except when a bulk writer
+  (`index_new_documents`) sends the same codes itself (`bigram_array`). `@>` narrows to the documents
   holding every bigram of the query, STRPOS decides.
 - SQLite: an FTS5 table (rowid = applicant id, no copy of the text) of each word's bigrams in
   order, written by `reindex_applicants`. A query word's bigrams as a phrase find it exactly,
@@ -25,18 +27,20 @@ case-sensitive test on text that is already folded, over the company's documents
   talent 0010).
 """
 
+import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 
-import jaconv
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 
-from careerrelay.common.japanese import normalize_text, skill_key
+from careerrelay.common.bulk import insert_rows
+from careerrelay.common.japanese import kata2hira, normalize_text, skill_key
 from careerrelay.talent.models import (
     Applicant,
     ApplicantNote,
@@ -52,12 +56,30 @@ REINDEX_BATCH = 500
 
 def search_form(text: str) -> str:
     """NFKC, case folded, katakana as hiragana: how both documents and queries are compared."""
-    return jaconv.kata2hira(normalize_text(text).casefold())
+    return kata2hira(normalize_text(text).casefold())
 
 
 def query_words(q: str) -> list[str]:
     """The words of a query (split at half- and full-width spaces), each in search form."""
     return [word for word in search_form(q).split() if word]
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_search_form(text: str) -> str:
+    return search_form(text)
+
+
+def _part_form(part: str) -> str:
+    if part.isascii():
+        # NFKC and katakana -> hiragana change nothing in ASCII (an email address, mostly).
+        return " ".join(part.split()).lower()
+    return _cached_search_form(part)
+
+
+def document_text(parts: Iterable[str]) -> str:
+    """The search document of these parts (see document_for), each part normalised once per
+    distinct value: an import repeats the same names, notes and job titles many times."""
+    return "\n".join(_part_form(part) for part in parts if part)
 
 
 def document_for(applicant: Applicant) -> str:
@@ -80,7 +102,7 @@ def document_for(applicant: Applicant) -> str:
         parts += [application.job_title, application.rejection_reason]
         if application.reason is not None:
             parts.append(application.reason.label)
-    return "\n".join(search_form(part) for part in parts if part)
+    return document_text(parts)
 
 
 def bigram_tokens(text: str) -> str:
@@ -88,7 +110,57 @@ def bigram_tokens(text: str) -> str:
     "<hex code>x<hex code>" so the tokenizer takes it whole whatever the characters are, and "w"
     between words. A word is then in a document exactly when its bigrams are a phrase there:
     consecutive positions, not split by a "w"."""
-    return " w ".join(" ".join(f"{ord(a):x}x{ord(b):x}" for a, b in pairwise(word)) for word in text.split())
+    return " w ".join(_word_bigrams(word) for word in text.split())
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_bigrams(word: str) -> str:
+    return " ".join(f"{ord(a):x}x{ord(b):x}" for a, b in pairwise(word))
+
+
+# The characters talent_pool_bigrams (migration talent 0007) does not pair.
+_NOT_PAIRED = re.compile("[ \n\t\r]+")
+
+
+@functools.lru_cache(maxsize=8192)
+def _line_codes(line: str) -> str:
+    return ",".join(
+        str((ord(a) * 1114112 + ord(b)) % 2147483647) for word in _NOT_PAIRED.split(line) for a, b in pairwise(word)
+    )
+
+
+def bigram_array(text: str) -> str:
+    """PostgreSQL's `talent_pool_bigrams(text)` as an integer[] literal: the same codes (repeats
+    and order aside, which the GIN index and `@>` ignore), computed per line of the document
+    and cached: a document's lines repeat across an import (names, notes, job titles) and no
+    bigram spans a line break."""
+    return "{" + ",".join(codes for line in text.split("\n") if (codes := _line_codes(line))) + "}"
+
+
+def index_new_documents(documents: list[tuple[int, int, str]]) -> None:
+    """Search documents of applicants created in this transaction, as (applicant id,
+    organisation id, document_text): no old document to replace, so plain inserts. On
+    PostgreSQL with their bigram codes, so the database need not compute them row by row."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(PoolDocument._meta.db_table)
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} (applicant_id, organisation_id, text, bigrams) FROM STDIN") as copy,
+        ):
+            for pk, organisation_id, text in documents:
+                copy.write_row((pk, organisation_id, text, bigram_array(text)))
+        return
+    insert_rows(
+        PoolDocument,
+        [{"applicant": pk, "organisation": organisation_id, "text": text} for pk, organisation_id, text in documents],
+    )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO talent_pool_bigrams(rowid, bigrams) VALUES (%s, %s)",
+                [(pk, bigram_tokens(text)) for pk, _organisation_id, text in documents],
+            )
 
 
 def reindex_applicants(applicant_ids: Iterable[int]) -> None:
@@ -181,7 +253,7 @@ def matching_text(queryset: QuerySet[Applicant], q: str, *, organisation_id: int
     to_check = words
     if indexed and connection.vendor == "postgresql":
         documents = documents.filter(
-            RawSQL("talent_pool_bigrams(text) @> talent_pool_bigrams(%s)", [indexed], output_field=BooleanField())
+            RawSQL("bigrams @> talent_pool_bigrams(%s)", [indexed], output_field=BooleanField())
         )
     elif indexed and connection.vendor == "sqlite":
         match = " AND ".join(f'"{bigram_tokens(word)}"' for word in words if len(word) > 1)

@@ -6,17 +6,19 @@ it; nothing here looks applicants up across organisations.
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careerrelay.audit.actor import Actor
-from careerrelay.audit.services import Action, record_event, record_events
+from careerrelay.audit.services import Action, record_event, record_many
+from careerrelay.common.bulk import insert_rows, paused_gc
 from careerrelay.common.japanese import normalize_email, normalize_kana, normalize_text, skill_key
 from careerrelay.organisations.models import Organisation
 from careerrelay.talent.cleaning import (
     APPLICANT_FIELDS,
+    CleanedRecord,
     ReasonMatcher,
     clean_record,
     one_line_as_typed,
@@ -34,7 +36,7 @@ from careerrelay.talent.models import (
     RejectionReason,
     Tag,
 )
-from careerrelay.talent.pool_search import reindex_applicants
+from careerrelay.talent.pool_search import document_text, index_new_documents, reindex_applicants
 
 BULK_BATCH_SIZE = 1000
 APPLICANT = "talent.applicant"
@@ -335,20 +337,18 @@ def delete_applicant(*, applicant: Applicant, actor: Actor) -> None:
 
 def _replace_skills(applicants: list[Applicant], names_by_applicant: dict[int, list[str]]) -> None:
     ids = list(names_by_applicant)
-    ApplicantSkill.objects.filter(applicant_id__in=ids).delete()
-    skills = []
-    for applicant_id, names in names_by_applicant.items():
-        seen: set[str] = set()
-        for name in names:
-            key = skill_key(name)
-            if key and key not in seen:
-                seen.add(key)
-                skills.append(ApplicantSkill(applicant_id=applicant_id, name=name[:50], key=key, position=len(seen)))
-    ApplicantSkill.objects.bulk_create(skills, batch_size=BULK_BATCH_SIZE)
+    for chunk in _chunks(ids):
+        ApplicantSkill.objects.filter(applicant_id__in=chunk).delete()
+    rows, _kept = _skill_rows(names_by_applicant)
+    insert_rows(ApplicantSkill, rows)
 
 
-def _replace_tags(organisation: Organisation, names_by_applicant: dict[int, list[str]]) -> None:
-    """Each applicant's tags become exactly these; a tag new to the company is created once."""
+def _replace_tags(
+    organisation: Organisation, names_by_applicant: dict[int, list[str]], *, new: bool = False
+) -> dict[int, list[str]]:
+    """Each applicant's tags become exactly these; a tag new to the company is created once.
+    Returns each applicant's tag names as the company's tags spell them, in the order the pool
+    lists them (by name). `new`: the applicants were created in this transaction (no old links)."""
     wanted = {tag_key(name): name for names in names_by_applicant.values() for name in names if tag_key(name)}
     # Two imports at once may create the same tag: the unique key makes the second a no-op.
     Tag.objects.bulk_create(
@@ -356,19 +356,32 @@ def _replace_tags(organisation: Organisation, names_by_applicant: dict[int, list
         ignore_conflicts=True,
         batch_size=BULK_BATCH_SIZE,
     )
-    tags = dict(Tag.objects.filter(organisation=organisation, key__in=list(wanted)).values_list("key", "pk"))
+    found: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(wanted):
+        found.update(
+            (key, (pk, name))
+            for key, pk, name in Tag.objects.filter(organisation=organisation, key__in=chunk).values_list(
+                "key", "pk", "name"
+            )
+        )
     through = Applicant.tags.through
-    through.objects.filter(applicant_id__in=list(names_by_applicant)).delete()
+    if not new:
+        for chunk in _chunks(names_by_applicant):
+            through.objects.filter(applicant_id__in=chunk).delete()
     links = {
-        (applicant_id, tags[tag_key(name)])
+        (applicant_id, found[tag_key(name)][0])
         for applicant_id, names in names_by_applicant.items()
         for name in names
-        if tag_key(name) in tags
+        if tag_key(name) in found
     }
-    through.objects.bulk_create(
-        [through(applicant_id=applicant_id, tag_id=tag_id) for applicant_id, tag_id in sorted(links)],
-        batch_size=BULK_BATCH_SIZE,
-    )
+    insert_rows(through, [{"applicant": applicant_id, "tag": tag_id} for applicant_id, tag_id in sorted(links)])
+    name_of = {pk: name for pk, name in found.values()}
+    # The database's order of the tags (by name, in its collation), as applicant.tags.all() has it.
+    rank = {pk: index for index, pk in enumerate(tags_for(organisation).values_list("pk", flat=True))}
+    listed: dict[int, list[str]] = {}
+    for applicant_id, tag_id in sorted(links, key=lambda link: (link[0], rank[link[1]])):
+        listed.setdefault(applicant_id, []).append(name_of[tag_id])
+    return listed
 
 
 def set_skills(*, applicant: Applicant, skills, actor: Actor) -> list[ApplicantSkill]:
@@ -568,12 +581,29 @@ def _existing_keys(organisation: Organisation, emails: set[str], ats_ids: set[st
     """(pk, email_normalized, ats_id) of the company's applicants a batch may update, locked
     for the rest of the transaction when `lock` (two imports then update one person in turn)."""
     rows: set[tuple[int, str, str]] = set()
-    for field_name, values in (("email_normalized", emails), ("ats_id", ats_ids)):
-        for chunk in _chunks(sorted(values)):
-            queryset = applicants_for(organisation).filter(**{f"{field_name}__in": chunk}).order_by("pk")
-            if lock:
-                queryset = queryset.select_for_update()
-            rows.update(queryset.values_list("pk", "email_normalized", "ats_id"))
+    connection = connections[router.db_for_write(Applicant)]
+    table = connection.ops.quote_name(Applicant._meta.db_table)
+    # Plain SQL: for 10,000 keys, Django compiling IN lists of 900 parameters (and psycopg
+    # binding them client-side) took longer than the rest of the import (bench/RESULTS.md).
+    with connection.cursor() as cursor:
+        for column, values in (("email_normalized", emails), ("ats_id", ats_ids)):
+            if not values:
+                continue
+            if connection.vendor == "postgresql":
+                # One query, one array parameter, whatever the number of keys.
+                chunks = [sorted(values)]
+                match = f"{column} = ANY(%s)"
+            else:
+                chunks = list(_chunks(sorted(values)))
+                match = ""
+            for chunk in chunks:
+                where = match or f"{column} IN ({', '.join(['%s'] * len(chunk))})"
+                select = f"SELECT id, email_normalized, ats_id FROM {table}"  # noqa: S608
+                sql = f"{select} WHERE organisation_id = %s AND {where} ORDER BY id"
+                if lock and connection.features.has_select_for_update:
+                    sql += " FOR UPDATE"
+                cursor.execute(sql, [organisation.pk, chunk] if match else [organisation.pk, *chunk])
+                rows.update((pk, email, ats_id) for pk, email, ats_id in cursor.fetchall())
     return rows
 
 
@@ -609,6 +639,7 @@ def validate_records(
     line_word: str | None = None,
     strict_reasons: bool = False,
     lock: bool = False,
+    cleaned: list[tuple[int, CleanedRecord]] | None = None,
 ) -> Validation:
     """Clean every record, report each bad one with all its reasons, and say what each good one
     will do (create, update, apply again), before saving anything.
@@ -616,9 +647,32 @@ def validate_records(
     `records` yields (line, raw dict). A record is the existing applicant with its ATS ID, else
     with its email. The same person twice in one batch is refused (the first occurrence wins).
     """
-    line_word = line_word or _("%(line)d行目")
+    if cleaned is None:
+        cleaned = clean_records(organisation=organisation, records=records, strict_reasons=strict_reasons)
+    return plan_records(organisation=organisation, cleaned=cleaned, line_word=line_word, lock=lock)
+
+
+def clean_records(
+    *, organisation: Organisation, records, strict_reasons: bool = False
+) -> list[tuple[int, CleanedRecord]]:
+    """Every record cleaned (clean_record), with the company's reason list: what depends on the
+    record alone. Done once for a CSV upload and kept with it (importing.py)."""
     matcher = reason_matcher_for(organisation)
-    cleaned = [(line, clean_record(raw, reasons=matcher, strict_reasons=strict_reasons)) for line, raw in records]
+    with paused_gc():
+        return [(line, clean_record(raw, reasons=matcher, strict_reasons=strict_reasons)) for line, raw in records]
+
+
+def plan_records(
+    *,
+    organisation: Organisation,
+    cleaned: list[tuple[int, CleanedRecord]],
+    line_word: str | None = None,
+    lock: bool = False,
+) -> Validation:
+    """What depends on the database and on the other records: who exists already (by ATS ID,
+    else email), duplicates within the batch, and each good record's plan. Set-based queries;
+    run again at the import, inside its transaction, whatever the report said."""
+    line_word = line_word or _("%(line)d行目")
     emails = {c.data["email_normalized"] for _line, c in cleaned if c.data["email_normalized"]}
     ats_ids = {c.data["ats_id"] for _line, c in cleaned if c.data["ats_id"]}
     by_email, by_ats, ats_of = {}, {}, {}
@@ -633,7 +687,7 @@ def validate_records(
     first_target: dict[int, int] = {}
     result = Validation()
     for line, record in cleaned:
-        data, reasons = record.data, record.errors
+        data, reasons = record.data, list(record.errors)
         email, ats_id = data["email_normalized"], data["ats_id"]
         target = None
         if ats_id and ats_id in by_ats:
@@ -729,6 +783,7 @@ def import_applicants(
     skip: set[int] | frozenset[int] = frozenset(),
     line_word: str | None = None,
     strict_reasons: bool = False,
+    cleaned: list[tuple[int, CleanedRecord]] | None = None,
 ) -> ImportOutcome:
     """Create the new people and update the existing ones, all in one transaction, or nothing.
 
@@ -737,21 +792,17 @@ def import_applicants(
     people between our look-up and our insert, the unique constraints refuse our insert; the
     batch is then planned again, those people now being updates.
     """
-    records = list(records)
+    if cleaned is None:
+        cleaned = clean_records(organisation=organisation, records=records, strict_reasons=strict_reasons)
     for _attempt in range(IMPORT_ATTEMPTS):
         try:
             with transaction.atomic():
-                validation = validate_records(
-                    organisation=organisation,
-                    records=records,
-                    line_word=line_word,
-                    strict_reasons=strict_reasons,
-                    lock=True,
-                )
+                validation = plan_records(organisation=organisation, cleaned=cleaned, line_word=line_word, lock=True)
                 unskipped = validation.bad_lines - set(skip)
                 if unskipped:
                     raise ImportRefused(validation, unskipped)
-                return _write_import(organisation, validation, actor)
+                with paused_gc():
+                    return _write_import(organisation, validation, actor)
         except IntegrityError:
             continue
     raise ImportCollided
@@ -779,18 +830,10 @@ def _write_import(organisation: Organisation, validation: Validation, actor: Act
     tags: dict[int, list[str]] = {}
 
     creates = [(line, data) for line, data in validation.valid if validation.plans[line] == CREATE]
-    created = Applicant.objects.bulk_create(
-        [Applicant(organisation=organisation, **_model_data(data)) for _line, data in creates],
-        batch_size=BULK_BATCH_SIZE,
-    )
-    Application.objects.bulk_create([_application_from(a) for a in created], batch_size=BULK_BATCH_SIZE)
-    for (line, data), applicant in zip(creates, created, strict=True):
-        outcome.ids[line] = applicant.pk
+    created_ids = _insert_new_applicants(organisation, [data for _line, data in creates], now)
+    for (line, _data), pk in zip(creates, created_ids, strict=True):
+        outcome.ids[line] = pk
         outcome.created.append(line)
-        if data["skills"]:
-            skills[applicant.pk] = data["skills"]
-        if data["tags"]:
-            tags[applicant.pk] = data["tags"]
 
     targets = set(validation.matches.values())
     applicants: dict[int, Applicant] = {}
@@ -859,11 +902,11 @@ def _write_import(organisation: Organisation, validation: Validation, actor: Act
     if tags:
         _replace_tags(organisation, tags)
 
-    reindex_applicants(outcome.ids[line] for line in outcome.created + outcome.updated)
+    reindex_applicants(outcome.ids[line] for line in outcome.updated)
     change_of = {line: "created" for line in outcome.created}
     change_of.update({line: "updated" for line in outcome.updated})
     change_of.update({line: "applied_again" for line in outcome.applied_again})
-    record_events(
+    record_many(
         [
             {
                 "actor": actor,
@@ -878,6 +921,96 @@ def _write_import(organisation: Organisation, validation: Validation, actor: Act
         ]
     )
     return outcome
+
+
+def _insert_new_applicants(organisation: Organisation, records: list[dict], now) -> list[int]:
+    """New people with their first application, skills, tags and search documents: one COPY or
+    multi-row INSERT a table, without a model instance per row (common.bulk). Returns the ids in
+    the order of `records`."""
+    if not records:
+        return []
+    ids = insert_rows(
+        Applicant,
+        [
+            {
+                **{name: data[name] for name in _NEW_APPLICANT_FIELDS},
+                "reason": data["reason"].pk if data["reason"] is not None else None,
+                "organisation": organisation.pk,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for data in records
+        ],
+        with_ids=True,
+    )
+    insert_rows(
+        Application,
+        [
+            {
+                "applicant": pk,
+                "job_title": data["job_title"],
+                "stage": data["stage"],
+                "rejected_on": data["rejected_on"],
+                "reason": data["reason"].pk if data["reason"] is not None else None,
+                "rejection_reason": data["rejection_reason"],
+                "outcome": Application.Outcome.REJECTED,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for pk, data in zip(ids, records, strict=True)
+        ],
+    )
+    skills = {pk: data["skills"] for pk, data in zip(ids, records, strict=True) if data["skills"]}
+    tags = {pk: data["tags"] for pk, data in zip(ids, records, strict=True) if data["tags"]}
+    skill_names = _insert_skills(skills)
+    tag_names = _replace_tags(organisation, tags, new=True) if tags else {}
+    documents = []
+    for pk, data in zip(ids, records, strict=True):
+        parts = [
+            data["family_name"],
+            data["given_name"],
+            data["family_name_kana"],
+            data["given_name_kana"],
+            data["family_name"] + data["given_name"],
+            data["family_name_kana"] + data["given_name_kana"],
+            data["email_normalized"],
+            data["source"],
+            data["notes"],
+            *skill_names.get(pk, ()),
+            *tag_names.get(pk, ()),
+            data["job_title"],
+            data["rejection_reason"],
+        ]
+        if data["reason"] is not None:
+            parts.append(data["reason"].label)
+        documents.append((pk, organisation.pk, document_text(parts)))
+    index_new_documents(documents)
+    return ids
+
+
+# The Applicant fields a new person's row takes from the cleaned record as they are.
+_NEW_APPLICANT_FIELDS = tuple(name for name in (*APPLICANT_FIELDS, "email_normalized") if name != "reason")
+
+
+def _skill_rows(names_by_applicant: dict[int, list[str]]) -> tuple[list[dict], dict[int, list[str]]]:
+    rows: list[dict] = []
+    kept: dict[int, list[str]] = {}
+    for applicant_id, names in names_by_applicant.items():
+        seen: set[str] = set()
+        for name in names:
+            key = skill_key(name)
+            if key and key not in seen:
+                seen.add(key)
+                rows.append({"applicant": applicant_id, "name": name[:50], "key": key, "position": len(seen)})
+                kept.setdefault(applicant_id, []).append(name[:50])
+    return rows, kept
+
+
+def _insert_skills(names_by_applicant: dict[int, list[str]]) -> dict[int, list[str]]:
+    """Skills of new applicants; returns each one's names as stored, in order."""
+    rows, kept = _skill_rows(names_by_applicant)
+    insert_rows(ApplicantSkill, rows)
+    return kept
 
 
 def _grouped(changed: dict[int, set[str]]) -> list[tuple[tuple[str, ...], list[int]]]:
