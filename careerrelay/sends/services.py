@@ -439,9 +439,11 @@ def run_send_batch(send_id: int, now=None) -> dict:
     deadline = monotonic() + settings.MAILINGS_TASK_SECONDS
     results: Counter[str] = Counter()
     while True:
-        # A send still `preparing` delivers the messages rendered so far (run_prepare_send).
+        # A send still `preparing` delivers the messages rendered so far (run_prepare_send); its
+        # `pending` (the ids of every applicant) is not needed here, and is large.
         send = (
             Send.objects.select_related("organisation")
+            .defer("pending")
             .filter(pk=send_id, state__in=[Send.State.PREPARING, *OPEN])
             .first()
         )
