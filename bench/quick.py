@@ -181,15 +181,16 @@ def main():
     )
 
     mail = run("mail_bench.py", "-n", args.messages, *database)
-    raw = number(r"raw smtplib[^\n]*\| ([\d,]+) \|\n", mail.output)
-    end_to_end = number(r"([\d,]+) messages/s from \"send\" to the last delivery", mail.output)
+    # mail_bench.py times the send from the create_send call to the last `sent`, against raw
+    # smtplib sending the bytes the worker sent to the same sink, in the same run.
+    ratio = number(r"End to end: \*\*([\d.]+) of raw smtplib\*\*", mail.output)
     rows.append(
         (
             "bulk send, send → last delivery vs raw smtplib (target ≥ 0.6)",
-            f"{end_to_end / raw:.2f}",
-            end_to_end / raw / 0.6,
+            f"{ratio:.2f}",
+            ratio / 0.6,
             mail.phase(),
-            "whole run, with migrate and rendering",
+            "whole run, with migrate and set-up",
         )
     )
 

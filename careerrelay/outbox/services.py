@@ -11,6 +11,7 @@ exactly there sends that one message again after the timeout (at-least-once), wh
 timeout is long and the mark-sent UPDATE comes right after the server's reply.
 """
 
+import re
 import smtplib
 import threading
 from collections import Counter
@@ -24,7 +25,7 @@ from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.core.mail.message import sanitize_address
+from django.core.mail.message import forbid_multi_line_headers, sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
@@ -129,6 +130,78 @@ def prebuild_mime(message: OutboundEmail) -> bytes:
     mime = build_message(message).message()
     del mime["Date"]
     return mime.as_bytes(linesep="\r\n")
+
+
+class MimeTemplate:
+    """prebuild_mime for many messages of one send that differ only in their recipient, subject,
+    Message-ID and List-Unsubscribe headers and in marker words of their bodies.
+
+    The sample row is built once by prebuild_mime (Django's own MIME code), with the markers in
+    its bodies. A message is then the sample's header block with those four headers made again
+    the way Django makes and folds them, and the sample's body with the markers replaced by the
+    message's values (both parts are 8bit, so a value is written as its UTF-8 bytes). `build`
+    returns None when that would not give prebuild_mime's bytes: a part that is base64 or
+    quoted-printable, a 7bit part and a value that is not ASCII, or a line that the values make
+    longer than 998 bytes (Django would then choose quoted-printable). The bytes equal
+    prebuild_mime's except for the multipart boundary, which is the sample's in every message."""
+
+    VARYING = ("subject", "to", "message-id", "list-unsubscribe")
+
+    def __init__(self, sample: OutboundEmail, markers: list[str]):
+        from email import policy
+
+        self.policy = policy.compat32.clone(linesep="\r\n")
+        raw = prebuild_mime(sample)
+        head, _sep, self.body = raw.partition(b"\r\n\r\n")
+        self.headers: list[tuple[str, bytes]] = []
+        for line in head.split(b"\r\n"):
+            if line[:1] in (b" ", b"\t") and self.headers:
+                name, folded = self.headers[-1]
+                self.headers[-1] = (name, folded + line + b"\r\n")
+            else:
+                self.headers.append((line.split(b":", 1)[0].decode("ascii").lower(), line + b"\r\n"))
+        self.markers_re = re.compile(b"|".join(re.escape(m.encode()) for m in markers))
+        encodings = set(re.findall(rb"Content-Transfer-Encoding: (\S+)", self.body))
+        self.usable = bool(markers) and encodings <= {b"7bit", b"8bit"} and len(self.headers) > 0
+        self.ascii_only = b"7bit" in encodings
+        self.longest_line = max((len(line) for line in self.body.split(b"\r\n")), default=0)
+        match = re.search(rb'boundary="([^"]+)"', head)
+        self.boundary = match.group(1) if match else b""
+
+    def build(self, message: OutboundEmail, values: dict[str, str]) -> bytes | None:
+        if not self.usable:
+            return None
+        encoded = {marker.encode(): value.encode() for marker, value in values.items()}
+        if self.ascii_only and not all(value.isascii() for value in encoded.values()):
+            return None
+        if self.longest_line + sum(len(v) for v in encoded.values()) > 998:
+            return None  # a long line: Django would choose quoted-printable (rare; checked crudely)
+        if any(self.boundary in value for value in encoded.values()):
+            return None
+        fields = {
+            "subject": message.subject,
+            "to": message.to_email,
+            "message-id": message.message_id,
+            "list-unsubscribe": message.headers.get("List-Unsubscribe", ""),
+        }
+        head = []
+        for name, folded in self.headers:
+            if name in fields:
+                original = folded.split(b":", 1)[0].decode("ascii")
+                field_name, value = forbid_multi_line_headers(original, fields[name], "utf-8")
+                folded = self.policy.fold_binary(field_name, value)
+            head.append(folded)
+        body = self.markers_re.sub(lambda match: encoded[match.group(0)], self.body)
+        return b"".join(head) + b"\r\n" + body
+
+
+def same_mime(built: bytes, reference: bytes) -> bool:
+    """Whether two MIME messages are the same bytes but for their multipart boundaries."""
+    ours = re.search(rb'boundary="([^"]+)"', built)
+    theirs = re.search(rb'boundary="([^"]+)"', reference)
+    if not (ours and theirs):
+        return built == reference
+    return built == reference.replace(theirs.group(1), ours.group(1))
 
 
 def _reason(code: int, text) -> str:
@@ -380,8 +453,14 @@ def deliver_batch(message_ids: list[int], refuse: Callable[[list[OutboundEmail]]
     pass sends.trust.delivery_gate(): nothing of a company suspended since it was queued).
     """
     results: Counter[str] = Counter()
+    # Of a message's send, only its id and company are loaded: a send's other columns are not the
+    # outbox's business, and one of them (the applicants a send still renders) is large.
+    own = [field.name for field in OutboundEmail._meta.concrete_fields]
     rows = {
-        m.pk: m for m in OutboundEmail.objects.filter(pk__in=message_ids, state=State.QUEUED).select_related("send")
+        m.pk: m
+        for m in OutboundEmail.objects.filter(pk__in=message_ids, state=State.QUEUED)
+        .select_related("send")
+        .only(*own, "send__id", "send__organisation")
     }
     if not rows:
         return results

@@ -9,6 +9,7 @@ in the HTML part and kept as they are in the plain-text part and the subject.
 """
 
 import re
+import secrets
 from dataclasses import dataclass
 
 import css_inline
@@ -21,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from careerrelay.organisations.brand import organisation_brand
-from careerrelay.rejections.links import LinkPolicy, host_of, link_errors, neutralise, sanitise_html
+from careerrelay.rejections.links import URL_RE, LinkPolicy, host_of, link_errors, neutralise, sanitise_html
 from careerrelay.rejections.models import RejectionTemplate
 from careerrelay.rejections.presets import PRESETS
 
@@ -474,3 +475,148 @@ def render_for_ats(template: RejectionTemplate, *, organisation, relay_url: str,
     used = set(find_variables(template.subject + without_survey(template.body)))
     rows = [(name, values[name], VARIABLES[name]) for name in VARIABLES if name in used]
     return AtsCopy(subject=subject, text=text, rows=rows)
+
+
+# --- One template, many recipients --------------------------------------------------------------
+
+# A value made only of these characters comes out of escaping, nh3 and the CSS inliner exactly as
+# it went in: no HTML-special character, no control character, no white space but single inner
+# ASCII spaces (the subject collapses white space runs; the HTML serialiser writes U+00A0 as
+# &nbsp;), no braces, no URL (neutralise would change it).
+_UNSAFE_VALUE_RE = re.compile(r"[&<>\"'{}\\\x00-\x1f\x7f-\xa0\u2028\u2029\s]")
+_SAFE_TOKEN_RE = re.compile(r"[A-Za-z0-9_\-]+")
+
+
+def _plain(value: str) -> bool:
+    if value != value.strip(" ") or "  " in value:
+        return False
+    return not _UNSAFE_VALUE_RE.search(value.replace(" ", ""))
+
+
+class RejectionRenderer:
+    """render_rejection for the many messages of one send, with the template compiled once.
+
+    The template is rendered a single time through render_rejection itself, with random marker
+    words in place of what differs between messages (the applicant's name and job title, the
+    per-message relay, unsubscribe and survey tokens); each message is then that output with the
+    markers replaced. So every rule of render_rejection (link policy, escaping, nh3, the inlined
+    CSS, the footer) applies to the template exactly as for a single message. The shortcut is taken
+    only for values that every one of those steps leaves unchanged (`_plain`: no HTML-special
+    character, no URL, no odd white space, a link of the same shape as the marker's); any other
+    message is rendered by render_rejection in full. `render()` is equal to render_rejection() for
+    every message (tests/rejections/test_renderer.py checks both ways on every preset)."""
+
+    def __init__(
+        self,
+        template: RejectionTemplate,
+        *,
+        organisation,
+        sender_name: str = "",
+        signature: str = "",
+        link_makers: dict,
+        with_survey: bool = False,
+    ):
+        """`link_makers`: {"relay_link": token -> URL, "unsubscribe_link": …, "survey_link": …}."""
+        self.template = template
+        self.organisation = organisation
+        self.sender_name = sender_name
+        self.signature = signature
+        self.with_survey = with_survey
+        self.link_makers = link_makers
+        with translation.override(template.language):
+            self.job_title_default = str(_("当社の募集職種"))
+        self.marker = {name: "Zq" + secrets.token_hex(12) + "qZ" for name in ("applicant_name", "job_title")}
+        # token -> URL through the same function a message uses; the marker URL tells the shape.
+        self.link_shape: dict[str, tuple[str, str]] = {}
+        urls = {}
+        for name in ("relay_link", "unsubscribe_link", "survey_link"):
+            if name == "survey_link" and not with_survey:
+                urls[name] = ""
+                continue
+            token = "Zq" + secrets.token_hex(12) + "qZ"
+            url = link_makers[name](token)
+            before, _marker, after = url.partition(token)
+            self.link_shape[name] = (before, after)
+            self.marker[name] = token
+            urls[name] = url
+        marker_applicant = _MarkerApplicant(self.marker["applicant_name"], self.marker["job_title"])
+        self.compiled = render_rejection(
+            template,
+            applicant=marker_applicant,
+            organisation=organisation,
+            relay_url=urls["relay_link"],
+            sender_name=sender_name,
+            signature=signature,
+            unsubscribe_url=urls["unsubscribe_link"],
+            survey_url=urls["survey_link"],
+        )
+        self.markers_re = re.compile("|".join(re.escape(m) for m in self.marker.values()))
+
+    def values(self, *, applicant, relay_url: str, unsubscribe_url: str, survey_url: str = "") -> dict | None:
+        """marker -> this message's value, or None when this message needs the full render."""
+        name = applicant.full_name
+        job_title = (getattr(applicant, "job_title", "") or "") or self.job_title_default
+        if not (_plain(name) and _plain(job_title)) or URL_RE.search(name) or URL_RE.search(job_title):
+            return None
+        values = {self.marker["applicant_name"]: name, self.marker["job_title"]: job_title}
+        for link, url in (
+            ("relay_link", relay_url),
+            ("unsubscribe_link", unsubscribe_url),
+            ("survey_link", survey_url),
+        ):
+            if link not in self.link_shape:
+                if url:
+                    return None
+                continue
+            before, after = self.link_shape[link]
+            token = url[len(before) : len(url) - len(after)]
+            if not (url.startswith(before) and url.endswith(after) and _SAFE_TOKEN_RE.fullmatch(token)):
+                return None
+            values[self.marker[link]] = token
+        return values
+
+    def link(self, name: str, token: str) -> str:
+        """The link_makers' URL for this token (without resolving the URL again per message)."""
+        before, after = self.link_shape[name]
+        return before + token + after
+
+    def fill(self, source: str, values: dict) -> str:
+        return self.markers_re.sub(lambda match: values[match.group(0)], source)
+
+    def render(self, *, applicant, relay_url: str, unsubscribe_url: str, survey_url: str = "") -> RenderedMessage:
+        values = self.values(
+            applicant=applicant, relay_url=relay_url, unsubscribe_url=unsubscribe_url, survey_url=survey_url
+        )
+        if values is None:
+            return self.render_in_full(
+                applicant=applicant, relay_url=relay_url, unsubscribe_url=unsubscribe_url, survey_url=survey_url
+            )
+        return self.render_values(values)
+
+    def render_values(self, values: dict) -> RenderedMessage:
+        # The values are plain: the subject's white space collapses around them as around the markers.
+        return RenderedMessage(
+            subject=self.fill(self.compiled.subject, values),
+            text=self.fill(self.compiled.text, values),
+            html=self.fill(self.compiled.html, values),
+        )
+
+    def render_in_full(
+        self, *, applicant, relay_url: str, unsubscribe_url: str, survey_url: str = ""
+    ) -> RenderedMessage:
+        return render_rejection(
+            self.template,
+            applicant=applicant,
+            organisation=self.organisation,
+            relay_url=relay_url,
+            sender_name=self.sender_name,
+            signature=self.signature,
+            unsubscribe_url=unsubscribe_url,
+            survey_url=survey_url,
+        )
+
+
+@dataclass(frozen=True)
+class _MarkerApplicant:
+    full_name: str
+    job_title: str

@@ -2,12 +2,14 @@
 days after the rejection date"), the batches the worker runs, cancelling, unsubscribes and
 clicks on the relay link."""
 
+import logging
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -17,16 +19,17 @@ from careerrelay.common.japanese import normalize_email
 from careerrelay.common.tokens import hash_token, new_token
 from careerrelay.outbox import services
 from careerrelay.outbox.models import OutboundEmail, Suppression
-from careerrelay.rejections.services import render_rejection, templates_for_organisation
+from careerrelay.rejections.services import RejectionRenderer, render_rejection, templates_for_organisation
 from careerrelay.relay.figures import coarse_part
 from careerrelay.relay.services import employer_campaign_stats
 from careerrelay.sends import trust
 from careerrelay.sends.models import Send
 from careerrelay.sends.tasks import prepare_send, send_batch
-from careerrelay.surveys.services import SurveyLinks, preview_survey_url, uses_survey_link
+from careerrelay.surveys.services import SurveyLinks, preview_survey_url, survey_url, uses_survey_link
 from careerrelay.talent.models import Applicant
 from careerrelay.talent.services import applicants_for
 
+log = logging.getLogger(__name__)
 State = OutboundEmail.State
 OPEN = [Send.State.SCHEDULED, Send.State.SENDING]
 DEFAULT_SEND_TIME = time(10, 0)
@@ -228,7 +231,8 @@ def create_send(
     return send
 
 
-def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
+def _render_rows(send: Send, applicants, schedule: dict, now) -> int:
+    """Creates the rows of these applicants; returns how many of them are queued and due now."""
     organisation, template = send.organisation, send.template
     send_at = datetime.fromisoformat(schedule["send_at"]) if schedule["send_at"] else None
     send_time = time.fromisoformat(schedule["send_time"])
@@ -246,6 +250,17 @@ def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
         if template is not None and uses_survey_link(template)
         else None
     )
+    renderer = RejectionRenderer(
+        template,  # type: ignore[arg-type]  # a send is created with a template (_check_template)
+        organisation=organisation,
+        sender_name=send.sender_name,
+        signature=send.signature,
+        link_makers={"relay_link": click_url, "unsubscribe_link": unsubscribe_url, "survey_link": survey_url},
+        with_survey=survey_links is not None,
+    )
+    headers = {**reply_to, "List-Unsubscribe": "", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    mime = None  # the MIME template, made with the first message
+    fast, checked = True, False
     rows = []
     for applicant in applicants:
         if schedule["business_days"] is not None:
@@ -255,17 +270,25 @@ def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
         click_token, unsubscribe_token = new_token(16), new_token(16)
         message_id = services.new_message_id()
         survey = survey_links.link_for(applicant, message_id=message_id, due=due) if survey_links else ""
-        rendered = render_rejection(
-            template,  # type: ignore[arg-type]  # a send is created with a template (_check_template)
-            applicant=applicant,
-            organisation=organisation,
-            relay_url=click_url(click_token),
-            sender_name=send.sender_name,
-            signature=send.signature,
-            unsubscribe_url=unsubscribe_url(unsubscribe_token),
-            survey_url=survey,
-        )
-        links = f"<{unsubscribe_url(unsubscribe_token)}>, <{unsubscribe_mailto(unsubscribe_token)}>"
+        links = {
+            "relay_url": renderer.link("relay_link", click_token),
+            "unsubscribe_url": renderer.link("unsubscribe_link", unsubscribe_token),
+        }
+        values = renderer.values(applicant=applicant, survey_url=survey, **links) if fast else None
+        if values is not None and not checked:
+            # The first message of each chunk is rendered both ways: should the compiled template
+            # ever differ from render_rejection, the rest of the chunk is rendered in full.
+            checked = True
+            if renderer.render_values(values) != renderer.render_in_full(
+                applicant=applicant, survey_url=survey, **links
+            ):
+                log.warning("send %s: the compiled template differs from render_rejection; rendering in full", send.pk)
+                fast, values = False, None
+        if values is None:
+            rendered = renderer.render_in_full(applicant=applicant, survey_url=survey, **links)
+        else:
+            rendered = renderer.render_values(values)
+        header_links = f"<{links['unsubscribe_url']}>, <{unsubscribe_mailto(unsubscribe_token)}>"
         row = OutboundEmail(
             send=send,
             applicant=applicant,
@@ -274,7 +297,7 @@ def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
             subject=rendered.subject[:300],
             body_text=rendered.text,
             body_html=rendered.html,
-            headers={**reply_to, "List-Unsubscribe": links, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            headers={**headers, "List-Unsubscribe": header_links},
             template=f"rejection:{template.pk}",  # type: ignore[union-attr]
             message_id=message_id,
             state=State.SUPPRESSED if applicant.email_normalized in suppressed else State.QUEUED,
@@ -282,13 +305,59 @@ def _render_rows(send: Send, applicants, schedule: dict, now) -> None:
             click_token_hash=hash_token(click_token),
             unsubscribe_token_hash=hash_token(unsubscribe_token),
         )
-        row.mime = services.prebuild_mime(row)
+        built = None
+        if values is not None:
+            if mime is None:
+                mime = _mime_template(renderer, row, values)
+            if mime.usable and len(rendered.subject) <= 300:
+                built = mime.build(row, values)
+        row.mime = built if built is not None else services.prebuild_mime(row)
         rows.append(row)
-    # ignore_conflicts: a second preparer that overlapped this one (after a lost lease) skips the
-    # applicants already done instead of failing; one message per applicant is a constraint.
-    OutboundEmail.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    # A second preparer that overlapped this one (after a lost lease) skips the applicants
+    # already done instead of failing; one message per applicant is a constraint.
+    _insert_messages(rows)
     if survey_links is not None:
         survey_links.save()  # for the rows that were created, in this transaction
+    return sum(1 for row in rows if row.state == State.QUEUED and row.due_at <= now)
+
+
+def _insert_messages(rows: list[OutboundEmail]) -> None:
+    """The chunk's rows, skipping any that conflict (ON CONFLICT DO NOTHING). On PostgreSQL, in a
+    transaction: COPY into a temporary table, then one INSERT … SELECT from it. bulk_create's
+    500-row INSERT cost the worker more to put together (Django's compiler, then psycopg binding
+    15,000 values on the client side) than PostgreSQL took to run it (bench/RESULTS.md)."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        OutboundEmail.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        return
+    fields = [field for field in OutboundEmail._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    table = quote(OutboundEmail._meta.db_table)
+    with connection.cursor() as cursor:
+        # The names come from the model (quoted); the values go through COPY.
+        cursor.execute(f"CREATE TEMPORARY TABLE send_rows ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")  # noqa: S608
+        with cursor.cursor.copy(f"COPY send_rows ({columns}) FROM STDIN") as copy_in:
+            for row in rows:
+                copy_in.write_row([field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields])
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM send_rows ON CONFLICT DO NOTHING")  # noqa: S608
+        cursor.execute("DROP TABLE send_rows")
+
+
+def _mime_template(renderer: RejectionRenderer, first: OutboundEmail, values: dict) -> services.MimeTemplate:
+    """The MIME of this chunk's messages, built once by Django's code with the renderer's markers
+    in it, then checked against Django's build of the first message: on any difference (a
+    template whose parts Django would encode otherwise) every message is built in full."""
+    sample = copy(first)
+    sample.body_text, sample.body_html = renderer.compiled.text, renderer.compiled.html
+    template = services.MimeTemplate(sample, list(renderer.marker.values()))
+    built = template.build(first, values)
+    if built is None or not services.same_mime(built, services.prebuild_mime(first)):
+        if built is not None:
+            log.warning(
+                "send %s: the compiled MIME differs from Django's; building every message in full", first.send_id
+            )
+        template.usable = False
+    return template
 
 
 def _finish_preparation(send: Send, now) -> None:
@@ -298,7 +367,11 @@ def _finish_preparation(send: Send, now) -> None:
     next_due = rows.filter(state=State.QUEUED).aggregate(at=Min("due_at"))["at"]
     fields = {"scheduled_at": first, "next_batch_at": next_due, "pending": {}}
     fields["state"] = Send.State.SCHEDULED if next_due else Send.State.DONE
-    if not next_due:
+    if not next_due and rows.filter(state=State.SENDING).exists():
+        # A batch started during the preparation is still at work: its end finishes the send
+        # (reschedule_send), or, should it die, the lease brings the send back.
+        fields.update(state=Send.State.SENDING, next_batch_at=_lease(now))
+    elif not next_due:
         fields["finished_at"] = now
     if next_due and next_due <= now:
         # Said at once when today's limit cannot cover what is due now; the batch sends what it can.
@@ -313,8 +386,16 @@ def _finish_preparation(send: Send, now) -> None:
 
 
 def run_prepare_send(send_id: int) -> int:
-    """Renders a `preparing` send's rows in chunks, each in its own transaction, so a worker that
-    dies half-way leaves what it rendered and the next one (after the lease) does the rest."""
+    """Renders a `preparing` send's rows a chunk at a time, each chunk in its own transaction, so
+    a worker that dies half-way leaves what it rendered and the next one (after the lease) does
+    the rest.
+
+    Rendering runs alongside delivery: once a chunk with messages due now is committed, a batch
+    task is enqueued for them and the rest of the rendering goes to a new task queued behind that
+    batch. A single worker so delivers each chunk before it renders the next (the first
+    messages go out while the last are not rendered yet); with more workers the two run side by
+    side. The send stays `preparing` until every row exists; its batches deliver what is there
+    and leave its due date, which is the preparer's lease, alone."""
     send = Send.objects.select_related("organisation", "template").filter(pk=send_id).first()
     if send is None or send.state != Send.State.PREPARING:
         return 0
@@ -326,9 +407,15 @@ def run_prepare_send(send_id: int) -> int:
         if not Send.objects.filter(pk=send_id, state=Send.State.PREPARING).exists():
             return start  # cancelled
         applicants = list(Applicant.objects.filter(organisation=send.organisation, pk__in=todo[start : start + chunk]))
+        more = start + chunk < len(todo)
         with transaction.atomic():
-            _render_rows(send, applicants, send.pending, timezone.now())
+            due_now = _render_rows(send, applicants, send.pending, timezone.now())
             Send.objects.filter(pk=send_id, state=Send.State.PREPARING).update(next_batch_at=_lease(timezone.now()))
+            if due_now and more:
+                transaction.on_commit(lambda: send_batch.enqueue(send_id))
+                transaction.on_commit(lambda: prepare_send.enqueue(send_id))
+        if due_now and more:
+            return start + len(applicants)
     with transaction.atomic():
         _finish_preparation(send, timezone.now())
     return len(todo)
@@ -374,7 +461,14 @@ def run_send_batch(send_id: int, now=None) -> dict:
     deadline = monotonic() + settings.MAILINGS_TASK_SECONDS
     results: Counter[str] = Counter()
     while True:
-        send = Send.objects.select_related("organisation").filter(pk=send_id, state__in=OPEN).first()
+        # A send still `preparing` delivers the messages rendered so far (run_prepare_send); its
+        # `pending` (the ids of every applicant) is not needed here, and is large.
+        send = (
+            Send.objects.select_related("organisation")
+            .defer("pending")
+            .filter(pk=send_id, state__in=[Send.State.PREPARING, *OPEN])
+            .first()
+        )
         if send is None:
             return dict(results)  # cancelled (or finished by another worker)
         organisation = send.organisation

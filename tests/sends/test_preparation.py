@@ -1,6 +1,7 @@
 """Large sends are rendered by the worker, not in the request that creates them."""
 
 import pytest
+from django.db import transaction
 
 from careerrelay.outbox.models import OutboundEmail, Suppression
 from careerrelay.sends import services as sends
@@ -53,6 +54,21 @@ def test_preparation_resumes_where_a_dead_worker_stopped_without_doubling(employ
     )
     send.refresh_from_db()
     assert send.state == Send.State.SCHEDULED
+
+
+def test_two_preparers_over_the_same_applicants_write_each_message_once(employer, template, many, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.MAILINGS_PREPARE_IN_REQUEST = 5
+    send = sends.create_send(organisation=employer, template=template, applicants=many)
+    # The first preparer lost its lease mid-way; the second renders an overlapping chunk.
+    with transaction.atomic():
+        sends._render_rows(send, many[:3], send.pending, send.created_at)
+    with transaction.atomic():
+        sends._render_rows(send, many[:5], send.pending, send.created_at)
+    rows = OutboundEmail.objects.filter(send=send)
+    assert sorted(rows.values_list("to_email", flat=True)) == sorted(a.email for a in many[:5])
+    first = rows.get(applicant=many[0])
+    assert first.state == OutboundEmail.State.QUEUED and first.mime and first.headers["List-Unsubscribe"]
 
 
 def test_a_send_cancelled_while_preparing_renders_and_sends_nothing(employer, template, many, settings):
