@@ -10,22 +10,19 @@ and queues the next, so the batches are handed out over the queue as they would 
 machines."""
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis
-from django.db import connection
 from rq import Worker
 from rq.job import Job
 from rq.registry import FinishedJobRegistry
 
 from tests.helpers.services import REDIS_TEST_URL
+from tests.helpers.workers import stop, wait_until
 from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.redis
@@ -62,61 +59,12 @@ SEND_STATE = "SELECT state FROM mailings_send"
 
 
 @pytest.fixture
-def shared_database(tmp_path):
-    """(DATABASE_URL for the subprocesses, a function running one query there)."""
-    if connection.vendor == "postgresql":
-        server = connection.settings_dict
-        name = f"{server['NAME']}_workers"[:63]
-        host, port = server["HOST"] or "127.0.0.1", server["PORT"] or 5432
-        base = f"postgres://{server['USER']}:{server['PASSWORD'] or ''}@{host}:{port}"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-
-        def query(sql):
-            with psycopg.connect(f"{base}/{name}") as db:
-                return db.execute(sql).fetchall()
-
-        yield f"{base}/{name}", query
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        import sqlite3
-
-        path = tmp_path / "db.sqlite3"
-
-        def query(sql):
-            with sqlite3.connect(path) as db:
-                return db.execute(sql).fetchall()
-
-        yield f"sqlite:///{path}", query
-
-
-@pytest.fixture
 def redis_db():
     client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2)
     client.flushdb()
     yield client
     client.flushdb()
     client.close()
-
-
-def wait_until(condition, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def stop(process):
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def test_two_rq_workers_share_a_bulk_send_without_losing_or_repeating_a_message(tmp_path, shared_database, redis_db):

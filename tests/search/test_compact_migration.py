@@ -73,7 +73,7 @@ def test_postgresql_moves_the_postings_into_the_document_rows_and_back(django_ca
 
     from careerrelay.search.index import postings
     from careerrelay.search.services import search_candidates
-    from tests.search.test_search import make_candidate
+    from tests.helpers.search import make_candidate
 
     people = [
         make_candidate(django_capture_on_commit_callbacks, skills="Java, SQL", summary="Javaで開発" * n)

@@ -20,19 +20,11 @@ from careerrelay.search.index import postings
 from careerrelay.search.models import Posting, SearchDocument, SearchTerm, Synonym
 from careerrelay.search.services import search_candidates
 from careerrelay.search.text import document_terms, query_words
-from tests.factories import CandidateFactory, OperatorFactory
+from tests.factories import OperatorFactory
+from tests.helpers.search import make_candidate
 
 pytestmark = pytest.mark.django_db
 SHARING = Consent.Purpose.AGENCY_SHARING
-
-
-def make_candidate(django_capture_on_commit_callbacks, *, consent=True, **fields):
-    fields.setdefault("status", Candidate.Status.VERIFIED)
-    with django_capture_on_commit_callbacks(execute=True):
-        candidate = CandidateFactory(**fields)
-        if consent:
-            privacy.grant_consent(candidate=candidate, purpose=SHARING, actor=Actor.for_candidate(candidate))
-    return candidate
 
 
 def found(q="", **filters) -> list[int]:

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.helpers.mail import make_applicants, make_template
+from tests.helpers.workers import shared_database  # noqa: F401 (a fixture test_pipeline uses)
 
 
 @pytest.fixture

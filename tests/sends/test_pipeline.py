@@ -15,7 +15,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.scaleout.test_two_workers_share_a_send import shared_database, stop, wait_until  # noqa: F401
+from tests.helpers.workers import stop, wait_until
 from tests.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ SEND_STATE = "SELECT state FROM mailings_send"
 TIMES = "SELECT created_at, sent_at, state FROM mailings_outboundemail"
 
 
-def test_a_large_send_from_the_form_is_delivered_while_it_is_rendered_each_message_once(tmp_path, shared_database):  # noqa: F811
+def test_a_large_send_from_the_form_is_delivered_while_it_is_rendered_each_message_once(tmp_path, shared_database):
     database_url, query = shared_database
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL")}
     with SMTPServer() as smtp:
