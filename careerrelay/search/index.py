@@ -155,6 +155,35 @@ def insert_postings(rows: list[tuple]) -> None:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
+def _held_term_ids(terms) -> dict[str, int]:
+    """The dictionary's id of each term (added if new), each row locked FOR KEY SHARE until this
+    transaction ends. PostgreSQL only.
+
+    term_ids arrays have no foreign key to the dictionary, and a document being written is not
+    visible to other transactions until it commits: without the lock, delete_documents in another
+    transaction (someone removed or re-indexed) could find no committed document holding a term
+    we just looked up and delete it, and our row would then point at an id that no longer exists
+    (the person never found by that word; search 0006 -> 0005 failing on the posting FK). KEY SHARE
+    conflicts only with a delete (or a key update), so writers sharing terms do not wait for each
+    other. A term deleted between the look-up and the lock is not returned by the locking SELECT
+    (it waits for the deleter to commit and then finds the row gone): it is added again, with a
+    new id, and locked in turn. Locks are taken in id order to keep deadlocks between writers rare."""
+    ids = term_ids(terms, create=True)
+    dictionary = connection.ops.quote_name(SearchTerm._meta.db_table)
+    while ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {dictionary} WHERE id = ANY(CAST(%s AS INTEGER[])) ORDER BY id FOR KEY SHARE",  # noqa: S608
+                [sorted(set(ids.values()))],
+            )
+            alive = {term_id for (term_id,) in cursor.fetchall()}
+        gone = [term for term, term_id in ids.items() if term_id not in alive]
+        if not gone:
+            break
+        ids.update(term_ids(gone, create=True))
+    return ids
+
+
 def write_documents(built: list[tuple[SearchDocument, dict]]) -> None:
     """Write new documents with their postings: the rows and then their postings on SQLite; on
     PostgreSQL each document row with its term arrays, in one COPY."""
@@ -165,7 +194,7 @@ def write_documents(built: list[tuple[SearchDocument, dict]]) -> None:
         insert_postings([row for document, terms in built for row in postings_for(document, terms, REFERENCE_LENGTH)])
         return
     rows = [postings_for(document, terms, REFERENCE_LENGTH) for document, terms in built]
-    ids = term_ids((row[1] for postings in rows for row in postings), create=True)
+    ids = _held_term_ids(row[1] for postings in rows for row in postings)
     fields = SearchDocument._meta.concrete_fields
     table = connection.ops.quote_name(SearchDocument._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -210,6 +239,18 @@ def delete_documents(document_ids) -> int:
                     unfound = [term_id for (term_id,) in cursor.fetchall()]
                 finally:
                     cursor.execute("SELECT set_config('gin_fuzzy_search_limit', '0', true)")
+            if unfound:
+                # A writer that has looked up one of these terms holds it FOR KEY SHARE until its
+                # document commits (_held_term_ids), and its document is not visible to the check
+                # below: skip such terms rather than delete them from under it (or wait for it).
+                # The rows are locked here, in id order, in a statement of their own, so that the
+                # DELETE only removes rows this transaction holds. A skipped term whose writer
+                # rolls back stays unused: remove_unused_terms() clears those.
+                cursor.execute(
+                    f"SELECT id FROM {terms} WHERE id = ANY(CAST(%s AS INTEGER[])) ORDER BY id FOR UPDATE SKIP LOCKED",  # noqa: S608
+                    [unfound],
+                )
+                unfound = [term_id for (term_id,) in cursor.fetchall()]
             if unfound:
                 cursor.execute(
                     f"DELETE FROM {terms} t WHERE t.id = ANY(CAST(%s AS INTEGER[])) AND NOT {exists}",  # noqa: S608
