@@ -113,3 +113,36 @@ def test_a_word_stays_in_the_dictionary_while_a_newcomer_is_being_indexed(monkey
     assert dangling_term_ids() == []
     assert found("Zyxwvlang") == {newcomer.pk}
     assert SearchTerm.objects.filter(term="zyxwvlang").count() == 1
+
+
+def test_two_reindexes_that_deadlock_on_each_others_words_both_end_indexed(monkeypatch, caplog):
+    """Two people swap a rare word each. Both index tasks delete their old rows and with them the
+    word only they had (locked until they commit), then each looks up the word the other just
+    deleted and waits for the other: PostgreSQL aborts one with a deadlock. The task tries again
+    and both people end up found by their new word."""
+    first = make_candidate(skills="Alphaqword", summary="Alphaqword")
+    second = make_candidate(skills="Betaqword", summary="Betaqword")
+    edit_profile(first, skills="Betaqword", summary="Betaqword")
+    edit_profile(second, skills="Alphaqword", summary="Alphaqword")
+
+    both_removed = threading.Barrier(2)
+    waited = set()
+    remove_candidate = index.remove_candidate
+
+    def remove_then_wait(candidate_id):
+        removed = remove_candidate(candidate_id)
+        if candidate_id not in waited:  # the first attempt only
+            waited.add(candidate_id)
+            both_removed.wait(WAIT)
+        return removed
+
+    monkeypatch.setattr(index, "remove_candidate", remove_then_wait)
+    caplog.set_level("WARNING", logger="careerrelay.search.tasks")
+
+    runs = [in_thread(tasks.index_candidate.call, candidate.pk) for candidate in (first, second)]
+
+    assert [run.result(WAIT) for run in runs] == [True, True]
+    assert "deadlock detected" in caplog.text  # one of them was aborted and tried again
+    assert found("Betaqword") == {first.pk}
+    assert found("Alphaqword") == {second.pk}
+    assert dangling_term_ids() == []
