@@ -2,10 +2,12 @@
 database connection. There a document keeps its terms in `term_ids integer[]`, with no foreign key
 to the term dictionary (SQLite keeps posting rows with one, and serialises every writer)."""
 
+import io
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from careerrelay.audit.services import Actor
@@ -146,3 +148,45 @@ def test_two_reindexes_that_deadlock_on_each_others_words_both_end_indexed(monke
     assert found("Betaqword") == {first.pk}
     assert found("Alphaqword") == {second.pk}
     assert dangling_term_ids() == []
+
+
+def test_a_word_left_by_a_rolled_back_index_write_is_cleared_by_the_maintenance_command(monkeypatch):
+    """The deletion skips a word an unfinished index write holds; when that write then rolls back,
+    the word stays in the dictionary, held by no one. `rebuild_search_index --unused-terms` deletes
+    it, and only such words."""
+    holder = make_candidate(skills="Java, Zyxwvlang", summary="Zyxwvlangで開発")
+    newcomer = make_candidate(skills="Java", summary="Java開発")
+    edit_profile(newcomer, skills="Java, Zyxwvlang", summary="Java開発とZyxwvlang")
+
+    paused, resume = threading.Event(), threading.Event()
+    write_documents = index.write_documents
+
+    def write_then_fail(built):
+        write_documents(built)
+        paused.set()
+        assert resume.wait(WAIT)
+        raise RuntimeError("the worker died")
+
+    monkeypatch.setattr(index, "write_documents", write_then_fail)
+    newcomer_indexed = in_thread(tasks.index_candidate.call, newcomer.pk)
+    try:
+        assert paused.wait(WAIT)
+        delete_candidate(holder, actor=Actor.for_candidate(holder))
+    finally:
+        resume.set()
+    with pytest.raises(RuntimeError):
+        newcomer_indexed.result(WAIT)
+    monkeypatch.undo()
+
+    assert SearchTerm.objects.filter(term="zyxwvlang").exists()  # held by no document
+    assert found("Zyxwvlang") == set()
+    before = set(SearchTerm.objects.values_list("term", flat=True))
+
+    out = io.StringIO()
+    call_command("rebuild_search_index", "--unused-terms", stdout=out)
+
+    after = set(SearchTerm.objects.values_list("term", flat=True))
+    assert "zyxwvlang" in before - after
+    assert all(index.postings(terms=[term]) for term in after)  # every term left is held
+    assert found("Java") == {newcomer.pk}
+    assert "Deleted" in out.getvalue()
