@@ -155,6 +155,35 @@ def insert_postings(rows: list[tuple]) -> None:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
+def _held_term_ids(terms) -> dict[str, int]:
+    """The dictionary's id of each term (added if new), each row locked FOR KEY SHARE until this
+    transaction ends. PostgreSQL only.
+
+    term_ids arrays have no foreign key to the dictionary, and a document being written is not
+    visible to other transactions until it commits: without the lock, delete_documents in another
+    transaction (someone removed or re-indexed) could find no committed document holding a term
+    we just looked up and delete it, and our row would then point at an id that no longer exists
+    (the person never found by that word; search 0006 -> 0005 failing on the posting FK). KEY SHARE
+    conflicts only with a delete (or a key update), so writers sharing terms do not wait for each
+    other. A term deleted between the look-up and the lock is not returned by the locking SELECT
+    (it waits for the deleter to commit and then finds the row gone): it is added again, with a
+    new id, and locked in turn. Locks are taken in id order to keep deadlocks between writers rare."""
+    ids = term_ids(terms, create=True)
+    dictionary = connection.ops.quote_name(SearchTerm._meta.db_table)
+    while ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {dictionary} WHERE id = ANY(CAST(%s AS INTEGER[])) ORDER BY id FOR KEY SHARE",  # noqa: S608
+                [sorted(set(ids.values()))],
+            )
+            alive = {term_id for (term_id,) in cursor.fetchall()}
+        gone = [term for term, term_id in ids.items() if term_id not in alive]
+        if not gone:
+            break
+        ids.update(term_ids(gone, create=True))
+    return ids
+
+
 def write_documents(built: list[tuple[SearchDocument, dict]]) -> None:
     """Write new documents with their postings: the rows and then their postings on SQLite; on
     PostgreSQL each document row with its term arrays, in one COPY."""
@@ -165,7 +194,7 @@ def write_documents(built: list[tuple[SearchDocument, dict]]) -> None:
         insert_postings([row for document, terms in built for row in postings_for(document, terms, REFERENCE_LENGTH)])
         return
     rows = [postings_for(document, terms, REFERENCE_LENGTH) for document, terms in built]
-    ids = term_ids((row[1] for postings in rows for row in postings), create=True)
+    ids = _held_term_ids(row[1] for postings in rows for row in postings)
     fields = SearchDocument._meta.concrete_fields
     table = connection.ops.quote_name(SearchDocument._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -175,6 +204,78 @@ def write_documents(built: list[tuple[SearchDocument, dict]]) -> None:
                 pairs = sorted((ids[term], weight * FIELD_SPACE + bits) for _doc, term, weight, bits in postings)
                 values = [f.get_db_prep_save(f.pre_save(document, True), connection) for f in fields]
                 copy.write_row([*values, [t for t, _w in pairs], [w for _t, w in pairs]])
+
+
+def _delete_unused_terms(cursor, candidates: list[int]) -> int:
+    """Delete the terms among these ids that no document holds (PostgreSQL). Returns how many."""
+    if not candidates:
+        return 0
+    documents = connection.ops.quote_name(SearchDocument._meta.db_table)
+    terms = connection.ops.quote_name(SearchTerm._meta.db_table)
+    # Is each term in any document left? A GIN scan reads a word's whole posting list before it
+    # answers (160-320 ms for a profile's ~67 words at 100,000 profiles), so first with
+    # gin_fuzzy_search_limit, which stops early: a document it finds is a real one, so a term
+    # found is in use. Only the terms it found nowhere (few, mostly rare) are checked exactly, and
+    # deleted (11-19 ms in all).
+    exists = f"EXISTS (SELECT 1 FROM {documents} d WHERE d.term_ids @> ARRAY[t.id])"  # noqa: S608
+    cursor.execute("SELECT set_config('gin_fuzzy_search_limit', '50', true)")
+    try:
+        cursor.execute(
+            f"SELECT t.id FROM unnest(CAST(%s AS INTEGER[])) t(id) WHERE NOT {exists}",  # noqa: S608
+            [candidates],
+        )
+        unfound = [term_id for (term_id,) in cursor.fetchall()]
+    finally:
+        cursor.execute("SELECT set_config('gin_fuzzy_search_limit', '0', true)")
+    if not unfound:
+        return 0
+    # A writer that has looked up one of these terms holds it FOR KEY SHARE until its document
+    # commits (_held_term_ids), and its document is not visible to the check above: skip such
+    # terms rather than delete them from under it (or wait for it). The rows are locked in id
+    # order, in a statement of their own, so that the DELETE, with a new snapshot, deletes only
+    # rows this transaction holds and sees any document committed before it got them. A skipped
+    # term whose writer rolls back stays unused: remove_unused_terms() clears those.
+    cursor.execute(
+        f"SELECT id FROM {terms} WHERE id = ANY(CAST(%s AS INTEGER[])) ORDER BY id FOR UPDATE SKIP LOCKED",  # noqa: S608
+        [unfound],
+    )
+    held = [term_id for (term_id,) in cursor.fetchall()]
+    if not held:
+        return 0
+    cursor.execute(
+        f"DELETE FROM {terms} t WHERE t.id = ANY(CAST(%s AS INTEGER[])) AND NOT {exists}",  # noqa: S608
+        [held],
+    )
+    return cursor.rowcount
+
+
+def remove_unused_terms(*, chunk: int = 10_000) -> int:
+    """Delete the dictionary's terms that no document holds. Returns how many were deleted.
+
+    delete_documents removes a person's terms no one else has, but on PostgreSQL it skips a term a
+    concurrent writer holds (_delete_unused_terms); if that writer then rolls back, the term stays
+    in the dictionary, used by no one (harmless for searching: it matches nothing). This clears
+    them; `manage.py rebuild_search_index --unused-terms` runs it without rebuilding. On SQLite
+    the posting FK and the serialised writers leave none, but the same check runs there too."""
+    terms = connection.ops.quote_name(SearchTerm._meta.db_table)
+    deleted = 0
+    last = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            ids = list(SearchTerm.objects.filter(id__gt=last).order_by("id").values_list("id", flat=True)[:chunk])
+            if not ids:
+                return deleted
+            last = ids[-1]
+            if packed():
+                deleted += _delete_unused_terms(cursor, ids)
+            else:
+                posting = connection.ops.quote_name(Posting._meta.db_table)
+                cursor.execute(
+                    f"DELETE FROM {terms} WHERE id BETWEEN %s AND %s AND NOT EXISTS "  # noqa: S608
+                    f"(SELECT 1 FROM {posting} p WHERE p.term_id = {terms}.id)",
+                    [ids[0], last],
+                )
+                deleted += cursor.rowcount
 
 
 def delete_documents(document_ids) -> int:
@@ -192,29 +293,7 @@ def delete_documents(document_ids) -> int:
                 [document_ids],
             )
             deleted = [ids for (ids,) in cursor.fetchall()]
-            used = sorted({term_id for ids in deleted for term_id in ids})
-            # Is each term in any document left? A GIN scan reads a word's whole posting list
-            # before it answers (160-320 ms for a profile's ~67 words at 100,000 profiles), so
-            # first with gin_fuzzy_search_limit, which stops early: a document it finds is a
-            # real one, so a term found is in use. Only the terms it found nowhere (few, mostly
-            # rare) are checked exactly, and deleted (11-19 ms in all).
-            exists = f"EXISTS (SELECT 1 FROM {documents} d WHERE d.term_ids @> ARRAY[t.id])"  # noqa: S608
-            unfound: list[int] = []
-            if used:
-                cursor.execute("SELECT set_config('gin_fuzzy_search_limit', '50', true)")
-                try:
-                    cursor.execute(
-                        f"SELECT t.id FROM unnest(CAST(%s AS INTEGER[])) t(id) WHERE NOT {exists}",  # noqa: S608
-                        [used],
-                    )
-                    unfound = [term_id for (term_id,) in cursor.fetchall()]
-                finally:
-                    cursor.execute("SELECT set_config('gin_fuzzy_search_limit', '0', true)")
-            if unfound:
-                cursor.execute(
-                    f"DELETE FROM {terms} t WHERE t.id = ANY(CAST(%s AS INTEGER[])) AND NOT {exists}",  # noqa: S608
-                    [unfound],
-                )
+            _delete_unused_terms(cursor, sorted({term_id for ids in deleted for term_id in ids}))
         return sum(len(ids) for ids in deleted)
     postings = Posting.objects.filter(document_id__in=document_ids)
     used = list(postings.values_list("term_id", flat=True).distinct())

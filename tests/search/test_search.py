@@ -344,3 +344,14 @@ def test_a_first_page_ranked_from_the_best_text_scores_is_the_page_every_match_g
     pruned = any("SELECT COUNT(*) FROM (SELECT 1 FROM" in q["sql"] for q in queries.captured_queries)
     assert pruned == (connection.vendor == "sqlite")
     assert everything["{}"][0][1] == 30
+
+
+def test_the_maintenance_command_deletes_only_terms_no_document_holds(django_capture_on_commit_callbacks):
+    candidate = make_candidate(django_capture_on_commit_callbacks, skills="Java, Zyxwvlang", summary="Java開発")
+    SearchTerm.objects.create(term="orphanword")  # as a rolled-back index write can leave on PostgreSQL
+    held = set(SearchTerm.objects.exclude(term="orphanword").values_list("term", flat=True))
+    out = io.StringIO()
+    call_command("rebuild_search_index", "--unused-terms", stdout=out)
+    assert set(SearchTerm.objects.values_list("term", flat=True)) == held
+    assert "Deleted 1 unused terms" in out.getvalue()
+    assert found("Zyxwvlang") == [candidate.pk]
