@@ -183,6 +183,8 @@ def _open_and_count(code: str, load: Callable[[str], Any]) -> Any:
 
 
 def forget() -> None:
-    """Drops this process's entries (tests)."""
+    """Drops this process's entries, and forgets a failed write of the generation file (tests)."""
+    global _unwritable_until
     with _lock:
         _entries.clear()
+    _unwritable_until = 0.0
