@@ -187,8 +187,18 @@ if os.environ.get("TEST_DATABASE_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Passed to redis-py's connection pool: a Redis that hangs makes a request wait at most
+            # about a second (a landing page then falls back to the database and the process's
+            # buffer, relay/lookup.py) instead of hanging it.
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
     # RQ workers must run django-tasks' jobs with its Job class, or every task fails.
     RQ = {"JOB_CLASS": "django_tasks_rq.Job"}

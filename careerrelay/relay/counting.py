@@ -4,7 +4,9 @@ RelayCampaign.landing_views later — exactly: every view counted once, none los
 - With Redis (REDIS_URL, the default cache is Redis): one `HINCRBY` per view into one hash shared
   by every web process and machine; `flush_views()` takes the whole hash atomically (a Lua script:
   HGETALL and DEL in one step, so a view counted meanwhile lands in the next flush) and adds it to
-  the table in one transaction. Should the database refuse, the counts go back into Redis.
+  the table, one autocommitted UPDATE per campaign (no transaction holds several campaigns' rows,
+  so a flush cannot deadlock with a registration moving between two links, and never waits on all
+  of them at once). Should an UPDATE fail, only the counts not yet added go back into Redis.
 - Without Redis: an in-process buffer (campaign id → views). The web process flushes it at most a
   second after a view (a daemon thread, started by `flush_in_background()` from wsgi.py, i.e. in
   gunicorn's workers and runserver), and when the process exits (atexit; gunicorn's graceful
@@ -19,6 +21,7 @@ processes by at most about a second (docs/operations.md, "Landing-page views").
 import atexit
 import logging
 import os
+import secrets
 import threading
 import time
 from collections import Counter
@@ -39,6 +42,10 @@ _REDIS_KEY = "relay:landing-views"
 _DRAIN = "local v = redis.call('HGETALL', KEYS[1]) redis.call('DEL', KEYS[1]) return v"
 
 _lock = threading.Lock()
+# Held around taking the buffer and adding it, so the exit handler waits for a flush the daemon
+# thread is in the middle of (it has taken the buffer) instead of exiting under it.
+_flush_lock = threading.Lock()
+EXIT_WAIT_SECONDS = 10.0
 _pending: Counter[int] = Counter()
 _pid = os.getpid()
 _background = False
@@ -65,8 +72,11 @@ def _redis_key() -> str:
 
 # One round trip for the usual view: the lookup generation is still the one this process's entry
 # was loaded under (relay/lookup.py), and then the view is counted; returns the generation.
+# A lost generation key (Redis restarted without persistence, FLUSHDB) is set to a new random
+# token (ARGV[3]), never back to a value an entry could still carry.
 _COUNT_IF_CURRENT = (
-    "local g = redis.call('GET', KEYS[1]) or '0' "
+    "local g = redis.call('GET', KEYS[1]) "
+    "if not g then g = ARGV[3] redis.call('SET', KEYS[1], g) end "
     "if g == ARGV[1] and ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[2], ARGV[2], 1) end "
     "return g"
 )
@@ -79,7 +89,8 @@ def count_view_if_current(client, generation_key: str, generation: bytes, campai
     script = _scripts.get(id(client.connection_pool))
     if script is None:
         script = _scripts[id(client.connection_pool)] = client.register_script(_COUNT_IF_CURRENT)
-    current = script(keys=[generation_key, _redis_key()], args=[generation, campaign_id or ""], client=client)  # type: ignore[operator]
+    args = [generation, campaign_id or "", secrets.token_hex(16)]
+    current = script(keys=[generation_key, _redis_key()], args=args, client=client)  # type: ignore[operator]
     return current if isinstance(current, bytes) else str(current).encode()
 
 
@@ -133,11 +144,18 @@ def _flush_loop() -> None:
 
 
 def _flush_at_exit() -> None:
-    if _pid == os.getpid():
-        try:
-            _flush_buffer()
-        except Exception:
-            log.exception("landing-page views lost at exit: %s", dict(_pending))
+    if _pid != os.getpid():
+        return
+    # A flush running in the daemon thread holds the buffer it took: wait for it (bounded).
+    if not _flush_lock.acquire(timeout=EXIT_WAIT_SECONDS):
+        log.error("landing-page views may be lost at exit: a flush did not finish in %ss", EXIT_WAIT_SECONDS)
+        return
+    try:
+        _flush_buffer(locked=True)
+    except Exception:
+        log.exception("landing-page views lost at exit: %s", dict(_pending))
+    finally:
+        _flush_lock.release()
 
 
 def _take_buffer() -> Counter[int]:
@@ -149,29 +167,34 @@ def _take_buffer() -> Counter[int]:
     return taken
 
 
-def _flush_buffer() -> int:
+def _flush_buffer(*, locked: bool = False) -> int:
+    if not locked:
+        with _flush_lock:
+            return _flush_buffer(locked=True)
     counts = _take_buffer()
+    total = sum(counts.values())
     try:
         _add(counts)
     except Exception:
         with _lock:
-            _pending.update(counts)
+            _pending.update(counts)  # only what was not added
         raise
-    return sum(counts.values())
+    return total
 
 
 def _flush_redis(client) -> int:
     raw = client.eval(_DRAIN, 1, _redis_key())
     counts = Counter({int(raw[i]): int(raw[i + 1]) for i in range(0, len(raw), 2)})
+    total = sum(counts.values())
     try:
         _add(counts)
     except Exception:
         with client.pipeline() as pipe:
             for campaign_id, n in counts.items():
                 pipe.hincrby(_redis_key(), str(campaign_id), n)
-            pipe.execute()
+            pipe.execute()  # only what was not added
         raise
-    return sum(counts.values())
+    return total
 
 
 def flush_views() -> int:
@@ -194,8 +217,11 @@ def discard() -> None:
 
 
 def _add(counts: Counter[int]) -> None:
-    if not counts:
-        return
-    with transaction.atomic():
-        for campaign_id in sorted(counts):  # one order in every process: no deadlocks
+    """Adds `counts`, one campaign at a time, removing each from `counts` once added; what is left
+    in `counts` if this raises was not added. Each UPDATE is its own transaction (a savepoint when
+    called inside one): a flush never holds one campaign's row while waiting for another's, which
+    deadlocked with a registration moving between two links (relay.services.move_registration)."""
+    for campaign_id in sorted(counts):
+        with transaction.atomic():
             RelayCampaign.objects.filter(pk=campaign_id).update(landing_views=F("landing_views") + counts[campaign_id])
+        del counts[campaign_id]

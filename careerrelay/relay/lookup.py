@@ -8,9 +8,15 @@ entry is stale as soon as the generation differs and looks the link up again. So
 deactivated employer or a new name shows at once in every process, and a lookup that raced a
 change cannot keep the old row (it carries the generation from before the change's commit).
 
-- With Redis (the default cache is Redis): the generation is a Redis key, one GET per view.
+The generation is a random token (never a counter: a lost Redis key or file must not come back
+to a value an old entry carries).
+
+- With Redis (the default cache is Redis): the generation is a Redis key, checked in the same
+  script that counts the view (one round trip per view).
 - Without Redis: a small file in VAR_DIR, one read per view, shared by every process on the
-  machine. A deployment without Redis runs on one machine; several machines need Redis.
+  machine. A deployment without Redis runs on one machine; several machines need Redis. If the
+  file cannot be read or written, nothing is kept (every view looks its link up): a disabled link
+  is never served from a stale entry for longer than another process's LOOKUP_MAX_AGE.
 
 An entry is never used for longer than LOOKUP_MAX_AGE seconds, in case a row is changed behind the
 application's back (SQL by hand) without the generation being bumped.
@@ -55,31 +61,64 @@ def _generation_path() -> str:
     return cached
 
 
-def generation() -> bytes:
+def generation() -> bytes | None:
+    """The current lookup generation; None if it cannot be known (the file cannot be read or
+    written): then nothing is kept, every view looks its link up."""
     client = redis_client()
     if client is not None:
-        return client.get(redis_key(_GENERATION_KEY)) or b"0"
+        key = redis_key(_GENERATION_KEY)
+        current = client.get(key)
+        if current is None:  # lost (restart without persistence, FLUSHDB): a new token, never "0"
+            client.set(key, secrets.token_hex(16), nx=True)
+            current = client.get(key)
+        return current
+    for _ in range(2):  # missing (first run, deleted): a new token, then read again
+        try:
+            with open(_generation_path(), "rb") as f:
+                current = f.read()
+            if current:
+                return current
+        except FileNotFoundError:
+            pass
+        except OSError:
+            log.critical("relay link lookups not kept: cannot read %s", _generation_path(), exc_info=True)
+            return None
+        if not _write_generation_file():
+            return None
+    return None
+
+
+_unwritable_until = 0.0  # monotonic: this process keeps nothing until then (the file could not be written)
+
+
+def _write_generation_file() -> bool:
+    global _unwritable_until
+    path = _generation_file()
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
     try:
-        with open(_generation_path(), "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        return b"0"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(secrets.token_bytes(16))
+        os.replace(temporary, path)  # atomic: a reader sees the old token or the new one
+    except OSError:
+        # The change itself goes ahead (it may already be committed). This process stops keeping
+        # lookups for LOOKUP_MAX_AGE; other processes' entries are used LOOKUP_MAX_AGE at most.
+        log.critical("VAR_DIR not writable: relay link lookups not told of a change (%s)", path, exc_info=True)
+        _unwritable_until = time.monotonic() + LOOKUP_MAX_AGE
+        return False
+    return True
 
 
 def _bump() -> None:
     client = redis_client()
     if client is not None:
         try:
-            client.incr(redis_key(_GENERATION_KEY))
+            # A random token, not INCR: a lost key must not count up to a value an entry carries.
+            client.set(redis_key(_GENERATION_KEY), secrets.token_hex(16))
         except RedisError:
             # The change itself goes ahead; entries kept from before are used LOOKUP_MAX_AGE at most.
             log.exception("Redis unavailable: relay link lookups not told of a change")
         return
-    path = _generation_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
-    temporary.write_bytes(secrets.token_bytes(16))
-    os.replace(temporary, path)  # atomic: a reader sees the old token or the new one
+    _write_generation_file()
 
 
 def changed() -> None:
@@ -121,13 +160,18 @@ def _open_and_count(code: str, load: Callable[[str], Any]) -> Any:
                 return campaign  # counted by the script
         else:
             current = generation()
-            if current == entry[0]:
+            if current == entry[0] and now >= _unwritable_until:
                 if campaign is not None:
                     counting.count_view(campaign.pk)
                 return campaign
     if current is None:
         current = generation()
     campaign = load(code)  # read after the generation: a change committed meanwhile bumps it again
+    if current is None or time.monotonic() < _unwritable_until:
+        # The generation cannot be known: nothing is kept, so a disabled link is never served.
+        if campaign is not None:
+            counting.count_view(campaign.pk)
+        return campaign
     with _lock:
         _entries[code] = (current, now, campaign)
         _entries.move_to_end(code)
@@ -139,6 +183,8 @@ def _open_and_count(code: str, load: Callable[[str], Any]) -> Any:
 
 
 def forget() -> None:
-    """Drops this process's entries (tests)."""
+    """Drops this process's entries, and forgets a failed write of the generation file (tests)."""
+    global _unwritable_until
     with _lock:
         _entries.clear()
+    _unwritable_until = 0.0

@@ -197,6 +197,8 @@ def employer_funnel(organisation) -> EmployerFunnel:
 
 
 def employer_campaign_stats(campaign: RelayCampaign) -> EmployerCampaignStats:
+    counting.flush_views()  # the views counted but not yet added (as get_funnel)
+    campaign.refresh_from_db(fields=["landing_views"])
     counted = LedgerEntry.objects.filter(
         organisation_id=campaign.organisation_id, campaign=campaign, kind=LedgerEntry.Kind.REFERRAL_COUNTED
     ).count()

@@ -11,7 +11,8 @@ def redis_cache(settings):
     client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2)
     client.flushdb()
     backend = "django.core.cache.backends.redis.RedisCache"
-    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": REDIS_TEST_URL}}
+    options = dict(settings.REDIS_CACHE_OPTIONS)
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": REDIS_TEST_URL, "OPTIONS": options}}
     yield REDIS_TEST_URL
     client.flushdb()
     client.close()

@@ -4,9 +4,12 @@ Redis, or a buffer in the web process) and the campaign lookup is kept per proce
 pending views, and a link that is disabled must answer 404 and count nothing from the next request."""
 
 import socket
+import threading
+from collections import Counter
 
 import pytest
 import redis
+from django.db import DatabaseError, connection
 from django.test import Client
 from django.urls import reverse
 
@@ -16,6 +19,7 @@ from careerrelay.audit.actor import Actor
 from careerrelay.ops.periodic import run_once
 from careerrelay.organisations.brand import update_brand
 from careerrelay.organisations.services import reactivate_organisation, suspend_organisation
+from careerrelay.relay import counting
 from careerrelay.relay.counting import redis_key
 from careerrelay.relay.models import RelayCampaign
 from careerrelay.relay.services import create_campaign, flush_views
@@ -155,3 +159,124 @@ def test_while_redis_is_down_the_page_opens_and_every_view_is_still_counted(sett
     finally:
         settings.CACHES = working  # the test teardown clears the cache
     assert views(campaign) == 5
+
+
+def test_counts_stay_exact_when_a_flush_fails_midway(backend, employer, campaign):
+    other = create_campaign(organisation=employer, name="もう一つ")
+    third = create_campaign(organisation=employer, name="三つ目")
+    visit(campaign, 2)
+    visit(other, 3)
+    visit(third, 4)
+    updates = []
+
+    def fail_second_update(execute, sql, params, many, context):
+        if sql.startswith("UPDATE") and "landing_views" in sql:
+            updates.append(sql)
+            if len(updates) == 2:
+                raise DatabaseError("injected: the second campaign's row is locked")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(fail_second_update), pytest.raises(DatabaseError):
+        flush_views()
+    assert views(campaign) == 2  # added before the failure, and kept
+    assert views(other) == views(third) == 0
+    assert flush_views() == 7  # only what was not added is flushed again
+    assert (views(campaign), views(other), views(third)) == (2, 3, 4)
+
+
+def test_a_lost_generation_key_never_matches_an_old_entry(redis_cache, owner_client, employer):
+    create_campaign(organisation=employer, name="もう一つ")  # the last active link cannot be disabled
+    campaign = employer.campaigns.get(is_default=True)
+    visit(campaign, 1)  # kept by this process under the current generation
+    flush_views()
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    key = redis_key("relay:lookup-generation")
+    kept_under = client.get(key)
+    client.flushdb()  # Redis restarted without persistence
+    owner_client.post(reverse("employer:campaign_set_active", args=[campaign.pk]), {"active": "0"})
+    for _ in range(5):  # more changes after the restart: the generation must not come back to the old one
+        if client.get(key) == kept_under:
+            break
+        employer.save()
+    visit(campaign, 2, expect=404)
+    flush_views()
+    assert views(campaign) == 1
+
+
+def test_an_unwritable_var_dir_does_not_break_a_save_nor_serve_a_disabled_link(
+    settings, tmp_path, owner_client, employer
+):
+    create_campaign(organisation=employer, name="もう一つ")
+    campaign = employer.campaigns.get(is_default=True)
+    visit(campaign, 1)
+    (tmp_path / "a-file").write_text("")
+    settings.VAR_DIR = str(tmp_path / "a-file" / "var")  # cannot be created
+    visit(campaign, 1)
+    response = owner_client.post(reverse("employer:campaign_set_active", args=[campaign.pk]), {"active": "0"})
+    assert response.status_code == 302
+    visit(campaign, 2, expect=404)
+    flush_views()
+    assert views(campaign) == 2
+
+
+def test_while_redis_hangs_the_page_opens_and_every_view_is_still_counted(settings, campaign):
+    listener = socket.socket()  # accepts connections (the kernel's backlog) and never answers
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    working = settings.CACHES
+    location = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    backend = "django.core.cache.backends.redis.RedisCache"
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": location, "OPTIONS": settings.REDIS_CACHE_OPTIONS}}
+    try:
+        visit(campaign, 2)
+        assert flush_views() == 2  # from this process's buffer
+    finally:
+        settings.CACHES = working
+        listener.close()
+    assert views(campaign) == 2
+
+
+def test_the_exit_handler_waits_for_a_flush_the_daemon_thread_is_in_the_middle_of(monkeypatch):
+    """Without Redis, at exit: the daemon thread has taken the buffer and is adding it; the exit
+    handler must wait for it (not exit under it and lose those views)."""
+    added: Counter[int] = Counter()
+    daemon_adding = threading.Event()
+    exit_handler_waiting = threading.Event()
+
+    def add(counts):
+        if threading.current_thread().name == "daemon":
+            daemon_adding.set()
+            exit_handler_waiting.wait()
+        added.update(counts)
+        counts.clear()
+
+    real_lock = counting._flush_lock
+
+    class SignallingLock:  # tells the daemon's add to go on once the exit handler waits for it
+        def acquire(self, *args, **kwargs):
+            exit_handler_waiting.set()
+            return real_lock.acquire(*args, **kwargs)
+
+        def release(self):
+            real_lock.release()
+
+        __enter__ = acquire
+
+        def __exit__(self, *exc):
+            self.release()
+
+    monkeypatch.setattr(counting, "_add", add)
+    counting.discard()
+    counting.buffer_view(1)
+    counting.buffer_view(1)
+    daemon = threading.Thread(target=counting._flush_buffer, name="daemon")
+    daemon.start()
+    daemon_adding.wait()
+    try:
+        monkeypatch.setattr(counting, "_flush_lock", SignallingLock())
+        counting.buffer_view(2)
+        counting._flush_at_exit()
+        assert added == Counter({1: 2, 2: 1})  # the daemon's flush finished before the process would exit
+    finally:
+        exit_handler_waiting.set()
+        daemon.join()

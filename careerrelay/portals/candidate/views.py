@@ -101,9 +101,10 @@ def landing(request, code):
 # Most visitors arrive from a mail app with no cookies, and their page differs from anybody
 # else's only in its CSRF token. So the page is rendered once per (language, campaign, its message,
 # employer name and brand, URL) with a placeholder for the token, and each request only puts its
-# own token in. Everything the HTML depends on is in the key, and the campaign and the employer's
-# name and brand come fresh from the database on every request (open_campaign), so a rename, a new
-# logo or a disabled link shows at once in every process; nothing is shared between processes.
+# own token in. Everything the HTML depends on is in the key. The campaign and the employer's name
+# and brand come from the per-process lookup (relay/lookup.py), which every change to a campaign or
+# a company invalidates at once through the lookup generation (an entry is used 60 s at most), so a
+# rename, a new logo or a disabled link shows from the next request in every process.
 
 CSRF_PLACEHOLDER = "csrf-token-placeholder-6b1d0e"
 _PAGE_CACHE_SIZE = 512
