@@ -128,23 +128,24 @@ def changed() -> None:
     transaction.on_commit(_bump)
 
 
-def open_and_count(code: str, load: Callable[[str], Any]) -> Any:
+def open_and_count(code: str, load: Callable[[str], Any], *, count: bool = True) -> Any:
     """load(code) — the open campaign or None — or what this process loaded for `code` under the
-    current generation; an open campaign's view is counted (relay/counting.py). With Redis the
+    current generation; an open campaign's view is counted (relay/counting.py) unless `count` is
+    False (a registration POST: the view was counted when the form was shown). With Redis the
     usual view is one round trip: the generation check and the count in one script."""
     try:
-        return _open_and_count(code, load)
+        return _open_and_count(code, load, count)
     except RedisError:
         # Redis is down: the page still opens, from the database, and the view is counted in this
         # process's buffer (added to the table within a second, as without Redis).
         log.warning("Redis unavailable: relay link looked up in the database")
         campaign = load(code)
-        if campaign is not None:
+        if campaign is not None and count:
             counting.buffer_view(campaign.pk)
         return campaign
 
 
-def _open_and_count(code: str, load: Callable[[str], Any]) -> Any:
+def _open_and_count(code: str, load: Callable[[str], Any], count: bool) -> Any:
     now = time.monotonic()
     with _lock:
         entry = _entries.get(code)
@@ -154,14 +155,14 @@ def _open_and_count(code: str, load: Callable[[str], Any]) -> Any:
         campaign = entry[2]
         if client is not None:
             current = counting.count_view_if_current(
-                client, redis_key(_GENERATION_KEY), entry[0], campaign.pk if campaign is not None else None
+                client, redis_key(_GENERATION_KEY), entry[0], campaign.pk if campaign is not None and count else None
             )
             if current == entry[0]:
                 return campaign  # counted by the script
         else:
             current = generation()
             if current == entry[0] and now >= _unwritable_until:
-                if campaign is not None:
+                if campaign is not None and count:
                     counting.count_view(campaign.pk)
                 return campaign
     if current is None:
@@ -169,7 +170,7 @@ def _open_and_count(code: str, load: Callable[[str], Any]) -> Any:
     campaign = load(code)  # read after the generation: a change committed meanwhile bumps it again
     if current is None or time.monotonic() < _unwritable_until:
         # The generation cannot be known: nothing is kept, so a disabled link is never served.
-        if campaign is not None:
+        if campaign is not None and count:
             counting.count_view(campaign.pk)
         return campaign
     with _lock:
@@ -177,7 +178,7 @@ def _open_and_count(code: str, load: Callable[[str], Any]) -> Any:
         _entries.move_to_end(code)
         while len(_entries) > _SIZE:
             _entries.popitem(last=False)
-    if campaign is not None:
+    if campaign is not None and count:
         counting.count_view(campaign.pk)
     return campaign
 

@@ -74,6 +74,16 @@ def open_campaign(code: str) -> RelayCampaign | None:
     return copy.copy(campaign)  # the kept one stays as it was loaded
 
 
+def find_open_campaign(code: str) -> RelayCampaign | None:
+    """The campaign behind an open relay link, as open_campaign() finds it, without counting a view:
+    a registration POST. From the same per-process lookup, so a disabled link or a deactivated
+    employer refuses registrations from the next request, as its page does."""
+    campaign = lookup.open_and_count(code, _load_open_campaign, count=False)
+    if campaign is None:
+        return None
+    return copy.copy(campaign)
+
+
 def _load_open_campaign(code: str) -> RelayCampaign | None:
     # The page shows only the employer's name and brand; other fields load if something asks for them.
     return (

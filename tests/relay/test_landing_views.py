@@ -20,9 +20,11 @@ from careerrelay.ops.periodic import run_once
 from careerrelay.organisations.brand import update_brand
 from careerrelay.organisations.services import reactivate_organisation, suspend_organisation
 from careerrelay.relay import counting
+from careerrelay.candidates.models import Candidate
 from careerrelay.relay.counting import redis_key
 from careerrelay.relay.models import RelayCampaign
 from careerrelay.relay.services import create_campaign, flush_views
+from tests.factories import registration_data
 from tests.helpers.services import REDIS_TEST_URL
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +109,32 @@ def test_a_suspended_employers_links_answer_404_at_once(backend, employer, campa
     visit(campaign, 1)
     flush_views()
     assert views(campaign) == 2
+
+
+def test_a_registration_through_a_link_disabled_after_its_page_was_shown_is_refused(
+    backend, owner_client, employer, django_capture_on_commit_callbacks
+):
+    """The POST takes the campaign from the same per-process lookup as the page: the form shown
+    before the link was disabled (or the employer suspended) registers nobody afterwards, and a
+    registration through an open link counts no view."""
+    create_campaign(organisation=employer, name="もう一つ")  # the last active link cannot be disabled
+    campaign = employer.campaigns.get(is_default=True)
+    visitor = Client()
+    assert visitor.get(campaign.get_absolute_url()).status_code == 200  # kept by this process
+    with django_capture_on_commit_callbacks(execute=True):
+        response = visitor.post(campaign.get_absolute_url(), registration_data(email="first@example.jp"))
+    assert response.status_code == 302
+    owner_client.post(reverse("employer:campaign_set_active", args=[campaign.pk]), {"active": "0"})
+    response = visitor.post(campaign.get_absolute_url(), registration_data(email="second@example.jp"))
+    assert response.status_code == 404
+    owner_client.post(reverse("employer:campaign_set_active", args=[campaign.pk]), {"active": "1"})
+    suspend_organisation(organisation=employer, actor=Actor.system())
+    response = visitor.post(campaign.get_absolute_url(), registration_data(email="third@example.jp"))
+    assert response.status_code == 404
+    assert list(Candidate.objects.values_list("email", flat=True)) == ["first@example.jp"]
+    flush_views()
+    campaign.refresh_from_db()
+    assert (campaign.landing_views, campaign.registrations) == (1, 1)
 
 
 def test_unknown_links_answer_404_and_count_nothing(backend, campaign):

@@ -46,8 +46,8 @@ def _rate(name):
 @ratelimit(key="ip", rate=_rate("RATE_LIMIT_REGISTRATION_PER_IP"), method="POST", group="registration-ip")
 @ratelimit(key=_email_key, rate=_rate("RATE_LIMIT_REGISTRATION_PER_EMAIL"), method="POST", group="registration-email")
 def landing(request, code):
-    # A GET finds the campaign and counts the view in one statement.
-    campaign = relay.open_campaign(code) if request.method == "GET" else relay.find_campaign(code)
+    # Both from the per-process lookup (relay/lookup.py); only a GET counts a view.
+    campaign = relay.open_campaign(code) if request.method == "GET" else relay.find_open_campaign(code)
     if campaign is None or not campaign.is_active or not campaign.organisation.is_active:
         return render(request, "relay/unavailable.html", status=404)
     if request.method == "POST":
