@@ -16,11 +16,11 @@ from django.urls import reverse
 from careerrelay.analytics.aggregation import take_view_snapshots, today
 from careerrelay.analytics.models import LandingViewSnapshot
 from careerrelay.audit.actor import Actor
+from careerrelay.candidates.models import Candidate
 from careerrelay.ops.periodic import run_once
 from careerrelay.organisations.brand import update_brand
 from careerrelay.organisations.services import reactivate_organisation, suspend_organisation
 from careerrelay.relay import counting
-from careerrelay.candidates.models import Candidate
 from careerrelay.relay.counting import redis_key
 from careerrelay.relay.models import RelayCampaign
 from careerrelay.relay.services import create_campaign, flush_views
