@@ -103,6 +103,9 @@ def test_redis_url_configures_the_rq_queue_and_the_redis_cache(monkeypatch, tmp_
     assert configured["CACHES"]["default"] == {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://cache.internal:6379/2",
+        # A hung Redis must not hang the relay landing page (it counts views there): short
+        # timeouts make it fall back to the database and the in-process buffer.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
     }
     assert "django_rq" in configured["INSTALLED_APPS"]
     # The rate limiter's checks are silenced only for the per-process cache, never with Redis.
