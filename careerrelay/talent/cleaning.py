@@ -377,15 +377,8 @@ def parse_years(value) -> int | None:
         raise ValueError(value)
     if isinstance(value, int):
         years = value
-    elif isinstance(value, str):
-        return _parse_years_str(value)
     else:
-        text = re.sub(r"\s*(年|years?|yrs?)$", "", nfkc(str(value)).lower())
-        if not text:
-            return None
-        if not text.isascii() or not text.isdigit():
-            raise ValueError(value)
-        years = int(text)
+        return _parse_years_str(str(value))
     if not 0 <= years <= MAX_YEARS_EXPERIENCE:
         raise ValueError(value)
     return years

@@ -12,12 +12,12 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.workers import wait_until
 from tests.smtp import Sink, SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,15 +84,6 @@ def states(db_path) -> Counter:
         return Counter(dict(db.execute("SELECT state, COUNT(*) FROM mailings_outboundemail GROUP BY state")))
 
 
-def wait_until(condition, timeout=180):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.fixture
 def holding_smtp_server():
     server = SMTPServer()
@@ -146,7 +137,7 @@ def test_a_worker_killed_mid_batch_resumes_without_losing_or_duplicating_a_messa
     log = open(tmp_path / "worker2.log", "wb")
     worker = subprocess.Popen([sys.executable, "manage.py", "worker"], cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
-        finished = wait_until(lambda: send_states(db_path) == [("done",)])
+        finished = wait_until(lambda: send_states(db_path) == [("done",)], timeout=180)
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
